@@ -1,0 +1,35 @@
+# The two commands of the README: `make demo` and `make test`. Each makes its own virtual
+# environment (.venv) with what it needs; nothing is installed by hand.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test bench catalog clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.run-deps: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.test-deps: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@ $(VENV)/.run-deps
+
+demo: $(VENV)/.run-deps
+	$(BIN)/distillr demo
+
+test: $(VENV)/.test-deps
+	$(BIN)/python scripts/test_setup.py
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.test-deps
+	$(BIN)/python bench/run_all.py
+
+catalog: $(VENV)/.run-deps
+	$(BIN)/python scripts/generate_twilio_catalog.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Connectors: one per kind of data source, all behind the contract in ``base``."""

@@ -1,0 +1,229 @@
+"""The connector contract: what the engine knows about any data source.
+
+A connector describes its tables (``tables()``), turns one table reference's pushed-down
+request into independent splits (``plan()``), and reads a split as Arrow record batches
+(``read()``). It never sees SQL; the engine never knows which API is behind it.
+
+Pushdown declarations live on the columns: ``Column.filters`` maps an operator to whether the
+API applies it *exactly* (``True``) or returns a superset (``False``, e.g. a date rounded to
+whole days). The engine re-applies every predicate locally either way; exactness only decides
+whether a LIMIT may travel to the API.
+
+Operators (``Pred.op``) and the Python type of ``Pred.value``:
+
+=========  ==============================================================
+``eq``     one scalar
+``in``     a tuple of scalars; a column that declares ``eq`` accepts ``in``
+           too (the connector fans it out, one split per value), and the
+           planner caps the list at ``Connector.max_fanout``
+``gt``     ``gte``  ``lt``  ``lte``: one scalar
+``prefix`` a string (``LIKE 'abc%'``)
+=========  ==============================================================
+
+Scalars are ``str``, ``int``, ``float``, ``decimal.Decimal``, ``bool``, ``datetime.date`` or
+a timezone-aware ``datetime.datetime`` (UTC), converted by the planner to the column's type.
+"""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import pyarrow as pa
+
+from distillr.errors import CatalogError, did_you_mean
+
+__all__ = [
+    "OPS",
+    "Column",
+    "Connector",
+    "Pred",
+    "ScanRequest",
+    "ScanStats",
+    "Split",
+    "TableDef",
+]
+
+OPS = frozenset({"eq", "in", "gt", "gte", "lt", "lte", "prefix"})
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table.
+
+    ``expr`` makes a *virtual* column: it is not part of the data or of ``SELECT *``, but
+    can be used anywhere in a query; the engine substitutes the SQL expression (over the
+    table's real columns) wherever it is referenced, and pushes predicates on it like on any
+    other column. Path parameters (``CallSid`` -> ``call_sid``) and API filter spellings
+    (``DateSent`` -> ``CAST(date_sent AT TIME ZONE 'UTC' AS DATE)``) are virtual columns.
+    """
+
+    name: str
+    type: pa.DataType
+    description: str = ""
+    filters: Mapping[str, bool] = field(default_factory=dict)
+    expr: str | None = None
+
+    @property
+    def virtual(self) -> bool:
+        return self.expr is not None
+
+
+@dataclass(frozen=True)
+class TableDef:
+    """A table a connector offers.
+
+    ``parameters`` names the columns (usually virtual) that must be bound for the API to be
+    called at all: path parameters such as ``CallSid`` in ``/Calls/:CallSid/Recordings``.
+    ``aliases`` are other names the table answers to (matched case-insensitively).
+    ``order`` is the API's own row order as ``(column, descending)`` pairs, if it has one.
+    """
+
+    name: str
+    columns: tuple[Column, ...]
+    description: str = ""
+    aliases: tuple[str, ...] = ()
+    parameters: tuple[str, ...] = ()
+    order: tuple[tuple[str, bool], ...] = ()
+
+    @property
+    def schema(self) -> pa.Schema:
+        """The Arrow schema of the data: real columns, in their stable order."""
+        return pa.schema([pa.field(c.name, c.type) for c in self.columns if not c.virtual])
+
+    def column(self, name: str) -> Column:
+        """Look a column up case-insensitively; raise ``CatalogError`` with a suggestion."""
+        wanted = name.lower()
+        for col in self.columns:
+            if col.name.lower() == wanted:
+                return col
+        names = [c.name for c in self.columns]
+        raise CatalogError(
+            f"Table '{self.name}' has no column '{name}'.{did_you_mean(name, names)}"
+            f" Run DESCRIBE on the table to see its columns."
+        )
+
+
+@dataclass(frozen=True)
+class Pred:
+    """A predicate pushed to a connector: ``column op value``."""
+
+    column: str
+    op: str
+    value: Any
+
+    def __post_init__(self) -> None:
+        if self.op not in OPS:
+            raise ValueError(f"unknown operator {self.op!r}; expected one of {sorted(OPS)}")
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    """What the planner asks of one table reference.
+
+    ``columns`` is ``None`` for all columns. ``limit`` is set only when the planner proved
+    that the first ``limit`` rows the API returns are a correct answer.
+    """
+
+    table: str
+    columns: tuple[str, ...] | None = None
+    predicates: tuple[Pred, ...] = ()
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
+class Split:
+    """One independent stream of pages. Must pickle (splits travel to Spark workers).
+
+    ``params`` is the connector's own, picklable, description of the work; ``describe`` is a
+    human line for EXPLAIN and stats (e.g. ``GET /2010-04-01/.../Messages.json?To=...``),
+    never holding a secret.
+    """
+
+    table: str
+    params: Mapping[str, Any]
+    limit: int | None = None
+    describe: str = ""
+
+
+@dataclass
+class ScanStats:
+    """Counters a connector adds to while reading; safe to share between threads."""
+
+    requests: int = 0
+    pages: int = 0
+    rows: int = 0
+    bytes: int = 0
+    retries: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, *, requests: int = 0, pages: int = 0, rows: int = 0, bytes: int = 0,
+            retries: int = 0) -> None:
+        with self._lock:
+            self.requests += requests
+            self.pages += pages
+            self.rows += rows
+            self.bytes += bytes
+            self.retries += retries
+
+
+class Connector(ABC):
+    """Base class of every connector.
+
+    Subclasses set ``type`` (the source type name used by the registry, e.g. ``"twilio"``),
+    and are built either directly (tests, notebooks) or by the registry through
+    ``from_source(name, options, secrets)``.
+    """
+
+    type: ClassVar[str] = ""
+    #: how many splits of one source may be read at once
+    max_concurrency: int = 8
+    #: the most values an ``in`` predicate may fan out into (past it, the planner scans)
+    max_fanout: int = 50
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    @classmethod
+    def from_source(
+        cls, name: str, options: Mapping[str, Any], secrets: Mapping[str, str]
+    ) -> Connector:
+        """Build a connector from a registry entry. Override in registry-backed types."""
+        raise NotImplementedError(f"{cls.__name__} cannot be built from a registry entry")
+
+    @abstractmethod
+    def tables(self) -> Sequence[TableDef]:
+        """Every table this source offers."""
+
+    @abstractmethod
+    def plan(self, request: ScanRequest) -> Sequence[Split]:
+        """Turn one table reference's request into independent splits."""
+
+    @abstractmethod
+    def read(self, split: Split, stats: ScanStats | None = None) -> Iterator[pa.RecordBatch]:
+        """Yield the split's rows as record batches in the table's schema, page by page."""
+
+    def check(self) -> None:
+        """Make one cheap request to prove the settings work; raise a ``DistillrError`` if not."""
+
+    def close(self) -> None:
+        """Release connections."""
+
+    def table(self, name: str) -> TableDef:
+        """Find a table by name or alias, case-insensitively, with a suggestion if unknown."""
+        wanted = name.lower()
+        names: list[str] = []
+        for t in self.tables():
+            if t.name.lower() == wanted or any(a.lower() == wanted for a in t.aliases):
+                return t
+            names.append(t.name)
+        raise CatalogError(
+            f"Source '{self.name}' has no table '{name}'.{did_you_mean(name, names)}"
+            f" Run SHOW TABLES IN {self.name} to see its tables."
+        )
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r}>"
