@@ -29,7 +29,7 @@ bench: $(VENV)/.test-deps
 	$(BIN)/python bench/run_all.py
 
 catalog: $(VENV)/.run-deps
-	$(BIN)/python scripts/generate_twilio_catalog.py
+	$(BIN)/python scripts/generate_twilio_catalog.py $(SPEC_DIR)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
