@@ -2,13 +2,27 @@
 
 Each command group lives in its own module and adds itself to ``app`` in ``register``;
 heavy imports happen inside the commands so that ``distillr --help`` stays fast.
+
+Exit codes: 0 success, 1 query, API or configuration error (a ``DistillrError``: its message,
+no traceback unless ``--debug``), 2 usage error (bad options or arguments).
 """
 
 from __future__ import annotations
 
 import importlib
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 import typer
+from typer._click import exceptions as click_errors  # typer ships its own copy of click
+
+from distillr import __version__
+from distillr.errors import DistillrError
 
 app = typer.Typer(
     name="distillr",
@@ -16,17 +30,98 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
 # Command modules, each with a ``register(app)`` function.
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = ["source"]
+
+
+@dataclass
+class State:
+    """Options every command sees (set by the root callback)."""
+
+    debug: bool = False
+    home: Path | None = None
+
+
+state = State()
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"distillr {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks and debug logs."),
+    home: Path | None = typer.Option(
+        None, "--home", envvar="DISTILLR_HOME", show_envvar=True,
+        help="Folder of the data source registry [default: ~/.distillr].",
+    ),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version."
+    ),
+) -> None:
+    state.debug = debug
+    state.home = home
+    if debug:
+        logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
+
+
+_loaded = False
 
 
 def _load_commands() -> None:
+    global _loaded
+    if _loaded:
+        return
     for name in COMMAND_MODULES:
         importlib.import_module(f"distillr.cli.{name}").register(app)
+    _loaded = True
+
+
+def error(message: str) -> None:
+    """Print an error line to stderr (what every failure looks like)."""
+    typer.echo(f"Error: {message}", err=True)
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
+    _load_commands()
+    state.debug = False
+    state.home = None
+    try:
+        rv = app(args=list(argv) if argv is not None else None, prog_name="distillr",
+                 standalone_mode=False)
+    except click_errors.ClickException as exc:  # usage errors: exit 2
+        exc.show()
+        return exc.exit_code
+    except (typer.Abort, KeyboardInterrupt):
+        rv = 130
+    except DistillrError as exc:
+        if state.debug:
+            traceback.print_exc()
+        error(str(exc))
+        return 1
+    except BrokenPipeError:  # `distillr query ... | head`: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except Exception as exc:  # a bug: say so briefly, trace only with --debug
+        if state.debug:
+            traceback.print_exc()
+        error(
+            f"unexpected {type(exc).__name__}: {exc}. This is a bug in distillr; run the "
+            "command again with --debug and report the traceback."
+        )
+        return 1
+    if rv == 130:  # typer turns Ctrl-C into exit code 130
+        error("Interrupted.")
+        return 1
+    return rv if isinstance(rv, int) else 0
 
 
 def main() -> None:
-    _load_commands()
-    app()
+    sys.exit(run())

@@ -1,0 +1,68 @@
+"""Helpers the command modules share: the registry, a session, consoles, secret input."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import typer
+
+from distillr.cli import state
+
+
+def registry() -> Any:
+    from distillr.registry import Registry
+
+    return Registry(state.home)
+
+
+def connect() -> Any:
+    """A query session over the registry under ``--home``/``DISTILLR_HOME``."""
+    import distillr
+
+    return distillr.connect(str(state.home) if state.home else None)
+
+
+def console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def usage(message: str, param: str | None = None) -> typer.BadParameter:
+    """A usage error (exit code 2)."""
+    return typer.BadParameter(message, param_hint=param)
+
+
+def read_secret(label: str, *, env: str | None, stdin: bool, option: str) -> str | None:
+    """A secret from an environment variable, stdin or a hidden prompt: never from argv."""
+    if env is not None and stdin:
+        raise usage(f"give the {label} either from an environment variable or from stdin, "
+                    "not both")
+    if env is not None:
+        value = os.environ.get(env, "").strip()
+        if not value:
+            raise usage(f"the environment variable {env} is not set or is empty; export it "
+                        f"with the {label} and try again", option)
+        return value
+    if stdin:
+        value = sys.stdin.readline().strip()
+        if not value:
+            raise usage(f"stdin was empty; pipe the {label} in, e.g. "
+                        f"`printenv MY_VAR | distillr source add ...`", option)
+        return value
+    return None
+
+
+def prompt_secret(label: str, option: str) -> str:
+    """Ask for a secret without echoing it; only on a terminal."""
+    if not sys.stdin.isatty():
+        raise usage(
+            f"no {label} given. Pass it with {option} (from an environment variable) or the "
+            "matching --...-stdin option; it is never accepted as a plain argument"
+        )
+    value = typer.prompt(label, hide_input=True).strip()
+    if not value:
+        raise usage(f"the {label} is empty")
+    return value

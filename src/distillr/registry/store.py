@@ -1,0 +1,368 @@
+"""``Registry``: add, list, change and remove named data sources; build their connectors."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from distillr.errors import CatalogError, ConfigError, DistillrError, did_you_mean
+from distillr.registry import db, keys
+from distillr.registry.types import connector_class
+
+NAME_RULE = "^[a-z0-9_]+$"
+_NAME_RE = re.compile(NAME_RULE)
+DB_FILE = "registry.db"
+_COLUMNS = "name, type, options, secrets, secret_masks, created_at, updated_at"
+
+
+def default_home() -> Path:
+    """``$DISTILLR_HOME``, else ``~/.distillr``."""
+    env = os.environ.get("DISTILLR_HOME")
+    return Path(env).expanduser() if env else Path.home() / ".distillr"
+
+
+def check_name(name: str) -> str:
+    """Return ``name`` if it is a valid data source name, else raise ``ConfigError``."""
+    if isinstance(name, str) and _NAME_RE.match(name):
+        return name
+    hint = re.sub(r"[^a-z0-9_]+", "_", str(name).lower()).strip("_")
+    suggestion = f" such as '{hint}'" if hint and hint != name else ""
+    raise ConfigError(
+        f"'{name}' is not a valid data source name: use lowercase letters, digits and "
+        f"underscores only ({NAME_RULE}){suggestion}. The name is how queries refer to the "
+        "source, as in SELECT * FROM my_twilio.calls."
+    )
+
+
+def mask(secret: str) -> str:
+    """Show only the last four characters of a secret (none of a short one)."""
+    return "****" + (secret[-4:] if len(secret) >= 12 else "")
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """A saved data source as anyone may see it: secrets are masked (``****a1b2``)."""
+
+    name: str
+    type: str
+    options: dict[str, Any]
+    secrets: dict[str, str] = field(default_factory=dict)
+    created: datetime | None = None
+    updated: datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "type": self.type,
+            "options": dict(self.options),
+            "secrets": dict(self.secrets),
+            "created": self.created.isoformat() if self.created else None,
+            "updated": self.updated.isoformat() if self.updated else None,
+        }
+
+
+@dataclass
+class _Row:
+    name: str
+    type: str
+    options: dict[str, Any]
+    token: str
+    masks: dict[str, str]
+    created_at: str
+    updated_at: str
+
+    def info(self) -> SourceInfo:
+        return SourceInfo(
+            name=self.name,
+            type=self.type,
+            options=dict(self.options),
+            secrets=dict(self.masks),
+            created=datetime.fromisoformat(self.created_at),
+            updated=datetime.fromisoformat(self.updated_at),
+        )
+
+
+class Registry:
+    """The data sources saved under ``home`` (default ``$DISTILLR_HOME`` or ``~/.distillr``).
+
+    Nothing is written until the first ``add``; every change is one atomic transaction.
+    """
+
+    def __init__(self, home: str | os.PathLike[str] | None = None) -> None:
+        self.home = Path(home).expanduser() if home is not None else default_home()
+        self.path = self.home / DB_FILE
+
+    def __repr__(self) -> str:
+        return f"Registry({str(self.home)!r})"
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def list(self) -> list[SourceInfo]:
+        """Every saved source, by name."""
+        return [row.info() for row in self._rows()]
+
+    def sources(self) -> list[str]:
+        """Names of every saved source (what ``Session.sources()`` also offers)."""
+        return [row.name for row in self._rows()]
+
+    def get(self, name: str) -> SourceInfo:
+        return self._row(name).info()
+
+    def connector(self, name: str) -> Any:
+        """Build the connector of a saved source (secrets decrypted in memory only)."""
+        row = self._row(name)
+        return connector_class(row.type).from_source(row.name, row.options, self._decrypt(row))
+
+    def _rows(self, name: str | None = None) -> list[_Row]:
+        con = db.read_connection(self.path)
+        if con is None:
+            return []
+        try:
+            if name is None:
+                cur = con.execute(f"SELECT {_COLUMNS} FROM sources ORDER BY name")
+            else:
+                cur = con.execute(f"SELECT {_COLUMNS} FROM sources WHERE name = ?", (name,))
+            return [_row(r) for r in cur.fetchall()]
+        except Exception as exc:
+            raise db._fail(self.path, exc) from exc
+        finally:
+            con.close()
+
+    def _row(self, name: str) -> _Row:
+        rows = self._rows(name)
+        if rows:
+            return rows[0]
+        raise self._unknown(name)
+
+    def _unknown(self, name: str) -> CatalogError:
+        names = self.sources()
+        listing = (
+            f" Saved sources: {', '.join(names)}."
+            if names
+            else " No data sources are saved yet; add one with `distillr source add`."
+        )
+        return CatalogError(f"No data source named '{name}'.{did_you_mean(name, names)}{listing}")
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def add(
+        self,
+        type: str,
+        name: str,
+        options: Mapping[str, Any] | None = None,
+        secrets: Mapping[str, str] | None = None,
+        verify: bool = True,
+    ) -> SourceInfo:
+        """Save a new source. With ``verify`` the connector makes one cheap request first;
+        if that fails, nothing is saved and the API's message is raised."""
+        check_name(name)
+        options = _clean_options(options or {})
+        secrets = _clean_secrets(secrets or {})
+        if self._rows(name):
+            raise self._duplicate(name)
+        self._build(type, name, options, secrets, verify)
+        now = _now()
+        row = _Row(name, type, options, "", _masks(secrets), now, now)
+        with self._write() as (conn, sources):
+            from sqlalchemy import insert
+
+            row.token = self._encrypt(secrets)
+            if conn.execute(
+                sources.select().where(sources.c.name == name)
+            ).first() is not None:
+                raise self._duplicate(name)
+            conn.execute(insert(sources).values(**_values(row)))
+        return row.info()
+
+    def update(
+        self,
+        name: str,
+        options: Mapping[str, Any] | None = None,
+        secrets: Mapping[str, str] | None = None,
+        verify: bool = True,
+    ) -> SourceInfo:
+        """Change a source. ``options`` are merged (a ``None`` value removes that option);
+        ``secrets``, when given, replace all saved secrets (e.g. an auth token by an API
+        key's secret). With ``verify`` the new settings are checked before they are saved."""
+        old = self._row(name)
+        merged = dict(old.options)
+        for key, value in (options or {}).items():
+            if value is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = value
+        merged = _clean_options(merged)
+        new_secrets = _clean_secrets(secrets) if secrets is not None else self._decrypt(old)
+        self._build(old.type, name, merged, new_secrets, verify)
+        row = _Row(name, old.type, merged, "", _masks(new_secrets), old.created_at, _now())
+        with self._write() as (conn, sources):
+            from sqlalchemy import update
+
+            row.token = self._encrypt(new_secrets) if secrets is not None else old.token
+            done = conn.execute(
+                update(sources)
+                .where(sources.c.name == name, sources.c.updated_at == old.updated_at)
+                .values(**_values(row))
+            )
+            if done.rowcount != 1:
+                raise ConfigError(
+                    f"Data source '{name}' was changed or removed by another process meanwhile;"
+                    " nothing was saved. Check it with `distillr source show` and try again."
+                )
+        return row.info()
+
+    def rename(self, old: str, new: str) -> SourceInfo:
+        """Give a source a new name (queries must then use the new name)."""
+        check_name(new)
+        self._row(old)
+        with self._write() as (conn, sources):
+            from sqlalchemy import update
+
+            if conn.execute(sources.select().where(sources.c.name == new)).first():
+                raise self._duplicate(new)
+            done = conn.execute(
+                update(sources)
+                .where(sources.c.name == old)
+                .values(name=new, updated_at=_now())
+            )
+            if done.rowcount != 1:
+                raise self._unknown(old)
+        return self.get(new)
+
+    def remove(self, name: str) -> None:
+        """Forget a source and its secrets."""
+        self._row(name)
+        with self._write() as (conn, sources):
+            from sqlalchemy import delete
+
+            if conn.execute(delete(sources).where(sources.c.name == name)).rowcount != 1:
+                raise self._unknown(name)
+
+    @contextmanager
+    def _write(self) -> Iterator[tuple[Any, Any]]:
+        from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+        from distillr.registry.schema import sources
+
+        engine = db.write_engine(self.path)
+        try:
+            with engine.begin() as conn:
+                yield conn, sources
+        except IntegrityError as exc:
+            raise ConfigError(
+                "Another process saved a data source with that name meanwhile; nothing was "
+                "saved. Pick another name and try again."
+            ) from exc
+        except SQLAlchemyError as exc:
+            raise db._fail(self.path, exc.orig or exc) from None
+        finally:
+            engine.dispose()
+
+    def _duplicate(self, name: str) -> ConfigError:
+        return ConfigError(
+            f"A data source named '{name}' already exists. Pick another name, change it with "
+            f"`distillr source update {name}`, or remove it with `distillr source remove {name}`."
+        )
+
+    def _build(
+        self, type: str, name: str, options: dict[str, Any], secrets: dict[str, str], verify: bool
+    ) -> None:
+        """Build the connector (settings checked offline) and, with ``verify``, call check()."""
+        cls = connector_class(type)
+        try:
+            conn = cls.from_source(name, options, secrets)
+            try:
+                if verify:
+                    conn.check()
+            finally:
+                conn.close()
+        except DistillrError as exc:
+            _scrub(exc, secrets.values())
+            raise
+
+    # -- secrets ---------------------------------------------------------------------------
+
+    def _encrypt(self, secrets: dict[str, str]) -> str:
+        if not secrets:
+            return ""
+        f = keys.fernet(self.home, create=True)
+        return f.encrypt(json.dumps(secrets).encode()).decode()
+
+    def _decrypt(self, row: _Row) -> dict[str, str]:
+        if not row.token:
+            return {}
+        from cryptography.fernet import InvalidToken
+
+        f = keys.fernet(self.home, create=False)
+        try:
+            return json.loads(f.decrypt(row.token.encode()))
+        except InvalidToken:
+            raise ConfigError(
+                f"The secrets of data source '{row.name}' cannot be decrypted with this key "
+                f"({'$' + keys.ENV_VAR if os.environ.get(keys.ENV_VAR) else self.home / keys.KEY_FILE})."
+                f" Use the key they were saved with, or enter them again with "
+                f"`distillr source update {row.name} ...`."
+            ) from None
+
+
+def _row(r: tuple) -> _Row:
+    return _Row(r[0], r[1], json.loads(r[2]), r[3], json.loads(r[4]), r[5], r[6])
+
+
+def _values(row: _Row) -> dict[str, Any]:
+    return {
+        "name": row.name,
+        "type": row.type,
+        "options": json.dumps(row.options, sort_keys=True),
+        "secrets": row.token,
+        "secret_masks": json.dumps(row.masks, sort_keys=True),
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+    }
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _masks(secrets: Mapping[str, str]) -> dict[str, str]:
+    return {k: mask(v) for k, v in sorted(secrets.items())}
+
+
+def _clean_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, value in options.items():
+        if not isinstance(key, str):
+            raise ConfigError(f"Option names must be strings, not {key!r}.")
+        try:
+            json.dumps(value)
+        except TypeError:
+            raise ConfigError(
+                f"Option '{key}' must be a string, number, boolean, list or mapping."
+            ) from None
+        out[key] = value
+    return out
+
+
+def _clean_secrets(secrets: Mapping[str, str]) -> dict[str, str]:
+    out = {}
+    for key, value in secrets.items():
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"Secret '{key}' is empty. Give its value and try again.")
+        out[str(key)] = value.strip()
+    return out
+
+
+def _scrub(exc: DistillrError, secrets: Any) -> None:
+    """Defence in depth: never let a secret ride out on an error message."""
+    for secret in secrets:
+        if secret and secret in exc.message:
+            exc.message = exc.message.replace(secret, mask(secret))
+            exc.args = (exc.message,)
