@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench catalog clean
+.PHONY: demo test bench catalog frontend clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ bench: $(VENV)/.test-deps
 
 catalog: $(VENV)/.run-deps
 	$(BIN)/python scripts/generate_twilio_catalog.py $(SPEC_DIR)
+
+# Rebuild the web app's shipped files (src/distillr/server/static) from frontend/ (needs npm).
+frontend:
+	PYTHON=$(PYTHON) bash scripts/build_frontend.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

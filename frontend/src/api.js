@@ -1,0 +1,46 @@
+// The JSON API client: problem documents become ApiError with the server's message.
+let csrf = null;
+let onUnauthorized = () => {};
+
+export class ApiError extends Error {
+  constructor(problem, status) {
+    super(problem.detail || problem.title || `HTTP ${status}`);
+    this.problem = problem;
+    this.status = status;
+    this.field = problem.field || null;
+  }
+}
+
+export function setCsrf(token) {
+  csrf = token;
+}
+
+export function whenUnauthorized(fn) {
+  onUnauthorized = fn;
+}
+
+export async function api(method, path, body, { raw = false, signal } = {}) {
+  const headers = { Accept: raw ? "*/*" : "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (csrf && method !== "GET") headers["X-CSRF-Token"] = csrf;
+  const res = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: "same-origin",
+    signal,
+  });
+  if (!res.ok) {
+    let problem;
+    try {
+      problem = await res.json();
+    } catch {
+      problem = { title: res.statusText, detail: `The server answered ${res.status}.` };
+    }
+    if (res.status === 401 && path !== "/api/login") onUnauthorized();
+    throw new ApiError(problem, res.status);
+  }
+  if (raw) return res;
+  if (res.status === 204) return null;
+  return res.json();
+}

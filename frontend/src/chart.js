@@ -1,0 +1,90 @@
+// Visualize: bar, line and pie charts from result columns (X, Y, series), as PNG.
+import Chart from "chart.js/auto";
+import { h, clear } from "./dom.js";
+
+const PALETTE = ["#1f6feb", "#2da44e", "#d4a72c", "#cf222e", "#8250df", "#0a7ea4", "#bf3989", "#57606a", "#fb8500", "#1a7f37"];
+
+export function renderVisualize(el, result) {
+  clear(el);
+  if (!result || !result.rows.length) {
+    el.append(h("div", { class: "empty" }, "Run a query to chart its results."));
+    return;
+  }
+  const cols = result.columns;
+  const numericCols = cols.filter((c) => /^(Float|Int|Uint)/.test(c.type) || result.rows.slice(0, 50).every((r) => r[c.field] === null || !isNaN(Number(r[c.field]))));
+  const opt = (c) => h("option", { value: c.field }, c.name);
+  const type = h("select", { "aria-label": "Chart type", name: "chart-type" }, ["bar", "line", "pie"].map((t) => h("option", { value: t }, t[0].toUpperCase() + t.slice(1))));
+  const x = h("select", { "aria-label": "X axis", name: "chart-x" }, cols.map(opt));
+  const y = h("select", { "aria-label": "Y axis", name: "chart-y" }, h("option", { value: "__count" }, "Count of rows"), numericCols.map(opt));
+  const series = h("select", { "aria-label": "Series", name: "chart-series" }, h("option", { value: "" }, "None"), cols.map(opt));
+  if (numericCols.length) y.value = numericCols.find((c) => c.field !== x.value)?.field || "__count";
+  const canvasBox = h("div", { class: "chart-box" });
+  const download = h("button", { class: "btn", onclick: () => downloadPng() }, "Download PNG");
+  const field = (label, input) => h("label", { class: "inline-field" }, h("span", {}, label), input);
+  el.append(h("div", { class: "chart-controls" }, field("Chart", type), field("X", x), field("Y", y), field("Series", series), h("span", { class: "spacer" }), download), canvasBox);
+  let chart = null;
+
+  function draw() {
+    if (chart) chart.destroy();
+    clear(canvasBox);
+    const canvas = h("canvas", { id: "chart-canvas" });
+    canvasBox.append(canvas);
+    const { labels, datasets } = aggregate(result.rows, x.value, y.value, type.value === "pie" ? "" : series.value);
+    const yName = y.value === "__count" ? "count" : cols.find((c) => c.field === y.value).name;
+    chart = new Chart(canvas, {
+      type: type.value,
+      data: {
+        labels,
+        datasets: datasets.map((d, i) => ({
+          label: d.label || yName,
+          data: d.data,
+          backgroundColor: type.value === "pie" ? labels.map((_, j) => PALETTE[j % PALETTE.length]) : PALETTE[i % PALETTE.length],
+          borderColor: type.value === "pie" ? "#fff" : PALETTE[i % PALETTE.length],
+          borderWidth: type.value === "line" ? 2 : 1,
+        })),
+      },
+      options: {
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        plugins: { legend: { display: datasets.length > 1 || type.value === "pie" } },
+        scales: type.value === "pie" ? {} : { x: { title: { display: true, text: cols.find((c) => c.field === x.value).name } }, y: { beginAtZero: true, title: { display: true, text: yName } } },
+      },
+      plugins: [{ id: "white-bg", beforeDraw: (c) => { const ctx = c.ctx; ctx.save(); ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, c.width, c.height); ctx.restore(); } }],
+    });
+  }
+
+  function downloadPng() {
+    if (!chart) return;
+    const a = h("a", { href: chart.toBase64Image("image/png", 1), download: "distillr-chart.png" });
+    document.body.append(a);
+    a.click();
+    a.remove();
+  }
+
+  for (const s of [type, x, y, series]) s.addEventListener("change", draw);
+  draw();
+}
+
+// Group rows by X (and series), summing Y (or counting rows); at most 500 X values.
+export function aggregate(rows, xf, yf, sf) {
+  const labels = [];
+  const index = new Map();
+  const bySeries = new Map();
+  for (const r of rows) {
+    const xv = r[xf] === null ? "null" : String(r[xf]);
+    if (!index.has(xv)) {
+      if (labels.length >= 500) continue;
+      index.set(xv, labels.length);
+      labels.push(xv);
+    }
+    const sv = sf ? (r[sf] === null ? "null" : String(r[sf])) : "";
+    if (!bySeries.has(sv)) bySeries.set(sv, []);
+    const arr = bySeries.get(sv);
+    const i = index.get(xv);
+    const add = yf === "__count" ? 1 : Number(r[yf]) || 0;
+    arr[i] = (arr[i] || 0) + add;
+  }
+  const datasets = [...bySeries.entries()].slice(0, 12).map(([label, arr]) => ({ label, data: labels.map((_, i) => arr[i] || 0) }));
+  return { labels, datasets };
+}

@@ -1,0 +1,486 @@
+// distillr's web app: nav tree, query tabs, results grid, charts, and the data source wizard.
+import "./style.css";
+import { api, ApiError, setCsrf, whenUnauthorized } from "./api.js";
+import { h, clear, confirmDialog, fmtNumber, fmtSeconds, toast } from "./dom.js";
+import { createTree } from "./tree.js";
+import { openWizard } from "./wizard.js";
+import { createEditor, schemaFromTree } from "./editor.js";
+import { decodeArrow, renderGrid } from "./grid.js";
+import { renderVisualize } from "./chart.js";
+
+const TABS_KEY = "distillr.tabs";
+const HISTORY_KEY = "distillr.history";
+const app = document.getElementById("app");
+window.__distillr = { timings: [] };
+
+// -- persistence --------------------------------------------------------------------------
+function loadTabs() {
+  try {
+    const saved = JSON.parse(localStorage.getItem(TABS_KEY));
+    if (saved && Array.isArray(saved.tabs) && saved.tabs.length) return saved;
+  } catch {
+    /* start fresh */
+  }
+  return { tabs: [{ id: newId(), title: "Query 1", sql: "" }], active: null, seq: 1 };
+}
+function newId() {
+  return Math.random().toString(36).slice(2, 10);
+}
+function loadHistory() {
+  try {
+    return JSON.parse(localStorage.getItem(HISTORY_KEY)) || [];
+  } catch {
+    return [];
+  }
+}
+
+// -- login ----------------------------------------------------------------------------------
+async function start() {
+  whenUnauthorized(() => showLogin());
+  let me;
+  try {
+    me = await api("GET", "/api/me");
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return showLogin();
+    clear(app).append(h("div", { class: "fatal" }, err.message));
+    return;
+  }
+  setCsrf(me.csrf);
+  mountApp(me);
+}
+
+function showLogin() {
+  if (document.querySelector(".login")) return;
+  const user = h("input", { name: "username", autocomplete: "username", placeholder: "User name", "aria-label": "User name" });
+  const pass = h("input", { name: "password", type: "password", autocomplete: "current-password", placeholder: "Password", "aria-label": "Password" });
+  const error = h("div", { class: "form-error", role: "alert" });
+  clear(app).append(
+    h(
+      "div",
+      { class: "login" },
+      h(
+        "form",
+        {
+          class: "login-box",
+          onsubmit: async (e) => {
+            e.preventDefault();
+            error.textContent = "";
+            try {
+              const me = await api("POST", "/api/login", { username: user.value, password: pass.value });
+              setCsrf(me.csrf);
+              mountApp(me);
+            } catch (err) {
+              error.textContent = err.message;
+            }
+          },
+        },
+        h("div", { class: "brand big" }, h("img", { src: "/favicon.svg", alt: "" }), "distillr"),
+        user,
+        pass,
+        error,
+        h("button", { class: "btn primary", type: "submit" }, "Log in"),
+      ),
+    ),
+  );
+  user.focus();
+}
+
+// -- the app --------------------------------------------------------------------------------
+function mountApp(me) {
+  const state = loadTabs();
+  if (!state.tabs.find((t) => t.id === state.active)) state.active = state.tabs[0].id;
+  const results = new Map(); // tab id -> {result, job, error, explain, view}
+  let history = loadHistory();
+  let running = null; // {tabId, jobId, started}
+  let tick = null;
+
+  const saveTabs = () => localStorage.setItem(TABS_KEY, JSON.stringify(state));
+  const activeTab = () => state.tabs.find((t) => t.id === state.active);
+  const slot = (id) => {
+    if (!results.has(id)) results.set(id, { view: "results" });
+    return results.get(id);
+  };
+
+  // layout
+  const treeBox = h("div", { class: "tree-box" });
+  const tabbar = h("div", { class: "tabbar", role: "tablist" });
+  const editorBox = h("div", { class: "editor-box" });
+  const runBtn = h("button", { class: "btn primary run", title: "Run (Ctrl+Enter)", onclick: () => run() }, "▶ Run");
+  const cancelBtn = h("button", { class: "btn cancel", disabled: true, onclick: () => cancel() }, "■ Cancel");
+  const explainBtn = h("button", { class: "btn", onclick: () => explain() }, "Explain");
+  const exportMenu = h(
+    "div",
+    { class: "export" },
+    h("span", { class: "muted" }, "Export"),
+    ["csv", "json", "parquet"].map((f) => h("button", { class: "btn small", dataset: { format: f }, disabled: true, onclick: () => exportResult(f) }, f.toUpperCase())),
+  );
+  const viewTabs = h("div", { class: "view-tabs", role: "tablist" });
+  const viewBody = h("div", { class: "view-body" });
+  const st = {
+    dot: h("span", { class: "dot idle" }),
+    status: h("span", { class: "st-status" }, "Ready"),
+    elapsed: h("span", { class: "st-elapsed" }, ""),
+    rows: h("span", { class: "st-rows" }, ""),
+    requests: h("span", { class: "st-requests" }, ""),
+  };
+  const statusbar = h("footer", { class: "statusbar", "aria-live": "polite" }, st.dot, st.status, h("span", { class: "spacer" }), st.elapsed, st.rows, st.requests);
+
+  clear(app).append(
+    h(
+      "header",
+      { class: "topbar" },
+      h("div", { class: "brand" }, h("img", { src: "/favicon.svg", alt: "" }), "distillr"),
+      h("span", { class: "spacer" }),
+      h("a", { class: "toplink", href: "/docs", target: "_blank", rel: "noopener" }, "API docs"),
+      me.user ? h("span", { class: "user" }, me.user) : null,
+      me.user ? h("button", { class: "btn small", onclick: logout }, "Log out") : null,
+    ),
+    h(
+      "div",
+      { class: "main" },
+      h(
+        "aside",
+        { class: "sidebar" },
+        h("div", { class: "sidebar-head" }, h("span", {}, "Data sources"), h("button", { class: "btn small primary add-source", onclick: () => openWizard({ onSaved: sourceSaved }) }, "+ Add")),
+        treeBox,
+      ),
+      h(
+        "section",
+        { class: "workspace" },
+        tabbar,
+        editorBox,
+        h("div", { class: "toolbar" }, runBtn, cancelBtn, explainBtn, h("span", { class: "hint muted" }, "Ctrl+Enter runs the query (or the selection)"), h("span", { class: "spacer" }), exportMenu),
+        h("div", { class: "results" }, viewTabs, viewBody),
+        statusbar,
+      ),
+    ),
+  );
+
+  async function logout() {
+    await api("POST", "/api/logout").catch(() => {});
+    setCsrf(null);
+    showLogin();
+  }
+
+  // editor + tabs
+  const editor = createEditor(editorBox, {
+    doc: activeTab().sql,
+    onChange: (text) => {
+      activeTab().sql = text;
+      saveTabs();
+    },
+    onRun: () => run(),
+  });
+
+  function renderTabs() {
+    clear(tabbar);
+    for (const t of state.tabs) {
+      tabbar.append(
+        h(
+          "div",
+          { class: `tab${t.id === state.active ? " active" : ""}`, role: "tab", "aria-selected": String(t.id === state.active), dataset: { tab: t.id }, onclick: () => selectTab(t.id), title: t.sql.slice(0, 200) },
+          h("span", { class: "tab-title" }, t.title),
+          running && running.tabId === t.id ? h("span", { class: "spinner small" }) : null,
+          h("button", { class: "tab-close", title: "Close tab", "aria-label": `Close ${t.title}`, onclick: (e) => (e.stopPropagation(), closeTab(t.id)) }, "×"),
+        ),
+      );
+    }
+    tabbar.append(h("button", { class: "tab-new", title: "New query tab", "aria-label": "New query tab", onclick: () => newTab() }, "+"));
+  }
+
+  function selectTab(id) {
+    state.active = id;
+    saveTabs();
+    editor.text = activeTab().sql;
+    renderTabs();
+    renderView();
+    editor.focus();
+  }
+
+  function newTab(sql = "", title = null) {
+    state.seq = (state.seq || state.tabs.length) + 1;
+    const tab = { id: newId(), title: title || `Query ${state.seq}`, sql };
+    state.tabs.push(tab);
+    selectTab(tab.id);
+    return tab;
+  }
+
+  function closeTab(id) {
+    const i = state.tabs.findIndex((t) => t.id === id);
+    state.tabs.splice(i, 1);
+    results.delete(id);
+    if (!state.tabs.length) return newTab();
+    if (state.active === id) selectTab(state.tabs[Math.max(0, i - 1)].id);
+    else (saveTabs(), renderTabs());
+  }
+
+  // tree
+  const tree = createTree(treeBox, {
+    onOpenTable: (src, t) => {
+      const where = t.parameters.length ? `\nWHERE ${t.parameters.map((p) => `\`${p}\` = ''`).join(" AND ")}` : "";
+      newTab(`SELECT *\nFROM \`${src}\`.\`${t.name}\`${where}\nLIMIT 100`, t.name);
+    },
+    onSample: (src, t, anchor) => showSamples(src, t, anchor),
+    onEdit: async (name) => {
+      try {
+        const source = await api("GET", `/api/sources/${encodeURIComponent(name)}`);
+        openWizard({ source, onSaved: sourceSaved });
+      } catch (err) {
+        toast(err.message, "error");
+      }
+    },
+    onDelete: async (name) => {
+      if (!(await confirmDialog(`Delete ${name}?`, `Queries will no longer find ${name}. Its saved settings and secrets are removed.`))) return;
+      try {
+        await api("DELETE", `/api/sources/${encodeURIComponent(name)}`);
+        toast(`Deleted ${name}`);
+        refreshTree();
+      } catch (err) {
+        toast(err.message, "error");
+      }
+    },
+  });
+
+  async function refreshTree() {
+    const data = await tree.load();
+    editor.setSchema(schemaFromTree(data));
+  }
+
+  function sourceSaved(saved, { created }) {
+    toast(created ? `Connected ${saved.name}` : `Saved ${saved.name}`, "ok");
+    refreshTree();
+  }
+
+  async function showSamples(src, t, anchor) {
+    document.querySelector(".popover")?.remove();
+    let samples = [];
+    try {
+      samples = (await api("GET", `/api/samples/${encodeURIComponent(src)}?table=${encodeURIComponent(t.name)}`)).samples;
+    } catch (err) {
+      return toast(err.message, "error");
+    }
+    const r = anchor.getBoundingClientRect();
+    const pop = h(
+      "div",
+      { class: "popover", role: "menu", style: { left: `${r.right + 6}px`, top: `${r.top - 4}px` } },
+      h("div", { class: "popover-head" }, `Sample queries · ${t.name}`),
+      samples.map((s) =>
+        h(
+          "button",
+          { class: "popover-item", role: "menuitem", onclick: () => (pop.remove(), newTab(s.sql, s.title.length > 28 ? t.name : s.title), run()) },
+          h("div", { class: "title" }, s.title),
+          h("code", {}, s.sql.replace(/\s+/g, " ").slice(0, 90)),
+        ),
+      ),
+    );
+    document.body.append(pop);
+    setTimeout(() => document.addEventListener("mousedown", function off(e) {
+      if (!pop.contains(e.target)) {
+        pop.remove();
+        document.removeEventListener("mousedown", off);
+      }
+    }), 0);
+  }
+
+  // views under the editor
+  const VIEWS = [
+    ["results", "Results"],
+    ["explain", "Explain"],
+    ["visualize", "Visualize"],
+    ["history", "History"],
+  ];
+  function renderViewTabs() {
+    const s = slot(state.active);
+    clear(viewTabs);
+    for (const [id, label] of VIEWS) {
+      viewTabs.append(h("button", { class: `view-tab${s.view === id ? " active" : ""}`, role: "tab", dataset: { view: id }, onclick: () => ((s.view = id), renderView()) }, label));
+    }
+  }
+
+  function renderView() {
+    renderViewTabs();
+    const s = slot(state.active);
+    for (const b of exportMenu.querySelectorAll("button")) b.disabled = !(s.job && s.job.state === "done");
+    updateStatus(s);
+    clear(viewBody);
+    viewBody.dataset.view = s.view;
+    if (s.view === "results") {
+      if (running && running.tabId === state.active) {
+        viewBody.append(h("div", { class: "empty running" }, h("span", { class: "spinner" }), h("span", { class: "progress-text" }, "Running…")));
+      } else if (s.error) {
+        viewBody.append(h("div", { class: "error-box", role: "alert" }, h("strong", {}, s.error.title || "Error"), h("pre", {}, s.error.message)));
+      } else if (s.result) {
+        const box = h("div", { class: "grid-box", dataset: { rows: String(s.result.rows.length) } });
+        viewBody.append(box);
+        s.grid = renderGrid(box, s.result);
+      } else {
+        viewBody.append(h("div", { class: "empty" }, "Write a query and press Run (Ctrl+Enter). Click a table in the tree to start."));
+      }
+    } else if (s.view === "explain") {
+      if (s.explain) viewBody.append(h("pre", { class: "explain" }, s.explain));
+      else viewBody.append(h("div", { class: "empty" }, "Press Explain to see what each API is asked and what runs locally."));
+    } else if (s.view === "visualize") {
+      const box = h("div", { class: "visualize" });
+      viewBody.append(box);
+      renderVisualize(box, s.result);
+    } else {
+      renderHistory();
+    }
+  }
+
+  function renderHistory() {
+    if (!history.length) return viewBody.append(h("div", { class: "empty" }, "Queries you run appear here."));
+    const list = h("div", { class: "history" });
+    for (const item of history) {
+      list.append(
+        h(
+          "div",
+          { class: `history-item ${item.state}` },
+          h("div", { class: "history-meta" }, h("span", { class: `dot ${item.state}` }), new Date(item.at).toLocaleString(), " · ", item.state === "done" ? `${fmtNumber(item.rows)} rows · ${fmtSeconds(item.elapsed)}` : item.state),
+          h("code", { class: "history-sql" }, item.sql),
+          h(
+            "div",
+            { class: "history-actions" },
+            h("button", { class: "btn small", onclick: () => ((activeTab().sql = item.sql), (editor.text = item.sql), saveTabs()) }, "Use here"),
+            h("button", { class: "btn small", onclick: () => newTab(item.sql) }, "Open in new tab"),
+          ),
+        ),
+      );
+    }
+    viewBody.append(h("div", { class: "history-head" }, h("span", { class: "muted" }, `${history.length} recent queries (kept in this browser)`), h("button", { class: "btn small", onclick: () => ((history = []), localStorage.removeItem(HISTORY_KEY), renderView()) }, "Clear")), list);
+  }
+
+  function updateStatus(s, live) {
+    const job = live || s.job;
+    const set = (el, text) => (el.textContent = text);
+    if (running && running.tabId === state.active) {
+      st.dot.className = "dot running";
+      set(st.status, "Running…");
+      const stats = job?.stats || {};
+      set(st.elapsed, fmtSeconds((performance.now() - running.started) / 1000));
+      set(st.rows, stats.rows !== undefined ? `${fmtNumber(stats.rows)} rows fetched` : "");
+      set(st.requests, stats.requests !== undefined ? `${fmtNumber(stats.requests)} requests` : "");
+      return;
+    }
+    if (!job) {
+      st.dot.className = "dot idle";
+      set(st.status, "Ready");
+      for (const k of ["elapsed", "rows", "requests"]) set(st[k], "");
+      return;
+    }
+    st.dot.className = `dot ${job.state}`;
+    set(st.status, { done: "Done", error: "Error", cancelled: "Cancelled" }[job.state] || job.state);
+    set(st.elapsed, fmtSeconds(s.elapsed ?? job.elapsed));
+    set(st.rows, job.rows !== undefined ? `${fmtNumber(job.rows)} rows` : "");
+    const req = job.stats?.requests;
+    set(st.requests, req !== undefined ? `${fmtNumber(req)} request${req === 1 ? "" : "s"}` : "");
+  }
+
+  // running queries
+  async function run() {
+    if (running) return;
+    const tab = activeTab();
+    const sql = editor.selection() || tab.sql;
+    if (!sql.trim()) return toast("Type a query first.");
+    const s = slot(tab.id);
+    const t0 = performance.now();
+    running = { tabId: tab.id, jobId: null, started: t0 };
+    Object.assign(s, { view: "results", error: null, result: null, job: null, elapsed: null });
+    runBtn.disabled = true;
+    cancelBtn.disabled = false;
+    renderTabs();
+    renderView();
+    tick = setInterval(() => {
+      if (state.active === running?.tabId) updateStatus(s, running.live);
+      const p = viewBody.querySelector(".progress-text");
+      if (p && running?.live?.stats) {
+        const x = running.live.stats;
+        p.textContent = `Running… ${fmtSeconds((performance.now() - t0) / 1000)}${x.requests !== undefined ? ` · ${fmtNumber(x.requests)} requests` : ""}${x.rows !== undefined ? ` · ${fmtNumber(x.rows)} rows fetched` : ""}`;
+      }
+    }, 100);
+    let job;
+    try {
+      job = await api("POST", "/api/queries", { sql });
+      running.jobId = job.id;
+      while (job.state === "running") {
+        job = await api("GET", `/api/queries/${job.id}?wait=0.5`);
+        running.live = job;
+      }
+      s.job = job;
+      if (job.state === "done") {
+        const res = await api("GET", `/api/queries/${job.id}/result?format=arrow`, undefined, { raw: true });
+        const buf = await res.arrayBuffer();
+        const arrived = performance.now();
+        s.result = decodeArrow(buf);
+        s.elapsed = (arrived - t0) / 1000;
+        finish();
+        renderView();
+        await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+        const painted = performance.now();
+        window.__distillr.timings.push({ rows: s.result.rows.length, run: t0, arrived, painted, runToPaint: painted - t0, arriveToPaint: painted - arrived });
+      } else {
+        s.error = { title: job.state === "cancelled" ? "Cancelled" : job.error?.title || "Error", message: job.error?.detail || "The query stopped." };
+        s.elapsed = job.elapsed;
+        finish();
+        renderView();
+      }
+    } catch (err) {
+      s.job = job && job.state !== "running" ? job : { state: "error", elapsed: (performance.now() - t0) / 1000, stats: job?.stats };
+      s.error = { title: err.problem?.title || "Error", message: err.message };
+      s.elapsed = (performance.now() - t0) / 1000;
+      finish();
+      renderView();
+    }
+    history.unshift({ sql, at: Date.now(), state: s.job?.state || "error", rows: s.job?.rows, elapsed: s.elapsed });
+    history = history.slice(0, 200);
+    localStorage.setItem(HISTORY_KEY, JSON.stringify(history));
+  }
+
+  function finish() {
+    clearInterval(tick);
+    running = null;
+    runBtn.disabled = false;
+    cancelBtn.disabled = true;
+    renderTabs();
+  }
+
+  async function cancel() {
+    if (!running || !running.jobId) return;
+    cancelBtn.disabled = true;
+    try {
+      await api("DELETE", `/api/queries/${running.jobId}`);
+    } catch (err) {
+      toast(err.message, "error");
+    }
+  }
+
+  async function explain() {
+    const s = slot(state.active);
+    const sql = editor.selection() || activeTab().sql;
+    if (!sql.trim()) return toast("Type a query first.");
+    s.view = "explain";
+    try {
+      const plan = await api("POST", "/api/explain", { sql });
+      s.explain = plan.text;
+    } catch (err) {
+      s.explain = `${err.problem?.title || "Error"}\n\n${err.message}`;
+    }
+    renderView();
+  }
+
+  function exportResult(format) {
+    const s = slot(state.active);
+    if (!s.job || s.job.state !== "done") return;
+    const a = h("a", { href: `/api/queries/${s.job.id}/export?format=${format}`, download: "" });
+    document.body.append(a);
+    a.click();
+    a.remove();
+  }
+
+  renderTabs();
+  renderView();
+  refreshTree();
+  editor.focus();
+}
+
+start();

@@ -1,0 +1,110 @@
+// The nav tree: sources (type badge) -> tables (required parameters) -> columns with types.
+import { api } from "./api.js";
+import { h, clear, debounce } from "./dom.js";
+
+export function createTree(root, { onOpenTable, onSample, onEdit, onDelete }) {
+  let data = { sources: [] };
+  const expanded = new Set(JSON.parse(localStorage.getItem("distillr.tree.expanded") || "[]"));
+  const filter = h("input", { class: "tree-filter", type: "search", placeholder: "Filter sources, tables, columns", "aria-label": "Filter the tree" });
+  const list = h("div", { class: "tree", role: "tree" });
+  const status = h("div", { class: "tree-status muted" });
+  root.append(filter, status, list);
+  filter.addEventListener("input", debounce(render, 120));
+
+  const keep = () => localStorage.setItem("distillr.tree.expanded", JSON.stringify([...expanded]));
+  const toggle = (key) => {
+    expanded.has(key) ? expanded.delete(key) : expanded.add(key);
+    keep();
+    render();
+  };
+
+  async function load() {
+    status.textContent = "Loading…";
+    try {
+      data = await api("GET", "/api/tree");
+      status.textContent = data.sources.length ? "" : "No data sources yet. Add one to start.";
+    } catch (err) {
+      status.textContent = err.message;
+    }
+    render();
+    return data;
+  }
+
+  function matches(text, q) {
+    return text.toLowerCase().includes(q);
+  }
+
+  function render() {
+    const q = filter.value.trim().toLowerCase();
+    clear(list);
+    for (const src of data.sources) {
+      const srcHit = !q || matches(src.name, q);
+      const tables = [];
+      for (const t of src.tables) {
+        const tableHit = srcHit || matches(t.name, q) || t.aliases.some((a) => matches(a, q));
+        const cols = q && !tableHit ? t.columns.filter((c) => matches(c.name, q)) : t.columns;
+        if (tableHit || cols.length) tables.push({ t, cols, colHit: q && !tableHit });
+      }
+      if (q && !srcHit && !tables.length) continue;
+      const key = `s:${src.name}`;
+      const open = q ? true : expanded.has(key);
+      const node = h(
+        "div",
+        { class: "node source", role: "treeitem", "aria-expanded": String(open), dataset: { source: src.name } },
+        h(
+          "div",
+          { class: "row", onclick: () => toggle(key) },
+          h("span", { class: `caret${open ? " open" : ""}` }),
+          h("span", { class: "icon db" }),
+          h("span", { class: "label" }, src.name),
+          h("span", { class: `badge type ${src.type || ""}` }, src.type || "?"),
+          h("span", { class: "spacer" }),
+          onEdit ? h("button", { class: "icon-btn small", title: `Edit ${src.name}`, "aria-label": `Edit ${src.name}`, onclick: (e) => (e.stopPropagation(), onEdit(src.name)) }, "✎") : null,
+          onDelete ? h("button", { class: "icon-btn small", title: `Delete ${src.name}`, "aria-label": `Delete ${src.name}`, onclick: (e) => (e.stopPropagation(), onDelete(src.name)) }, "🗑") : null,
+        ),
+      );
+      if (open) {
+        if (src.error) node.append(h("div", { class: "node error-text" }, src.error));
+        const children = h("div", { class: "children", role: "group" });
+        for (const { t, cols, colHit } of tables) children.append(tableNode(src, t, cols, q, colHit));
+        node.append(children);
+      }
+      list.append(node);
+    }
+  }
+
+  function tableNode(src, t, cols, q, colHit) {
+    const key = `t:${src.name}.${t.name}`;
+    const open = colHit || expanded.has(key);
+    const node = h("div", { class: "node table", role: "treeitem", "aria-expanded": String(open), dataset: { table: t.name } });
+    const params = t.parameters.length ? h("span", { class: "params", title: "Required parameters: give them in WHERE" }, t.parameters.map((p) => `:${p}`).join(" ")) : null;
+    node.append(
+      h(
+        "div",
+        { class: "row", title: t.description || t.name },
+        h("span", { class: `caret${open ? " open" : ""}`, onclick: () => toggle(key) }),
+        h("span", { class: "icon tbl" }),
+        h("a", { class: "label table-link", href: "#", onclick: (e) => (e.preventDefault(), onOpenTable(src.name, t)) }, t.name),
+        params,
+        h("span", { class: "spacer" }),
+        h("button", { class: "icon-btn small samples-btn", title: `Sample queries for ${t.name}`, "aria-label": `Sample queries for ${t.name}`, onclick: (e) => (e.stopPropagation(), onSample(src.name, t, e.currentTarget)) }, "⚡"),
+      ),
+    );
+    if (open) {
+      const children = h("div", { class: "children", role: "group" });
+      for (const c of cols) {
+        children.append(
+          h(
+            "div",
+            { class: `node column${c.virtual ? " virtual" : ""}`, role: "treeitem", title: c.description || "" },
+            h("div", { class: "row" }, h("span", { class: "icon col" }), h("span", { class: "label" }, c.name), h("span", { class: "coltype" }, c.type), c.virtual ? h("span", { class: "badge filter", title: "Filter column: use it in WHERE" }, "filter") : null),
+          ),
+        );
+      }
+      node.append(children);
+    }
+    return node;
+  }
+
+  return { load, get data() { return data; } };
+}

@@ -1,0 +1,243 @@
+"""Users, API tokens and login sessions of the web app, in their own SQLite file.
+
+The file is ``$DISTILLR_HOME/web_auth.sqlite``, separate from the data source registry.
+Passwords are hashed with Argon2id (argon2-cffi); API tokens and session ids are random
+256-bit strings stored only as SHA-256 digests, so the file holds nothing that logs a user in.
+Removing a user removes their tokens and sessions with them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from distillr.errors import ConfigError
+
+__all__ = ["AuthStore", "LoginSession", "TokenInfo", "UserInfo", "SESSION_TTL"]
+
+#: how long a login lasts without activity, in seconds
+SESSION_TTL = 12 * 3600
+TOKEN_PREFIX = "dst_"
+_USER_RE = re.compile(r"^[a-z0-9_.@-]{1,64}$")
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    name TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tokens (
+    id TEXT PRIMARY KEY,
+    user_name TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+    token_hash TEXT NOT NULL UNIQUE,
+    label TEXT NOT NULL DEFAULT '',
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    id_hash TEXT PRIMARY KEY,
+    user_name TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+    csrf TEXT NOT NULL,
+    expires_at REAL NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    name: str
+    created_at: float
+    tokens: int = 0
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    id: str
+    user: str
+    label: str
+    created_at: float
+
+
+@dataclass(frozen=True)
+class LoginSession:
+    user: str
+    csrf: str
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def default_home(home: str | os.PathLike | None = None) -> Path:
+    """The distillr home folder: ``home``, else ``$DISTILLR_HOME``, else ``~/.distillr``."""
+    if home is not None:
+        return Path(home).expanduser()
+    env = os.environ.get("DISTILLR_HOME")
+    return Path(env).expanduser() if env else Path.home() / ".distillr"
+
+
+class AuthStore:
+    """Web users, their API tokens and their login sessions."""
+
+    def __init__(self, home: str | os.PathLike | None = None) -> None:
+        self.path = default_home(home) / "web_auth.sqlite"
+        self._hasher = PasswordHasher()
+        self._lock = threading.Lock()
+        self._ready = False
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        con = sqlite3.connect(self.path, timeout=10)
+        con.execute("PRAGMA foreign_keys = ON")
+        if not self._ready:
+            with self._lock:
+                con.executescript(_SCHEMA)
+                try:
+                    os.chmod(self.path, 0o600)
+                except OSError:
+                    pass
+                self._ready = True
+        return con
+
+    def _run(self, sql: str, args: tuple = ()) -> list[tuple]:
+        con = self._connect()
+        try:
+            with con:
+                return con.execute(sql, args).fetchall()
+        finally:
+            con.close()
+
+    # users -------------------------------------------------------------------------------
+    def has_users(self) -> bool:
+        if not self.path.exists():
+            return False
+        return bool(self._run("SELECT 1 FROM users LIMIT 1"))
+
+    def add_user(self, name: str, password: str) -> UserInfo:
+        if not _USER_RE.match(name or ""):
+            raise ConfigError(
+                f"User name '{name}' is not allowed: use 1 to 64 lowercase letters, digits or"
+                " the characters _ . @ -."
+            )
+        if len(password or "") < 8:
+            raise ConfigError("The password is too short: use at least 8 characters.")
+        if self._run("SELECT 1 FROM users WHERE name = ?", (name,)):
+            raise ConfigError(
+                f"User '{name}' already exists. Remove it first with `distillr users remove {name}`."
+            )
+        now = time.time()
+        self._run(
+            "INSERT INTO users (name, password_hash, created_at) VALUES (?, ?, ?)",
+            (name, self._hasher.hash(password), now),
+        )
+        return UserInfo(name, now)
+
+    def set_password(self, name: str, password: str) -> None:
+        if len(password or "") < 8:
+            raise ConfigError("The password is too short: use at least 8 characters.")
+        self._require_user(name)
+        self._run("UPDATE users SET password_hash = ? WHERE name = ?",
+                  (self._hasher.hash(password), name))
+        self._run("DELETE FROM sessions WHERE user_name = ?", (name,))
+
+    def remove_user(self, name: str) -> None:
+        self._require_user(name)
+        self._run("DELETE FROM users WHERE name = ?", (name,))
+
+    def users(self) -> list[UserInfo]:
+        rows = self._run(
+            "SELECT u.name, u.created_at, COUNT(t.id) FROM users u"
+            " LEFT JOIN tokens t ON t.user_name = u.name GROUP BY u.name ORDER BY u.name"
+        )
+        return [UserInfo(*r) for r in rows]
+
+    def _require_user(self, name: str) -> None:
+        if not self._run("SELECT 1 FROM users WHERE name = ?", (name,)):
+            raise ConfigError(f"There is no user '{name}'. See `distillr users list`.")
+
+    def check_password(self, name: str, password: str) -> bool:
+        """True when ``password`` is ``name``'s password. Takes the same time for unknown users."""
+        rows = self._run("SELECT password_hash FROM users WHERE name = ?", (name or "",))
+        stored = rows[0][0] if rows else _DUMMY_HASH
+        try:
+            ok = self._hasher.verify(stored, password or "")
+        except (VerificationError, InvalidHashError):
+            return False
+        if ok and rows and self._hasher.check_needs_rehash(stored):
+            self._run("UPDATE users SET password_hash = ? WHERE name = ?",
+                      (self._hasher.hash(password), name))
+        return ok and bool(rows)
+
+    # API tokens --------------------------------------------------------------------------
+    def create_token(self, user: str, label: str = "") -> tuple[TokenInfo, str]:
+        """A new API token for ``user``; the clear token is returned once, never stored."""
+        self._require_user(user)
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        info = TokenInfo(secrets.token_hex(4), user, label, time.time())
+        self._run(
+            "INSERT INTO tokens (id, user_name, token_hash, label, created_at) VALUES (?,?,?,?,?)",
+            (info.id, user, _digest(token), label, info.created_at),
+        )
+        return info, token
+
+    def tokens(self, user: str | None = None) -> list[TokenInfo]:
+        sql = "SELECT id, user_name, label, created_at FROM tokens"
+        rows = (self._run(sql + " WHERE user_name = ? ORDER BY created_at", (user,)) if user
+                else self._run(sql + " ORDER BY user_name, created_at"))
+        return [TokenInfo(*r) for r in rows]
+
+    def revoke_token(self, token_id: str) -> None:
+        if not self._run("SELECT 1 FROM tokens WHERE id = ?", (token_id,)):
+            raise ConfigError(f"There is no token '{token_id}'. See `distillr users tokens`.")
+        self._run("DELETE FROM tokens WHERE id = ?", (token_id,))
+
+    def user_for_token(self, token: str) -> str | None:
+        if not token or not token.startswith(TOKEN_PREFIX) or not self.path.exists():
+            return None
+        rows = self._run("SELECT user_name FROM tokens WHERE token_hash = ?", (_digest(token),))
+        return rows[0][0] if rows else None
+
+    # login sessions ----------------------------------------------------------------------
+    def start_session(self, user: str) -> tuple[str, LoginSession]:
+        """A new login session; returns the cookie value (clear, never stored) and the session."""
+        sid = secrets.token_urlsafe(32)
+        csrf = secrets.token_urlsafe(32)
+        now = time.time()
+        self._run("DELETE FROM sessions WHERE expires_at < ?", (now,))
+        self._run(
+            "INSERT INTO sessions (id_hash, user_name, csrf, expires_at) VALUES (?,?,?,?)",
+            (_digest(sid), user, csrf, now + SESSION_TTL),
+        )
+        return sid, LoginSession(user, csrf)
+
+    def session(self, sid: str) -> LoginSession | None:
+        if not sid or not self.path.exists():
+            return None
+        rows = self._run(
+            "SELECT user_name, csrf, expires_at FROM sessions WHERE id_hash = ?", (_digest(sid),)
+        )
+        if not rows or rows[0][2] < time.time():
+            return None
+        self._run("UPDATE sessions SET expires_at = ? WHERE id_hash = ?",
+                  (time.time() + SESSION_TTL, _digest(sid)))
+        return LoginSession(rows[0][0], rows[0][1])
+
+    def end_session(self, sid: str) -> None:
+        if sid:
+            self._run("DELETE FROM sessions WHERE id_hash = ?", (_digest(sid),))
+
+
+def same_secret(a: str | None, b: str | None) -> bool:
+    return bool(a) and bool(b) and hmac.compare_digest(str(a), str(b))
+
+
+_DUMMY_HASH = PasswordHasher().hash(secrets.token_urlsafe(16))

@@ -1,0 +1,120 @@
+"""Query results as files (CSV, JSON, Parquet) and as Arrow IPC for the results grid."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+__all__ = ["FORMATS", "display_table", "to_arrow_ipc", "to_file", "json_page"]
+
+#: format -> (media type, file extension)
+FORMATS = {
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "json": ("application/json", "json"),
+    "parquet": ("application/vnd.apache.parquet", "parquet"),
+    "arrow": ("application/vnd.apache.arrow.stream", "arrows"),
+}
+_SAFE_INT = 2**53
+
+
+def _display_column(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """One column as a type a browser shows exactly: numbers that fit a double, else text."""
+    t = col.type
+    if pa.types.is_integer(t):
+        if t.bit_width < 64:
+            return col
+        lo, hi = pc.min_max(col).values()
+        fits = lo.as_py() is None or (abs(lo.as_py()) < _SAFE_INT and abs(hi.as_py()) < _SAFE_INT)
+        return col.cast(pa.float64()) if fits else col.cast(pa.string())
+    if pa.types.is_floating(t) or pa.types.is_boolean(t) or pa.types.is_string(t):
+        return col
+    if pa.types.is_large_string(t):
+        return col.cast(pa.string())
+    if pa.types.is_timestamp(t):
+        fmt = "%Y-%m-%dT%H:%M:%S" + ("Z" if t.tz else "")
+        secs = col.cast(pa.timestamp("s", tz=t.tz)) if t.unit != "s" else col
+        text = pc.strftime(secs, format=fmt)
+        return pa.chunked_array([c.cast(pa.string()) for c in text.chunks], type=pa.string())
+    if pa.types.is_date(t) or pa.types.is_time(t) or pa.types.is_decimal(t):
+        return col.cast(pa.string())
+    if pa.types.is_null(t):
+        return col.cast(pa.string())
+    # lists, structs, maps, binary: JSON text
+    values = [None if v is None else json.dumps(v, default=str) for v in col.to_pylist()]
+    return pa.chunked_array([pa.array(values, type=pa.string())])
+
+
+def display_table(table: pa.Table) -> pa.Table:
+    """``table`` with every column in a type the web grid shows without surprises."""
+    cols = [_display_column(table.column(i)) for i in range(table.num_columns)]
+    names = _unique_names(table.column_names)
+    return pa.table(cols, names=names)
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        k = seen.get(n, 0)
+        seen[n] = k + 1
+        out.append(n if k == 0 else f"{n}_{k + 1}")
+    return out
+
+
+def to_arrow_ipc(table: pa.Table) -> bytes:
+    sink = io.BytesIO()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table, max_chunksize=65536)
+    return sink.getvalue()
+
+
+def _json_value(v: Any) -> Any:
+    return v
+
+
+def json_page(table: pa.Table, offset: int, limit: int) -> dict[str, Any]:
+    """Rows ``offset``..``offset+limit`` as ``{"columns", "rows", "offset", "total"}``."""
+    page = table.slice(offset, limit)
+    rows = [list(r.values()) for r in page.to_pylist()]
+    return {
+        "columns": [{"name": f.name, "type": str(f.type)} for f in table.schema],
+        "rows": json.loads(json.dumps(rows, default=str)),
+        "offset": offset,
+        "total": table.num_rows,
+    }
+
+
+def to_file(table: pa.Table, fmt: str) -> bytes:
+    """The whole result as a CSV, JSON (array of objects) or Parquet file."""
+    if fmt == "csv":
+        sink = io.BytesIO()
+        pacsv.write_csv(_csv_ready(table), sink)
+        return sink.getvalue()
+    if fmt == "json":
+        return json.dumps(table.to_pylist(), default=str, ensure_ascii=False).encode()
+    if fmt == "parquet":
+        sink = io.BytesIO()
+        pq.write_table(table, sink)
+        return sink.getvalue()
+    if fmt == "arrow":
+        return to_arrow_ipc(table)
+    raise ValueError(fmt)
+
+
+def _csv_ready(table: pa.Table) -> pa.Table:
+    """Nested columns as JSON text (CSV has no lists or structs)."""
+    cols = []
+    for col in table.columns:
+        t = col.type
+        if pa.types.is_nested(t) or pa.types.is_binary(t) or pa.types.is_large_binary(t):
+            col = pa.chunked_array([pa.array(
+                [None if v is None else json.dumps(v, default=str) for v in col.to_pylist()],
+                type=pa.string())])
+        cols.append(col)
+    return pa.table(cols, names=_unique_names(table.column_names))
