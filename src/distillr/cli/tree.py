@@ -1,0 +1,79 @@
+"""``distillr tree [SOURCE [TABLE]]``: the nav tree of sources, tables and columns."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import typer
+
+from distillr.cli.common import console, registry
+
+
+def _first_sentence(text: str, limit: int = 90) -> str:
+    text = " ".join(text.split())
+    end = text.find(". ")
+    if 0 < end < limit:
+        return text[: end + 1]
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def draw(data: dict[str, Any], *, source: str | None, table: str | None) -> Any:
+    from rich.markup import escape
+    from rich.tree import Tree
+
+    root = Tree("[bold]data sources[/]" if source is None else f"[bold]{escape(source)}[/]",
+                guide_style="dim")
+    for src in data["sources"]:
+        node = root if source is not None else root.add(
+            f"[bold]{escape(src['name'])}[/] [dim]({escape(src['type'] or '?')})[/]")
+        if src["error"]:
+            node.add(f"[red]{escape(src['error'])}[/]")
+            continue
+        for t in src["tables"]:
+            label = f"[cyan]{escape(t['name'])}[/]"
+            paths = [a for a in t["aliases"] if a.startswith("/")]
+            if paths:
+                label += f" [dim]{escape(paths[0])}[/]"
+            if t["parameters"]:
+                label += f" [yellow]needs {escape(', '.join(t['parameters']))}[/]"
+            if t["description"] and (source is not None or table is not None):
+                label += f"  [dim]{escape(_first_sentence(t['description']))}[/]"
+            tnode = node.add(label)
+            if table is None:
+                continue
+            for c in t["columns"]:
+                kind = " [yellow](parameter)[/]" if c["name"] in t["parameters"] else (
+                    " [dim](virtual)[/]" if c["virtual"] else "")
+                desc = f"  [dim]{escape(_first_sentence(c['description'], 70))}[/]" if (
+                    c["description"]) else ""
+                tnode.add(f"{escape(c['name'])} [green]{escape(c['type'])}[/]{kind}{desc}")
+    return root
+
+
+def tree(
+    source: str | None = typer.Argument(None, metavar="[SOURCE]", help="Show only this source."),
+    table: str | None = typer.Argument(None, metavar="[TABLE]", help="Show this table's columns."),
+    as_json: bool = typer.Option(False, "--json", help="Print the tree as JSON for tools."),
+) -> None:
+    """Browse sources, their tables (with required parameters) and columns with types."""
+    from distillr import tree as tree_data
+
+    data = tree_data.build(registry(), source, table)
+    if as_json:
+        typer.echo(json.dumps(data, indent=2))
+        return
+    if not data["sources"]:
+        typer.echo("No data sources yet. Add one with `distillr source add twilio NAME "
+                   "--account-sid AC...`, or try `distillr demo`.")
+        return
+    console().print(draw(data, source=source, table=table))
+    if table is not None and source is not None:
+        t = data["sources"][0]["tables"][0]
+        where = " AND ".join(f"`{p}` = '...'" for p in t["parameters"])
+        hint = f"SELECT * FROM {source}.`{t['aliases'][0] if t['parameters'] and t['aliases'] else t['name']}`"
+        typer.echo(f"\nTry: distillr query \"{hint}{' WHERE ' + where if where else ''} LIMIT 10\"")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("tree")(tree)
