@@ -1,0 +1,330 @@
+"""The HTTP client every web-API connector shares.
+
+One pooled ``httpx.Client`` (keep-alive) per source, with:
+
+- timeouts;
+- retries of GETs on 429, 5xx (not 501), dropped connections and truncated bodies, honouring
+  ``Retry-After`` (capped) and otherwise waiting an exponential backoff with full jitter, up to
+  ``RetryPolicy.max_retries`` times;
+- an adaptive concurrency limit (:class:`AdaptiveLimit`): at most ``max_concurrency`` requests in
+  flight, halved on every 429 and grown back by one after a run of successes;
+- counters (:class:`HttpStats`) and, per call, a :class:`~distillr.connectors.base.ScanStats`;
+- an injectable transport (``httpx.MockTransport``, ``httpx.ASGITransport``, ...) so tests need no
+  sockets.
+
+After the last retry a call raises :class:`~distillr.errors.SourceError` (``AuthError`` on 401)
+carrying the HTTP status, the API's error code and message, and the request path: never a
+credential. A body that cannot be read completely is never returned: it is retried or the call
+fails.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from distillr.connectors.base import ScanStats
+from distillr.errors import AuthError, SourceError
+
+__all__ = ["AdaptiveLimit", "HttpClient", "HttpStats", "RetryPolicy"]
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long to retry.
+
+    ``backoff_base`` seconds doubles per attempt up to ``backoff_max`` (full jitter: the wait is
+    uniform in ``[0, bound]``). A ``Retry-After`` header wins, capped at ``retry_after_max``.
+    """
+
+    max_retries: int = 6
+    backoff_base: float = 0.25
+    backoff_max: float = 20.0
+    retry_after_max: float = 60.0
+
+    def backoff(self, attempt: int) -> float:
+        bound = min(self.backoff_max, self.backoff_base * (2**attempt))
+        return random.uniform(0, bound)
+
+
+@dataclass
+class HttpStats:
+    """Counters over the client's life; thread-safe."""
+
+    requests: int = 0
+    retries: int = 0
+    throttled: int = 0
+    bytes: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, *, requests: int = 0, retries: int = 0, throttled: int = 0,
+            bytes: int = 0) -> None:
+        with self._lock:
+            self.requests += requests
+            self.retries += retries
+            self.throttled += throttled
+            self.bytes += bytes
+
+
+class AdaptiveLimit:
+    """A concurrency limit that halves on throttling and creeps back up (AIMD).
+
+    >>> lim = AdaptiveLimit(8)
+    >>> lim.throttled(); lim.limit
+    4
+    >>> for _ in range(4): lim.succeeded()
+    >>> lim.limit
+    5
+    """
+
+    def __init__(self, maximum: int) -> None:
+        if maximum < 1:
+            raise ValueError("maximum must be at least 1")
+        self.maximum = maximum
+        self.limit = maximum
+        self.active = 0
+        self._streak = 0
+        self._last_cut = 0.0
+        self._cond = threading.Condition()
+
+    def acquire(self) -> None:
+        with self._cond:
+            while self.active >= self.limit:
+                self._cond.wait()
+            self.active += 1
+
+    def release(self) -> None:
+        with self._cond:
+            self.active -= 1
+            self._cond.notify()
+
+    def throttled(self) -> None:
+        """Halve the limit (at most once per 100 ms, so one burst of 429s is one cut)."""
+        with self._cond:
+            now = time.monotonic()
+            if now - self._last_cut >= 0.1 or self._last_cut == 0.0:
+                self.limit = max(1, self.limit // 2)
+                self._last_cut = now
+            self._streak = 0
+
+    def succeeded(self) -> None:
+        """Grow the limit by one after ``limit`` successes in a row."""
+        with self._cond:
+            if self.limit >= self.maximum:
+                return
+            self._streak += 1
+            if self._streak >= self.limit:
+                self.limit += 1
+                self._streak = 0
+                self._cond.notify_all()
+
+    def __enter__(self) -> AdaptiveLimit:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+class _Retry(Exception):
+    """Internal: this attempt failed in a way worth retrying."""
+
+    def __init__(self, reason: str, wait: float | None = None,
+                 response: httpx.Response | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.wait = wait
+        self.response = response
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date).
+
+    >>> parse_retry_after("2")
+    2.0
+    >>> parse_retry_after(None) is None
+    True
+    """
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+def _path_of(url: str) -> str:
+    """The path and query of a URL, for error messages (credentials are never in URLs)."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _error_details(response: httpx.Response) -> tuple[int | None, str | None]:
+    """The API's own error code and message from a JSON error body, if any."""
+    try:
+        body = json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        return None, (response.text[:200].strip() or None)
+    if not isinstance(body, dict):
+        return None, None
+    code = body.get("code")
+    message = body.get("message") or body.get("detail") or body.get("error")
+    return (code if isinstance(code, int) else None), (str(message) if message else None)
+
+
+class HttpClient:
+    """A pooled, retrying, concurrency-limited JSON-over-HTTP client for one source.
+
+    ``label`` names the API in error messages (``"Twilio"``). ``auth`` is any httpx auth (for
+    example ``httpx.BasicAuth(user, secret)``); it never appears in a message or a ``repr``.
+    """
+
+    def __init__(
+        self,
+        *,
+        label: str = "The API",
+        auth: httpx.Auth | None = None,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        max_concurrency: int = 8,
+        headers: Mapping[str, str] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.label = label
+        self.retry = retry or RetryPolicy()
+        self.limit = AdaptiveLimit(max_concurrency)
+        self.stats = HttpStats()
+        self._sleep = sleep
+        pool = httpx.Limits(max_connections=max_concurrency * 2,
+                            max_keepalive_connections=max_concurrency * 2)
+        self._client = httpx.Client(
+            auth=auth,
+            transport=transport,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            limits=pool,
+            headers={"Accept": "application/json", **(headers or {})},
+            follow_redirects=False,
+        )
+
+    def __repr__(self) -> str:
+        return f"<HttpClient {self.label} limit={self.limit.limit}/{self.limit.maximum}>"
+
+    def close(self) -> None:
+        self._client.close()
+
+    def get_json(
+        self,
+        url: str,
+        params: Mapping[str, Any] | None = None,
+        stats: ScanStats | None = None,
+    ) -> Any:
+        """GET ``url`` and return its parsed JSON body, retrying what is safe to retry."""
+        attempt = 0
+        while True:
+            try:
+                return self._attempt(url, params, stats)
+            except _Retry as retry:
+                if attempt >= self.retry.max_retries:
+                    raise self._give_up(url, params, retry, attempt) from None
+                wait = retry.wait if retry.wait is not None else self.retry.backoff(attempt)
+                attempt += 1
+                self.stats.add(retries=1)
+                if stats is not None:
+                    stats.add(retries=1)
+                self._sleep(wait)
+
+    def _attempt(self, url: str, params: Mapping[str, Any] | None,
+                 stats: ScanStats | None) -> Any:
+        with self.limit:
+            try:
+                response = self._client.get(url, params=params)
+            except httpx.TransportError as exc:  # dropped, refused, timed out, cut short
+                self._count(stats, 0)
+                raise _Retry(f"{type(exc).__name__}: {exc}") from None
+        size = len(response.content)
+        self._count(stats, size)
+        status = response.status_code
+        if status == 429:
+            self.limit.throttled()
+            self.stats.add(throttled=1)
+            wait = parse_retry_after(response.headers.get("Retry-After"))
+            if wait is not None:
+                wait = min(wait, self.retry.retry_after_max)
+            raise _Retry("HTTP 429 (too many requests)", wait, response)
+        if status in RETRY_STATUSES:
+            raise _Retry(f"HTTP {status}", None, response)
+        if status >= 400:
+            raise self._refused(url, params, response)
+        try:
+            body = json.loads(response.content)
+        except (ValueError, UnicodeDecodeError):
+            # a body cut short or mangled on the way: never hand back part of a page
+            raise _Retry("the response body was not complete JSON") from None
+        self.limit.succeeded()
+        return body
+
+    def _count(self, stats: ScanStats | None, size: int) -> None:
+        self.stats.add(requests=1, bytes=size)
+        if stats is not None:
+            stats.add(requests=1, bytes=size)
+
+    def _request_path(self, url: str, params: Mapping[str, Any] | None) -> str:
+        return _path_of(str(httpx.URL(url, params=params)))
+
+    def _refused(self, url: str, params: Mapping[str, Any] | None,
+                 response: httpx.Response) -> SourceError:
+        code, message = _error_details(response)
+        path = self._request_path(url, params)
+        status = response.status_code
+        detail = f"{message} (code {code})" if code is not None else (message or "no details")
+        if status == 401:
+            return AuthError(
+                f"{self.label} rejected the credentials (HTTP 401): {detail}. Check the account"
+                f" SID and the auth token or API key and secret of this source.",
+                status=status, code=code, api_message=message, path=path,
+            )
+        hint = {
+            403: "The credentials may not read this resource.",
+            404: "Check the path parameters: the resource may not exist.",
+            400: "A pushed-down filter or parameter may be malformed.",
+        }.get(status, "")
+        return SourceError(
+            f"{self.label} answered HTTP {status} to GET {path}: {detail}. {hint}".rstrip(),
+            status=status, code=code, api_message=message, path=path,
+        )
+
+    def _give_up(self, url: str, params: Mapping[str, Any] | None, retry: _Retry,
+                 attempts: int) -> SourceError:
+        path = self._request_path(url, params)
+        status = code = message = None
+        if retry.response is not None:
+            status = retry.response.status_code
+            code, message = _error_details(retry.response)
+        detail = f": {message}" + (f" (code {code})" if code is not None else "") if message else ""
+        return SourceError(
+            f"{self.label} request GET {path} failed after {attempts + 1} attempts; last:"
+            f" {retry.reason}{detail}. The query returned no partial data; try again later"
+            f" or lower the source's max_concurrency.",
+            status=status, code=code, api_message=message, path=path,
+        )
