@@ -34,7 +34,7 @@ app = typer.Typer(
 )
 
 # Command modules, each with a ``register(app)`` function.
-COMMAND_MODULES: list[str] = ["source", "tree", "query", "samples", "serve"]
+COMMAND_MODULES: list[str] = ["source", "tree", "query", "samples", "shell", "demo", "serve", "sandbox"]
 
 
 @dataclass

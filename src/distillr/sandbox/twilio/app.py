@@ -1,0 +1,265 @@
+"""The sandbox as a plain ASGI app: auth, routing, paging, errors, headers, limits, faults."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hmac
+import json
+import threading
+import time
+from collections import defaultdict
+from urllib.parse import parse_qsl
+
+import numpy as np
+
+from distillr.sandbox.twilio import paging
+from distillr.sandbox.twilio import values as V
+from distillr.sandbox.twilio.data import Dataset
+from distillr.sandbox.twilio.errors import TwilioHTTPError, authenticate, bad_request, not_found
+from distillr.sandbox.twilio.faults import Faults
+from distillr.sandbox.twilio.routes import Router
+from distillr.sandbox.twilio.store import BASE_MARK, Store
+
+JSON_TYPE = b"application/json; charset=utf-8"
+
+
+class RequestLog:
+    """A thread-safe list of served requests: method, path, query (list of pairs), status."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: list[dict] = []
+
+    def add(self, item: dict) -> None:
+        with self._lock:
+            self._items.append(item)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __iter__(self):
+        return iter(self.snapshot())
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
+
+    def __getitem__(self, i):
+        with self._lock:
+            return self._items[i]
+
+    def snapshot(self) -> list[dict]:
+        with self._lock:
+            return list(self._items)
+
+
+class SandboxApp:
+    """ASGI app serving a :class:`Dataset` the way Twilio's REST API serves an account."""
+
+    def __init__(
+        self,
+        dataset: Dataset,
+        *,
+        faults: Faults | None = None,
+        latency_ms: float = 0.0,
+        max_concurrency: int = 100,
+        log: RequestLog | None = None,
+    ) -> None:
+        self.data = dataset
+        self.catalog = dataset.catalog
+        self.router = Router(self.catalog)
+        self.store = Store(dataset, self.catalog)
+        self.faults = faults or Faults()
+        self.latency = latency_ms / 1000.0
+        self.max_concurrency = max_concurrency
+        self.log = log if log is not None else RequestLog()
+        self._counter = 0
+        self._inflight: dict[str, int] = defaultdict(int)
+        self._lock = threading.Lock()
+        V.warm()
+
+    # ------------------------------------------------------------------ ASGI
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                msg = await receive()
+                if msg["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif msg["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if scope["type"] != "http":
+            return
+        t0 = time.perf_counter()
+        with self._lock:
+            n = self._counter
+            self._counter += 1
+        method = scope["method"]
+        path = scope["path"]
+        query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        extra: dict[str, str] = {}
+        account_key = None
+        fault = None
+        try:
+            found = self.router.match(path)
+            if found is None:
+                raise not_found(path)
+            route, params = found
+            if method not in ("GET", "HEAD"):
+                raise TwilioHTTPError(405, 20004, f"Method {method} not allowed on {path}",
+                                      {"allow": "GET, HEAD"})
+            caller = self._authenticate(headers)
+            account = self._account_for(caller, route, params)
+            account_key = self.data.accounts[caller].owner_sid
+            with self._lock:
+                self._inflight[account_key] += 1
+                current = self._inflight[account_key]
+            extra["twilio-concurrent-requests"] = str(current)
+            if current > self.max_concurrency:
+                raise TwilioHTTPError(
+                    429, 20429, "Too many requests: the account has too many concurrent requests",
+                    {"retry-after": "1"})
+            delay, fault = self.faults.decide(self.data.seed, n) if self.faults.active else (0.0, None)
+            delay += self.latency
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if fault == "429":
+                raise TwilioHTTPError(429, 20429, "Too many requests", {"retry-after": "1"})
+            if fault == "500":
+                raise TwilioHTTPError(500, 20500, "Internal server error")
+            if fault == "503":
+                raise TwilioHTTPError(503, 20503, "Service unavailable", {"retry-after": "1"})
+            base = _base_url(scope, headers)
+            body = self._handle(route, params, account, caller, query, path, base)
+            status = 200
+        except TwilioHTTPError as e:
+            status, body = e.status, e.body()
+            extra.update(e.headers)
+            if fault in ("slow", "drop", "truncate"):
+                fault = None
+        except Exception:  # never a traceback for the client: a Twilio 500
+            status = 500
+            body = TwilioHTTPError(500, 20500, "Internal server error").body()
+            fault = None
+        finally:
+            if account_key is not None:
+                with self._lock:
+                    self._inflight[account_key] -= 1
+        out_headers = [
+            (b"content-type", JSON_TYPE),
+            (b"twilio-request-id", V.sid("RQ", self.data.seed, n, time.time_ns()).encode()),
+            (b"twilio-concurrent-requests", extra.pop("twilio-concurrent-requests", "1").encode()),
+        ]
+        for k, v in extra.items():
+            out_headers.append((k.encode(), v.encode()))
+        if fault == "truncate":
+            body = body[: max(1, len(body) // 2)]
+        out_headers.append((b"twilio-request-duration", f"{time.perf_counter() - t0:.3f}".encode()))
+        out_headers.append((b"content-length", str(len(body)).encode()))
+        self.log.add({"method": method, "path": path, "query": query, "status": status,
+                      "fault": fault})
+        await send({"type": "http.response.start", "status": status, "headers": out_headers})
+        payload = b"" if method == "HEAD" else body
+        if fault == "drop":
+            await send({"type": "http.response.body", "body": payload[: len(payload) // 3],
+                        "more_body": True})
+            raise ConnectionAbortedError("sandbox fault: connection dropped")
+        if fault == "slow" and payload:
+            chunks = 10
+            step = max(1, -(-len(payload) // chunks))
+            for i in range(0, len(payload), step):
+                await send({"type": "http.response.body", "body": payload[i:i + step],
+                            "more_body": True})
+                await asyncio.sleep(self.faults.slow_seconds / chunks)
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await send({"type": "http.response.body", "body": payload})
+
+    # ------------------------------------------------------------------ auth
+    def _authenticate(self, headers: dict[str, str]) -> str:
+        """The account SID the credentials act for."""
+        auth = headers.get("authorization", "")
+        if not auth.lower().startswith("basic "):
+            raise authenticate()
+        try:
+            user, _, password = base64.b64decode(auth[6:].strip()).decode("utf-8").partition(":")
+        except (ValueError, UnicodeDecodeError):
+            raise authenticate()
+        if user.startswith("AC"):
+            acct = self.data.accounts.get(user)
+            if acct and hmac.compare_digest(acct.auth_token.encode(), password.encode()):
+                return acct.sid
+        elif user.startswith("SK"):
+            key = self.data.api_keys.get(user)
+            if key and hmac.compare_digest(key[0].encode(), password.encode()):
+                return key[1]
+        raise authenticate()
+
+    def can_read(self, caller: str, account: str) -> bool:
+        if caller == account:
+            return True
+        target = self.data.accounts.get(account)
+        return bool(target and target.owner_sid == caller and caller == self.data.main.sid)
+
+    def _account_for(self, caller: str, route, params: dict[str, str]) -> str:
+        acct = params.get("AccountSid")
+        if acct is None:
+            ep = route.endpoint
+            if ep is not None and ep["path"] == "/2010-04-01/Accounts.json":
+                return caller
+            if ep is not None and route.kind == "fetch" and ep["path"].startswith("/2010-04-01/Accounts"):
+                acct = params.get(ep.get("fetch_param") or "Sid")
+                if acct is not None and not self.can_read(caller, acct):
+                    raise authenticate()
+            return caller
+        if not self.can_read(caller, acct):
+            raise authenticate()
+        return acct
+
+    # ------------------------------------------------------------------ handlers
+    def _handle(self, route, params, account, caller, query, path, base) -> bytes:
+        if route.kind == "balance":
+            acct = self.data.accounts[account]
+            return json.dumps(self.data.balance(acct.sid)).encode()
+        ep = route.endpoint
+        ctx_params = dict(params)
+        if ep["path"] == "/2010-04-01/Accounts.json" or (
+                route.kind == "fetch" and ep["path"] == "/2010-04-01/Accounts.json"):
+            ctx_params["__caller"] = caller
+        if route.kind == "fetch":
+            table, row = self.store.fetch(ep, account, ctx_params, path)
+            text = table.render_json(np.array([row]))[0]
+            return self._finish(ep, text, base)
+        q = dict(query)
+        size = paging.page_size(q.get("PageSize"))
+        page = paging.page_number(q.get("Page"))
+        token = q.get("PageToken") or None
+        table, rows, used = self.store.rows(ep, account, ctx_params, query)
+        sel, pos = paging.select_page(table, rows, size, token)
+        records = table.render_json(sel)
+        next_token = prev_token = None
+        if len(sel) and pos + len(sel) < len(rows):
+            next_token = "PA" + paging.row_key(table, int(sel[-1]))
+        if len(sel) and pos > 0:
+            prev_token = "PB" + paging.row_key(table, int(sel[0]))
+        text = paging.envelope(
+            style=ep.get("envelope", "v2010"), key=ep["list_key"], records_json=records,
+            path=path, base=base, filters=used, size=size, page=page, pos=pos,
+            next_token=next_token, prev_token=prev_token, token=token)
+        return self._finish(ep, text, base)
+
+    def _finish(self, ep: dict, text: str, base: str) -> bytes:
+        if BASE_MARK in text:
+            text = text.replace(BASE_MARK, base)
+        return text.encode()
+
+
+def _base_url(scope, headers: dict[str, str]) -> str:
+    host = headers.get("host")
+    if not host:
+        server = scope.get("server") or ("127.0.0.1", 80)
+        host = f"{server[0]}:{server[1]}"
+    return f"{scope.get('scheme', 'http')}://{host}"

@@ -1,0 +1,291 @@
+"""Columnar record storage: build JSON only for the rows a page serves.
+
+A :class:`Table` holds one resource's rows in the API's own order, as columns. Each column turns
+an index array into a list of JSON values in one go; :meth:`Table.render` zips them into dicts.
+Filters work on the raw column data (integer codes, epoch seconds) with numpy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import json
+
+import numpy as np
+
+from distillr.sandbox.twilio import values as V
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False).encode
+
+
+class Column:
+    """A column of ``n`` values; ``take(idx)`` gives the JSON values of rows ``idx``."""
+
+    def take(self, idx: np.ndarray) -> list:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def take_json(self, idx: np.ndarray) -> list[str]:
+        """The JSON text of each value of rows ``idx``."""
+        return [_dumps(v) for v in self.take(idx)]
+
+    def eq_mask(self, value: Any) -> np.ndarray | None:
+        """Rows equal to ``value``, or None when this column cannot compare."""
+        return None
+
+
+class Values(Column):
+    """Arbitrary Python values (strings, dicts, None) in an object array."""
+
+    def __init__(self, items: Sequence[Any]):
+        arr = np.empty(len(items), dtype=object)
+        arr[:] = list(items)
+        self.arr = arr
+
+    def take(self, idx):
+        return self.arr[idx].tolist()
+
+    def eq_mask(self, value):
+        return self.arr == value
+
+
+class Codes(Column):
+    """Dictionary-encoded values: an integer code per row into ``categories``."""
+
+    def __init__(self, codes: np.ndarray, categories: Sequence[Any]):
+        self.codes = np.asarray(codes)
+        cats = np.empty(len(categories), dtype=object)
+        cats[:] = list(categories)
+        self.categories = cats
+        self._lookup: dict | None = None
+        self._json: np.ndarray | None = None
+
+    def take(self, idx):
+        return self.categories[self.codes[idx]].tolist()
+
+    def take_json(self, idx):
+        if self._json is None:
+            js = np.empty(len(self.categories), dtype=object)
+            js[:] = [_dumps(c) for c in self.categories.tolist()]
+            self._json = js
+        return self._json[self.codes[idx]].tolist()
+
+    def code_of(self, value) -> int | None:
+        if self._lookup is None:
+            self._lookup = {}
+            for i, c in enumerate(self.categories.tolist()):
+                try:
+                    self._lookup.setdefault(c, i)
+                except TypeError:  # unhashable category (dict)
+                    pass
+        try:
+            return self._lookup.get(value)
+        except TypeError:
+            return None
+
+    def codes_matching(self, pred: Callable[[Any], bool]) -> np.ndarray:
+        return np.array([i for i, c in enumerate(self.categories.tolist()) if pred(c)], dtype=np.int64)
+
+    def eq_mask(self, value):
+        code = self.code_of(value)
+        if code is None:
+            return np.zeros(len(self.codes), dtype=bool)
+        return self.codes == code
+
+    def values(self) -> np.ndarray:
+        return self.categories[self.codes]
+
+
+class Times(Column):
+    """Epoch seconds (int64, ``NULL_TIME`` for NULL) rendered as RFC 2822, ISO 8601 or a date."""
+
+    def __init__(self, secs: np.ndarray, style: str = "rfc2822"):
+        self.secs = np.asarray(secs, dtype=np.int64)
+        self.style = style
+
+    def take_json(self, idx):
+        sub = self.secs[idx]
+        if self.style == "rfc2822":
+            return V.rfc2822_many(sub, quoted=True)
+        return [_dumps(v) for v in self.take(idx)]
+
+    def take(self, idx):
+        sub = self.secs[idx]
+        if self.style == "rfc2822":
+            return V.rfc2822_many(sub)
+        if self.style == "iso":
+            return V.iso_many(sub)
+        return V.date_many(sub)
+
+
+class Sids(Column):
+    """SIDs stored as two uint64 halves; ``prefix`` is one string or a Codes-like per-row array."""
+
+    def __init__(self, prefix: str | Codes, hi: np.ndarray, lo: np.ndarray):
+        self.prefix = prefix
+        self.hi = np.asarray(hi, dtype=np.uint64)
+        self.lo = np.asarray(lo, dtype=np.uint64)
+        self._index: dict[str, int] | None = None
+
+    def take(self, idx):
+        his = self.hi[idx].tolist()
+        los = self.lo[idx].tolist()
+        if isinstance(self.prefix, str):
+            p = self.prefix
+            return [f"{p}{h:016x}{lo:016x}" for h, lo in zip(his, los)]
+        ps = self.prefix.take(idx)
+        return [f"{p}{h:016x}{lo:016x}" for p, h, lo in zip(ps, his, los)]
+
+    def take_json(self, idx):
+        his = self.hi[idx].tolist()
+        los = self.lo[idx].tolist()
+        if isinstance(self.prefix, str):
+            p = '"' + self.prefix
+            return [f'{p}{h:016x}{lo:016x}"' for h, lo in zip(his, los)]
+        ps = self.prefix.take(idx)
+        return [f'"{p}{h:016x}{lo:016x}"' for p, h, lo in zip(ps, his, los)]
+
+    def find(self, sid: str) -> int | None:
+        """Row of ``sid``: the low 32 bits of ``lo`` hold the row number (see :func:`make_sids`)."""
+        if len(sid) != 34:
+            return None
+        try:
+            hi = int(sid[2:18], 16)
+            lo = int(sid[18:], 16)
+        except ValueError:
+            return None
+        row = _unstamp(hi, lo)
+        if row >= len(self.hi) or int(self.hi[row]) != hi or int(self.lo[row]) != lo:
+            return None
+        prefix = self.prefix if isinstance(self.prefix, str) else self.prefix.take([row])[0]
+        return row if sid[:2] == prefix else None
+
+    def eq_mask(self, value):
+        row = self.find(value) if isinstance(value, str) else None
+        mask = np.zeros(len(self.hi), dtype=bool)
+        if row is not None:
+            mask[row] = True
+        return mask
+
+    def at(self, row: int) -> str:
+        return self.take(np.array([row]))[0]
+
+
+def make_sids(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Random-looking SID halves; the low 32 bits of ``lo`` encode the row number (O(1) lookup)."""
+    hi = rng.integers(0, 2**63, size=n, dtype=np.int64).astype(np.uint64) | np.uint64(1 << 63)
+    top = rng.integers(0, 2**32, size=n, dtype=np.int64).astype(np.uint64)
+    lo = (top << np.uint64(32)) | _stamp(hi, np.arange(n, dtype=np.uint64))
+    return hi, lo
+
+
+_MUL = 0x9E3779B1  # odd, so invertible modulo 2**32
+_INV = pow(_MUL, -1, 2**32)
+_M32 = 0xFFFFFFFF
+
+
+def _stamp(hi: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Hide the row number in 32 random-looking bits that :func:`_unstamp` reverses."""
+    return ((rows * np.uint64(_MUL)) & np.uint64(_M32)) ^ ((hi >> np.uint64(29)) & np.uint64(_M32))
+
+
+def _unstamp(hi: int, lo: int) -> int:
+    return (((lo & _M32) ^ ((hi >> 29) & _M32)) * _INV) & _M32
+
+
+def reorder_sids(hi: np.ndarray, lo: np.ndarray, perm: np.ndarray):
+    """Apply row permutation ``perm`` and re-stamp the row numbers into ``lo``."""
+    hi = hi[perm]
+    lo = (lo[perm] & np.uint64(0xFFFFFFFF00000000)) | _stamp(hi, np.arange(len(perm), dtype=np.uint64))
+    return hi, lo
+
+
+class Const(Column):
+    def __init__(self, value: Any, n: int):
+        self.value = value
+        self.n = n
+
+    def take(self, idx):
+        return [self.value] * len(idx)
+
+    def take_json(self, idx):
+        return [_dumps(self.value)] * len(idx)
+
+    def eq_mask(self, value):
+        return np.full(self.n, self.value == value, dtype=bool)
+
+
+class Derived(Column):
+    """Computed from other columns' JSON texts: ``fn(cols: dict[str, list[str]]) -> list[str]``.
+
+    ``fn`` gets each other column's JSON texts for the page (strings keep their quotes; strip
+    them with ``[1:-1]`` for SIDs and other plain values) and returns JSON texts.
+    """
+
+    def __init__(self, fn: Callable[[dict[str, list]], list]):
+        self.fn = fn
+
+    def take(self, idx):  # pragma: no cover - rendered by Table
+        raise TypeError("derived columns are rendered by Table.render")
+
+
+class Table:
+    """Rows of one resource, in the API's order, as named columns."""
+
+    def __init__(self, name: str, n: int, columns: dict[str, Column], fields: Sequence[str]):
+        self.name = name
+        self.n = n
+        self.columns = columns
+        self.fields = list(fields)
+        missing = [f for f in self.fields if f not in columns]
+        if missing:
+            raise ValueError(f"table {name} lacks columns {missing}")
+        self._row_format: str | None = None
+
+    def __len__(self) -> int:
+        return self.n
+
+    def render_json(self, idx: np.ndarray | Sequence[int]) -> list[str]:
+        """The JSON text of each row in ``idx`` (built column by column, no dicts)."""
+        idx = np.asarray(idx, dtype=np.int64)
+        if len(idx) == 0:
+            return []
+        got: dict[str, list] = {}
+        derived = []
+        for name in self.fields:
+            col = self.columns[name]
+            if isinstance(col, Derived):
+                derived.append((name, col))
+            else:
+                got[name] = col.take_json(idx)
+        for name, col in derived:
+            got[name] = col.fn(got)
+        if self._row_format is None:
+            self._row_format = "{" + ", ".join(f"{_dumps(f)}: %s" for f in self.fields) + "}"
+        fmt = self._row_format
+        return [fmt % row for row in zip(*[got[f] for f in self.fields])]
+
+    def render(self, idx: np.ndarray | Sequence[int]) -> list[dict]:
+        """Rows ``idx`` as dicts (parsed from :meth:`render_json`, so both always agree)."""
+        return [json.loads(r) for r in self.render_json(idx)]
+
+    def row(self, i: int) -> dict:
+        return self.render(np.array([i]))[0]
+
+    def find(self, key: str, column: str = "sid") -> int | None:
+        col = self.columns.get(column)
+        if isinstance(col, Sids):
+            return col.find(key)
+        if col is None:
+            return None
+        mask = col.eq_mask(key)
+        if mask is None:
+            return None
+        hits = np.flatnonzero(mask)
+        return int(hits[0]) if len(hits) else None
+
+    @classmethod
+    def from_records(cls, name: str, records: list[dict], fields: Sequence[str]) -> "Table":
+        cols: dict[str, Column] = {f: Values([r.get(f) for r in records]) for f in fields}
+        return cls(name, len(records), cols, fields)
