@@ -1,0 +1,208 @@
+"""A session: named data sources (the registry plus sources registered in code) and the
+query engine over them.
+
+>>> import distillr
+>>> con = distillr.connect()                                  # doctest: +SKIP
+>>> con.register("fake", my_connector)                        # doctest: +SKIP
+>>> con.sql("SELECT status, count(*) FROM fake.calls GROUP BY status").df()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from distillr.connectors.base import Connector
+from distillr.errors import CatalogError, DistillrError, did_you_mean
+from distillr.sql.dialect import classify
+from distillr.sql.executor import Execution
+from distillr.sql.explain import Explain, explain_plan
+from distillr.sql.planner import plan_query
+from distillr.sql.result import QueryStats, Result
+
+__all__ = ["Explain", "Session"]
+
+
+def default_home() -> Path:
+    return Path(os.environ.get("DISTILLR_HOME") or "~/.distillr").expanduser()
+
+
+class Session:
+    """Sources and the engine. Thread-safe: several queries may run at once."""
+
+    def __init__(self, home: str | os.PathLike | None = None, **options: Any) -> None:
+        self.home = Path(home).expanduser() if home is not None else default_home()
+        self.options = options
+        self._registered: dict[str, Connector] = {}
+        self._from_registry: dict[str, Connector] = {}
+        self._registry: Any = None
+        self._registry_loaded = False
+        self._lock = threading.Lock()
+        self._db: duckdb.DuckDBPyConnection | None = None
+
+    # -- sources
+    def register(self, name: str, connector: Connector) -> None:
+        """Make ``connector`` queryable as ``name`` (shadows a registry source of that name)."""
+        if not isinstance(connector, Connector):
+            raise TypeError("register() needs a distillr.connectors.base.Connector")
+        self._registered[name.lower()] = connector
+
+    def _get_registry(self):
+        with self._lock:
+            if not self._registry_loaded:
+                self._registry_loaded = True
+                try:
+                    from distillr.registry import Registry
+                except ModuleNotFoundError as err:
+                    if err.name and err.name.startswith("distillr.registry"):
+                        return None
+                    raise
+                self._registry = Registry(self.home)
+            return self._registry
+
+    def sources(self) -> list[str]:
+        """Names of every source: registered in code and in the registry."""
+        names = dict.fromkeys(self._registered)
+        registry = self._get_registry()
+        if registry is not None:
+            for info in registry.list():
+                names.setdefault(info.name.lower(), None)
+        return sorted(names)
+
+    def _source_types(self) -> dict[str, str]:
+        types = {name: (c.type or "code") for name, c in self._registered.items()}
+        registry = self._get_registry()
+        if registry is not None:
+            for info in registry.list():
+                types.setdefault(info.name.lower(), info.type)
+        return dict(sorted(types.items()))
+
+    def connector(self, name: str) -> Connector:
+        """The connector of a source, by name (case-insensitive)."""
+        key = name.lower()
+        if key in self._registered:
+            return self._registered[key]
+        with self._lock:
+            if key in self._from_registry:
+                return self._from_registry[key]
+        registry = self._get_registry()
+        if registry is not None:
+            known = {info.name.lower(): info.name for info in registry.list()}
+            if key in known:
+                conn = registry.connector(known[key])
+                with self._lock:
+                    return self._from_registry.setdefault(key, conn)
+        names = self.sources()
+        raise CatalogError(
+            f"Unknown source '{name}'.{did_you_mean(name, names)}"
+            " Run SHOW DATABASES to list the sources, or add one with `distillr source add`."
+        )
+
+    # -- queries
+    @property
+    def db(self) -> duckdb.DuckDBPyConnection:
+        with self._lock:
+            if self._db is None:
+                self._db = duckdb.connect()
+            return self._db
+
+    def sql(self, text: str, pushdown: bool = True, timeout: float | None = None,
+            progress: Callable[[QueryStats], Any] | None = None) -> Result:
+        """Run one Drill statement and return its result (streaming for queries)."""
+        if not isinstance(text, str):
+            raise TypeError("sql() needs the SQL text as a string")
+        stmt = classify(text)
+        if stmt.kind == "show_databases":
+            types = self._source_types()
+            return _static({"SCHEMA_NAME": list(types), "TYPE": list(types.values())})
+        if stmt.kind == "show_tables":
+            return self._show_tables(stmt.source)
+        if stmt.kind == "describe":
+            return self._describe(stmt.source, stmt.table)
+        if stmt.kind == "explain":
+            ex = self.explain(stmt.body, pushdown=pushdown)
+            return _static({"text": [ex.text], "json": [json.dumps(ex.to_dict(), default=str)]})
+        plan = plan_query(stmt.body, self.connector, pushdown=pushdown)
+        return Execution(plan, self.db, timeout=timeout, progress=progress).start()
+
+    def explain(self, text: str, pushdown: bool = True) -> Explain:
+        """How a query would run: per table reference, requests, predicates, LIMIT."""
+        stmt = classify(text)
+        if stmt.kind == "explain":
+            stmt = classify(stmt.body)
+        if stmt.kind != "query":
+            raise DistillrError("EXPLAIN works on SELECT queries.")
+        plan = plan_query(stmt.body, self.connector, pushdown=pushdown)
+        return explain_plan(plan)
+
+    def _show_tables(self, source: str | None) -> Result:
+        names = [source] if source else self.sources()
+        schemas, tables, descriptions = [], [], []
+        for name in names:
+            conn = self.connector(name)
+            for t in conn.tables():
+                schemas.append(name if source else name)
+                tables.append(t.name)
+                descriptions.append(t.description)
+        return _static({"TABLE_SCHEMA": schemas, "TABLE_NAME": tables,
+                        "DESCRIPTION": descriptions})
+
+    def _describe(self, source: str, table: str) -> Result:
+        tdef = self.connector(source).table(table)
+        columns = list(tdef.columns)
+        types = _duckdb_types([c.type for c in columns])
+        return _static({
+            "COLUMN_NAME": [c.name for c in columns],
+            "DATA_TYPE": types,
+            "IS_NULLABLE": ["YES"] * len(columns),
+            "DESCRIPTION": [c.description + (" (virtual: not in SELECT *)" if c.virtual else "")
+                            for c in columns],
+        })
+
+    def close(self) -> None:
+        """Close the engine and the connectors opened from the registry."""
+        with self._lock:
+            conns = list(self._from_registry.values())
+            self._from_registry.clear()
+            db, self._db = self._db, None
+        for conn in conns:
+            try:
+                conn.close()
+            except Exception:  # noqa: BLE001 - closing is best effort
+                pass
+        if db is not None:
+            db.close()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Session home={str(self.home)!r}>"
+
+
+def _static(columns: dict[str, list]) -> Result:
+    return Result(table=pa.table({k: pa.array(v, type=pa.string()) for k, v in columns.items()}))
+
+
+def _duckdb_types(types: list[pa.DataType]) -> list[str]:
+    if not types:
+        return []
+    schema = pa.schema([pa.field(f"c{i}", t) for i, t in enumerate(types)])
+    empty = schema.empty_table()
+    con = duckdb.connect()
+    try:
+        con.register("t", empty)
+        rows = con.execute("DESCRIBE SELECT * FROM t").fetchall()
+    finally:
+        con.close()
+    return [r[1] for r in rows]

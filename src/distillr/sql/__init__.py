@@ -1,0 +1,1 @@
+"""The query engine: Drill dialect, planner, executor and results (knows no API)."""

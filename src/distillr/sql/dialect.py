@@ -1,0 +1,273 @@
+"""Apache Drill's SQL dialect, as distillr reads it, and its translation to DuckDB.
+
+``parse(sql)`` turns Drill SQL into a sqlglot tree; ``to_duckdb(tree)`` writes it for DuckDB.
+Differences from sqlglot's own Drill dialect:
+
+- identifiers are case-insensitive even in backticks (the engine matches names itself);
+- ``CAST`` is strict (a bad value is an error, as in Drill); ``TRY_CAST`` stays lenient;
+- Drill functions are mapped to DuckDB: ``TO_TIMESTAMP(x, 'yyyy-MM-dd')`` (Java formats),
+  ``TO_DATE``, ``TO_TIME``, ``FLATTEN``, ``KVGEN``, ``CONVERT_FROM(x, 'JSON')``,
+  ``CONVERT_TO``, ``REPEATED_CONTAINS``, ``SQLTYPEOF``, ``UNIX_TIMESTAMP`` ...;
+- a function DuckDB does not know fails by name with ``UnsupportedError``.
+
+``classify(sql)`` recognises the statements sqlglot has no tree for (``SHOW DATABASES``,
+``SHOW TABLES IN src``, ``DESCRIBE src.table``, ``EXPLAIN [PLAN FOR] query``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.dialects.dialect import build_formatted_time
+from sqlglot.dialects.drill import Drill
+from sqlglot.errors import ParseError, TokenError
+from sqlglot.helper import seq_get
+from sqlglot.parsers.drill import DrillParser
+
+from distillr.errors import SqlError, UnsupportedError
+
+__all__ = ["DistillrDrill", "Statement", "classify", "parse", "to_duckdb"]
+
+
+def _to_timestamp(args: list, dialect) -> exp.Expr:
+    if len(args) >= 2:
+        return build_formatted_time(exp.StrToTime, "drill")(args, dialect)
+    # TO_TIMESTAMP(epoch_seconds) or TO_TIMESTAMP('2025-01-01 10:00:00')
+    return exp.Anonymous(this="__drill_to_timestamp", expressions=args[:1])
+
+
+def _to_date(args: list, dialect) -> exp.Expr:
+    if len(args) >= 2:
+        return build_formatted_time(exp.StrToDate, "drill")(args, dialect)
+    return exp.Anonymous(this="__drill_to_date", expressions=args[:1])
+
+
+def _to_time(args: list, dialect) -> exp.Expr:
+    if len(args) >= 2:
+        parsed = build_formatted_time(exp.StrToTime, "drill")(args, dialect)
+        return exp.cast(parsed, exp.DataType.build("TIME"))
+    return exp.cast(seq_get(args, 0), exp.DataType.build("TIME"))
+
+
+def _anon(name: str):
+    return lambda args: exp.Anonymous(this=name, expressions=args)
+
+
+class DistillrParser(DrillParser):
+    STRICT_CAST = True
+
+    FUNCTIONS = {
+        **DrillParser.FUNCTIONS,
+        "TO_TIMESTAMP": _to_timestamp,
+        "TO_DATE": _to_date,
+        "TO_TIME": _to_time,
+        "FLATTEN": lambda args: exp.Unnest(expressions=args[:1]),
+        "KVGEN": _anon("__drill_kvgen"),
+        "CONVERT_FROM": _anon("__drill_convert_from"),
+        "CONVERT_TO": _anon("__drill_convert_to"),
+        "REPEATED_CONTAINS": _anon("list_contains"),
+        "SQLTYPEOF": _anon("typeof"),
+        "UNIX_TIMESTAMP": _anon("__drill_unix_timestamp"),
+    }
+
+
+class DistillrDrill(Drill):
+    """Drill as distillr reads it (see the module docstring)."""
+
+    Parser = DistillrParser
+
+
+DIALECT = DistillrDrill()
+
+# How the ``__drill_*`` placeholders are written for DuckDB.
+_DUCK_TEMPLATES = {
+    "__drill_kvgen": "map_entries(CAST(to_json({0}) AS MAP(VARCHAR, JSON)))",
+    "__drill_unix_timestamp": "CAST(epoch({0}) AS BIGINT)",
+}
+
+
+def _rewrite_placeholders(tree: exp.Expr) -> exp.Expr:
+    def fix(node: exp.Expr) -> exp.Expr:
+        if not isinstance(node, exp.Anonymous):
+            return node
+        name = str(node.this).lower()
+        args = node.expressions
+        if name == "__drill_to_timestamp":
+            arg = args[0]
+            if isinstance(arg, exp.Literal) and arg.is_string:
+                return exp.cast(arg, exp.DataType.build("TIMESTAMP"))
+            # Drill: TO_TIMESTAMP(number) is epoch seconds
+            return exp.func("to_timestamp", arg)
+        if name == "__drill_to_date":
+            arg = args[0]
+            if isinstance(arg, exp.Literal) and not arg.is_string:
+                # Drill: TO_DATE(number) is epoch milliseconds
+                return exp.cast(
+                    exp.func("to_timestamp", exp.Div(this=arg, expression=exp.Literal.number(1000))),
+                    exp.DataType.build("DATE"),
+                )
+            return exp.cast(arg, exp.DataType.build("DATE"))
+        if name in ("__drill_convert_from", "__drill_convert_to"):
+            if len(args) != 2 or not (isinstance(args[1], exp.Literal) and args[1].is_string):
+                raise UnsupportedError(
+                    f"{name[8:].upper()} needs two arguments: a value and an encoding name such"
+                    " as 'JSON' or 'UTF8'."
+                )
+            encoding = args[1].name.upper()
+            if name == "__drill_convert_from":
+                if encoding in ("JSON", "EXTENDEDJSON"):
+                    return exp.cast(args[0], exp.DataType.build("JSON", dialect="duckdb"))
+                if encoding in ("UTF8", "UTF16"):
+                    return exp.cast(args[0], exp.DataType.build("VARCHAR"))
+            elif encoding in ("JSON", "EXTENDEDJSON"):
+                return exp.func("to_json", args[0])
+            elif encoding in ("UTF8", "UTF16"):
+                return exp.cast(args[0], exp.DataType.build("BLOB"))
+            raise UnsupportedError(
+                f"{name[8:].upper()} with encoding '{encoding}' is not supported;"
+                " distillr supports 'JSON' and 'UTF8'."
+            )
+        template = _DUCK_TEMPLATES.get(name)
+        if template:
+            if name == "__drill_unix_timestamp" and not args:
+                return sqlglot.parse_one("CAST(epoch(current_timestamp) AS BIGINT)", read="duckdb")
+            sql = template.format(*(a.sql("duckdb") for a in args))
+            return sqlglot.parse_one(sql, read="duckdb")
+        return node
+
+    return tree.transform(fix, copy=False)
+
+
+@functools.cache
+def _duckdb_functions() -> frozenset[str]:
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        rows = con.execute("SELECT DISTINCT lower(function_name) FROM duckdb_functions()").fetchall()
+    finally:
+        con.close()
+    return frozenset(r[0] for r in rows)
+
+
+def check_functions(tree: exp.Expr) -> None:
+    """Raise ``UnsupportedError`` for a function neither Drill-mapped nor known to DuckDB."""
+    known = None
+    for node in tree.find_all(exp.Anonymous):
+        name = str(node.this).lower()
+        if known is None:
+            known = _duckdb_functions()
+        if name not in known:
+            raise UnsupportedError(
+                f"Function {str(node.this).upper()} is not supported by distillr."
+                " See docs/engine.md for the Drill functions it runs."
+            )
+
+
+def _position(sql: str, offset: int) -> tuple[int, int]:
+    before = sql[:offset]
+    line = before.count("\n") + 1
+    column = offset - (before.rfind("\n") + 1) + 1
+    return line, column
+
+
+def _sql_error(err: Exception, sql: str) -> SqlError:
+    if isinstance(err, ParseError) and err.errors:
+        info = err.errors[0]
+        desc = str(info.get("description") or "Syntax error")
+        desc = re.sub(r" for <class '[^']+'>", "", desc)
+        line, col = info.get("line"), info.get("col")
+        highlight = info.get("highlight") or ""
+        if line and col is not None:
+            # sqlglot points at the end of the offending token; point at its start.
+            col = max(int(col) - len(highlight) + 1, 1)
+            message = f"SQL syntax error: {desc}"
+            if highlight:
+                message += f" near '{highlight}'"
+            return SqlError(message + ".", sql=sql, line=int(line), column=col)
+        return SqlError(f"SQL syntax error: {desc}.")
+    text = str(err)
+    m = re.search(r"Error tokenizing '(.*)'", text, re.S)
+    if m:
+        snippet = m.group(1)
+        where = sql.find(snippet)
+        if where >= 0:
+            # the offending token (usually an unclosed quote) starts in the snippet
+            quote = max(snippet.rfind("'"), snippet.rfind("`"), snippet.rfind('"'))
+            offset = where + (quote if quote >= 0 else 0)
+            line, col = _position(sql, offset)
+            return SqlError(
+                "SQL syntax error: unterminated string or identifier; close the quote.",
+                sql=sql, line=line, column=col,
+            )
+    return SqlError(f"SQL syntax error: {text}")
+
+
+def parse(sql: str) -> exp.Expr:
+    """Parse one Drill query; raise ``SqlError`` (line, column, caret) if it is not valid."""
+    try:
+        trees = sqlglot.parse(sql, dialect=DIALECT)
+    except (ParseError, TokenError) as err:
+        raise _sql_error(err, sql) from None
+    trees = [t for t in trees if t is not None]
+    if not trees:
+        raise SqlError("The query is empty: write a SELECT statement.")
+    if len(trees) > 1:
+        raise SqlError("Run one statement at a time (found several separated by ';').")
+    tree = trees[0]
+    if isinstance(tree, exp.Command) or not isinstance(tree, exp.Query):
+        word = tree.key.upper() if not isinstance(tree, exp.Command) else str(tree.this).upper()
+        raise UnsupportedError(
+            f"{word} statements are not supported: distillr runs SELECT queries (plus SHOW"
+            " DATABASES, SHOW TABLES, DESCRIBE and EXPLAIN)."
+        )
+    tree = _rewrite_placeholders(tree)
+    check_functions(tree)
+    return tree
+
+
+def to_duckdb(tree: exp.Expr) -> str:
+    return tree.sql(dialect="duckdb")
+
+
+@dataclass(frozen=True)
+class Statement:
+    """What kind of statement a text is: ``query``, ``explain``, ``show_databases``,
+    ``show_tables`` (``source`` may be None) or ``describe`` (``source``, ``table``)."""
+
+    kind: str
+    body: str = ""
+    source: str | None = None
+    table: str | None = None
+
+
+_NAME = r"(`[^`]+`|\"[^\"]+\"|[A-Za-z_][A-Za-z0-9_$]*)"
+
+
+def _unquote(name: str) -> str:
+    if len(name) >= 2 and name[0] in "`\"" and name[-1] == name[0]:
+        return name[1:-1]
+    return name
+
+
+def classify(sql: str) -> Statement:
+    text = sql.strip().rstrip(";").strip()
+    m = re.fullmatch(r"(?is)explain\s+(?:plan\s+(?:including\s+all\s+attributes\s+)?"
+                     r"(?:with\s+implementation\s+)?for\s+)?(.*)", text)
+    if m:
+        return Statement("explain", body=m.group(1))
+    if re.fullmatch(r"(?is)show\s+(databases|schemas)", text):
+        return Statement("show_databases")
+    m = re.fullmatch(rf"(?is)show\s+tables(?:\s+(?:in|from)\s+{_NAME})?", text)
+    if m:
+        return Statement("show_tables", source=_unquote(m.group(1)) if m.group(1) else None)
+    m = re.fullmatch(rf"(?is)(?:describe|desc)\s+(?:table\s+)?{_NAME}\s*\.\s*{_NAME}", text)
+    if m:
+        return Statement("describe", source=_unquote(m.group(1)), table=_unquote(m.group(2)))
+    if re.match(r"(?is)(describe|desc)\s", text):
+        raise SqlError("Write DESCRIBE <source>.<table>, for example DESCRIBE my_twilio.calls.")
+    return Statement("query", body=sql)

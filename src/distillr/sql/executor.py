@@ -1,0 +1,434 @@
+"""Run a plan: fetch every table reference's splits, feed DuckDB, stream the answer.
+
+Each table reference gets a bounded queue filled by a small thread pool (one task per split,
+at most ``connector.max_concurrency`` requests of one source in flight). DuckDB scans the
+queue as a ``pyarrow.RecordBatchReader``, so an aggregate over a million rows holds a few pages
+at a time. Table references that must be read first (the other side of a bind join) are read
+into memory. Errors in fetch threads, ``Result.cancel()``, a timeout and Ctrl-C all stop the
+work and surface as the original distillr error or ``QueryCancelled``.
+"""
+
+from __future__ import annotations
+
+import queue
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from distillr.connectors.base import Pred, Split
+from distillr.errors import (
+    CatalogError,
+    DistillrError,
+    QueryCancelled,
+    SourceError,
+    SqlError,
+    TooManyRequests,
+    UnsupportedError,
+    did_you_mean,
+)
+from distillr.sql.planner import Plan, TableScan
+from distillr.sql.result import QueryStats, Result, TableStats
+from distillr.sql.values import NotPushable, convert
+
+__all__ = ["Execution", "conform", "translate_duckdb_error"]
+
+QUEUE_BATCHES = 8
+RESULT_BATCH_ROWS = 65_536
+_DONE = object()
+
+
+class _Failure:
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+
+class _State:
+    """Shared between the query's threads: stop flags and the first error."""
+
+    def __init__(self) -> None:
+        self.stopped = threading.Event()
+        self.cancelled = threading.Event()
+        self.reason = ""
+        self.error: BaseException | None = None
+        self.lock = threading.Lock()
+
+    def fail(self, exc: BaseException) -> None:
+        with self.lock:
+            if self.error is None and not self.cancelled.is_set():
+                self.error = exc
+        self.stopped.set()
+
+
+def conform(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
+    """The batch in exactly the table's schema: same columns, order and types."""
+    if isinstance(batch, pa.Table):
+        batch = batch.combine_chunks().to_batches()[0] if batch.num_rows else \
+            pa.RecordBatch.from_pylist([], schema=schema)
+    if batch.schema.equals(schema):
+        return batch
+    by_name = {name.lower(): i for i, name in enumerate(batch.schema.names)}
+    arrays = []
+    for f in schema:
+        i = by_name.get(f.name.lower())
+        if i is None:
+            arrays.append(pa.nulls(batch.num_rows, type=f.type))
+            continue
+        arr = batch.column(i)
+        if not arr.type.equals(f.type):
+            arr = arr.cast(f.type)
+        arrays.append(arr)
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+class _TableStream:
+    """The splits of one table reference, read concurrently into a bounded queue."""
+
+    def __init__(self, scan: TableScan, splits: list[Split], stats: TableStats, state: _State,
+                 semaphore: threading.Semaphore, progress: Callable[[], None]) -> None:
+        self.scan = scan
+        self.splits = splits
+        self.stats = stats
+        self.state = state
+        self.semaphore = semaphore
+        self.progress = progress
+        self.schema = scan.table.schema
+        self.queue: queue.Queue = queue.Queue(maxsize=QUEUE_BATCHES)
+        self.pool: ThreadPoolExecutor | None = None
+        self._consumed = False
+
+    def start(self) -> None:
+        if not self.splits:
+            return
+        workers = max(1, min(len(self.splits), self.scan.connector.max_concurrency))
+        self.pool = ThreadPoolExecutor(max_workers=workers,
+                                       thread_name_prefix=f"distillr-{self.scan.private}")
+        for split in self.splits:
+            self.pool.submit(self._run, split)
+
+    def stop(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+
+    def _put(self, item: Any) -> bool:
+        while True:
+            try:
+                self.queue.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                if self.state.stopped.is_set():
+                    return False
+
+    def _acquire(self) -> bool:
+        while not self.semaphore.acquire(timeout=0.05):
+            if self.state.stopped.is_set():
+                return False
+        return True
+
+    def _run(self, split: Split) -> None:
+        gen = None
+        try:
+            if self.state.stopped.is_set():
+                return
+            gen = iter(self.scan.connector.read(split, self.stats.scan))
+            while not self.state.stopped.is_set():
+                if not self._acquire():
+                    break
+                try:
+                    if self.state.stopped.is_set():
+                        break
+                    batch = next(gen, _DONE)
+                finally:
+                    self.semaphore.release()
+                if batch is _DONE:
+                    break
+                if not self._put(conform(batch, self.schema)):
+                    break
+        except BaseException as exc:  # noqa: BLE001 - every failure must reach the consumer
+            self.state.fail(exc)
+            self._put(_Failure(exc))
+        finally:
+            close = getattr(gen, "close", None)
+            if close is not None:
+                try:
+                    close()
+                except Exception:  # noqa: BLE001 - closing a failed generator
+                    pass
+            self._put(_DONE)
+
+    def __iter__(self) -> Iterator[pa.RecordBatch]:
+        if self._consumed:
+            raise DistillrError(f"{self.scan.ref} was scanned twice")
+        self._consumed = True
+        remaining = len(self.splits)
+        while remaining:
+            try:
+                item = self.queue.get(timeout=0.05)
+            except queue.Empty:
+                if self.state.stopped.is_set():
+                    raise _stopped(self.state) from None
+                continue
+            if item is _DONE:
+                remaining -= 1
+                continue
+            if isinstance(item, _Failure):
+                raise _stopped(self.state)
+            with self.state.lock:
+                self.stats.batches += 1
+                self.stats.rows += item.num_rows
+            self.progress()
+            yield item
+
+    def reader(self) -> pa.RecordBatchReader:
+        return pa.RecordBatchReader.from_batches(self.schema, iter(self))
+
+
+def _stopped(state: _State) -> BaseException:
+    if state.error is not None:
+        return state.error
+    return QueryCancelled(state.reason or "The query was cancelled.")
+
+
+# --------------------------------------------------------------------------- errors
+
+_PRIVATE = re.compile(r'"?(__distillr_\d+_\d+)"?')
+
+
+def _clean(message: str, plan: Plan | None) -> str:
+    first = message.strip().split("\n\nLINE")[0].split("\nLINE ")[0].strip()
+    first = re.sub(r"^[A-Za-z ]+ Error: ", "", first)
+    if plan is not None:
+        names = {s.private: s.ref for s in plan.scans}
+        first = _PRIVATE.sub(lambda m: names.get(m.group(1), m.group(1)), first)
+    return first
+
+
+def translate_duckdb_error(exc: Exception, plan: Plan | None) -> DistillrError:
+    """A DuckDB error as the distillr error a user can act on."""
+    text = _clean(str(exc), plan)
+    if isinstance(exc, duckdb.BinderException | duckdb.CatalogException):
+        m = re.search(r'Referenced column "([^"]+)" not found', text) or \
+            re.search(r'column "([^"]+)" (?:not found|does not exist)', text, re.I)
+        if m:
+            name = m.group(1)
+            names: list[str] = []
+            for scan in (plan.scans if plan else []):
+                names.extend(c.name for c in scan.table.columns)
+            hint = did_you_mean(name, names)
+            if not hint:
+                cand = re.search(r'Candidate bindings: "([^"]+)"', text)
+                if cand:
+                    hint = f" Did you mean '{cand.group(1).split('.')[-1]}'?"
+            return CatalogError(f"Unknown column '{name}'.{hint} Run DESCRIBE on the table"
+                                " to see its columns.")
+        m = re.search(r"Scalar Function with name (\w+) does not exist", text) or \
+            re.search(r"Function with name (\w+) does not exist", text)
+        if m:
+            return UnsupportedError(f"Function {m.group(1).upper()} is not supported by"
+                                    " distillr.")
+        return CatalogError(text)
+    if isinstance(exc, duckdb.ConversionException | duckdb.OutOfRangeException):
+        return SqlError(f"{text}. CAST is strict: use TRY_CAST to turn bad values into NULL.")
+    if isinstance(exc, duckdb.ParserException | duckdb.SyntaxException):
+        return SqlError(f"SQL error: {text}")
+    if isinstance(exc, duckdb.NotImplementedException):
+        return UnsupportedError(f"Not supported: {text}")
+    return DistillrError(f"Query failed: {text}")
+
+
+# --------------------------------------------------------------------------- execution
+
+
+class Execution:
+    """One running query; ``start()`` returns its streaming ``Result``."""
+
+    def __init__(self, plan: Plan, db: duckdb.DuckDBPyConnection, *,
+                 timeout: float | None = None,
+                 progress: Callable[[QueryStats], Any] | None = None) -> None:
+        self.plan = plan
+        self.db = db
+        self.timeout = timeout
+        self.progress_fn = progress
+        self.state = _State()
+        self.stats = QueryStats(tables=[TableStats(ref=s.ref, limit=s.limit)
+                                        for s in plan.scans])
+        self.streams: list[_TableStream] = []
+        self.cursor: duckdb.DuckDBPyConnection | None = None
+        self.timer: threading.Timer | None = None
+        self._last_progress = 0.0
+        self._finished = False
+        self._semaphores: dict[int, threading.Semaphore] = {}
+
+    # -- control
+    def cancel(self, reason: str = "The query was cancelled.") -> None:
+        with self.state.lock:
+            if not self.state.cancelled.is_set() and self.state.error is None:
+                self.state.reason = reason
+                self.state.cancelled.set()
+        self.state.stopped.set()
+        cursor = self.cursor
+        if cursor is not None:
+            try:
+                cursor.interrupt()
+            except Exception:  # noqa: BLE001 - the cursor may be closing
+                pass
+
+    def finish(self) -> None:
+        if self._finished:
+            return
+        self._finished = True
+        self.state.stopped.set()
+        if self.timer is not None:
+            self.timer.cancel()
+        for stream in self.streams:
+            stream.stop()
+        if self.stats.finished is None:
+            self.stats.finished = time.perf_counter()
+        cursor, self.cursor = self.cursor, None
+        if cursor is not None:
+            try:
+                cursor.close()
+            except Exception:  # noqa: BLE001
+                pass
+
+    def _progress(self) -> None:
+        if self.progress_fn is None:
+            return
+        now = time.perf_counter()
+        if now - self._last_progress < 0.2:
+            return
+        self._last_progress = now
+        try:
+            self.progress_fn(self.stats)
+        except BaseException as exc:  # noqa: BLE001 - a failing callback stops the query
+            self.state.fail(exc)
+            raise
+
+    def guard(self, fn: Callable[[], Any]) -> Any:
+        """Run ``fn``; turn whatever it raises into the error the user should see."""
+        try:
+            return fn()
+        except KeyboardInterrupt:
+            self.cancel("The query was cancelled (Ctrl-C).")
+            self.finish()
+            raise QueryCancelled("The query was cancelled (Ctrl-C).") from None
+        except BaseException as exc:
+            err = self._error_for(exc)
+            self.finish()
+            if err is exc:
+                raise
+            raise err from None
+
+    def _error_for(self, exc: BaseException) -> BaseException:
+        if self.state.cancelled.is_set():
+            return QueryCancelled(self.state.reason or "The query was cancelled.")
+        if self.state.error is not None:
+            return _user_error(self.state.error)
+        if isinstance(exc, DistillrError):
+            return exc
+        if isinstance(exc, duckdb.InterruptException):
+            return QueryCancelled("The query was cancelled.")
+        if isinstance(exc, duckdb.Error):
+            return translate_duckdb_error(exc, self.plan)
+        return exc
+
+    # -- running
+    def start(self) -> Result:
+        if self.timeout is not None:
+            if self.timeout <= 0:
+                raise ValueError("timeout must be a positive number of seconds")
+            self.timer = threading.Timer(
+                self.timeout, self.cancel,
+                args=(f"The query ran past its timeout of {self.timeout:g} s and was cancelled."
+                      " Narrow it with WHERE or LIMIT, or raise the timeout.",))
+            self.timer.daemon = True
+            self.timer.start()
+        reader = self.guard(self._start)
+        return Result(reader=reader, stats=self.stats, wrap=self.guard, cancel=self.cancel,
+                      finish=self.finish)
+
+    def _start(self) -> pa.RecordBatchReader:
+        self.cursor = self.db.cursor()
+        self.cursor.execute("SET TimeZone = 'UTC'")
+        if self.state.stopped.is_set():
+            raise _stopped(self.state)
+        for scan in self._ordered():
+            self._feed(scan)
+        return self.cursor.sql(self.plan.sql).to_arrow_reader(RESULT_BATCH_ROWS)
+
+    def _ordered(self) -> list[TableScan]:
+        done: set[int] = set()
+        out: list[TableScan] = []
+
+        def visit(scan: TableScan) -> None:
+            if scan.index in done:
+                return
+            if scan.bind is not None:
+                visit(self.plan.scans[scan.bind.other])
+            done.add(scan.index)
+            out.append(scan)
+
+        for scan in self.plan.scans:
+            visit(scan)
+        return out
+
+    def _feed(self, scan: TableScan) -> None:
+        table_stats = self.stats.tables[scan.index]
+        splits: list[Split] = []
+        if not scan.empty:
+            extra: tuple[Pred, ...] = ()
+            if scan.bind is not None:
+                extra = self._bind_keys(scan)
+            if extra is not None:
+                request = scan.request(extra)
+                table_stats.pushed = [f"{p.column} {p.op} {p.value!r}" for p in request.predicates]
+                splits = list(scan.connector.plan(request))
+        table_stats.splits = [s.describe or repr(dict(s.params)) for s in splits]
+        key = id(scan.connector)
+        sem = self._semaphores.setdefault(
+            key, threading.BoundedSemaphore(max(1, scan.connector.max_concurrency)))
+        stream = _TableStream(scan, splits, table_stats, self.state, sem, self._progress)
+        self.streams.append(stream)
+        stream.start()
+        if scan.materialize:
+            table = pa.Table.from_batches(list(stream), schema=stream.schema)
+            self.cursor.register(scan.private, table)
+        else:
+            self.cursor.register(scan.private, stream.reader())
+
+    def _bind_keys(self, scan: TableScan) -> tuple[Pred, ...] | None:
+        bind = scan.bind
+        rows = self.cursor.execute(bind.key_sql).fetchall()
+        column = scan.table.column(bind.parameter)
+        values = []
+        for (value,) in rows:
+            if value is None:
+                continue
+            try:
+                values.append(convert(value, column.type))
+            except NotPushable:
+                values.append(value)
+        values = list(dict.fromkeys(values))
+        if len(values) > bind.cap:
+            raise TooManyRequests(
+                f"{scan.ref} is joined on its path parameter {bind.parameter} ({bind.on}):"
+                f" {len(values)} distinct values would need {len(values)} requests; the limit"
+                f" for source '{scan.source}' is {bind.cap}. Filter the other table more"
+                f" narrowly, or give {bind.parameter} in the WHERE clause."
+            )
+        if not values:
+            return None
+        if len(values) == 1:
+            return (Pred(bind.parameter, "eq", values[0]),)
+        return (Pred(bind.parameter, "in", tuple(values)),)
+
+
+def _user_error(exc: BaseException) -> BaseException:
+    if isinstance(exc, DistillrError | KeyboardInterrupt):
+        return exc
+    return SourceError(f"Reading the data failed: {type(exc).__name__}: {exc}")

@@ -1,0 +1,772 @@
+"""From a parsed Drill query to one scan request per API table reference.
+
+The planner walks every scope of the query (the main SELECT, CTEs, derived tables, subqueries),
+finds each API table reference, splits WHERE and ON into conjuncts, and decides for each
+conjunct whether the table's columns can take it (pushed exact, pushed inexact, or local).
+It then decides whether LIMIT may travel, binds path parameters, and rewrites the tree so that
+DuckDB reads every table reference under a private name. Every predicate stays in the query
+DuckDB runs: pushdown only narrows what is fetched (rules in docs/engine.md).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+import sqlglot
+from sqlglot import exp
+from sqlglot.optimizer.scope import Scope, traverse_scope
+
+from distillr.connectors.base import Column, Connector, Pred, ScanRequest, TableDef
+from distillr.errors import CatalogError, MissingParameter, TooManyRequests
+from distillr.sql.dialect import parse, to_duckdb
+from distillr.sql.values import NotPushable, convert, literal_value
+
+__all__ = ["BindJoin", "Conjunct", "Plan", "TableScan", "plan_query"]
+
+_query_ids = itertools.count(1)
+
+_OPS = {exp.EQ: "eq", exp.GT: "gt", exp.GTE: "gte", exp.LT: "lt", exp.LTE: "lte"}
+_FLIP = {"eq": "eq", "gt": "lt", "gte": "lte", "lt": "gt", "lte": "gte"}
+_SET_RETURNING = {"unnest", "flatten", "generate_series", "range", "generate_subscripts",
+                  "json_each", "json_tree", "explode"}
+
+
+@dataclass
+class Conjunct:
+    """One conjunct of a WHERE or ON clause that touches one table, and where it went."""
+
+    sql: str
+    where: str  # "exact" | "inexact" | "local"
+    preds: tuple[Pred, ...] = ()
+    reason: str = ""
+
+    def to_dict(self) -> dict:
+        return {"sql": self.sql, "where": self.where, "pushed": [_pred_text(p) for p in self.preds],
+                "reason": self.reason}
+
+
+@dataclass
+class BindJoin:
+    """A path parameter whose values come from another table reference of the query."""
+
+    parameter: str
+    other: int  # index of the TableScan read first
+    key_sql: str = ""  # SELECT DISTINCT ... over the other scan's private name
+    cap: int = 0
+    on: str = ""
+
+    def to_dict(self) -> dict:
+        return {"parameter": self.parameter, "from": self.on, "cap": self.cap}
+
+
+@dataclass
+class TableScan:
+    """One API table reference and what will be asked of its connector."""
+
+    index: int
+    private: str
+    source: str
+    connector: Connector
+    table: TableDef
+    alias: str
+    written: str
+    scope_id: int
+    columns: set[str] | None = field(default_factory=set)
+    predicates: list[Pred] = field(default_factory=list)
+    conjuncts: list[Conjunct] = field(default_factory=list)
+    limit: int | None = None
+    limit_note: str = "no LIMIT in this table's scope"
+    empty: bool = False
+    bind: BindJoin | None = None
+    materialize: bool = False
+
+    @property
+    def ref(self) -> str:
+        name = f"{self.source}.{self.written}"
+        return name if self.alias.lower() == self.written.lower() else f"{name} AS {self.alias}"
+
+    def request(self, extra: tuple[Pred, ...] = ()) -> ScanRequest:
+        cols = None
+        if self.columns is not None:
+            order = [c.name for c in self.table.columns]
+            cols = tuple(c for c in order if c.lower() in self.columns)
+        return ScanRequest(table=self.table.name, columns=cols,
+                           predicates=tuple(self.predicates) + extra, limit=self.limit)
+
+    def to_dict(self) -> dict:
+        req = self.request()
+        return {
+            "ref": self.ref,
+            "source": self.source,
+            "table": self.table.name,
+            "columns": list(req.columns) if req.columns is not None else None,
+            "predicates": [c.to_dict() for c in self.conjuncts],
+            "pushed": [_pred_text(p) for p in self.predicates],
+            "limit": self.limit,
+            "limit_note": self.limit_note,
+            "no_request": self.empty,
+            "bind_join": self.bind.to_dict() if self.bind else None,
+        }
+
+
+@dataclass
+class Plan:
+    """What the executor runs: DuckDB SQL over private names, and the scans to feed it."""
+
+    sql: str
+    scans: list[TableScan]
+    pushdown: bool
+    query_id: int
+
+    def to_dict(self) -> dict:
+        return {"pushdown": self.pushdown, "tables": [s.to_dict() for s in self.scans],
+                "duckdb_sql": self.sql}
+
+
+def _pred_text(p: Pred) -> str:
+    value = p.value
+    if isinstance(value, tuple):
+        shown = "(" + ", ".join(_value_text(v) for v in value) + ")"
+    else:
+        shown = _value_text(value)
+    return f"{p.column} {p.op} {shown}"
+
+
+def _value_text(v) -> str:
+    if isinstance(v, str):
+        return repr(v)
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return str(v)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _own_nodes(root: exp.Expr):
+    """Nodes of one scope: everything under ``root`` except nested queries."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in node.iter_expressions():
+            if isinstance(child, exp.Query):
+                continue
+            stack.append(child)
+
+
+def _conjuncts(node: exp.Expr | None) -> list[exp.Expr]:
+    if node is None:
+        return []
+    if isinstance(node, exp.Paren):
+        return _conjuncts(node.this)
+    if isinstance(node, exp.And):
+        return _conjuncts(node.this) + _conjuncts(node.expression)
+    return [node]
+
+
+def _disjuncts(node: exp.Expr) -> list[exp.Expr]:
+    if isinstance(node, exp.Paren):
+        return _disjuncts(node.this)
+    if isinstance(node, exp.Or):
+        return _disjuncts(node.this) + _disjuncts(node.expression)
+    return [node]
+
+
+def _has_query(node: exp.Expr) -> bool:
+    return any(isinstance(n, exp.Query) for n in node.walk())
+
+
+def _int_literal(node: exp.Expr | None) -> int | None:
+    if node is None:
+        return None
+    try:
+        value = literal_value(node)
+    except NotPushable:
+        return None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+# --------------------------------------------------------------------------- planner
+
+
+class _Planner:
+    def __init__(self, tree: exp.Expr, resolve_source: Callable[[str], Connector],
+                 pushdown: bool) -> None:
+        self.tree = tree
+        self.resolve_source = resolve_source
+        self.pushdown = pushdown
+        self.query_id = next(_query_ids)
+        self.scans: list[TableScan] = []
+        self.by_node: dict[int, TableScan] = {}
+        self.scopes: list[Scope] = []
+        self.resolved: dict[int, tuple[TableScan, Column]] = {}  # id(Column node) -> ...
+        self.bind_candidates: dict[int, list[tuple[exp.Expr, str, exp.Column]]] = {}
+        self.bind_nodes: dict[int, exp.Column] = {}
+
+    # -- table references
+    def collect_tables(self) -> None:
+        self.scopes = list(traverse_scope(self.tree))
+        self.scope_ids = {id(s): i for i, s in enumerate(self.scopes)}
+        for scope_id, scope in enumerate(self.scopes):
+            for alias, (node, source) in scope.selected_sources.items():
+                if not isinstance(source, exp.Table) or id(source) in self.by_node:
+                    continue
+                self._add_scan(source, alias, scope_id)
+
+    def _add_scan(self, node: exp.Table, alias: str, scope_id: int) -> None:
+        if node.args.get("catalog"):
+            raise CatalogError(
+                f"Table name '{node.sql(dialect='drill')}' has too many parts:"
+                " write <source>.<table>, for example my_twilio.calls."
+            )
+        source_name = node.db
+        if not source_name:
+            raise CatalogError(
+                f"Table '{node.name}' needs its source: write <source>.{node.name}"
+                " (SHOW DATABASES lists the sources)."
+            )
+        connector = self.resolve_source(source_name)
+        table = connector.table(node.name)
+        index = len(self.scans)
+        scan = TableScan(
+            index=index,
+            private=f"__distillr_{self.query_id}_{index}",
+            source=getattr(connector, "name", source_name) or source_name,
+            connector=connector,
+            table=table,
+            alias=alias,
+            written=node.name,
+            scope_id=scope_id,
+        )
+        self.scans.append(scan)
+        self.by_node[id(node)] = scan
+
+    # -- columns
+    def _scan_of(self, scope: Scope, alias: str) -> tuple[bool, TableScan | None]:
+        """(found, scan) for a table alias, searching outer scopes for correlated refs."""
+        wanted = alias.lower()
+        current: Scope | None = scope
+        while current is not None:
+            for name, (_node, source) in current.selected_sources.items():
+                if name.lower() == wanted:
+                    if isinstance(source, exp.Table):
+                        return True, self.by_node.get(id(source))
+                    return True, None
+            current = current.parent
+        return False, None
+
+    def resolve_columns(self) -> None:
+        for scope in self.scopes:
+            sources = list(scope.selected_sources.values())
+            base = [self.by_node.get(id(src)) for _n, src in sources
+                    if isinstance(src, exp.Table)]
+            base = [b for b in base if b is not None]
+            derived = [src for _n, src in sources if not isinstance(src, exp.Table)]
+            select_aliases = set()
+            if isinstance(scope.expression, exp.Select):
+                select_aliases = {e.alias.lower() for e in scope.expression.expressions
+                                  if isinstance(e, exp.Alias)}
+            for node in _own_nodes(scope.expression):
+                if isinstance(node, exp.Star) and not isinstance(node.parent, exp.Count):
+                    self._star(scope, node, base)
+                    continue
+                if not isinstance(node, exp.Column):
+                    continue
+                if isinstance(node.this, exp.Star):
+                    found, scan = self._scan_of(scope, node.table)
+                    if scan is not None:
+                        scan.columns = None
+                    continue
+                scan_col = self._resolve(scope, node, base, derived, select_aliases)
+                if scan_col is not None:
+                    scan, col = scan_col
+                    self.resolved[id(node)] = scan_col
+                    if scan.columns is not None:
+                        scan.columns.add(col.name.lower())
+                        if col.expr:
+                            for inner in sqlglot.parse_one(col.expr, read="duckdb").find_all(
+                                    exp.Column):
+                                scan.columns.add(inner.name.lower())
+                elif not node.table:
+                    # unresolved: it may belong to any table of this scope
+                    for b in base:
+                        b.columns = None
+
+    def _star(self, scope: Scope, node: exp.Star, base: list[TableScan]) -> None:
+        for b in base:
+            b.columns = None
+
+    def _resolve(self, scope, node: exp.Column, base, derived, select_aliases):
+        name = node.name
+        if node.table:
+            found, scan = self._scan_of(scope, node.table)
+            if not found or scan is None:
+                return None
+            return scan, scan.table.column(name)  # raises CatalogError with a suggestion
+        if isinstance(node.parent, exp.Ordered) and name.lower() in select_aliases:
+            return None
+        wanted = name.lower()
+        hits = [b for b in base if any(c.name.lower() == wanted for c in b.table.columns)]
+        maybe = False
+        for src in derived:
+            expression = getattr(src, "expression", None)
+            if isinstance(expression, exp.Query):
+                names = [n.lower() for n in expression.named_selects]
+                if wanted in names or "*" in names or not names:
+                    maybe = True
+            else:
+                maybe = True
+        if len(hits) == 1 and not maybe:
+            return hits[0], hits[0].table.column(name)
+        return None
+
+    # -- predicates
+    def _single_scan(self, scope: Scope, conj: exp.Expr) -> TableScan | None:
+        if _has_query(conj):
+            return None
+        cols = list(conj.find_all(exp.Column))
+        if not cols:
+            return None
+        scans = set()
+        for c in cols:
+            hit = self.resolved.get(id(c))
+            if hit is None:
+                return None
+            scans.add(hit[0].index)
+        if len(scans) != 1:
+            return None
+        scan = self.scans[scans.pop()]
+        return scan if scan.scope_id == self.scope_ids[id(scope)] else None
+
+    def _column_of(self, node: exp.Expr, scan: TableScan) -> Column | None:
+        if isinstance(node, exp.Paren):
+            return self._column_of(node.this, scan)
+        if isinstance(node, exp.Column):
+            hit = self.resolved.get(id(node))
+            if hit is not None and hit[0] is scan:
+                return hit[1]
+        return None
+
+    def _preds(self, conj: exp.Expr, scan: TableScan) -> tuple[list[tuple[Pred, bool]], str]:
+        """Predicates (with exactness) for one conjunct, and a reason if some part stays local."""
+        connector = scan.connector
+
+        def one(col: Column, op: str, value) -> tuple[Pred, bool]:
+            filters = col.filters
+            if op == "in":
+                if "in" in filters:
+                    exact = filters["in"]
+                elif "eq" in filters:
+                    exact = filters["eq"]
+                else:
+                    raise NotPushable(f"the API cannot filter {col.name} by a list of values")
+                values = tuple(dict.fromkeys(convert(v, col.type) for v in value))
+                if len(values) > connector.max_fanout:
+                    if col.name.lower() in {p.lower() for p in scan.table.parameters}:
+                        raise TooManyRequests(
+                            f"{scan.ref}: {len(values)} values for {col.name} would need"
+                            f" {len(values)} requests; the limit for source '{scan.source}' is"
+                            f" {connector.max_fanout}. Narrow the list."
+                        )
+                    raise NotPushable(f"{len(values)} values exceed the source's fan-out cap"
+                                      f" of {connector.max_fanout}")
+                if len(values) == 1 and "eq" in filters:
+                    return Pred(col.name, "eq", values[0]), filters["eq"]
+                return Pred(col.name, "in", values), exact
+            if op not in filters:
+                raise NotPushable(f"the API cannot filter {col.name} with {op}")
+            return Pred(col.name, op, convert(value, col.type)), filters[op]
+
+        # col op literal, literal op col
+        for klass, op in _OPS.items():
+            if isinstance(conj, klass):
+                col = self._column_of(conj.this, scan)
+                other = conj.expression
+                if col is None:
+                    col = self._column_of(conj.expression, scan)
+                    other = conj.this
+                    op = _FLIP[op]
+                if col is None:
+                    return [], "not a comparison of a column with a literal"
+                try:
+                    return [one(col, op, literal_value(other))], ""
+                except NotPushable as why:
+                    return [], str(why)
+        if isinstance(conj, exp.In):
+            col = self._column_of(conj.this, scan)
+            if col is None or conj.args.get("query") or conj.args.get("unnest"):
+                return [], "not a list of literals"
+            try:
+                return [one(col, "in", [literal_value(v) for v in conj.expressions])], ""
+            except NotPushable as why:
+                return [], str(why)
+        if isinstance(conj, exp.Or):
+            col_name = None
+            values: list = []
+            col = None
+            for part in _disjuncts(conj):
+                if isinstance(part, exp.EQ):
+                    c = self._column_of(part.this, scan)
+                    lit = part.expression
+                    if c is None:
+                        c, lit = self._column_of(part.expression, scan), part.this
+                    try:
+                        vals = [literal_value(lit)]
+                    except NotPushable:
+                        return [], "OR of anything but equalities on one column"
+                elif isinstance(part, exp.In) and not part.args.get("query"):
+                    c = self._column_of(part.this, scan)
+                    try:
+                        vals = [literal_value(v) for v in part.expressions]
+                    except NotPushable:
+                        return [], "OR of anything but equalities on one column"
+                else:
+                    return [], "OR of anything but equalities on one column"
+                if c is None or (col_name is not None and c.name != col_name):
+                    return [], "OR of anything but equalities on one column"
+                col, col_name = c, c.name
+                values.extend(vals)
+            try:
+                return [one(col, "in", values)], ""
+            except NotPushable as why:
+                return [], str(why)
+        if isinstance(conj, exp.Like) and not isinstance(conj.parent, exp.Escape):
+            col = self._column_of(conj.this, scan)
+            pattern = conj.expression
+            if col is None or not (isinstance(pattern, exp.Literal) and pattern.is_string):
+                return [], "LIKE needs a column and a literal pattern"
+            text = pattern.this
+            body = text[:-1] if text.endswith("%") else text
+            if "%" in body or "_" in body or "\\" in body:
+                return [], "only LIKE 'prefix%' is pushed"
+            try:
+                if text.endswith("%"):
+                    if not body:
+                        return [], "LIKE '%' filters nothing"
+                    return [one(col, "prefix", body)], ""
+                return [one(col, "eq", body)], ""
+            except NotPushable as why:
+                return [], str(why)
+        if isinstance(conj, exp.Between):
+            col = self._column_of(conj.this, scan)
+            if col is None or conj.args.get("symmetric"):
+                return [], "BETWEEN needs a column and literals"
+            out, why_local = [], ""
+            for op, node in (("gte", conj.args.get("low")), ("lte", conj.args.get("high"))):
+                try:
+                    out.append(one(col, op, literal_value(node)))
+                except NotPushable as why:
+                    why_local = str(why)
+            return out, why_local
+        if isinstance(conj, (exp.Column, exp.Paren)):
+            col = self._column_of(conj, scan)
+            if col is not None and pa.types.is_boolean(col.type):
+                try:
+                    return [one(col, "eq", True)], ""
+                except NotPushable as why:
+                    return [], str(why)
+        return [], "not a pushable form"
+
+    def _push(self, scope: Scope, conj: exp.Expr, scan: TableScan, *, in_where: bool) -> Conjunct:
+        preds, why = self._preds(conj, scan)
+        sql = conj.sql(dialect="drill")
+        if not preds:
+            return Conjunct(sql, "local", reason=why)
+        exact = all(e for _p, e in preds) and not why
+        for p, _e in preds:
+            scan.predicates.append(p)
+        return Conjunct(sql, "exact" if exact else "inexact", tuple(p for p, _ in preds),
+                        reason="" if exact else (why or "the API returns a superset;"
+                                                 " re-checked locally"))
+
+    def plan_scopes(self) -> None:
+        for scope_id, scope in enumerate(self.scopes):
+            select = scope.expression
+            if not isinstance(select, exp.Select):
+                continue
+            scans_here = [s for s in self.scans if s.scope_id == scope_id]
+            if not scans_here:
+                continue
+            where_all = _conjuncts(select.args.get("where").this if select.args.get("where")
+                                   else None)
+            exact_all = True
+            for conj in where_all:
+                scan = self._single_scan(scope, conj)
+                if scan is None:
+                    exact_all = False
+                    self._note_bind(scope, conj, None)
+                    continue
+                result = self._push(scope, conj, scan, in_where=True)
+                scan.conjuncts.append(result)
+                if result.where != "exact":
+                    exact_all = False
+            for join in select.args.get("joins") or []:
+                side = (join.side or "").upper()
+                kind = (join.kind or "").upper()
+                target = join.this
+                target_scan = self.by_node.get(id(target)) if isinstance(target, exp.Table) else None
+                inner = side == "" and kind in ("", "INNER", "CROSS")
+                for conj in _conjuncts(join.args.get("on")):
+                    scan = self._single_scan(scope, conj)
+                    if scan is not None and scan is target_scan and (inner or (
+                            side == "LEFT" and kind in ("", "OUTER"))):
+                        scan.conjuncts.append(self._push(scope, conj, scan, in_where=False))
+                        continue
+                    if inner or (side == "LEFT" and kind in ("", "OUTER")):
+                        self._note_bind(scope, conj, target_scan if not inner else None,
+                                        any_side=inner)
+                    if scan is not None:
+                        scan.conjuncts.append(Conjunct(
+                            conj.sql(dialect="drill"), "local",
+                            reason=f"in the ON clause of a {side or kind or 'INNER'} JOIN that"
+                                   " would change its meaning"))
+            self._plan_limit(scope, select, scans_here, exact_all)
+
+    def _note_bind(self, scope: Scope, conj: exp.Expr, only: TableScan | None,
+                   any_side: bool = True) -> None:
+        """Remember ``a.param = b.col`` conjuncts that may feed a bind join."""
+        if not isinstance(conj, exp.EQ) or _has_query(conj):
+            return
+        left, right = conj.this, conj.expression
+        if not (isinstance(left, exp.Column) and isinstance(right, exp.Column)):
+            return
+        for a, b in ((left, right), (right, left)):
+            ha, hb = self.resolved.get(id(a)), self.resolved.get(id(b))
+            if ha is None or hb is None or ha[0] is hb[0]:
+                continue
+            if only is not None and ha[0] is not only:
+                continue
+            self.bind_candidates.setdefault(ha[0].index, []).append((conj, ha[1].name, b))
+
+    def _plan_limit(self, scope: Scope, select: exp.Select, scans_here: list[TableScan],
+                    exact_all: bool) -> None:
+        limit_node = select.args.get("limit")
+        if limit_node is None:
+            return
+        if isinstance(limit_node, exp.Fetch):
+            opts = limit_node.args.get("limit_options")
+            if opts is not None and (opts.args.get("percent") or opts.args.get("with_ties")):
+                for s in scans_here:
+                    s.limit_note = "not pushed: FETCH with PERCENT or WITH TIES"
+                return
+            count = _int_literal(limit_node.args.get("count"))
+        else:
+            count = _int_literal(limit_node.expression)
+        offset_node = select.args.get("offset")
+        offset = _int_literal(offset_node.expression) if offset_node is not None else 0
+        if count is None or offset is None:
+            for s in scans_here:
+                s.limit_note = "not pushed: LIMIT/OFFSET is not an integer literal"
+            return
+        if count == 0:
+            for s in scans_here:
+                s.empty = True
+                s.limit_note = "LIMIT 0: no request is made"
+            return
+
+        def why_not() -> str | None:
+            if len(scope.selected_sources) != 1 or len(scans_here) != 1 or select.args.get("joins"):
+                return "the scope has more than one relation"
+            if select.args.get("distinct"):
+                return "the query has DISTINCT"
+            if select.args.get("group"):
+                return "the query has GROUP BY"
+            if select.args.get("having"):
+                return "the query has HAVING"
+            if select.args.get("qualify"):
+                return "the query has QUALIFY"
+            for node in _own_nodes(select):
+                if isinstance(node, exp.AggFunc):
+                    return "the query has an aggregate"
+                if isinstance(node, exp.Window):
+                    return "the query has a window function"
+                if isinstance(node, (exp.Unnest, exp.Explode)) or (
+                        isinstance(node, exp.Anonymous) and str(node.this).lower()
+                        in _SET_RETURNING):
+                    return "the query has a set-returning function"
+                if isinstance(node, exp.Func) and node.key.lower() in _SET_RETURNING:
+                    return "the query has a set-returning function"
+            if any(isinstance(n, exp.Query) for n in select.args.get("where").walk()) \
+                    if select.args.get("where") else False:
+                return "the WHERE clause has a subquery"
+            scan = scans_here[0]
+            order = select.args.get("order")
+            if order is not None:
+                wanted = []
+                for o in order.expressions:
+                    col = self._column_of(o.this, scan)
+                    if col is None:
+                        return "ORDER BY is not the API's own order"
+                    wanted.append((col.name.lower(), bool(o.args.get("desc"))))
+                api = [(c.lower(), bool(d)) for c, d in scan.table.order]
+                if wanted != api:
+                    return "ORDER BY is not the API's own order"
+            if not exact_all:
+                return "not every WHERE condition was pushed exactly"
+            if not self.pushdown:
+                return "pushdown is off"
+            return None
+
+        reason = why_not()
+        scan = scans_here[0]
+        if reason is not None:
+            for s in scans_here:
+                s.limit_note = f"not pushed: {reason}"
+            return
+        scan.limit = count + offset
+        scan.limit_note = (f"pushed: {count + offset} (LIMIT {count}"
+                           + (f" + OFFSET {offset}" if offset else "") + ")")
+
+    # -- parameters
+    def bind_parameters(self) -> None:
+        for scan in self.scans:
+            if not self.pushdown:
+                params = {p.lower() for p in scan.table.parameters}
+                keep = [p for p in scan.predicates if p.column.lower() in params]
+                scan.predicates = keep
+                for c in scan.conjuncts:
+                    if c.where != "local" and not all(p.column.lower() in params for p in c.preds):
+                        c.where, c.preds, c.reason = "local", (), "pushdown is off"
+            for param in scan.table.parameters:
+                if any(p.column.lower() == param.lower() and p.op in ("eq", "in")
+                       for p in scan.predicates):
+                    continue
+                if scan.empty:
+                    continue
+                if scan.bind is not None:
+                    raise MissingParameter(
+                        f"{scan.ref} needs values for both {scan.bind.parameter} and {param};"
+                        f" give {param} in the WHERE clause: WHERE {scan.alias}.{param} = '...'.",
+                        table=scan.table.name, parameter=param)
+                scan.bind = self._bind(scan, param)
+
+    def _bind(self, scan: TableScan, param: str) -> BindJoin:
+        for conj, col_name, other_node in self.bind_candidates.get(scan.index, []):
+            if col_name.lower() != param.lower():
+                continue
+            other = self.resolved[id(other_node)][0]
+            self.bind_nodes[scan.index] = other_node
+            return BindJoin(parameter=self._canonical(scan, param), other=other.index,
+                            cap=scan.connector.max_fanout, on=conj.sql(dialect="drill"))
+        example = f"WHERE {scan.alias}.{param} = '...'"
+        raise MissingParameter(
+            f"{scan.ref} needs a value for its path parameter {param}. Add {example}"
+            f" (or IN (...)), or join it on {param} to a table that has it.",
+            table=scan.table.name, parameter=param,
+        )
+
+    @staticmethod
+    def _canonical(scan: TableScan, name: str) -> str:
+        return scan.table.column(name).name
+
+    # -- rewrite
+    def rewrite(self) -> str:
+        # the key query of each bind join: the other side's key, under its own conditions
+        keys = {}
+        for scan in self.scans:
+            if scan.bind is None:
+                continue
+            other = self.scans[scan.bind.other]
+            other.materialize = True
+            col = self.resolved[id(self.bind_nodes[scan.index])][1]
+            conds = self._other_conditions(other)
+            keys[scan.index] = (col, other, conds)
+        self._substitute_virtual()
+        for index, (col, other, conds) in keys.items():
+            alias = exp.to_identifier(other.alias, quoted=True)
+            key = (self._virtual_expr(col, alias) if col.expr
+                   else exp.column(col.name, table=alias.copy(), quoted=True)).sql("duckdb")
+            where = [to_duckdb(c) for c in conds if c.root() is self.tree]
+            sql = f"SELECT DISTINCT {key} AS k FROM \"{other.private}\" AS {alias.sql('duckdb')}"
+            if where:
+                sql += " WHERE " + " AND ".join(f"({w})" for w in where)
+            self.scans[index].bind.key_sql = sql
+        self._rename_tables()
+        return to_duckdb(self.tree)
+
+    def _other_conditions(self, other: TableScan) -> list[exp.Expr]:
+        scope = self.scopes[other.scope_id]
+        select = scope.expression
+        if not isinstance(select, exp.Select) or select.args.get("where") is None:
+            return []
+        out = []
+        for conj in _conjuncts(select.args["where"].this):
+            if self._single_scan(scope, conj) is other:
+                out.append(conj)
+        return out
+
+    @staticmethod
+    def _virtual_expr(col: Column, alias: exp.Identifier) -> exp.Expr:
+        tree = sqlglot.parse_one(col.expr, read="duckdb")
+        for c in list(tree.find_all(exp.Column)):
+            c.set("table", alias.copy())
+            c.set("db", None)
+            c.set("catalog", None)
+        return exp.Paren(this=tree)
+
+    def _substitute_virtual(self) -> None:
+        nodes = []
+        for node in self.tree.find_all(exp.Column):
+            hit = self.resolved.get(id(node))
+            if hit is not None:
+                nodes.append((node, hit))
+        for node, (scan, col) in nodes:
+            alias = exp.to_identifier(scan.alias, quoted=True)
+            if col.expr:
+                replacement = self._virtual_expr(col, alias)
+                parent = node.parent
+                if isinstance(parent, exp.Select) and node.arg_key == "expressions":
+                    replacement = exp.alias_(replacement, col.name, quoted=True)
+                node.replace(replacement)
+            elif node.table:
+                node.set("table", alias)
+                node.set("db", None)
+                node.set("catalog", None)
+
+    def _rename_tables(self) -> None:
+        for node in list(self.tree.find_all(exp.Table)):
+            scan = self.by_node.get(id(node))
+            if scan is None:
+                continue
+            new = exp.Table(this=exp.to_identifier(scan.private, quoted=True))
+            alias = node.args.get("alias")
+            if alias is not None:
+                alias = alias.copy()
+                alias.set("this", exp.to_identifier(scan.alias, quoted=True))
+            else:
+                alias = exp.TableAlias(this=exp.to_identifier(scan.alias, quoted=True))
+            new.set("alias", alias)
+            for key in ("joins", "laterals", "pivots"):
+                if node.args.get(key):
+                    new.set(key, node.args[key])
+            node.replace(new)
+
+
+def plan_query(sql: str | exp.Expr, resolve_source: Callable[[str], Connector],
+               pushdown: bool = True) -> Plan:
+    """Plan one Drill query: parse, find table references, decide pushdown, rewrite."""
+    tree = parse(sql) if isinstance(sql, str) else sql
+    planner = _Planner(tree, resolve_source, pushdown)
+    planner.collect_tables()
+    planner.resolve_columns()
+    planner.plan_scopes()
+    planner.bind_parameters()
+    duck_sql = planner.rewrite()
+    scans = planner.scans
+    # bind-join dependencies: the other side must not itself wait on this one
+    for scan in scans:
+        seen = {scan.index}
+        current = scan
+        while current.bind is not None:
+            if current.bind.other in seen:
+                raise MissingParameter(
+                    f"{scan.ref}: its path parameters depend on each other in a circle;"
+                    f" give {scan.bind.parameter} a literal value in the WHERE clause.",
+                    table=scan.table.name, parameter=scan.bind.parameter)
+            seen.add(current.bind.other)
+            current = scans[current.bind.other]
+    return Plan(sql=duck_sql, scans=scans, pushdown=pushdown, query_id=planner.query_id)

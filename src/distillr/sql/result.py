@@ -1,0 +1,185 @@
+"""Query results and their statistics."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+
+from distillr.connectors.base import ScanStats
+from distillr.errors import DistillrError
+
+__all__ = ["QueryStats", "Result", "TableStats"]
+
+
+@dataclass
+class TableStats:
+    """What was fetched for one table reference."""
+
+    ref: str
+    pushed: list[str] = field(default_factory=list)
+    limit: int | None = None
+    splits: list[str] = field(default_factory=list)
+    scan: ScanStats = field(default_factory=ScanStats)
+    batches: int = 0
+    rows: int = 0
+
+    def to_dict(self) -> dict:
+        return {
+            "ref": self.ref,
+            "pushed": list(self.pushed),
+            "limit": self.limit,
+            "splits": list(self.splits),
+            "requests": self.scan.requests,
+            "pages": self.scan.pages or self.batches,
+            "rows": self.rows,
+            "bytes": self.scan.bytes,
+            "retries": self.scan.retries,
+        }
+
+
+@dataclass
+class QueryStats:
+    """Live counters of one query; ``to_dict()`` for JSON."""
+
+    tables: list[TableStats] = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter)
+    finished: float | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    @property
+    def requests(self) -> int:
+        return sum(t.scan.requests for t in self.tables)
+
+    @property
+    def pages(self) -> int:
+        return sum(t.scan.pages or t.batches for t in self.tables)
+
+    @property
+    def rows(self) -> int:
+        return sum(t.rows for t in self.tables)
+
+    @property
+    def bytes(self) -> int:
+        return sum(t.scan.bytes for t in self.tables)
+
+    @property
+    def elapsed(self) -> float:
+        end = self.finished if self.finished is not None else time.perf_counter()
+        return end - self.started
+
+    def to_dict(self) -> dict:
+        return {
+            "requests": self.requests,
+            "pages": self.pages,
+            "rows": self.rows,
+            "bytes": self.bytes,
+            "elapsed": round(self.elapsed, 6),
+            "tables": [t.to_dict() for t in self.tables],
+        }
+
+    def __repr__(self) -> str:
+        return (f"QueryStats(requests={self.requests}, pages={self.pages}, rows={self.rows},"
+                f" bytes={self.bytes}, elapsed={self.elapsed:.3f}s)")
+
+
+class Result:
+    """The answer to one query.
+
+    Either already complete (``SHOW``, ``DESCRIBE``, ``EXPLAIN``) or streaming from DuckDB:
+    ``batches()`` reads it batch by batch (once); ``arrow()``, ``df()`` and ``fetchall()``
+    read the rest into memory and keep it.
+    """
+
+    def __init__(
+        self,
+        *,
+        table: pa.Table | None = None,
+        reader: pa.RecordBatchReader | None = None,
+        stats: QueryStats | None = None,
+        wrap: Callable[[Callable[[], Any]], Any] | None = None,
+        cancel: Callable[[], None] | None = None,
+        finish: Callable[[], None] | None = None,
+    ) -> None:
+        self._table = table
+        self._reader = reader
+        self._wrap = wrap or (lambda fn: fn())
+        self._cancel = cancel
+        self._finish = finish
+        self._streamed = False
+        if stats is None:
+            now = time.perf_counter()
+            stats = QueryStats(started=now, finished=now)
+        self.stats = stats
+        schema = table.schema if table is not None else reader.schema
+        self.schema: pa.Schema = schema
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.schema.names)
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        """Yield the result batch by batch (streams if not read yet)."""
+        if self._table is not None:
+            yield from self._table.to_batches()
+            return
+        if self._streamed:
+            raise DistillrError("This result was already read batch by batch; run the query"
+                                " again to read it again.")
+        self._streamed = True
+        reader = self._reader
+        try:
+            while True:
+                batch = self._wrap(lambda: _next(reader))
+                if batch is None:
+                    break
+                yield batch
+        finally:
+            self._done()
+
+    def arrow(self) -> pa.Table:
+        """The whole result as an Arrow table."""
+        if self._table is None:
+            batches = list(self.batches())
+            self._table = pa.Table.from_batches(batches, schema=self.schema)
+            self._reader = None
+        return self._table
+
+    def df(self):
+        """The whole result as a pandas DataFrame."""
+        return self.arrow().to_pandas()
+
+    def fetchall(self) -> list[tuple]:
+        table = self.arrow()
+        columns = [c.to_pylist() for c in table.columns]
+        return list(zip(*columns)) if columns else [() for _ in range(table.num_rows)]
+
+    def cancel(self) -> None:
+        """Stop the query (thread-safe); reading it then raises ``QueryCancelled``."""
+        if self._cancel is not None:
+            self._cancel()
+
+    def close(self) -> None:
+        if self._table is None and not self._streamed:
+            self.cancel()
+        self._done()
+
+    def _done(self) -> None:
+        if self._finish is not None:
+            finish, self._finish = self._finish, None
+            finish()
+
+    def __repr__(self) -> str:
+        state = f"{self._table.num_rows} rows" if self._table is not None else "streaming"
+        return f"<Result columns={self.columns} {state}>"
+
+
+def _next(reader: pa.RecordBatchReader) -> pa.RecordBatch | None:
+    try:
+        return reader.read_next_batch()
+    except StopIteration:
+        return None
