@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 import traceback
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,8 +92,15 @@ def error(message: str) -> None:
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
     _load_commands()
-    state.debug = False
+    state.debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     state.home = None
+    with warnings.catch_warnings():
+        if not state.debug:  # library warnings are for developers, not for the terminal
+            warnings.simplefilter("ignore")
+        return _run(argv)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     try:
         rv = app(args=list(argv) if argv is not None else None, prog_name="distillr",
                  standalone_mode=False)
