@@ -1,0 +1,103 @@
+"""JSON records to typed Arrow batches."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+import pyarrow as pa
+import pytest
+
+from distillr.connectors.arrow import BatchBuilder, FieldSpec
+from distillr.errors import SourceError
+
+UTC = timezone.utc
+
+
+def build(specs, records, constants=None):
+    return BatchBuilder(specs).build(records, constants)
+
+
+def test_rfc2822_timestamps_become_utc():
+    b = build([FieldSpec("date_sent", "timestamp_rfc")], [
+        {"date_sent": "Fri, 24 May 2019 17:44:46 +0000"},
+        {"date_sent": "Mon, 03 Mar 2025 01:02:03 +0100"},
+        {"date_sent": None}, {},
+    ])
+    assert b.schema.field("date_sent").type == pa.timestamp("us", tz="UTC")
+    assert b.column(0).to_pylist() == [
+        datetime(2019, 5, 24, 17, 44, 46, tzinfo=UTC),
+        datetime(2025, 3, 3, 0, 2, 3, tzinfo=UTC), None, None]
+
+
+def test_rfc2822_fallback_accepts_odd_spellings():
+    b = build([FieldSpec("t", "timestamp_rfc")], [
+        {"t": "Fri, 24 May 2019 17:44:46 GMT"}, {"t": "2019-05-24T17:44:46Z"}])
+    assert b.column(0).to_pylist() == [datetime(2019, 5, 24, 17, 44, 46, tzinfo=UTC)] * 2
+
+
+def test_iso_timestamps_and_dates():
+    b = build([FieldSpec("a", "timestamp_iso"), FieldSpec("d", "date")], [
+        {"a": "2019-05-24T17:44:46Z", "d": "2024-01-05"},
+        {"a": "2019-05-24T18:44:46.5+01:00", "d": None},
+        {"a": "2019-05-24T17:44:46", "d": ""},
+    ])
+    assert b.column(0).to_pylist() == [
+        datetime(2019, 5, 24, 17, 44, 46, tzinfo=UTC),
+        datetime(2019, 5, 24, 17, 44, 46, 500000, tzinfo=UTC),
+        datetime(2019, 5, 24, 17, 44, 46, tzinfo=UTC)]
+    assert b.column(1).to_pylist() == [date(2024, 1, 5), None, None]
+
+
+def test_decimal_and_integer_strings():
+    b = build([FieldSpec("price", "decimal"), FieldSpec("num_segments", "int")], [
+        {"price": "-0.00750", "num_segments": "2"},
+        {"price": None, "num_segments": 3},
+        {"price": 1.5, "num_segments": ""},
+    ])
+    assert b.column(0).to_pylist() == [Decimal("-0.0075"), None, Decimal("1.5")]
+    assert b.column(1).to_pylist() == [2, 3, None]
+    assert b.schema.field("num_segments").type == pa.int64()
+
+
+def test_garbage_in_a_typed_column_is_a_clear_error():
+    with pytest.raises(SourceError, match="'duration'.*not a valid int"):
+        build([FieldSpec("duration", "int")], [{"duration": "12"}, {"duration": "twelve"}])
+
+
+def test_bools_from_strings_and_strings_from_numbers():
+    b = build([FieldSpec("b", "bool"), FieldSpec("s", "string")], [
+        {"b": True, "s": "x"}, {"b": "false", "s": 5}, {"b": None, "s": {"k": 1}}])
+    assert b.column(0).to_pylist() == [True, False, None]
+    assert b.column(1).to_pylist() == ["x", "5", '{"k":1}']
+
+
+def test_json_struct_and_list():
+    specs = [
+        FieldSpec("subresource_uris", "json"),
+        FieldSpec("capabilities", "struct", children=(
+            FieldSpec("voice", "bool"), FieldSpec("sms", "bool"))),
+        FieldSpec("tags", "list", children=(FieldSpec("item", "string"),)),
+    ]
+    b = build(specs, [
+        {"subresource_uris": {"media": "/m.json"}, "capabilities": {"voice": True, "sms": False},
+         "tags": ["a", "b"]},
+        {"subresource_uris": None, "capabilities": None, "tags": None},
+        {"capabilities": {"voice": False}, "tags": []},
+    ])
+    assert b.column(0).to_pylist() == ['{"media":"/m.json"}', None, None]
+    assert b.column(1).to_pylist() == [{"voice": True, "sms": False}, None,
+                                       {"voice": False, "sms": None}]
+    assert b.column(2).to_pylist() == [["a", "b"], None, []]
+
+
+def test_constants_fill_missing_values():
+    b = build([FieldSpec("account_sid", "string"), FieldSpec("call_sid", "string")],
+              [{"account_sid": "AC2"}, {}], {"account_sid": "AC1", "call_sid": "CA9"})
+    assert b.column(0).to_pylist() == ["AC2", "AC1"]
+    assert b.column(1).to_pylist() == ["CA9", "CA9"]
+
+
+def test_empty_page_has_the_schema():
+    b = build([FieldSpec("a", "int"), FieldSpec("t", "timestamp_rfc")], [])
+    assert b.num_rows == 0 and b.schema.names == ["a", "t"]
