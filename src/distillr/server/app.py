@@ -10,10 +10,12 @@ session's CSRF token in ``X-CSRF-Token`` for state-changing requests.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import time
 from collections.abc import Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -107,7 +109,13 @@ def create_app(
         def connect() -> Any:
             return distillr.connect(str(home_path) if home_path else None)
 
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> Any:
+        yield
+        await asyncio.to_thread(app.state.jobs.shutdown)
+
     app = FastAPI(
+        lifespan=lifespan,
         title="distillr",
         version=distillr.__version__,
         description="Query web APIs (Twilio first) with Apache Drill-style SQL.",
@@ -122,6 +130,8 @@ def create_app(
     app.state.home = home_path
     hosts = {h.lower() for h in (allowed_hosts or LOOPBACK_HOSTS)}
     static = Path(static_dir) if static_dir else STATIC_DIR
+
+    examples: dict[str, dict[str, Any]] = {}  # source -> filter values for its samples
 
     def registry() -> Any:
         from distillr.registry import Registry
@@ -276,6 +286,8 @@ def create_app(
                       options: dict[str, Any] | None) -> str:
         if (secrets_ and "api_secret" in secrets_) or (options and options.get("api_key")):
             return "api_secret"
+        if secrets_ and "auth_token" not in secrets_:
+            return next(iter(secrets_))
         return "auth_token"
 
     def _clean(values: dict[str, Any] | None) -> dict[str, Any]:
@@ -319,11 +331,13 @@ def create_app(
         except DistillrError as exc:
             return problem_for(exc, field=field_for(
                 exc, _secret_field(current.type, secrets_, options or current.options)))
+        examples.pop(name.lower(), None)
         return source_dict(reg.get(new_name))
 
     @app.delete("/api/sources/{name}", tags=["sources"], status_code=204)
     def delete_source(name: str, _: str | None = Depends(user)) -> Response:
         registry().remove(name)
+        examples.pop(name.lower(), None)
         return Response(status_code=204)
 
     # catalog ---------------------------------------------------------------------------------
@@ -338,10 +352,15 @@ def create_app(
     def samples(source: str, table: str | None = None,
                 _: str | None = Depends(user)) -> dict[str, Any]:
         """Ready-to-run sample queries for a source (optionally for one of its tables)."""
-        from distillr.server.catalog import sample_queries
+        from distillr.server.catalog import examples_for, sample_queries
 
+        key = source.lower()
+        if key not in examples:
+            # real filter values (a few cheap queries), so every sample returns rows
+            examples[key] = examples_for(app.state.connect(), source, close=own_sessions)
         return {"source": source,
-                "samples": sample_queries(app.state.connect(), source, table, close=own_sessions)}
+                "samples": sample_queries(app.state.connect(), source, table,
+                                          close=own_sessions, examples=examples[key])}
 
     # queries ---------------------------------------------------------------------------------
     @app.post("/api/queries", tags=["queries"], status_code=202)

@@ -21,95 +21,54 @@ def _close(session: Any, close: bool) -> None:
             pass
 
 
-def _column(col: Any) -> dict[str, Any]:
-    return {
-        "name": col.name,
-        "type": str(col.type),
-        "description": getattr(col, "description", "") or "",
-        "virtual": bool(getattr(col, "expr", None)),
-        "filters": sorted(getattr(col, "filters", {}) or {}),
-    }
-
-
-def _table(t: Any) -> dict[str, Any]:
-    return {
-        "name": t.name,
-        "description": t.description or "",
-        "aliases": list(t.aliases),
-        "parameters": list(t.parameters),
-        "columns": [_column(c) for c in t.columns],
-    }
-
-
-def _source_types(session: Any) -> dict[str, str]:
-    try:
-        registry = getattr(session, "registry", None)
-        if registry is None:
-            from distillr.registry import Registry
-
-            registry = Registry(getattr(session, "home", None))
-        return {s.name: s.type for s in registry.list()}
-    except Exception:  # noqa: BLE001 - a type badge is not worth failing the tree for
-        return {}
-
-
 def tree_data(session: Any, source: str | None = None, *, close: bool = True) -> dict[str, Any]:
-    """``{"sources": [{"name", "type", "tables": [...], "error"}]}`` for the nav tree.
+    """``{"sources": [{"name", "type", "tables": [...], "error"}]}`` for the nav tree
+    (``distillr.tree.build``, the same data as ``distillr tree --json``)."""
+    from distillr import tree
 
-    A source whose tables cannot be listed is still shown, with its error message.
-    """
     try:
-        names = list(session.sources())
-        if source is not None:
-            if source not in names:
-                session.connector(source)  # raises the CatalogError with a suggestion
-            names = [source]
-        types = _source_types(session)
-        out = []
-        for name in sorted(names):
-            entry: dict[str, Any] = {"name": name, "type": types.get(name), "tables": [],
-                                     "error": None}
-            try:
-                conn = session.connector(name)
-                entry["type"] = entry["type"] or getattr(conn, "type", "") or "custom"
-                entry["tables"] = [_table(t) for t in conn.tables()]
-            except DistillrError as exc:
-                entry["error"] = str(exc)
-            out.append(entry)
-        return {"sources": out}
+        return tree.build(session, source)
     finally:
         _close(session, close)
 
 
 def sample_queries(session: Any, source: str, table: str | None = None, *,
-                   close: bool = True) -> list[dict[str, str]]:
-    """Ready-to-run queries ``[{"title", "sql", "table"}]`` for ``source`` (or one table)."""
+                   close: bool = True, examples: dict[str, Any] | None = None
+                   ) -> list[dict[str, str]]:
+    """Ready-to-run queries ``[{"title", "sql", "table", "note"}]`` for ``source``, or for one
+    of its tables (``distillr.samples``; a table without its own samples gets "first rows").
+    ``examples`` are real filter values from ``distillr.samples.find_examples``."""
+    from distillr import samples
+
     try:
-        conn = session.connector(source)
-        tables = [conn.table(table)] if table else list(conn.tables())
-        out: list[dict[str, str]] = []
-        for t in tables:
-            out.extend(_samples_for(source, t))
-        return out
+        found = [s.to_dict() for s in samples.for_source(session, source, examples)]
+        if table is None:
+            return found
+        tdef = session.connector(source).table(table)
+        names = {tdef.name.lower(), *(a.lower() for a in tdef.aliases)}
+        mine = [s for s in found if s.get("table", "").lower() in names]
+        where = " AND ".join(f"`{p}` = '...'" for p in tdef.parameters)
+        first = {
+            "title": f"First rows of {tdef.name}",
+            "sql": f"SELECT *\nFROM `{source}`.`{tdef.name}`\n"
+                   + (f"WHERE {where}\n" if where else "") + "LIMIT 100",
+            "table": tdef.name,
+            "note": f"Fill in {', '.join(tdef.parameters)}." if tdef.parameters else "",
+        }
+        if not any(s["sql"] == first["sql"] for s in mine):
+            mine.append(first)
+        return mine
     finally:
         _close(session, close)
 
 
-def _samples_for(source: str, t: Any) -> list[dict[str, str]]:
-    ref = f"`{source}`.`{t.name}`"
-    where = " AND ".join(f"`{p}` = '...'" for p in t.parameters)
-    base = f"SELECT *\nFROM {ref}\n" + (f"WHERE {where}\n" if where else "")
-    out = [{"title": f"First 100 rows of {t.name}", "sql": base + "LIMIT 100", "table": t.name}]
-    cols = {c.name.lower(): c for c in t.columns}
-    if t.name == "messages" and {"to", "from", "date_sent"} <= set(cols):
-        out.append({
-            "title": "Messages by to, from and date sent",
-            "sql": f"SELECT *\nFROM {ref}\nWHERE `to` = '+15555550100' AND `from` = '+15555550199'"
-                   f"\n  AND `date_sent` >= DATE '2025-03-01'\nLIMIT 100",
-            "table": t.name,
-        })
-    if "status" in cols and not t.parameters:
-        out.append({"title": f"{t.name} by status",
-                    "sql": f"SELECT status, COUNT(*) AS n\nFROM {ref}\nGROUP BY status\n"
-                           f"ORDER BY n DESC", "table": t.name})
-    return out
+def examples_for(session: Any, source: str, *, close: bool = True) -> dict[str, Any]:
+    """Real values for the samples' filters; ``{}`` when they cannot be found."""
+    from distillr import samples
+
+    try:
+        return samples.find_examples(session, source)
+    except DistillrError:
+        return {}
+    finally:
+        _close(session, close)

@@ -1,9 +1,10 @@
 """Queries run as server-side jobs: start one, watch its progress, cancel it, fetch its result.
 
 Each job runs ``Session.sql`` on a worker thread. The live ``QueryStats`` reach the job through
-the ``progress`` callback; cancelling calls ``Result.cancel()`` when the result object exists and
-makes the next progress call raise ``QueryCancelled`` otherwise, so a query is stopped wherever
-it is. Finished results stay in memory (the most recent few) for paging and export.
+the ``progress`` callback; cancelling calls ``Result.cancel()`` if the result object exists,
+and makes the next progress call raise ``QueryCancelled`` (the engine stops on a failing
+callback), so a query stops wherever it is. Finished results stay in memory (the
+most recent few) for paging and export.
 """
 
 from __future__ import annotations
@@ -76,7 +77,8 @@ class Job:
         return end - self.started
 
     def progress(self, stats: Any) -> None:
-        """The engine's progress callback: record live stats; stop here when cancelled."""
+        """The engine's progress callback: keep the live stats for ``GET /api/queries/{id}``;
+        once cancelled, raise so that the engine stops (a failing callback stops the query)."""
         self._live = stats
         if self._cancel.is_set():
             raise QueryCancelled("The query was cancelled. Run it again when you are ready.")
@@ -96,7 +98,12 @@ class Job:
         return True
 
     def live_stats(self) -> dict[str, Any]:
-        return self.stats if self.state != "running" else stats_dict(self._live)
+        if self.state != "running":
+            return self.stats
+        live = self._live
+        if live is None and self._result is not None:
+            live = getattr(self._result, "stats", None)
+        return stats_dict(live)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -153,6 +160,16 @@ class JobManager:
             time.sleep(0.01)
         return job
 
+    def shutdown(self, timeout: float = 5.0) -> None:
+        """Cancel every running query and wait (up to ``timeout`` s) for them to stop."""
+        with self._lock:
+            running = [j for j in self._jobs.values() if j.state == "running"]
+        for job in running:
+            job.cancel()
+        deadline = time.monotonic() + timeout
+        for job in running:
+            self.wait(job, max(0.0, deadline - time.monotonic()))
+
     def _trim(self) -> None:
         finished = [k for k, j in self._jobs.items() if j.state != "running"]
         for key in finished[: max(0, len(self._jobs) - self._keep)]:
@@ -167,6 +184,7 @@ class JobManager:
             with job._lock:
                 job._result = result
             if job._cancel.is_set():
+                result.cancel()
                 raise QueryCancelled("The query was cancelled. Run it again when you are ready.")
             table = result.arrow()
             stats = getattr(result, "stats", None)

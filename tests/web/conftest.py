@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+PLUGIN = Path(__file__).parents[1] / "cli" / "plugin"
+BASE = "http://127.0.0.1:8000"
+
+
+@pytest.fixture
+def fake_type(monkeypatch):
+    """The test connector type ``fake`` (tests/cli/plugin), installed as an entry point."""
+    from distillr.registry import types
+
+    monkeypatch.syspath_prepend(str(PLUGIN))
+    types._entry_points.cache_clear()
+    mod = __import__("distillr_fake")
+    yield mod
+    types._entry_points.cache_clear()
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.delenv("DISTILLR_SECRET_KEY", raising=False)
+    monkeypatch.setenv("DISTILLR_HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def client(home, fake_type):
+    """The web app on loopback (no login), with the ``fake`` source type installed."""
+    from distillr.server import create_app
+
+    with TestClient(create_app(home), base_url=BASE) as c:
+        yield c
+
+
+@pytest.fixture
+def good(fake_type):
+    return fake_type.GOOD_TOKEN
+
+
+def add_fake(client, name="shop", token=None, rows=30, delay=0.0, **kw):
+    from distillr_fake import GOOD_TOKEN
+
+    return client.post("/api/sources", json={
+        "type": "fake", "name": name,
+        "options": {"account": "acme", "rows": rows, "delay": delay},
+        "secrets": {"token": token or GOOD_TOKEN}, **kw})
