@@ -46,20 +46,41 @@ def read_sql(sql: str | None, file: Path | None) -> str:
 def run_query(con: Any, text: str, *, timeout: float | None = None, pushdown: bool = True) -> Any:
     """Run ``text`` with a progress line on a terminal; Ctrl-C cancels it cleanly.
 
-    Returns ``(arrow_table, stats)``; raises ``QueryCancelled`` on Ctrl-C.
+    Returns ``(arrow_table, stats)``; raises ``QueryCancelled`` on Ctrl-C. While rows are
+    read, Ctrl-C asks the engine to cancel (``Result.cancel()``) instead of raising
+    ``KeyboardInterrupt`` inside it; a second Ctrl-C stops at once.
     """
-    from distillr.cli.progress import ProgressLine
-    from distillr.errors import QueryCancelled
+    import signal
+    import threading
 
-    result = None
+    from distillr.cli.progress import ProgressLine
+    from distillr.errors import DistillrError, QueryCancelled
+
+    cancelled = threading.Event()
+    message = "Query cancelled (Ctrl-C); nothing was printed."
+    main = threading.current_thread() is threading.main_thread()
     try:
         with ProgressLine() as progress:
             result = con.sql(text, pushdown=pushdown, timeout=timeout, progress=progress.update)
-            table = result.arrow()
+
+            def on_sigint(signum: int, frame: Any) -> None:
+                if cancelled.is_set():
+                    raise KeyboardInterrupt
+                cancelled.set()
+                result.cancel()
+
+            previous = signal.signal(signal.SIGINT, on_sigint) if main else None
+            try:
+                table = result.arrow()
+            finally:
+                if main:
+                    signal.signal(signal.SIGINT, previous)
     except KeyboardInterrupt:
-        if result is not None:
-            result.cancel()
-        raise QueryCancelled("Query cancelled (Ctrl-C); nothing was printed.") from None
+        raise QueryCancelled(message) from None
+    except DistillrError:
+        if cancelled.is_set():
+            raise QueryCancelled(message) from None
+        raise
     return table, getattr(result, "stats", None)
 
 
