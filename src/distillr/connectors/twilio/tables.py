@@ -36,7 +36,7 @@ from distillr.catalogs import load as load_catalog
 from distillr.connectors.arrow import BatchBuilder, FieldSpec
 from distillr.connectors.base import Column, TableDef
 from distillr.connectors.twilio.naming import param_column, short_path, table_names
-from distillr.connectors.twilio.values import field_spec
+from distillr.connectors.twilio.values import field_spec, typed_strings
 
 __all__ = ["EXACT_PARAMS", "RANGE_PAIRS", "RangeFilter", "TwilioTable", "twilio_tables"]
 
@@ -119,12 +119,13 @@ def _build(endpoint: dict[str, Any], name: str, aliases: tuple[str, ...]) -> Twi
     columns: list[Column] = []
     descriptions: dict[str, str] = {}
     seen: set[str] = set()
+    numbers = typed_strings(endpoint["record_schema"])
     for f in endpoint["fields"]:
         fname = f["name"]
         if fname.lower() in seen:
             continue
         seen.add(fname.lower())
-        specs.append(field_spec(fname, f.get("schema") or {}))
+        specs.append(field_spec(fname, f.get("schema") or {}, numbers_in_strings=numbers))
         descriptions[fname] = (f.get("description") or "").strip()
     kinds = {s.name: s.kind for s in specs}
 

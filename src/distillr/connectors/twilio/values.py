@@ -12,7 +12,7 @@ from typing import Any
 
 from distillr.connectors.arrow import FieldSpec
 
-__all__ = ["DECIMAL_STRINGS", "INT_STRINGS", "field_spec"]
+__all__ = ["DECIMAL_STRINGS", "INT_STRINGS", "TYPED_RECORDS", "field_spec", "typed_strings"]
 
 #: string fields holding decimal amounts
 DECIMAL_STRINGS = frozenset({"price", "usage"})
@@ -20,6 +20,16 @@ DECIMAL_STRINGS = frozenset({"price", "usage"})
 INT_STRINGS = frozenset({"num_segments", "num_media", "duration", "queue_time", "count"})
 #: string fields holding ISO 8601 timestamps without saying so
 ISO_STRINGS = frozenset({"as_of"})
+#: the record schemas (and their variants, by prefix) whose string fields above are known to
+#: hold numbers; elsewhere a field of the same name stays text
+TYPED_RECORDS = (
+    "api.v2010.account.message",
+    "api.v2010.account.call",
+    "api.v2010.account.recording",
+    "api.v2010.account.conference.conference_recording",
+    "api.v2010.account.transcription",
+    "api.v2010.account.usage.usage_record",
+)
 
 _FORMATS = {
     "date-time-rfc-2822": "timestamp_rfc",
@@ -29,8 +39,17 @@ _FORMATS = {
 _MAX_DEPTH = 2
 
 
+def typed_strings(record_schema: str) -> bool:
+    """Whether the record schema's numeric-looking string fields hold numbers.
+
+    >>> typed_strings("api.v2010.account.call"), typed_strings("api.v2010.account.conference")
+    (True, False)
+    """
+    return any(record_schema == r or record_schema.startswith(r + ".") for r in TYPED_RECORDS)
+
+
 def field_spec(name: str, schema: dict[str, Any], *, key: str | None = None,
-               depth: int = 0) -> FieldSpec:
+               depth: int = 0, numbers_in_strings: bool = True) -> FieldSpec:
     """The column a record field becomes, from its JSON schema.
 
     >>> field_spec("date_sent", {"type": "string", "format": "date-time-rfc-2822"}).kind
@@ -45,7 +64,7 @@ def field_spec(name: str, schema: dict[str, Any], *, key: str | None = None,
     if kind_of == "string":
         if fmt in _FORMATS:
             return FieldSpec(name, _FORMATS[fmt], key)
-        if depth == 0 and not schema.get("enum"):
+        if depth == 0 and numbers_in_strings and not schema.get("enum"):
             if name in DECIMAL_STRINGS:
                 return FieldSpec(name, "decimal", key)
             if name in INT_STRINGS:
