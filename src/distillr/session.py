@@ -111,6 +111,8 @@ class Session:
         with self._lock:
             if self._db is None:
                 self._db = duckdb.connect()
+                # timestamps compare and print in UTC, as the planner converts literals
+                self._db.execute("SET GLOBAL TimeZone = 'UTC'")
             return self._db
 
     def sql(self, text: str, pushdown: bool = True, timeout: float | None = None,

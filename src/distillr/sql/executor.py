@@ -103,8 +103,8 @@ class _TableStream:
         self._consumed = False
 
     def start(self) -> None:
-        if not self.splits:
-            return
+        if len(self.splits) <= 1:
+            return  # one split is read inline, by whoever consumes the stream
         workers = max(1, min(len(self.splits), self.scan.connector.max_concurrency))
         self.pool = ThreadPoolExecutor(max_workers=workers,
                                        thread_name_prefix=f"distillr-{self.scan.private}")
@@ -165,6 +165,9 @@ class _TableStream:
         if self._consumed:
             raise DistillrError(f"{self.scan.ref} was scanned twice")
         self._consumed = True
+        if len(self.splits) == 1:
+            yield from self._inline(self.splits[0])
+            return
         remaining = len(self.splits)
         while remaining:
             try:
@@ -183,6 +186,39 @@ class _TableStream:
                 self.stats.rows += item.num_rows
             self.progress()
             yield item
+
+    def _inline(self, split: Split) -> Iterator[pa.RecordBatch]:
+        gen = None
+        try:
+            gen = iter(self.scan.connector.read(split, self.stats.scan))
+            while True:
+                if self.state.stopped.is_set():
+                    raise _stopped(self.state)
+                if not self._acquire():
+                    raise _stopped(self.state)
+                try:
+                    batch = next(gen, _DONE)
+                finally:
+                    self.semaphore.release()
+                if batch is _DONE:
+                    return
+                batch = conform(batch, self.schema)
+                with self.state.lock:
+                    self.stats.batches += 1
+                    self.stats.rows += batch.num_rows
+                self.progress()
+                yield batch
+        except BaseException as exc:
+            if exc is not self.state.error and not isinstance(exc, QueryCancelled):
+                self.state.fail(exc)
+            raise
+        finally:
+            close = getattr(gen, "close", None)
+            if close is not None:
+                try:
+                    close()
+                except Exception:  # noqa: BLE001 - closing a failed generator
+                    pass
 
     def reader(self) -> pa.RecordBatchReader:
         return pa.RecordBatchReader.from_batches(self.schema, iter(self))
@@ -354,7 +390,6 @@ class Execution:
 
     def _start(self) -> pa.RecordBatchReader:
         self.cursor = self.db.cursor()
-        self.cursor.execute("SET TimeZone = 'UTC'")
         if self.state.stopped.is_set():
             raise _stopped(self.state)
         for scan in self._ordered():

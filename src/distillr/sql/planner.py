@@ -10,6 +10,7 @@ DuckDB runs: pushdown only narrows what is fetched (rules in docs/engine.md).
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -144,6 +145,17 @@ def _value_text(v) -> str:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+@functools.cache
+def _virtual_tree(sql: str) -> exp.Expr:
+    """A virtual column's expression, parsed once (copy before changing it)."""
+    return sqlglot.parse_one(sql, read="duckdb")
+
+
+@functools.cache
+def _virtual_inputs(sql: str) -> frozenset[str]:
+    return frozenset(c.name.lower() for c in _virtual_tree(sql).find_all(exp.Column))
 
 
 def _own_nodes(root: exp.Expr):
@@ -288,9 +300,7 @@ class _Planner:
                     if scan.columns is not None:
                         scan.columns.add(col.name.lower())
                         if col.expr:
-                            for inner in sqlglot.parse_one(col.expr, read="duckdb").find_all(
-                                    exp.Column):
-                                scan.columns.add(inner.name.lower())
+                            scan.columns.update(_virtual_inputs(col.expr))
                 elif not node.table:
                     # unresolved: it may belong to any table of this scope
                     for b in base:
@@ -701,7 +711,7 @@ class _Planner:
 
     @staticmethod
     def _virtual_expr(col: Column, alias: exp.Identifier) -> exp.Expr:
-        tree = sqlglot.parse_one(col.expr, read="duckdb")
+        tree = _virtual_tree(col.expr).copy()
         for c in list(tree.find_all(exp.Column)):
             c.set("table", alias.copy())
             c.set("db", None)
