@@ -238,7 +238,10 @@ class SandboxApp:
         page = paging.page_number(q.get("Page"))
         token = q.get("PageToken") or None
         table, rows, used = self.store.rows(ep, account, ctx_params, query)
-        sel, pos = paging.select_page(table, rows, size, token)
+        desc = q.get("Order", "").lower() == "desc" and "Order" in self.store.filters_declared(ep)
+        if desc:
+            rows = rows[::-1]
+        sel, pos = paging.select_page(table, rows, size, token, desc)
         records = table.render_json(sel)
         next_token = prev_token = None
         if len(sel) and pos + len(sel) < len(rows):

@@ -137,6 +137,14 @@ class Dataset:
         self.bindings: dict[tuple[str, str], Binding] = {}
         self._bind()
         self._special: dict[tuple, Table] = {}
+        self._endpoints = {(e["product"], e["path"]): e for e in catalog["endpoints"]}
+        from distillr.sandbox.twilio import related, usage
+
+        related.build_all(self)
+        self.usage = usage.Usage(self)
+
+    def endpoint(self, product: str, path: str) -> dict | None:
+        return self._endpoints.get((product, path))
 
     # ------------------------------------------------------------------ wiring
     def _bind(self) -> None:
@@ -145,8 +153,11 @@ class Dataset:
         b[("api", f"{API}/Accounts/{{AccountSid}}/Messages.json")] = Binding("messages", acct)
         b[("api", f"{API}/Accounts/{{AccountSid}}/Calls.json")] = Binding("calls", acct)
 
-    def special_table(self, ep: dict, account: str, params: dict[str, str]) -> Table | None:
-        """Tables computed per request: the account list (depends on the caller)."""
+    def special_table(self, ep: dict, account: str, params: dict[str, str],
+                      query: dict[str, str] | None = None) -> Table | None:
+        """Tables computed per request: the account list (depends on the caller), usage records."""
+        if "/Usage/Records" in ep["path"]:
+            return self.usage.table(ep, account, query or {})
         if ep["path"] == f"{API}/Accounts.json":
             caller = params.get("__caller", account)
             key = ("accounts", caller)
@@ -257,30 +268,22 @@ class Dataset:
     def _make_phone_pools(self) -> None:
         rng = V.rng_for(self.seed, "phones")
         n_cust = self.sizes["customers"]
-        # customers: 80% US/CA, 12% GB mobiles, 8% DE/MX/AU
+        # customers: 80% US/CA, 12% GB mobiles, 5% German mobiles, 3% Mexico; all distinct
         region = rng.choice(4, size=n_cust, p=[0.8, 0.12, 0.05, 0.03])
-        area = np.array(US_AREA_CODES)[rng.integers(0, len(US_AREA_CODES), n_cust)]
-        exch = rng.integers(201, 999, n_cust)
-        line = rng.integers(0, 10000, n_cust)
-        gb = rng.integers(0, 10**9, n_cust)
-        de = rng.integers(10**8, 10**9, n_cust)
-        mx = rng.integers(10**9, 10**10, n_cust)
-        customers = []
-        seen = set()
-        for i in range(n_cust):
-            r = region[i]
-            if r == 0:
-                num = f"+1{area[i]}{exch[i]:03d}{line[i]:04d}"
-            elif r == 1:
-                num = f"+447{gb[i]:09d}"
-            elif r == 2:
-                num = f"+4915{de[i]:09d}"
-            else:
-                num = f"+52{mx[i]:010d}"
-            if num in seen:
-                num = f"+1{area[i]}{(exch[i] + 1) % 800 + 200:03d}{(line[i] + i) % 10000:04d}"
-            seen.add(num)
-            customers.append(num)
+        area = np.array(US_AREA_CODES, dtype=np.int64)[rng.integers(0, len(US_AREA_CODES), n_cust)]
+        us = 10_000_000_000 + area * 10**7 + rng.integers(201, 555, n_cust) * 10**4 + rng.integers(0, 10**4, n_cust)
+        gb = 447_000_000_000 + rng.integers(0, 10**9, n_cust)
+        de = 4_915_000_000_000 + rng.integers(10**8, 10**9, n_cust)
+        mx = 520_000_000_000 + rng.integers(10**9, 10**10, n_cust) % 10**10
+        nums = np.select([region == 0, region == 1, region == 2], [us, gb, de], mx)
+        _, first = np.unique(nums, return_index=True)
+        keep = np.sort(first)  # drop the rare duplicates, keep the random order
+        while len(keep) < n_cust:  # top up with fresh US numbers
+            extra = 10_000_000_000 + 415 * 10**7 + rng.integers(2_000_000, 9_999_999, n_cust - len(keep))
+            nums = np.concatenate([nums[keep], extra])
+            _, first = np.unique(nums, return_index=True)
+            keep = np.sort(first)
+        customers = [f"+{v}" for v in nums[keep][:n_cust].tolist()]
         self.customers = customers
         # Twilio numbers per account
         per = self.sizes["numbers"]
@@ -301,10 +304,15 @@ class Dataset:
                 self.number_account.append(acct_sid)
                 k += 1
         # one category list for every phone-number column: Twilio numbers first
-        self.phones = self.twilio_numbers + customers
-        self.phone_formatted = [V.us_formatted(p) for p in self.phones]
+        phones = self.twilio_numbers + customers
+        self.phones = np.empty(len(phones), dtype=object)
+        self.phones[:] = phones
+        self.phone_formatted = np.empty(len(phones), dtype=object)
+        self.phone_formatted[:] = [f"({p[2:5]}) {p[5:8]}-{p[8:]}" if len(p) == 12 and p[1] == "1" else p
+                                   for p in phones]
         self.number_sids = [V.sid("PN", self.seed, p) for p in self.twilio_numbers]
-        self.phone_pn_sid = self.number_sids + [None] * len(customers)
+        self.phone_pn_sid = np.empty(len(phones), dtype=object)
+        self.phone_pn_sid[: len(self.number_sids)] = self.number_sids
         self.messaging_services = {
             a: [V.sid("MG", self.seed, a, i) for i in range(2 if a == self.main.sid else 1)]
             for a in self.account_order[:2]
@@ -384,7 +392,7 @@ class Dataset:
         num_media = np.where(mms, rng.integers(1, 4, n), 0)
         # prices (1e-5 USD, negative = charge); GB/DE/MX recipients cost more
         rate = np.where(to >= len(self.twilio_numbers), 0, 0)  # placeholder for shape
-        intl = np.array([not p.startswith("+1") for p in self.phones])[cust]
+        intl = np.array([not p.startswith("+1") for p in self.phones.tolist()])[cust]
         rate = np.where(intl & ~inbound, 4000, 790)
         price = -(rate * segs)
         price = np.where(mms, -2000, price)

@@ -125,6 +125,14 @@ def build_filters(endpoint: dict, field_names: set[str]) -> dict[str, Filter]:
         if name[-1:] in "<>":
             base, op = name[:-1], name[-1]
         fmt = schema.get("format")
+        if base in ("StartDate", "EndDate") and not op:
+            # Alerts, Conversations: a range on when the record happened (usage records have
+            # their own handling)
+            column = next((c for c in ("date_generated", "date_created") if c in field_names), None)
+            if column is None:
+                continue
+            out[name] = Filter(name, column, "date", ">" if base == "StartDate" else "<", True)
+            continue
         if fmt in ("date", "date-time") or op or base in DATE_COLUMNS:
             column, fixed_op = DATE_COLUMNS.get(base, (snake(base), op))
             if column not in field_names:

@@ -61,8 +61,11 @@ def token_row(table: Table, key: str) -> int | None:
     return table.find(key)
 
 
-def select_page(table: Table, rows: np.ndarray, size: int, token: str | None):
-    """Rows of this page (indexes into ``rows``' table) and the offset of its first row."""
+def select_page(table: Table, rows: np.ndarray, size: int, token: str | None, desc: bool = False):
+    """Rows of this page (indexes into ``rows``' table) and the offset of its first row.
+
+    ``rows`` ascend (the table's own order), or descend when ``desc``.
+    """
     if not token:
         pos = 0
         return rows[:size], pos
@@ -71,10 +74,11 @@ def select_page(table: Table, rows: np.ndarray, size: int, token: str | None):
     anchor = token_row(table, token[2:])
     if anchor is None:
         raise bad_request(21481, f"Invalid PageToken {token!r}; follow next_page_uri from a list response")
+    keys, anchor = (-rows, -anchor) if desc else (rows, anchor)
     if token[:2] == "PA":
-        pos = int(np.searchsorted(rows, anchor, side="right"))
+        pos = int(np.searchsorted(keys, anchor, side="right"))
         return rows[pos:pos + size], pos
-    end = int(np.searchsorted(rows, anchor, side="left"))
+    end = int(np.searchsorted(keys, anchor, side="left"))
     pos = max(0, end - size)
     return rows[pos:end], pos
 

@@ -18,22 +18,35 @@ class Route:
     kind: str  # "list" | "fetch" | "balance"
     endpoint: dict | None
     template: str
-    regex: re.Pattern
-    params: list[str]
+    segments: list
     score: tuple
 
 
-def compile_template(template: str) -> tuple[re.Pattern, list[str]]:
-    names: list[str] = []
+def compile_template(template: str) -> list[tuple[str, str | None, str]]:
+    """Per path segment: (prefix, parameter name or None, suffix); a literal has no parameter."""
     out = []
-    pos = 0
-    for m in _PARAM.finditer(template):
-        out.append(re.escape(template[pos:m.start()]))
-        out.append(r"([^/]+?)")
-        names.append(m.group(1))
-        pos = m.end()
-    out.append(re.escape(template[pos:]))
-    return re.compile("^" + "".join(out) + "$"), names
+    for seg in template.strip("/").split("/"):
+        m = _PARAM.search(seg)
+        if m is None:
+            out.append((seg, None, ""))
+        else:
+            out.append((seg[:m.start()], m.group(1), seg[m.end():]))
+    return out
+
+
+def _match(segs: list[tuple[str, str | None, str]], parts: list[str]) -> dict[str, str] | None:
+    if len(segs) != len(parts):
+        return None
+    got: dict[str, str] = {}
+    for (pre, name, suf), part in zip(segs, parts):
+        if name is None:
+            if part != pre:
+                return None
+            continue
+        if len(part) <= len(pre) + len(suf) or not part.startswith(pre) or not part.endswith(suf):
+            return None
+        got[name] = part[len(pre):len(part) - len(suf)]
+    return got
 
 
 def _score(template: str) -> tuple:
@@ -52,8 +65,8 @@ class Router:
             if template in seen:
                 return
             seen.add(template)
-            regex, names = compile_template(template)
-            self.routes.append(Route(kind, endpoint, template, regex, names, _score(template)))
+            self.routes.append(Route(kind, endpoint, template, compile_template(template),
+                                     _score(template)))
 
         for ep in catalog["endpoints"]:
             prefix = products.get(ep["product"], {}).get("prefix", "")
@@ -71,9 +84,9 @@ class Router:
             self._by_head.setdefault(head, []).append(r)
 
     def match(self, path: str) -> tuple[Route, dict[str, str]] | None:
-        head = path.strip("/").split("/")[0]
-        for r in self._by_head.get(head, ()):
-            m = r.regex.match(path)
-            if m:
-                return r, dict(zip(r.params, m.groups()))
+        parts = path.strip("/").split("/")
+        for r in self._by_head.get(parts[0], ()):
+            got = _match(r.segments, parts)
+            if got is not None:
+                return r, got
         return None

@@ -57,6 +57,8 @@ def fake_value(name: str, schema: dict, ctx: Ctx, depth: int = 0) -> Any:
                 return ctx.sid
             if name == "account_sid" or prefix == "AC":
                 return ctx.account_sid
+            if schema.get("nullable") and name != "sid":
+                return None  # an unrelated link Twilio leaves empty (trunk_sid, ...)
             return V.sid(prefix, name, ctx.sid, ctx.when)
         if fmt == "date-time-rfc-2822":
             return V.rfc2822(ctx.when + _offset(name, rng))

@@ -16,7 +16,7 @@ import numpy as np
 
 from distillr.sandbox.twilio import values as V
 from distillr.sandbox.twilio.errors import not_found
-from distillr.sandbox.twilio.filters import Filter, build_filters
+from distillr.sandbox.twilio.filters import PAGING, Filter, build_filters
 from distillr.sandbox.twilio.schemagen import Ctx, fake_record, snake
 from distillr.sandbox.twilio.table import Table
 
@@ -29,6 +29,7 @@ class Binding:
     table: str
     params: dict[str, str] = field(default_factory=dict)  # path parameter -> column
     fetch_column: str = "sid"
+    fixed: dict[str, object] = field(default_factory=dict)  # column -> value every row must have
 
 
 def fill(template: str, values: dict[str, str]) -> str:
@@ -53,10 +54,14 @@ class Store:
             self._filters[key] = build_filters(ep, names)
         return self._filters[key]
 
+    def filters_declared(self, ep: dict) -> set[str]:
+        return {q["name"] for q in ep.get("query_params", [])}
+
     # ------------------------------------------------------------------ tables
-    def table_for(self, ep: dict, account: str, params: dict[str, str]) -> tuple[Table, np.ndarray]:
+    def table_for(self, ep: dict, account: str, params: dict[str, str],
+                  query: dict[str, str] | None = None) -> tuple[Table, np.ndarray]:
         """The table behind ``ep`` and the mask of rows its path parameters (and account) select."""
-        special = self.data.special_table(ep, account, params)
+        special = self.data.special_table(ep, account, params, query or {})
         if special is not None:
             return special, np.ones(special.n, dtype=bool)
         binding = self.data.bindings.get((ep["product"], ep["path"]))
@@ -72,26 +77,32 @@ class Store:
                 continue
             if p in params:
                 mask &= table.columns[col].eq_mask(params[p])
+        for col, value in binding.fixed.items():
+            mask &= table.columns[col].eq_mask(value)
         return table, mask
 
     def rows(self, ep: dict, account: str, params: dict[str, str],
              query: list[tuple[str, str]]) -> tuple[Table, np.ndarray, list[tuple[str, str]]]:
         """Selected row numbers (in the API's order) and the filters that applied."""
         filters = self.filters(ep)
-        used = [(k, v) for k, v in query if k in filters]
-        key = (ep["product"], ep["path"], account, tuple(sorted(params.items())), tuple(used))
-        table, base = self.table_for(ep, account, params)
+        key = (ep["product"], ep["path"], account, tuple(sorted(params.items())),
+               tuple((k, v) for k, v in query if k not in PAGING))
         hit = self._rows.get(key)
-        if hit is not None and hit[0] is table:
+        if hit is not None:
             self._rows.move_to_end(key)
-            return table, hit[1], used
+            return hit
+        table, base = self.table_for(ep, account, params, dict(query))
+        handled = getattr(table, "handled", frozenset())
+        used = [(k, v) for k, v in query if k in filters or k in handled]
         mask = base
         for k, v in used:
+            if k in handled or k not in filters:
+                continue
             m = filters[k].mask(table, v)
             if m is not None and len(m) == table.n:
                 mask = mask & m
         rows = np.flatnonzero(mask)
-        self._rows[key] = (table, rows)
+        self._rows[key] = (table, rows, used)
         if len(self._rows) > self._cache_size:
             self._rows.popitem(last=False)
         return table, rows, used

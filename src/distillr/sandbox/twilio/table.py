@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import json
+import re
 
 import numpy as np
 
@@ -18,6 +19,27 @@ from distillr.sandbox.twilio import values as V
 
 
 _dumps = json.JSONEncoder(ensure_ascii=False).encode
+
+
+_PLAIN = re.compile(r'^[^"\\\x00-\x1f\x7f-\U0010ffff]*$')
+_TEXT_CACHE: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def json_texts(values: np.ndarray) -> np.ndarray:
+    """JSON texts of an object array's values; shared between columns with the same categories
+    (the phone-number list of calls and messages holds 100,000s of numbers)."""
+    hit = _TEXT_CACHE.get(id(values))
+    if hit is not None and hit[0] is values:
+        return hit[1]
+    items = values.tolist()
+    if all(type(v) is str and _PLAIN.match(v) for v in items):
+        out = '"' + values + '"' if len(items) else np.empty(0, dtype=object)
+    else:
+        out = np.empty(len(items), dtype=object)
+        out[:] = [_dumps(v) for v in items]
+    if len(items) > 1000:
+        _TEXT_CACHE[id(values)] = (values, out)
+    return out
 
 
 class Column:
@@ -55,8 +77,11 @@ class Codes(Column):
 
     def __init__(self, codes: np.ndarray, categories: Sequence[Any]):
         self.codes = np.asarray(codes)
-        cats = np.empty(len(categories), dtype=object)
-        cats[:] = list(categories)
+        if isinstance(categories, np.ndarray) and categories.dtype == object:
+            cats = categories  # shared with other columns
+        else:
+            cats = np.empty(len(categories), dtype=object)
+            cats[:] = list(categories)
         self.categories = cats
         self._lookup: dict | None = None
         self._json: np.ndarray | None = None
@@ -66,10 +91,12 @@ class Codes(Column):
 
     def take_json(self, idx):
         if self._json is None:
-            js = np.empty(len(self.categories), dtype=object)
-            js[:] = [_dumps(c) for c in self.categories.tolist()]
-            self._json = js
+            self._json = json_texts(self.categories)
         return self._json[self.codes[idx]].tolist()
+
+    def warm(self) -> None:
+        if self._json is None:
+            self._json = json_texts(self.categories)
 
     def code_of(self, value) -> int | None:
         if self._lookup is None:

@@ -36,6 +36,14 @@ def sid(prefix: str, *parts: object) -> str:
     return prefix + digest
 
 
+def sids(prefix: str, n: int, *parts: object) -> list[str]:
+    """``n`` distinct-looking deterministic SIDs at once (much faster than :func:`sid` each)."""
+    rng = rng_for("sids", prefix, *parts)
+    hi = rng.integers(0, 2**63, size=n, dtype=np.int64).tolist()
+    lo = rng.integers(0, 2**63, size=n, dtype=np.int64).tolist()
+    return [f"{prefix}{h:016x}{x:016x}" for h, x in zip(hi, lo)]
+
+
 def secret(*parts: object) -> str:
     return hashlib.blake2b(repr(("secret",) + parts).encode(), digest_size=16).hexdigest()
 
@@ -57,14 +65,9 @@ def _hms(sec: int) -> str:
     return f"{sec // 3600:02d}:{sec // 60 % 60:02d}:{sec % 60:02d} +0000"
 
 
-_HMS_TABLE: np.ndarray | None = None
-
-
-def _hms_table() -> np.ndarray:
-    global _HMS_TABLE
-    if _HMS_TABLE is None:
-        _HMS_TABLE = np.array([_hms(s) for s in range(DAY)], dtype=object)
-    return _HMS_TABLE
+_HH = np.array([f"{h:02d}:" for h in range(24)], dtype=object)
+_MMSS = np.array([f"{m:02d}:{sec:02d} +0000" for m in range(60) for sec in range(60)], dtype=object)
+_MMSS_Q = _MMSS + '"'
 
 
 def rfc2822_many(secs: np.ndarray, quoted: bool = False) -> list:
@@ -90,26 +93,15 @@ def rfc2822_many(secs: np.ndarray, quoted: bool = False) -> list:
         return [("null" if v is None else f'"{v}"') for v in vals] if quoted else vals
     q = '"' if quoted else ""
     prefixes = np.array([q + _day_prefix(lo + i) for i in range(span)], dtype=object)
-    hms = _hms_table_quoted() if quoted else _hms_table()
-    out = prefixes[days - lo] + hms[safe % DAY]
+    sod = safe % DAY
+    out = prefixes[days - lo] + _HH[sod // 3600] + (_MMSS_Q if quoted else _MMSS)[sod % 3600]
     if any_null:
         out[null] = "null" if quoted else None
     return out.tolist()
 
 
-_HMS_QUOTED: np.ndarray | None = None
-
-
-def _hms_table_quoted() -> np.ndarray:
-    global _HMS_QUOTED
-    if _HMS_QUOTED is None:
-        _HMS_QUOTED = _hms_table() + '"'
-    return _HMS_QUOTED
-
-
 def warm() -> None:
-    """Build the time-of-day tables now (a few tens of ms) rather than on the first request."""
-    _hms_table_quoted()
+    """Kept for callers; the time-of-day tables are built at import."""
 
 
 def iso8601(ts: int | None) -> str | None:
