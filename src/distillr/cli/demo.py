@@ -32,22 +32,34 @@ def demo(
     from distillr import samples
     from distillr.cli.common import console
     from distillr.cli.query import emit, run_query
+    from distillr.cli import error
     from distillr.demo import demo_environment
+    from distillr.errors import DistillrError
 
     out = console()
+    failed = []
     out.print("[bold]distillr demo[/]: starting a local Twilio sandbox ...")
     with demo_environment(home, seed=seed) as env:
         where = "a temporary folder" if env.temporary else str(env.home)
         out.print(f"Sandbox at {env.sandbox.base_url}; saved the data source "
                   f"[bold]{env.source}[/] in {where} (credentials checked).\n")
-        examples = samples.find_examples(env.session, env.source)
+        try:
+            examples = samples.find_examples(env.session, env.source)
+        except DistillrError as exc:
+            error(f"could not look up example values ({exc}); using placeholders")
+            examples = {}
         for i, sample in enumerate(samples.for_source(env.session, env.source, examples), 1):
             out.rule(f"[bold]{i}. {sample.title}[/]", align="left")
             out.print(Syntax(sample.sql, "sql", theme="ansi_dark", background_color="default"))
             if sample.note:
                 out.print(f"[dim]{sample.note}[/]")
-            table, stats = run_query(env.session, sample.sql)
-            emit(table, "table", None, max_rows=rows, stats=stats)
+            try:
+                table, stats = run_query(env.session, sample.sql)
+            except DistillrError as exc:
+                error(str(exc))
+                failed.append(sample.title)
+            else:
+                emit(table, "table", None, max_rows=rows, stats=stats)
             out.print()
         if shell:
             from distillr.cli.shell import Shell, _session
@@ -64,6 +76,10 @@ def demo(
                     break
                 if not sh.handle(text):
                     break
+    if failed:
+        error(f"{len(failed)} sample quer{'y' if len(failed) == 1 else 'ies'} failed: "
+              f"{'; '.join(failed)}. Run again with --debug and report it.")
+        raise typer.Exit(1)
     out.print(NEXT_STEPS)
 
 
