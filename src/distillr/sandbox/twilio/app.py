@@ -6,6 +6,7 @@ import asyncio
 import base64
 import hmac
 import json
+import re
 import threading
 import time
 from collections import defaultdict
@@ -78,7 +79,7 @@ class SandboxApp:
         self._counter = 0
         self._inflight: dict[str, int] = defaultdict(int)
         self._lock = threading.Lock()
-        V.warm()
+        self._patterns: dict[int, dict] = {}
 
     # ------------------------------------------------------------------ ASGI
     async def __call__(self, scope, receive, send) -> None:
@@ -111,6 +112,8 @@ class SandboxApp:
             if method not in ("GET", "HEAD"):
                 raise TwilioHTTPError(405, 20004, f"Method {method} not allowed on {path}",
                                       {"allow": "GET, HEAD"})
+            if route.endpoint is not None and not self._path_params_ok(route, params):
+                raise not_found(path)
             caller = self._authenticate(headers)
             account = self._account_for(caller, route, params)
             account_key = self.data.accounts[caller].owner_sid
@@ -177,6 +180,22 @@ class SandboxApp:
             await send({"type": "http.response.body", "body": b""})
             return
         await send({"type": "http.response.body", "body": payload})
+
+    def _path_params_ok(self, route, params: dict[str, str]) -> bool:
+        """Path parameters must look like what the spec says (a CallSid is CA + 32 hex)."""
+        ep = route.endpoint
+        checks = self._patterns.get(id(ep))
+        if checks is None:
+            checks = {}
+            for p in ep.get("path_params", []):
+                pat = (p.get("schema") or {}).get("pattern")
+                if pat:
+                    try:
+                        checks[p["name"]] = re.compile(pat)
+                    except re.error:
+                        pass
+            self._patterns[id(ep)] = checks
+        return all(rx.search(params[name]) for name, rx in checks.items() if name in params)
 
     # ------------------------------------------------------------------ auth
     def _authenticate(self, headers: dict[str, str]) -> str:

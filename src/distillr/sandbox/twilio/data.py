@@ -218,6 +218,7 @@ class Dataset:
         for k, c in cols.items():  # helper columns used by filters only stay reachable
             ordered.setdefault(k, c)
         table = Table(name, n, ordered, [f["name"] for f in fields])
+        table.schema_name = schema_name
         self.tables[name] = table
         return table
 

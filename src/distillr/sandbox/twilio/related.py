@@ -59,11 +59,44 @@ def table_from(ds, name: str, schema_name: str, recs: list[dict], seed_tag: str 
                 ctx = Ctx(rng=rng, account_sid=r.get("account_sid") or ds.main.sid, sid=r.get("sid"),
                           when=int(r.get("_when", ds.start)))
                 v = fake_value(fname, fs, ctx)
-            out.append(v)
+            out.append(coerce(v, fs))
         cols[fname] = Values(out)
     table = Table(name, n, cols, [f["name"] for f in fields])
+    table.schema_name = schema_name
     ds.tables[name] = table
     return table
+
+
+def coerce(value: Any, schema: dict) -> Any:
+    """``value`` in the JSON type ``schema`` asks for (one resource's ``price`` is a string in one
+    schema and a number in another)."""
+    if value is None:
+        return None
+    typ = schema.get("type")
+    try:
+        if typ == "number" and isinstance(value, str):
+            return float(value)
+        if typ == "integer" and isinstance(value, str):
+            return int(value)
+        if typ == "string" and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+    except ValueError:
+        return value
+    return value
+
+
+class Cast(Column):
+    """Another column's values coerced to a schema's type."""
+
+    def __init__(self, inner: Column, schema: dict):
+        self.inner = inner
+        self.schema = schema
+
+    def take(self, idx):
+        return [coerce(v, self.schema) for v in self.inner.take(idx)]
+
+    def eq_mask(self, value):
+        return self.inner.eq_mask(value)
 
 
 def view(ds, name: str, base: str, schema_name: str) -> Table:
@@ -71,6 +104,12 @@ def view(ds, name: str, base: str, schema_name: str) -> Table:
     src = ds.tables[base]
     fields = ds.fields(schema_name)
     cols = dict(src.columns)
+    base_types = {f["name"]: (f.get("schema") or {}).get("type") for f in ds.fields(src.schema_name)}
+    for f in fields:
+        fs = f.get("schema") or {}
+        if f["name"] in cols and fs.get("type") != base_types.get(f["name"]) and not isinstance(
+                cols[f["name"]], (Times, Derived)):
+            cols[f["name"]] = Cast(cols[f["name"]], fs)
     rng = random.Random(V.seed_int(ds.seed, "view", name))
     for f in fields:
         if f["name"] not in cols:
@@ -78,6 +117,7 @@ def view(ds, name: str, base: str, schema_name: str) -> Table:
             ctx = Ctx(rng=rng, account_sid=ds.main.sid, when=ds.start)
             cols[f["name"]] = Const(None if fs.get("nullable") else fake_value(f["name"], fs, ctx), src.n)
     table = Table(name, src.n, cols, [f["name"] for f in fields])
+    table.schema_name = schema_name
     ds.tables[name] = table
     return table
 
@@ -136,6 +176,18 @@ def build_all(ds) -> None:
                           "date_created": t, "date_updated": t, "_when": t, "uri": _api_uri(a, "Addresses", sid)})
     table_from(ds, "addresses", "api.v2010.account.address", addrs)
     b[("api", f"{API}/Accounts/{{AccountSid}}/Addresses.json")] = Binding("addresses", acct)
+
+    # ------------------------------------------------------------ API keys (the real ones)
+    keys = []
+    for i, (ksid, (_, a)) in enumerate(ds.api_keys.items()):
+        t = ds.accounts[a].created + (i + 1) * V.DAY
+        keys.append({"sid": ksid, "friendly_name": "distillr sandbox key", "date_created": t,
+                     "date_updated": t, "_when": t})
+    ep = ds.endpoint("api", f"{API}/Accounts/{{AccountSid}}/Keys.json")
+    if ep:
+        kt = table_from(ds, "keys", ep["record_schema"], keys)
+        kt.columns["account_sid"] = Values([a for _, a in ds.api_keys.values()])
+        b[("api", ep["path"])] = Binding("keys", acct)
 
     # ------------------------------------------------------------ incoming phone numbers
     nums = []
@@ -249,8 +301,7 @@ def build_all(ds) -> None:
     # a couple of conferences are live right now
     conf_recs.sort(key=lambda r: -r["date_created"])
     for r in conf_recs[:1]:
-        r["status"] = "in-progress"
-        r["reason_conference_ended"] = None
+        r["status"] = "in-progress"  # (the spec gives reason_conference_ended no NULL: kept)
         r["call_sid_ending_conference"] = None
     part_recs.sort(key=lambda r: (r["conference_sid"], r["date_created"]))
     _recordings_table(ds, recs)

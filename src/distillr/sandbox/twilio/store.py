@@ -139,6 +139,27 @@ class Store:
             self._generic[key] = table
         return table
 
+    def _parents_exist(self, ep: dict, account: str, params: dict[str, str]) -> bool:
+        """False when a path parameter names a parent the sandbox holds no record of (a list under
+        an unknown call is empty)."""
+        path = ep["path"]
+        for name, value in params.items():
+            marker = "/{" + name + "}"
+            if name == "AccountSid" or marker not in path:
+                continue
+            parent = path.split(marker)[0] + (".json" if path.endswith(".json") else "")
+            binding = self.data.bindings.get((ep["product"], parent))
+            if binding is None:
+                continue
+            table = self.data.tables[binding.table]
+            row = table.find(value, binding.fetch_column)
+            if row is None:
+                return False
+            acct = table.columns.get("account_sid")
+            if acct is not None and not acct.eq_mask(account)[row]:
+                return False
+        return True
+
     def _make_generic(self, ep: dict, account: str, params: dict[str, str]) -> Table:
         seed = self.data.seed
         rng = random.Random(V.seed_int(seed, ep["product"], ep["path"], account, sorted(params.items())))
@@ -147,6 +168,8 @@ class Store:
         nested = len([p for p in ep.get("path_params", []) if p["name"] != "AccountSid"])
         if account != self.data.main.sid and account != self.data.sub.sid:
             count = 0
+        elif not self._parents_exist(ep, account, params):
+            count = 0
         else:
             count = rng.randrange(0, 5) if nested else rng.randrange(2, 9)
         sid_field = next((f for f in fields if f["name"] == "sid"), None)
@@ -154,8 +177,9 @@ class Store:
         if sid_field is not None:
             from distillr.sandbox.twilio.schemagen import sid_prefix
             prefix = sid_prefix(sid_field.get("schema") or {})
+        field_schema = {f["name"]: f.get("schema") or {} for f in fields}
         given = {snake(k): v for k, v in params.items() if k != "AccountSid"}
-        given = {k: v for k, v in given.items() if k in names}
+        given = {k: v for k, v in given.items() if k in names and _fits(v, field_schema[k])}
         prefix_url = self.products.get(ep["product"], {}).get("prefix", "")
         fetch_col = self._fetch_column(ep)
         records = []
@@ -182,6 +206,16 @@ class Store:
                 records.sort(key=lambda r: _sort_key(r.get(k)), reverse=True)
                 break
         return Table.from_records(f"{ep['product']}:{ep['path']}", records, names)
+
+
+def _fits(value: str, schema: dict) -> bool:
+    pattern = schema.get("pattern")
+    if schema.get("type") not in (None, "string"):
+        return False
+    try:
+        return not pattern or re.search(pattern, value) is not None
+    except re.error:
+        return True
 
 
 def _sort_key(v) -> str:

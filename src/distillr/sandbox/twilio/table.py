@@ -269,6 +269,8 @@ class Table:
         if missing:
             raise ValueError(f"table {name} lacks columns {missing}")
         self._row_format: str | None = None
+        self.schema_name: str | None = None
+        self.handled: frozenset[str] = frozenset()  # query parameters the table itself applied
 
     def __len__(self) -> int:
         return self.n
