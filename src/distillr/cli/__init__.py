@@ -72,16 +72,23 @@ def _root(
         logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
 
 
-_loaded = False
+_loaded: set[str] = set()
 
 
-def _load_commands() -> None:
-    global _loaded
-    if _loaded:
-        return
-    for name in COMMAND_MODULES:
-        importlib.import_module(f"distillr.cli.{name}").register(app)
-    _loaded = True
+def _load_commands(argv: Sequence[str] | None = None) -> None:
+    """Register the command modules. When ``argv`` names a command whose module has the same
+    name (``query`` -> ``distillr.cli.query``), only that module is loaded: building every
+    command's parameters costs more start-up time than ``distillr query`` should pay."""
+    wanted = list(COMMAND_MODULES)
+    args = list(argv or [])
+    while args and args[0].startswith("-"):
+        args = args[2:] if args[0] == "--home" else args[1:]
+    if args and args[0] in COMMAND_MODULES:
+        wanted = [args[0]]
+    for name in wanted:
+        if name not in _loaded:
+            importlib.import_module(f"distillr.cli.{name}").register(app)
+            _loaded.add(name)
 
 
 def error(message: str) -> None:
@@ -91,8 +98,9 @@ def error(message: str) -> None:
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
-    _load_commands()
-    state.debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    argv = list(argv) if argv is not None else sys.argv[1:]
+    _load_commands(argv)
+    state.debug = "--debug" in argv
     state.home = None
     with warnings.catch_warnings():
         if not state.debug:  # library warnings are for developers, not for the terminal

@@ -1,0 +1,72 @@
+"""Start-up cost of `distillr query`: a LIMIT 0 query on a Twilio table (no request is made)
+against `python -c "import duckdb, pyarrow, sqlglot"`, measured alternately in the same run.
+
+Goal: the query takes at most 1.5 times as long as the bare imports.
+
+    python bench/cli_bench.py [--runs 9]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+GOAL = 1.5
+QUERY = "SELECT * FROM demo.messages LIMIT 0"
+
+
+def _time(cmd: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed:\n{done.stderr}")
+    return elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9)
+    args = parser.parse_args()
+
+    from distillr.registry import Registry
+    from distillr.sandbox import TwilioSandbox
+
+    script = Path(sys.executable).with_name("distillr")
+    query_cmd = ([str(script)] if script.exists() else [sys.executable, "-m", "distillr.cli"])
+    query_cmd += ["query", QUERY, "--format", "csv"]
+    base_cmd = [sys.executable, "-c", "import duckdb, pyarrow, sqlglot"]
+
+    with TwilioSandbox(seed=42, scale="small") as sb, \
+            tempfile.TemporaryDirectory(prefix="distillr-bench-") as home:
+        Registry(home).add("twilio", "demo",
+                           {"account_sid": sb.account_sid, "base_url": sb.base_url},
+                           {"auth_token": sb.auth_token})
+        env = dict(os.environ, DISTILLR_HOME=home)
+        for cmd in (base_cmd, query_cmd):  # warm the file cache and .pyc files
+            _time(cmd, env)
+        served = len(sb.requests)
+        base, query = [], []
+        for _ in range(args.runs):
+            base.append(_time(base_cmd, env))
+            query.append(_time(query_cmd, env))
+        requests = len(sb.requests) - served
+
+    b, q = statistics.median(base), statistics.median(query)
+    ratio = q / b
+    print(f"import duckdb, pyarrow, sqlglot : {b * 1000:7.0f} ms (median of {args.runs})")
+    print(f"distillr query '{QUERY}' : {q * 1000:7.0f} ms (median of {args.runs})")
+    print(f"ratio: {ratio:.2f}x (goal <= {GOAL}x) {'ok' if ratio <= GOAL else 'OVER GOAL'}")
+    print(f"requests the LIMIT 0 queries made to the sandbox: {requests}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
