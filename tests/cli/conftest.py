@@ -68,7 +68,9 @@ def shop(cli, home, fake_type):
     return "shop"
 
 
-def subprocess_env(home: Path) -> dict[str, str]:
+@pytest.fixture
+def child_env(home):
+    """The environment for a ``distillr`` child process (fake type installed)."""
     env = dict(os.environ, DISTILLR_HOME=str(home), PYTHONPATH=str(PLUGIN), FAKE_TOKEN=GOOD,
                COLUMNS="120", LINES="40", TERM="xterm")
     env.pop("DISTILLR_SECRET_KEY", None)

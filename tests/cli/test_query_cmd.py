@@ -14,8 +14,6 @@ import pytest
 
 from distillr.cli import render
 
-from conftest import subprocess_env
-
 ITEMS = "SELECT * FROM shop.items ORDER BY id LIMIT 3"
 
 
@@ -128,13 +126,13 @@ def test_cells_are_exact():
     assert render.cell([1, {"a": 2}]) == '[1, {"a": 2}]'
 
 
-def test_ctrl_c_cancels_cleanly(cli, home, fake_type, tmp_path):
+def test_ctrl_c_cancels_cleanly(cli, home, fake_type, child_env):
     """A slow query interrupted with SIGINT: exit 1, one line, no traceback."""
     assert cli("source", "add", "fake", "slowshop", "-o", "account=a", "-o", "delay=0.05",
                "--secret-env", "token=FAKE_TOKEN").code == 0
     proc = subprocess.Popen(
         [sys.executable, "-m", "distillr.cli", "query", "SELECT count(*) FROM slowshop.slow"],
-        env=subprocess_env(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        env=child_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(2.0)  # let it start reading pages
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
@@ -143,14 +141,14 @@ def test_ctrl_c_cancels_cleanly(cli, home, fake_type, tmp_path):
     assert out == ""
 
 
-def test_progress_line_on_a_terminal(home, fake_type, cli):
+def test_progress_line_on_a_terminal(home, fake_type, cli, child_env):
     pexpect = pytest.importorskip("pexpect")
     assert cli("source", "add", "fake", "slowshop", "-o", "account=a", "-o", "delay=0.02",
                "--secret-env", "token=FAKE_TOKEN").code == 0
     child = pexpect.spawn(
         sys.executable, ["-m", "distillr.cli", "query",
                          "SELECT count(*) AS n FROM (SELECT * FROM slowshop.slow LIMIT 60)"],
-        env=subprocess_env(home), encoding="utf-8", timeout=60, dimensions=(40, 120))
+        env=child_env, encoding="utf-8", timeout=60, dimensions=(40, 120))
     child.expect(r"\d+ requests · \d+ pages · [\d,]+ rows · \d+\.\d s")
     child.expect("60")
     child.expect(pexpect.EOF)

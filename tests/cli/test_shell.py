@@ -9,8 +9,6 @@ import pytest
 
 from distillr.cli.shell import Catalog, Shell, completions, split_statements
 
-from conftest import subprocess_env
-
 
 class _Session:
     """Enough of a Session for completion: the registry answers sources() and connector()."""
@@ -84,9 +82,9 @@ def _screen(text: str) -> str:
     return esc.join(re.escape(ch) for ch in text)
 
 
-def test_shell_in_a_pseudo_terminal(shop, home):
+def test_shell_in_a_pseudo_terminal(shop, home, child_env):
     pexpect = pytest.importorskip("pexpect")
-    env = subprocess_env(home) | {"PROMPT_TOOLKIT_NO_CPR": "1", "NO_COLOR": "1"}
+    env = child_env | {"PROMPT_TOOLKIT_NO_CPR": "1", "NO_COLOR": "1"}
     child = pexpect.spawn(sys.executable, ["-m", "distillr.cli", "shell"], env=env,
                           encoding="utf-8", timeout=30, dimensions=(40, 120))
     try:
