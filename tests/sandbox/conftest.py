@@ -25,7 +25,3 @@ def tiny():
 def http(sb):
     with httpx.Client(base_url=sb.base_url, auth=(sb.account_sid, sb.auth_token), timeout=30) as c:
         yield c
-
-
-def api(sb, resource: str, account: str | None = None) -> str:
-    return f"/2010-04-01/Accounts/{account or sb.account_sid}/{resource}"

@@ -227,9 +227,7 @@ class SandboxApp:
         acct = params.get("AccountSid")
         if acct is None:
             ep = route.endpoint
-            if ep is not None and ep["path"] == "/2010-04-01/Accounts.json":
-                return caller
-            if ep is not None and route.kind == "fetch" and ep["path"].startswith("/2010-04-01/Accounts"):
+            if ep is not None and route.kind == "fetch" and ep["path"] == "/2010-04-01/Accounts.json":
                 acct = params.get(ep.get("fetch_param") or "Sid")
                 if acct is not None and not self.can_read(caller, acct):
                     raise authenticate()

@@ -544,8 +544,6 @@ class Dataset:
             "date_created": t, "start_time": start, "end_time": end, "duration": duration,
             "price_e5": np.where(has_price, price, 0), "parent": parent, "live": is_live,
         }
-        parent_sid_col = Sids("CA", np.where(parent >= 0, hi[np.maximum(parent, 0)], 0),
-                              np.where(parent >= 0, lo[np.maximum(parent, 0)], 0))
         max_d = int(duration.max(initial=0))
         dur_codes = np.where(dur_null, 0, duration + 1)
         queue_cats = [str(i) for i in range(int(queue_time.max(initial=0)) + 1)]
@@ -555,7 +553,7 @@ class Dataset:
             "sid": sids,
             "date_created": Times(t),
             "date_updated": Times(updated),
-            "parent_call_sid": _NullableSids(parent_sid_col, parent >= 0),
+            "parent_call_sid": _ParentSids(sids, parent),
             "account_sid": self._acct_column(acct),
             "to": Codes(to, self.phones),
             "to_formatted": Codes(to, self.phone_formatted),
@@ -609,18 +607,23 @@ def _call_subresources(a: str, s: str) -> str:
     })
 
 
-class _NullableSids(Column):
-    def __init__(self, sids: Sids, present: np.ndarray):
+class _ParentSids(Column):
+    """The SID of another row of the same table (``parent_call_sid``), or NULL."""
+
+    def __init__(self, sids: Sids, parent: np.ndarray):
         self.sids = sids
-        self.present = present
+        self.parent = parent  # row number, -1 for none
 
     def take(self, idx):
-        vals = self.sids.take(idx)
-        pres = self.present[idx].tolist()
-        return [v if p else None for v, p in zip(vals, pres)]
+        par = self.parent[idx]
+        vals = self.sids.take(np.maximum(par, 0))
+        return [v if p >= 0 else None for v, p in zip(vals, par.tolist())]
 
     def eq_mask(self, value):
-        return self.sids.eq_mask(value) & self.present
+        row = self.sids.find(value) if isinstance(value, str) else None
+        if row is None:
+            return np.zeros(len(self.parent), dtype=bool)
+        return self.parent == row
 
 
 class _IntStrings(Codes):

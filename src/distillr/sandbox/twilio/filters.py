@@ -22,6 +22,7 @@ from distillr.sandbox.twilio.table import Codes, Table, Times, Values
 
 PAGING = {"PageSize", "Page", "PageToken"}
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
 
 #: Date parameter base names whose data column has another name.
 DATE_COLUMNS = {
@@ -90,7 +91,7 @@ def parse_date(raw: str, param: str, date_only: bool) -> tuple[int, int, bool]:
             d = dt.date.fromisoformat(text)
             lo = int(dt.datetime(d.year, d.month, d.day, tzinfo=dt.timezone.utc).timestamp())
             return lo, lo + V.DAY, True
-        if date_only:
+        if date_only or not _DATETIME_RE.match(text):
             raise ValueError
         t = dt.datetime.fromisoformat(text.replace(" ", "T"))
         if t.tzinfo is None:
