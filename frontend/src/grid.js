@@ -42,7 +42,7 @@ export function renderGrid(el, { columns, rows }) {
   const grid = new Tabulator(holder, {
     data: rows,
     height: "100%",
-    layout: "fitDataTable",
+    layout: "fitData",
     renderVertical: "virtual",
     renderHorizontal: "virtual",
     columnDefaults: { resizable: true, headerSortTristate: true },

@@ -107,7 +107,7 @@ function mountApp(me) {
   const editorBox = h("div", { class: "editor-box" });
   const runBtn = h("button", { class: "btn primary run", title: "Run (Ctrl+Enter)", onclick: () => run() }, "▶ Run");
   const cancelBtn = h("button", { class: "btn cancel", disabled: true, onclick: () => cancel() }, "■ Cancel");
-  const explainBtn = h("button", { class: "btn", onclick: () => explain() }, "Explain");
+  const explainBtn = h("button", { class: "btn explain-btn", onclick: () => explain() }, "Explain");
   const exportMenu = h(
     "div",
     { class: "export" },

@@ -111,7 +111,7 @@ export async function openWizard({ source = null, onSaved } = {}) {
       const v = nameInput.value;
       nameInput.classList.remove("ok");
       if (!v) return setError("name", "");
-      if (!pattern.test(v)) return setError("name", `'${v}' is not a valid name. ${meta.name_rule}`);
+      if (!pattern.test(v)) return setError("name", `'${v}' is not a valid name: use lowercase letters, digits and underscores only.`);
       setError("name", "");
       remoteCheck(v);
     });
@@ -208,7 +208,7 @@ export async function openWizard({ source = null, onSaved } = {}) {
         setError("name", `Give the source a name. ${meta.name_rule}`);
         missing = true;
       } else if (!pattern.test(name)) {
-        setError("name", `'${name}' is not a valid name. ${meta.name_rule}`);
+        setError("name", `'${name}' is not a valid name: use lowercase letters, digits and underscores only.`);
         missing = true;
       }
       for (const f of type.fields) {

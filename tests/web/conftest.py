@@ -49,3 +49,11 @@ def add_fake(client, name="shop", token=None, rows=30, delay=0.0, **kw):
         "type": "fake", "name": name,
         "options": {"account": "acme", "rows": rows, "delay": delay},
         "secrets": {"token": token or GOOD_TOKEN}, **kw})
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item (the browser fixture screenshots failures)."""
+    outcome = yield
+    rep = outcome.get_result()
+    setattr(item, f"rep_{rep.when}", rep)

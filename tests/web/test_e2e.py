@@ -1,0 +1,288 @@
+"""End to end in a real browser: Playwright drives Debian's Chromium against the web app and
+the Twilio sandbox. Screenshots of failures go to test-artifacts/."""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
+
+if not os.path.exists(CHROMIUM):
+    pytest.skip(f"{CHROMIUM} is missing (scripts/test_setup.py installs it)",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    from distillr.sandbox import TwilioSandbox
+
+    with TwilioSandbox(seed=42) as sb:
+        yield sb
+
+
+@pytest.fixture(scope="module")
+def server(sandbox, tmp_path_factory):
+    from distillr.server import create_app
+    from distillr.server.background import BackgroundServer
+
+    home = tmp_path_factory.mktemp("home")
+    os.environ.pop("DISTILLR_SECRET_KEY", None)
+    with BackgroundServer(create_app(home)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server, request, tmp_path):
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(20_000)
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.goto(server)
+    yield pg
+    rep = getattr(request.node, "rep_call", None)
+    if rep is not None and rep.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.name)
+        pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    context.close()
+    assert not errors, f"errors in the page: {errors}"
+
+
+@pytest.fixture
+def source(page, server, sandbox):
+    """The sandbox saved as my_twilio (through the API when the wizard test did not run)."""
+    import httpx
+
+    names = [s["name"] for s in httpx.get(f"{server}/api/sources").json()]
+    if "my_twilio" not in names:
+        res = httpx.post(f"{server}/api/sources", json={
+            "type": "twilio", "name": "my_twilio",
+            "options": {"account_sid": sandbox.account_sid, "base_url": sandbox.base_url},
+            "secrets": {"auth_token": sandbox.auth_token}}, timeout=60)
+        assert res.status_code == 201, res.text
+        page.reload()
+    page.wait_for_selector("[data-source=my_twilio]")
+    return "my_twilio"
+
+
+def expand(page, source="my_twilio"):
+    node = page.locator(f"[data-source={source}]")
+    if node.get_attribute("aria-expanded") != "true":
+        node.locator(".row").first.click()
+    page.wait_for_selector(f"[data-source={source}] [data-table=messages]")
+
+
+def run_and_wait(page):
+    page.click("button.run")
+    page.wait_for_function(
+        "() => !document.querySelector('.dot.running') && "
+        "document.querySelector('.statusbar .st-status').textContent !== 'Running…'")
+    return page.inner_text(".statusbar")
+
+
+def type_sql(page, sql):
+    page.locator(".cm-content").focus()
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(sql)
+    page.keyboard.press("Escape")  # close the completion list, if open
+
+
+def test_wizard_inline_errors_then_create(page, sandbox):
+    page.click("button.add-source")
+    assert page.locator("[data-category=files]").is_disabled()
+    assert page.locator("[data-category=custom_api]").is_disabled()
+    page.click("[data-category=api]")
+    page.click("[data-type=twilio]")
+    # a bad name: the rule and an inline error, live
+    assert "Lowercase letters, digits and underscores" in page.inner_text("[data-field=name]")
+    page.fill("#f-name", "My-Twilio")
+    page.wait_for_selector("#err-name:has-text('not a valid name')")
+    assert page.get_attribute("#f-auth_token", "type") == "password"
+    page.fill("#f-account_sid", sandbox.account_sid)
+    page.fill("#f-auth_token", "not-the-token-0000000000")
+    page.fill("#f-base_url", sandbox.base_url)
+    page.click("button.save")
+    assert "not a valid name" in page.inner_text("#err-name")  # nothing was sent
+    # a good name but a wrong token: the error appears under Auth Token, nothing is saved
+    page.fill("#f-name", "my_twilio")
+    page.wait_for_function("() => document.querySelector('#err-name').textContent === ''")
+    page.click("button.save")
+    page.wait_for_selector("#err-auth_token:has-text('rejected the credentials')")
+    assert page.locator(".dialog").is_visible()
+    assert page.locator("[data-source=my_twilio]").count() == 0
+    # the right token: saved, and the tree shows the source with calls and messages
+    page.fill("#f-auth_token", sandbox.auth_token)
+    page.click("button.save")
+    page.wait_for_selector(".dialog", state="detached")
+    page.wait_for_selector("[data-source=my_twilio]")
+    assert "twilio" in page.inner_text("[data-source=my_twilio] .badge").lower()
+    expand(page)
+    assert page.locator("[data-source=my_twilio] [data-table=calls]").count() == 1
+    assert page.locator("[data-source=my_twilio] [data-table=messages]").count() == 1
+    # the saved secret never comes back to the page
+    assert sandbox.auth_token not in page.content()
+
+
+def test_open_table_and_run_the_sample_query(page, source):
+    expand(page)
+    page.click("[data-table=calls] .table-link")
+    assert "FROM `my_twilio`.`calls`" in page.inner_text(".cm-content")
+    assert page.inner_text(".tab.active .tab-title") == "calls"
+    status = run_and_wait(page)
+    assert "Done" in status and "100 rows" in status and "1 request" in status
+    assert page.get_attribute(".grid-box", "data-rows") == "100"
+    assert page.locator(".tabulator-row").count() > 5  # the grid shows rows (virtually)
+    # the sample queries: one click away
+    page.click("[data-table=calls] .samples-btn")
+    page.click(".popover-item:has-text('Recent calls')")
+    status = run_and_wait(page)
+    assert "100 rows" in status
+
+
+def test_filter_messages_by_to_from_and_date_sent(page, source):
+    expand(page)
+    page.click("[data-table=messages] .samples-btn")
+    page.click(".popover-item:has-text('Messages by to, from and date sent')")
+    status = run_and_wait(page)
+    assert "Done" in status
+    sql = page.inner_text(".cm-content")
+    to = re.search(r"`to` = '([^']+)'", sql).group(1)
+    frm = re.search(r"`from` = '([^']+)'", sql).group(1)
+    rows = int(page.get_attribute(".grid-box", "data-rows"))
+    assert rows >= 1
+    # the same filters typed by hand, in the product page's spelling
+    day = re.search(r"DATE '(\d{4}-\d\d-\d\d)'", sql).group(1)
+    type_sql(page, f"SELECT `to`, `from`, date_sent FROM my_twilio.messages "
+                   f"WHERE `to` = '{to}' AND `from` = '{frm}' AND dateSent >= DATE '{day}'")
+    status = run_and_wait(page)
+    assert f"{rows} row" in status
+    cells = page.locator(".tabulator-row").first.locator(".tabulator-cell")
+    assert cells.nth(1).inner_text() == to and cells.nth(2).inner_text() == frm
+
+
+def test_export_csv_and_read_it_back(page, source, tmp_path):
+    type_sql(page, "SELECT sid, status, direction FROM my_twilio.calls LIMIT 100")
+    assert "100 rows" in run_and_wait(page)
+    with page.expect_download() as dl:
+        page.click(".export button[data-format=csv]")
+    path = tmp_path / "calls.csv"
+    dl.value.save_as(path)
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 100 and set(rows[0]) == {"sid", "status", "direction"}
+    assert all(r["sid"].startswith("CA") for r in rows)
+
+
+def test_draw_a_chart_and_download_png(page, source, tmp_path):
+    type_sql(page, "SELECT status, COUNT(*) AS n FROM my_twilio.calls GROUP BY status")
+    assert "Done" in run_and_wait(page)
+    page.click(".view-tab[data-view=visualize]")
+    page.select_option("select[name=chart-x]", label="status")
+    page.select_option("select[name=chart-y]", label="n")
+    for kind in ("line", "pie", "bar"):
+        page.select_option("select[name=chart-type]", kind)
+        page.wait_for_selector("#chart-canvas")
+    drawn = page.evaluate(
+        "() => { const c = document.querySelector('#chart-canvas');"
+        " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+        " let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] < 200) n++; return n; }")
+    assert drawn > 500  # bars were painted, not just a blank canvas
+    with page.expect_download() as dl:
+        page.click("text=Download PNG")
+    png = tmp_path / "chart.png"
+    dl.value.save_as(png)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_tabs_survive_a_reload_and_history_keeps_queries(page, source):
+    page.click(".tab-new")
+    type_sql(page, "SELECT COUNT(*) AS n FROM my_twilio.calls")
+    run_and_wait(page)
+    tabs = page.locator(".tab").count()
+    page.reload()
+    page.wait_for_selector("[data-source=my_twilio]")
+    assert page.locator(".tab").count() == tabs
+    assert "COUNT(*) AS n" in page.inner_text(".cm-content")
+    page.click(".view-tab[data-view=history]")
+    assert "COUNT(*) AS n FROM my_twilio.calls" in page.inner_text(".history")
+
+
+def test_tree_filter_and_sql_completion(page, source):
+    page.fill(".tree-filter", "date_sent")
+    page.wait_for_selector("[data-table=messages] .column")
+    assert page.locator("[data-table=calls]").count() == 0
+    page.fill(".tree-filter", "")
+    page.click(".tab-new")
+    page.click(".cm-content")
+    page.keyboard.type("SELECT * FROM my_twi")  # sources
+    wait_for_completion(page, "my_twilio")
+    page.keyboard.type("lio.mess")  # tables of the source
+    wait_for_completion(page, "messages")
+    page.locator(".cm-completionLabel").filter(has_text=re.compile(r"^messages$")).click()
+    assert page.inner_text(".cm-content") == "SELECT * FROM my_twilio.messages"
+    page.keyboard.type(" m WHERE m.date_s")  # columns, through the alias
+    wait_for_completion(page, "date_sent")
+
+
+def wait_for_completion(page, label):
+    page.wait_for_function(
+        "label => [...document.querySelectorAll('.cm-tooltip-autocomplete .cm-completionLabel')]"
+        ".some(e => e.textContent === label)", arg=label)
+
+
+def test_sql_error_cancel_and_explain(page, source):
+    type_sql(page, "SELECT * FROM my_twilio.mesages")
+    status = run_and_wait(page)
+    assert "Error" in status
+    assert "Did you mean 'messages'" in page.inner_text(".error-box")
+    type_sql(page, "SELECT * FROM my_twilio.messages WHERE `to` = '+15005550006' LIMIT 5")
+    page.click("button.explain-btn")
+    page.wait_for_selector("pre.explain")
+    assert "+15005550006" in page.inner_text("pre.explain")
+
+
+def test_live_progress_and_cancel(page, server):
+    """A slow API (1.5 s a request): the status bar shows the query running; Cancel stops it."""
+    import httpx
+
+    from distillr.sandbox import TwilioSandbox
+
+    with TwilioSandbox(seed=7, latency_ms=1500) as slow:
+        res = httpx.post(f"{server}/api/sources", json={
+            "type": "twilio", "name": "slow_twilio",
+            "options": {"account_sid": slow.account_sid, "base_url": slow.base_url},
+            "secrets": {"auth_token": slow.auth_token}, "verify": False})
+        assert res.status_code == 201, res.text
+        try:
+            type_sql(page, "SELECT COUNT(*) FROM slow_twilio.messages")
+            page.click("button.run")
+            page.wait_for_selector(".statusbar .dot.running")
+            assert page.inner_text(".statusbar .st-status") == "Running…"
+            page.wait_for_timeout(400)
+            assert page.inner_text(".statusbar .st-elapsed").endswith(" s")
+            page.click("button.cancel")
+            page.wait_for_selector(".statusbar .dot.cancelled", timeout=15_000)
+            assert "cancelled" in page.inner_text(".error-box").lower()
+        finally:
+            httpx.delete(f"{server}/api/sources/slow_twilio")
