@@ -109,7 +109,7 @@ class Dataset:
         calls: int | None = None,
         account_sid: str | None = None,
         auth_token: str | None = None,
-        now: dt.datetime | None = None,
+        now: dt.datetime | dt.date | str | None = None,
     ) -> None:
         if scale not in SCALES:
             raise ValueError(f"unknown scale {scale!r}; use one of {', '.join(SCALES)}")
@@ -124,7 +124,7 @@ class Dataset:
         if sizes["messages"] < 0 or sizes["calls"] < 0:
             raise ValueError("messages and calls must be >= 0")
         self.sizes = sizes
-        now = now or dt.datetime.now(dt.timezone.utc)
+        now = _as_datetime(now) if now is not None else dt.datetime.now(dt.timezone.utc)
         #: Every timestamp is before this instant (the start of the current UTC day).
         self.anchor = int(dt.datetime(now.year, now.month, now.day, tzinfo=dt.timezone.utc).timestamp())
         self.start = self.anchor - HISTORY_DAYS * V.DAY
@@ -605,6 +605,15 @@ def _call_subresources(a: str, s: str) -> str:
         "events": f"{base}/Events.json",
         "feedback_summaries": f"{API}/Accounts/{a}/Calls/FeedbackSummary.json",
     })
+
+
+def _as_datetime(value) -> dt.datetime:
+    """``now`` given as a datetime, a date or an ISO string (tests pin the data's dates)."""
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc)
+    return dt.datetime.fromisoformat(str(value))
 
 
 class _ParentSids(Column):
