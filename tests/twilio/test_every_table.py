@@ -19,17 +19,17 @@ from distillr.connectors.twilio.tables import twilio_tables
 pytestmark = pytest.mark.filterwarnings("ignore")
 
 TABLES = twilio_tables()
-BY_PATH = {t.endpoint["path"]: t for t in TABLES}
+BY_PATH = {(t.endpoint["product"], t.endpoint["path"]): t for t in TABLES}
 
 
 #: parameters whose list lives in another product (Insights' calls are API 2010's calls)
-ELSEWHERE = {"CallSid": "/2010-04-01/Accounts/{AccountSid}/Calls.json"}
+ELSEWHERE = {"CallSid": ("api", "/2010-04-01/Accounts/{AccountSid}/Calls.json")}
 
 
-def parent_of(path: str, param: str):
+def parent_of(product: str, path: str, param: str):
     """The table listing the resources whose key fills ``{param}`` in ``path``."""
     head = path[: path.index("{" + param + "}")].rstrip("/")
-    for candidate in (head + ".json", head, ELSEWHERE.get(param)):
+    for candidate in ((product, head + ".json"), (product, head), ELSEWHERE.get(param)):
         if candidate in BY_PATH:
             return BY_PATH[candidate]
     return None
@@ -45,7 +45,7 @@ def bound_values(session, t) -> dict[str, str] | None:
     for param in re.findall(r"\{([^}]+)\}", t.endpoint["path"]):
         if param == "AccountSid":
             continue
-        parent = parent_of(t.endpoint["path"], param)
+        parent = parent_of(t.endpoint["product"], t.endpoint["path"], param)
         assert parent is not None, f"no list to take {param} from for {t.name}"
         key = param_column(parent.endpoint.get("fetch_param") or "Sid")
         where = " AND ".join(f"{parent.path_params[p]} = '{v}'" for p, v in values.items()

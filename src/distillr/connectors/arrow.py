@@ -18,6 +18,7 @@ Kinds (``FieldSpec.kind``):
 ``timestamp_iso``   ISO 8601 -> UTC timestamp (naive values are taken as UTC)
 ``date``            ``YYYY-MM-DD`` -> date32
 ``json``            any JSON value, stored as its compact JSON text
+``map``             an object of strings (Twilio's ``uri-map``) -> map<string, string>
 ``struct``          an object with known keys (``children``)
 ``list``            a JSON array (``children[0]`` describes the items)
 ==================  =====================================================
@@ -41,8 +42,14 @@ from distillr.errors import SourceError
 __all__ = ["KINDS", "BatchBuilder", "FieldSpec", "arrow_type"]
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
+TIMESTAMP_NAIVE = pa.timestamp("us")
 DECIMAL = pa.decimal128(38, 10)
 RFC2822 = "%a, %d %b %Y %H:%M:%S %z"
+_MONTHS = pa.array(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+                    "Nov", "Dec"])
+_MONTH_NUMBERS = pa.array([f"{i:02d}" for i in range(1, 13)])
+#: kinds parsed from text by one Arrow kernel; columns of one kind are converted together
+_TEXT_KINDS = frozenset({"timestamp_rfc", "timestamp_iso", "date", "decimal"})
 
 _SCALAR_TYPES: dict[str, pa.DataType] = {
     "string": pa.string(),
@@ -54,6 +61,7 @@ _SCALAR_TYPES: dict[str, pa.DataType] = {
     "timestamp_iso": TIMESTAMP,
     "date": pa.date32(),
     "json": pa.string(),
+    "map": pa.map_(pa.string(), pa.string()),
 }
 KINDS = frozenset(_SCALAR_TYPES) | {"struct", "list"}
 _ARROW_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError,
@@ -97,6 +105,10 @@ class BatchBuilder:
     def __init__(self, fields: Sequence[FieldSpec]) -> None:
         self.fields = tuple(fields)
         self.schema = pa.schema([pa.field(f.name, f.type) for f in self.fields])
+        self._groups: dict[str, list[int]] = {}
+        for i, f in enumerate(self.fields):
+            if f.kind in _TEXT_KINDS:
+                self._groups.setdefault(f.kind, []).append(i)
 
     def build(self, records: Sequence[Mapping[str, Any]],
               constants: Mapping[str, Any] | None = None) -> pa.RecordBatch:
@@ -106,15 +118,39 @@ class BatchBuilder:
         parameter a page was fetched with.
         """
         constants = constants or {}
-        arrays = []
+        columns: list[list[Any]] = []
         for spec in self.fields:
             key = spec.json_key
             values = [r.get(key) for r in records]
             if spec.name in constants and constants[spec.name] is not None:
                 fill = constants[spec.name]
                 values = [fill if v is None else v for v in values]
-            arrays.append(convert(spec, values))
+            columns.append(values)
+        arrays: list[pa.Array | None] = [None] * len(self.fields)
+        for kind, idxs in self._groups.items():
+            if len(idxs) > 1:
+                done = _convert_together(kind, [columns[i] for i in idxs])
+                if done is not None:
+                    for i, arr in zip(idxs, done, strict=True):
+                        arrays[i] = arr
+        for i, spec in enumerate(self.fields):
+            if arrays[i] is None:
+                arrays[i] = convert(spec, columns[i])
         return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
+
+
+def _convert_together(kind: str, columns: list[list[Any]]) -> list[pa.Array] | None:
+    """Convert several columns of one text kind with one kernel call; None if any fails."""
+    flat = [v for col in columns for v in col]
+    try:
+        whole = _from_texts(kind, _texts(flat))
+    except _ARROW_ERRORS:
+        return None
+    out, start = [], 0
+    for col in columns:
+        out.append(whole.slice(start, len(col)))
+        start += len(col)
+    return out
 
 
 def convert(spec: FieldSpec, values: list[Any]) -> pa.Array:
@@ -127,15 +163,35 @@ def convert(spec: FieldSpec, values: list[Any]) -> pa.Array:
             return _list(spec, values)
         if kind == "json":
             return pa.array([None if v is None else _dumps(v) for v in values], pa.string())
-        if kind in ("string", "int", "float", "bool"):
+        if kind in ("string", "int", "float", "bool", "map"):
             return _native(spec, values)
-        texts = _texts(values)
-        if kind == "timestamp_rfc":
-            parsed = pc.strptime(texts, format=RFC2822, unit="s", error_is_null=False)
-            return parsed.cast(TIMESTAMP)
-        return pc.cast(texts, _SCALAR_TYPES[kind])
+        return _from_texts(kind, _texts(values))
     except _ARROW_ERRORS:
         return _slow(spec, values)
+
+
+def _from_texts(kind: str, texts: pa.Array) -> pa.Array:
+    if kind == "timestamp_rfc":
+        return _rfc2822(texts)
+    return pc.cast(texts, _SCALAR_TYPES[kind])
+
+
+def _rfc2822(texts: pa.Array) -> pa.Array:
+    """RFC 2822 text to UTC timestamps; Twilio's fixed ``Thu, 26 Nov 2026 23:30:22 +0000``
+    shape is rebuilt as ISO 8601 with string kernels (much faster than ``strptime``)."""
+    valid = texts.drop_null()
+    if len(valid) and pc.all(pc.equal(pc.utf8_length(valid), 31)).as_py() and \
+            pc.all(pc.ends_with(valid, " +0000")).as_py():
+        month = pc.take(_MONTH_NUMBERS, pc.index_in(pc.utf8_slice_codeunits(texts, 8, 11),
+                                                    value_set=_MONTHS))
+        if month.null_count == texts.null_count:
+            iso = pc.binary_join_element_wise(
+                pc.utf8_slice_codeunits(texts, 12, 16), "-", month, "-",
+                pc.utf8_slice_codeunits(texts, 5, 7), "T",
+                pc.utf8_slice_codeunits(texts, 17, 25), "")
+            return pc.cast(iso, pa.timestamp("s")).cast(TIMESTAMP_NAIVE).cast(TIMESTAMP)
+    parsed = pc.strptime(texts, format=RFC2822, unit="s", error_is_null=False)
+    return parsed.cast(TIMESTAMP)
 
 
 def _dumps(value: Any) -> str:
@@ -152,6 +208,9 @@ def _texts(values: list[Any]) -> pa.Array:
 
 def _native(spec: FieldSpec, values: list[Any]) -> pa.Array:
     target = _SCALAR_TYPES[spec.kind]
+    first = next((v for v in values if v is not None), None)
+    if spec.kind in ("int", "float") and isinstance(first, str):
+        return pc.cast(_texts(values), target)  # numbers sent as strings: one cast
     try:
         return pa.array(values, target)
     except _ARROW_ERRORS:
@@ -162,6 +221,8 @@ def _native(spec: FieldSpec, values: list[Any]) -> pa.Array:
                                          ("true" if v is True else "false" if v is False
                                           else str(v)))
                  for v in values], pa.string())
+        if spec.kind in ("int", "float"):
+            return pc.cast(_texts(values), target)
         raise
 
 
@@ -201,7 +262,7 @@ def _slow(spec: FieldSpec, values: list[Any]) -> pa.Array:
             continue
         try:
             out.append(parse(v))
-        except (ValueError, TypeError, ArithmeticError, InvalidOperation):
+        except (ValueError, TypeError, AttributeError, ArithmeticError, InvalidOperation):
             _bad(spec, v)
     return pa.array(out, _SCALAR_TYPES[spec.kind])
 
@@ -293,4 +354,6 @@ _PARSERS = {
     "timestamp_iso": _iso,
     "date": _date,
     "json": _dumps,
+    "map": lambda v: {str(k): (x if isinstance(x, str) or x is None else _dumps(x))
+                      for k, x in v.items()},
 }

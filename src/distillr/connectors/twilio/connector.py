@@ -355,8 +355,9 @@ class TwilioConnector(Connector):
         edges = [lo + timedelta(days=(days * i) // n) for i in range(n + 1)]
         splits = []
         for i in range(n):
-            a = edges[i] if (i > 0 or bounds.lo is not None) else None
-            b = edges[i + 1] if (i < n - 1 or bounds.hi is not None) else None
+            # the outer ranges reach the query's own bounds (or are open): nothing is missed
+            a = edges[i] if i > 0 else bounds.lo
+            b = edges[i + 1] if i < n - 1 else bounds.hi
             part = DayRange(rf, a, b)
             q = {k: v for k, v in query.items()
                  if k not in (rf.eq_param, rf.lower_param, rf.upper_param)}
@@ -382,43 +383,54 @@ class TwilioConnector(Connector):
     def _span(self, t: TwilioTable, account: str | None, path_values: Mapping[str, str],
               query: Mapping[str, str], rf: Any, bounds: DayRange,
               first: Mapping[str, Any]) -> tuple[date, date]:
-        """Estimate the first and last day with data (only to balance the ranges)."""
-        rows = self._records(t, first)
-        batch = t.builder.build(rows)
+        """Estimate the first and last day with data, within the bounds.
+
+        Only the balance of the ranges depends on this: the first range is open below and the
+        last open above (or end at the query's own bounds), so nothing is missed if it is off.
+        """
+        batch = t.builder.build(self._records(t, first))
         col = batch.column(rf.column)
         newest = pc.max(col).as_py() if len(col) else None
         oldest_seen = pc.min(col).as_py() if len(col) else None
         today = datetime.now(timezone.utc).date()
-        hi = bounds.hi or ((newest.date() + _DAY) if newest else today + _DAY)
-        if bounds.lo is not None:
-            return bounds.lo, max(hi, bounds.lo + _DAY)
+        hi = (newest.date() + _DAY) if newest else today + _DAY
+        if bounds.hi is not None:
+            hi = min(hi, bounds.hi)
         start = oldest_seen.date() if oldest_seen else hi - _DAY
+        floor = bounds.lo
+        if floor is not None and floor >= start:
+            return floor, max(hi, floor + _DAY)
         url = self._url(t, account, path_values)
         others = {k: v for k, v in query.items()
                   if k not in (rf.eq_param, rf.lower_param, rf.upper_param)}
 
         def any_before(day: date) -> bool:
-            r = DayRange(rf, None, day)
+            r = DayRange(rf, floor, day)
             body = self.http.get_json(url, {**others, **r.wire(), "PageSize": 1})
             return bool(self._records(t, body))
 
+        def probe(days: list[date]) -> list[bool]:
+            with ThreadPoolExecutor(max_workers=min(len(days), self.max_concurrency)) as ex:
+                return list(ex.map(any_before, days))
+
         # rows before `start`? look back 1, 2, 4, ... 8192 days at once, then refine
         steps = [start - timedelta(days=2**k) for k in range(14)]
-        with ThreadPoolExecutor(max_workers=min(len(steps), self.max_concurrency)) as ex:
-            hits = list(ex.map(any_before, steps))
+        steps = [d for d in steps if floor is None or d > floor]
+        hits = probe(steps) if steps else []
         if not any(hits):
-            return start, max(hi, start + _DAY)
-        k = max(i for i, h in enumerate(hits) if h)
-        outer = start - timedelta(days=2 ** (k + 1))
-        inner = steps[k]
-        span = (inner - outer).days
-        probes = [outer + timedelta(days=span * i // 8) for i in range(1, 8)]
-        with ThreadPoolExecutor(max_workers=min(len(probes), self.max_concurrency)) as ex:
-            found = list(ex.map(any_before, probes))
-        lo = outer
-        for day, hit in zip(probes, found, strict=True):
-            if not hit:
-                lo = day - _DAY
+            lo = start
+        else:
+            k = max(i for i, h in enumerate(hits) if h)
+            outer = start - timedelta(days=2 ** (k + 1))
+            if floor is not None:
+                outer = max(outer, floor)
+            span = (steps[k] - outer).days
+            inner = [outer + timedelta(days=span * i // 8) for i in range(1, 8)]
+            inner = sorted({d for d in inner if outer < d < steps[k]})
+            lo = outer
+            for day, hit in zip(inner, probe(inner) if inner else [], strict=True):
+                if not hit:
+                    lo = day - _DAY
         return lo, max(hi, lo + _DAY)
 
     # -- reading --------------------------------------------------------------------------
@@ -450,36 +462,43 @@ class TwilioConnector(Connector):
                 constants[col] = value
         local = p.get("local")
         remaining = split.limit
-        url: str | None = self._url(t, account, p.get("path") or {})
-        params: dict[str, Any] | None = {**(p.get("query") or {}),
-                                         "PageSize": p.get("page_size", MAX_PAGE_SIZE)}
+        url = self._url(t, account, p.get("path") or {})
+        params = {**(p.get("query") or {}), "PageSize": p.get("page_size", MAX_PAGE_SIZE)}
         with self._lock:
             body = self._prefetched.pop(self._prefetch_key(split), None)
+        if body is None:
+            body = self.http.get_json(url, params, stats)
         seen_urls: set[str] = set()
-        while url:
-            if body is None:
-                body = self.http.get_json(url, params, stats)
-            records = self._records(t, body)
-            if remaining is not None and len(records) > remaining:
-                records = records[:remaining]
-            batch = t.builder.build(records, constants)
-            if local is not None:
-                batch = _within(batch, *local)
-            if stats is not None:
-                stats.add(pages=1, rows=batch.num_rows)
-            if batch.num_rows:
-                yield batch
-            if remaining is not None:
-                remaining -= len(records)
-                if remaining <= 0:
+        # the next page is fetched while this one is converted and consumed
+        ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="distillr-twilio-page")
+        try:
+            while True:
+                records = self._records(t, body)
+                if remaining is not None and len(records) > remaining:
+                    records = records[:remaining]
+                if remaining is not None:
+                    remaining -= len(records)
+                nxt = self._next_url(t, body)
+                if nxt is not None and nxt in seen_urls:
+                    raise SourceError(
+                        f"Twilio sent the same next page twice for table '{t.name}'"
+                        f" ({urlsplit(nxt).path}); stopping instead of looping.")
+                more = nxt is not None and (remaining is None or remaining > 0)
+                future = ahead.submit(self.http.get_json, nxt, None, stats) if more else None
+                if nxt is not None:
+                    seen_urls.add(nxt)
+                batch = t.builder.build(records, constants)
+                if local is not None:
+                    batch = _within(batch, *local)
+                if stats is not None:
+                    stats.add(pages=1, rows=batch.num_rows)
+                if batch.num_rows:
+                    yield batch
+                if future is None:
                     return
-            nxt = self._next_url(t, body)
-            if nxt is not None and nxt in seen_urls:
-                raise SourceError(f"Twilio sent the same next page twice for table '{t.name}'"
-                                  f" ({urlsplit(nxt).path}); stopping instead of looping.")
-            if nxt is not None:
-                seen_urls.add(nxt)
-            url, params, body = nxt, None, None
+                body = future.result()
+        finally:
+            ahead.shutdown(wait=False, cancel_futures=True)
 
     def check(self) -> None:
         url = f"{self._root('api')}/2010-04-01/Accounts/{quote(self.account_sid, safe='')}.json"

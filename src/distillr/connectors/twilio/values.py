@@ -57,7 +57,7 @@ def field_spec(name: str, schema: dict[str, Any], *, key: str | None = None,
     >>> field_spec("price", {"type": "string"}).kind
     'decimal'
     >>> field_spec("subresource_uris", {"type": "object", "format": "uri-map"}).kind
-    'json'
+    'map'
     """
     kind_of = schema.get("type")
     fmt = schema.get("format")
@@ -83,7 +83,9 @@ def field_spec(name: str, schema: dict[str, Any], *, key: str | None = None,
         if depth < _MAX_DEPTH and items.get("type") in ("string", "integer", "number", "boolean"):
             return FieldSpec(name, "list", key, (field_spec("item", items, depth=depth + 1),))
         return FieldSpec(name, "json", key)
-    if kind_of == "object" and fmt != "uri-map" and depth < _MAX_DEPTH:
+    if kind_of == "object" and fmt == "uri-map":
+        return FieldSpec(name, "map", key)
+    if kind_of == "object" and depth < _MAX_DEPTH:
         props = schema.get("properties") or {}
         if props and all(isinstance(p, dict) and p.get("type") for p in props.values()):
             children = tuple(field_spec(_column_name(k), p, key=k, depth=depth + 1)
