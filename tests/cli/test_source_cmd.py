@@ -152,3 +152,30 @@ def test_no_secret_in_any_output_log_or_file(cli, home, fake_type, caplog, monke
         for f in home.iterdir():
             if f.is_file():
                 assert secret.encode() not in f.read_bytes(), f
+
+
+def test_hidden_prompt_on_a_terminal(home, sandbox, child_env):
+    """With no secret option, a terminal asks for the token without echoing it."""
+    import sys
+
+    pexpect = pytest.importorskip("pexpect")
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "distillr.cli", "source", "add", "twilio", "tw", "--account-sid",
+         sandbox.account_sid, "--base-url", sandbox.base_url],
+        env=child_env, encoding="utf-8", timeout=60)
+    child.expect("Auth Token: ")
+    child.sendline(sandbox.auth_token)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert "Saved data source 'tw'" in child.before
+    assert sandbox.auth_token not in child.before  # not echoed, not printed
+    assert sandbox.auth_token.encode() not in (home / "registry.db").read_bytes()
+
+
+def test_debug_shows_the_traceback_and_only_then(cli, shop):
+    quiet = cli("source", "show", "nope")
+    assert quiet.code == 1 and "Traceback" not in quiet.err
+    loud = cli("--debug", "source", "show", "nope")
+    assert loud.code == 1 and "Traceback" in loud.err and "CatalogError" in loud.err
