@@ -269,6 +269,7 @@ class Table:
         if missing:
             raise ValueError(f"table {name} lacks columns {missing}")
         self._row_format: str | None = None
+        self._varying: list[str] = []
         self.schema_name: str | None = None
         self.handled: frozenset[str] = frozenset()  # query parameters the table itself applied
 
@@ -286,14 +287,24 @@ class Table:
             col = self.columns[name]
             if isinstance(col, Derived):
                 derived.append((name, col))
-            else:
+            elif not isinstance(col, Const):  # constants are part of the row format
                 got[name] = col.take_json(idx)
         for name, col in derived:
             got[name] = col.fn(got)
         if self._row_format is None:
-            self._row_format = "{" + ", ".join(f"{_dumps(f)}: %s" for f in self.fields) + "}"
+            parts, self._varying = [], []
+            for f in self.fields:
+                col = self.columns[f]
+                if isinstance(col, Const):
+                    parts.append(f"{_dumps(f)}: " + _dumps(col.value).replace("%", "%%"))
+                else:
+                    parts.append(f"{_dumps(f)}: %s")
+                    self._varying.append(f)
+            self._row_format = "{" + ", ".join(parts) + "}"
         fmt = self._row_format
-        return [fmt % row for row in zip(*[got[f] for f in self.fields])]
+        if not self._varying:
+            return [fmt] * len(idx)
+        return [fmt % row for row in zip(*[got[f] for f in self._varying])]
 
     def render(self, idx: np.ndarray | Sequence[int]) -> list[dict]:
         """Rows ``idx`` as dicts (parsed from :meth:`render_json`, so both always agree)."""
