@@ -67,6 +67,16 @@ def _lit(v) -> str:
 
 @functools.cache
 def calls_pred(a: str | None) -> st.SearchStrategy[str]:
+    return _combine(calls_leaf(a))
+
+
+@functools.cache
+def messages_pred(a: str | None) -> st.SearchStrategy[str]:
+    return _combine(messages_leaf(a))
+
+
+@functools.cache
+def calls_leaf(a: str | None) -> st.SearchStrategy[str]:
     int_lits = INTS.map(str)
     status = st.sampled_from(["completed", "busy", "failed", "no-answer", "queued"])
     leaves = st.one_of(
@@ -95,11 +105,11 @@ def calls_pred(a: str | None) -> st.SearchStrategy[str]:
                          f"{_q(a, 'answered')} = true"]),
         st.builds(lambda v: f"{_q(a, 'sid')} = 'CA{v:04d}'", INTS),
     )
-    return _combine(leaves)
+    return leaves
 
 
 @functools.cache
-def messages_pred(a: str | None) -> st.SearchStrategy[str]:
+def messages_leaf(a: str | None) -> st.SearchStrategy[str]:
     leaves = st.one_of(
         cmp_pred("num_segments", st.integers(0, 4).map(str), a),
         cmp_pred("date_sent", st.one_of(DAYS, TIMES).map(_lit), a),
@@ -111,7 +121,7 @@ def messages_pred(a: str | None) -> st.SearchStrategy[str]:
                   st.sampled_from(["he%", "He%", "hel%", "%e%", "bye"])),
         st.builds(lambda c: f"{_q(a, c)} IS NULL", st.sampled_from(["status", "call_id"])),
     )
-    return _combine(leaves)
+    return leaves
 
 
 def _combine(leaves: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
@@ -142,9 +152,9 @@ class Case:
 def single_calls(draw):
     a = draw(st.sampled_from([None, "c"]))
     frm = "fake.calls" + (" c" if a else "")
-    where = draw(st.lists(calls_pred(a), max_size=3))
+    where = draw(st.lists(st.one_of(calls_leaf(a), calls_leaf(a), calls_pred(a)), max_size=3))
     w = f" WHERE {' AND '.join(where)}" if where else ""
-    shape = draw(st.sampled_from(["star", "cols", "agg", "distinct", "window"]))
+    shape = draw(st.sampled_from(["star", "cols", "star", "cols", "agg", "distinct", "window"]))
     if shape == "agg":
         sql = f"SELECT status, count(*) AS n, sum(duration) AS d, min(date_created) AS m FROM {frm}{w} GROUP BY status"
         having = draw(st.sampled_from(["", " HAVING count(*) > 1"]))
@@ -157,7 +167,7 @@ def single_calls(draw):
     base = f"SELECT {proj} FROM {frm}{w}"
     order = draw(st.sampled_from(["", " ORDER BY id", " ORDER BY id DESC", " ORDER BY status, id",
                                   " ORDER BY duration"]))
-    limit = draw(st.one_of(st.none(), st.integers(0, 12)))
+    limit = draw(st.one_of(st.none(), st.integers(0, 12), st.integers(1, 12)))
     if limit is None:
         return Case(base + order, ordered=bool(order) and "id" in order)
     offset = draw(st.sampled_from([0, 0, 2, 5]))
@@ -168,13 +178,53 @@ def single_calls(draw):
                 limit=limit, offset=offset)
 
 
+PUSHABLE_CALLS = st.one_of(
+    st.builds(lambda op, v: f"id {op} {v}", st.sampled_from(["=", "<", "<=", ">", ">="]), INTS),
+    st.builds(lambda v: f"status = '{v}'", st.sampled_from(["completed", "busy", "failed"])),
+    st.builds(lambda op, v: f"date_created {op} '{v}'", st.sampled_from(["<", "<=", ">", ">="]),
+              st.one_of(DAYS, TIMES)),
+    st.builds(lambda v: f"direction = '{v}'", st.sampled_from(["inbound", "Inbound",
+                                                                "outbound-api"])),
+    st.builds(lambda p: f"`to` LIKE '{p}'", st.sampled_from(["+1555%", "+1%", "+44%"])),
+    st.builds(lambda op, v: f"DateCreated {op} '{v}'", st.sampled_from(["=", "<", ">="]), DAYS),
+    st.builds(lambda op, v: f"duration {op} {v}", st.sampled_from(["<", ">="]),
+              st.integers(0, 120)),
+)
+PUSHABLE_MESSAGES = st.one_of(
+    st.builds(lambda op, v: f"num_segments {op} {v}", st.sampled_from(["<=", ">="]),
+              st.integers(0, 4)),
+    st.builds(lambda op, v: f"date_sent {op} '{v}'", st.sampled_from(["<", ">="]),
+              st.one_of(DAYS, TIMES)),
+    st.builds(lambda p: f"body LIKE '{p}'", st.sampled_from(["he%", "He%", "b%"])),
+    st.builds(lambda v: f"status IN ('{v}', 'failed')", st.sampled_from(["sent", "delivered"])),
+)
+
+
+@st.composite
+def limit_case(draw):
+    """Single-table LIMIT queries where every condition can travel: LIMIT may be pushed."""
+    if draw(st.booleans()):
+        where = draw(st.lists(PUSHABLE_CALLS, max_size=3))
+        frm, order, key = "fake.calls", draw(st.sampled_from(["", " ORDER BY id"])), "id"
+    else:
+        where = draw(st.lists(PUSHABLE_MESSAGES, max_size=3))
+        frm, order, key = "fake.messages", draw(st.sampled_from(["", " ORDER BY date_sent DESC"])), "id"
+    w = f" WHERE {' AND '.join(where)}" if where else ""
+    base = f"SELECT * FROM {frm}{w}{order}"
+    limit = draw(st.integers(0, 12))
+    offset = draw(st.sampled_from([0, 0, 1, 3]))
+    tail = f" LIMIT {limit}" + (f" OFFSET {offset}" if offset else "")
+    return Case(base + tail, unlimited=base, ordered=order == " ORDER BY id", limit=limit,
+                offset=offset)
+
+
 @st.composite
 def single_messages(draw):
-    where = draw(st.lists(messages_pred(None), max_size=3))
+    where = draw(st.lists(st.one_of(messages_leaf(None), messages_pred(None)), max_size=3))
     w = f" WHERE {' AND '.join(where)}" if where else ""
     base = f"SELECT id, status, date_sent FROM fake.messages{w}"
     order = draw(st.sampled_from(["", " ORDER BY date_sent DESC", " ORDER BY date_sent DESC, id"]))
-    limit = draw(st.one_of(st.none(), st.integers(0, 9)))
+    limit = draw(st.one_of(st.none(), st.integers(0, 9), st.integers(1, 9)))
     if limit is None:
         return Case(base + order)
     return Case(f"{base}{order} LIMIT {limit}", unlimited=base + order, ordered=False,
@@ -247,7 +297,8 @@ def bind_case(draw):
                 f" ON r.CallSid = c.sid WHERE {p}{extra}")
 
 
-CASES = st.one_of(single_calls(), single_messages(), join_case(), subquery_case(), bind_case())
+CASES = st.one_of(single_calls(), single_calls(), limit_case(), limit_case(), single_messages(),
+                  join_case(), subquery_case(), bind_case())
 
 
 # --------------------------------------------------------------------------- checking
@@ -268,6 +319,7 @@ def _multiset(rows):
     return Counter(rows)
 
 
+@pytest.mark.slow
 @settings(max_examples=EXAMPLES, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                  HealthCheck.function_scoped_fixture])

@@ -363,6 +363,8 @@ class Execution:
     def _error_for(self, exc: BaseException) -> BaseException:
         if self.state.cancelled.is_set():
             return QueryCancelled(self.state.reason or "The query was cancelled.")
+        if isinstance(self.state.error, KeyboardInterrupt):
+            return QueryCancelled("The query was cancelled (Ctrl-C).")
         if self.state.error is not None:
             return _user_error(self.state.error)
         if isinstance(exc, DistillrError):

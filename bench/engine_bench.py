@@ -1,0 +1,113 @@
+"""Query engine benchmarks, each printed against a baseline measured in the same run.
+
+1. Planning overhead of a 3-table join (parse, scopes, pushdown, rewrite): median time,
+   against plain sqlglot parse + generate of the same SQL. Goal: under 5 ms.
+2. Peak memory (RSS, measured in fresh subprocesses) of
+   ``SELECT status, count(*) FROM fake.big GROUP BY status`` at 100,000 and 1,000,000 rows.
+   Goal: the larger under 1.3 times the smaller (streaming, not materialising).
+
+Run: ``.venv/bin/python bench/engine_bench.py`` (``--quick`` for fewer repetitions).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
+
+JOIN_SQL = """
+SELECT c.id, c.status, m.body, o.direction
+FROM fake.calls c
+JOIN fake.messages m ON c.id = m.call_id AND m.status IN ('sent', 'delivered')
+LEFT JOIN other.calls o ON o.id = c.id AND o.duration >= 10
+WHERE c.status = 'busy' AND m.date_sent >= '2025-01-02' AND c.`to` LIKE '+1555%'
+ORDER BY c.id
+LIMIT 10
+"""
+
+GROUP_SQL = "SELECT status, count(*) FROM fake.big GROUP BY status"
+
+
+def _median_ms(fn, repeat: int) -> float:
+    for _ in range(min(20, repeat)):
+        fn()  # warm up
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
+
+
+def bench_planning(repeat: int) -> None:
+    import sqlglot
+
+    from distillr.sql.planner import plan_query
+    from tests.engine.fakes import FakeConnector
+
+    sources = {"fake": FakeConnector("fake"), "other": FakeConnector("other")}
+
+    def plan() -> None:
+        plan_query(JOIN_SQL, sources.__getitem__)
+
+    def baseline() -> None:
+        sqlglot.parse_one(JOIN_SQL, read="drill").sql(dialect="duckdb")
+
+    base = _median_ms(baseline, repeat)
+    ours = _median_ms(plan, repeat)
+    print("planning a 3-table join (median of", repeat, "runs)")
+    print(f"  sqlglot parse+generate (baseline): {base:7.3f} ms")
+    print(f"  distillr plan_query:               {ours:7.3f} ms   goal < 5 ms:"
+          f" {'met' if ours < 5 else 'NOT met'}")
+    print(f"  ratio plan / baseline:             {ours / base:7.2f}x")
+
+
+def child(rows: int) -> None:
+    """Run the GROUP BY over a generated table of ``rows`` rows; print peak RSS in KiB."""
+    import distillr
+    from tests.engine.fakes import FakeConnector, big_table
+
+    table, page = big_table(rows, page_rows=10_000)
+    con = distillr.connect(home=str(ROOT / ".bench-home"))
+    con.register("fake", FakeConnector("fake", tables=[table], generated={"big": page}))
+    result = con.sql(GROUP_SQL).fetchall()
+    assert sum(n for _s, n in result) == rows
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+def bench_memory() -> None:
+    peaks = {}
+    for rows in (100_000, 1_000_000):
+        out = subprocess.run([sys.executable, __file__, "--child", str(rows)],
+                             check=True, capture_output=True, text=True)
+        peaks[rows] = int(out.stdout.strip().splitlines()[-1])
+    small, large = peaks[100_000], peaks[1_000_000]
+    print(f"peak RSS of `{GROUP_SQL}` (fresh processes)")
+    print(f"  100,000 rows:   {small / 1024:8.1f} MiB")
+    print(f"  1,000,000 rows: {large / 1024:8.1f} MiB")
+    print(f"  ratio large / small: {large / small:.3f}x   goal < 1.3x:"
+          f" {'met' if large / small < 1.3 else 'NOT met'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--child", type=int)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    if args.child:
+        child(args.child)
+        return
+    bench_planning(100 if args.quick else 500)
+    bench_memory()
+
+
+if __name__ == "__main__":
+    main()
