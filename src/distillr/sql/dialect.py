@@ -139,7 +139,13 @@ def _rewrite_placeholders(tree: exp.Expr) -> exp.Expr:
             return sqlglot.parse_one(sql, read="duckdb")
         return node
 
-    return tree.transform(fix, copy=False)
+    for node in list(tree.find_all(exp.Anonymous)):
+        if str(node.this).startswith("__drill_"):
+            new = fix(node)
+            if node is tree:
+                return new
+            node.replace(new)
+    return tree
 
 
 @functools.cache
@@ -231,7 +237,7 @@ def parse(sql: str) -> exp.Expr:
 
 
 def to_duckdb(tree: exp.Expr) -> str:
-    return tree.sql(dialect="duckdb")
+    return tree.sql(dialect="duckdb", copy=False)
 
 
 @dataclass(frozen=True)

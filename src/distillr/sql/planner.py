@@ -483,7 +483,7 @@ class _Planner:
 
     def _push(self, scope: Scope, conj: exp.Expr, scan: TableScan, *, in_where: bool) -> Conjunct:
         preds, why = self._preds(conj, scan)
-        sql = conj.sql(dialect="drill")
+        sql = conj.sql(dialect="drill", copy=False)
         if not preds:
             return Conjunct(sql, "local", reason=why)
         exact = all(e for _p, e in preds) and not why
@@ -531,7 +531,7 @@ class _Planner:
                                         any_side=inner)
                     if scan is not None:
                         scan.conjuncts.append(Conjunct(
-                            conj.sql(dialect="drill"), "local",
+                            conj.sql(dialect="drill", copy=False), "local",
                             reason=f"in the ON clause of a {side or kind or 'INNER'} JOIN that"
                                    " would change its meaning"))
             self._plan_limit(scope, select, scans_here, exact_all)
@@ -661,7 +661,7 @@ class _Planner:
             other = self.resolved[id(other_node)][0]
             self.bind_nodes[scan.index] = other_node
             return BindJoin(parameter=self._canonical(scan, param), other=other.index,
-                            cap=scan.connector.max_fanout, on=conj.sql(dialect="drill"))
+                            cap=scan.connector.max_fanout, on=conj.sql(dialect="drill", copy=False))
         example = f"WHERE {scan.alias}.{param} = '...'"
         raise MissingParameter(
             f"{scan.ref} needs a value for its path parameter {param}. Add {example}"
