@@ -71,8 +71,10 @@ def tree(
     if table is not None and source is not None:
         t = data["sources"][0]["tables"][0]
         where = " AND ".join(f"`{p}` = '...'" for p in t["parameters"])
-        hint = f"SELECT * FROM {source}.`{t['aliases'][0] if t['parameters'] and t['aliases'] else t['name']}`"
-        typer.echo(f"\nTry: distillr query \"{hint}{' WHERE ' + where if where else ''} LIMIT 10\"")
+        paths = [a for a in t["aliases"] if a.startswith("/")]
+        name = paths[0] if t["parameters"] and paths else t["name"]
+        sql = f"SELECT * FROM {source}.`{name}`" + (f" WHERE {where}" if where else "")
+        typer.echo(f'\nTry: distillr query "{sql} LIMIT 10"')
 
 
 def register(app: typer.Typer) -> None:
