@@ -104,7 +104,8 @@ def test_twilio_flags(cli, home, monkeypatch):
     assert ran.code == 2 and "--api-key" in ran.err
 
 
-def test_twilio_against_the_sandbox(cli, home, sandbox, monkeypatch):
+def test_twilio_against_the_sandbox(cli, home, sandbox, monkeypatch, caplog):
+    caplog.set_level(logging.DEBUG)
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", sandbox.auth_token)
     monkeypatch.setenv("WRONG_TOKEN", "f" * 32)
     monkeypatch.setenv("API_SECRET", sandbox.api_key_secret)
@@ -124,6 +125,11 @@ def test_twilio_against_the_sandbox(cli, home, sandbox, monkeypatch):
     assert shown["options"]["api_key"] == sandbox.api_key_sid
     assert cli("source", "test", "tw").code == 0
     everything = cli("source", "list").text + cli("source", "show", "tw").text
+    everything += cli("--debug", "source", "test", "tw").text
+    everything += cli("--debug", "query", "SELECT * FROM tw.calls LIMIT 3", "--format",
+                      "json").text
+    everything += cli("--debug", "query", "SELECT * FROM tw.nope").text
+    everything += caplog.text
     for secret in (sandbox.auth_token, sandbox.api_key_secret):
         assert secret not in everything
         assert secret.encode() not in (home / "registry.db").read_bytes()
