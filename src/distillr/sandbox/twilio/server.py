@@ -143,7 +143,9 @@ class TwilioSandbox:
         sock.listen(128)
         sock.setblocking(False)
         self._sock = sock
-        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off",
+        # dropped connections are injected on purpose: uvicorn would log each as an error
+        level = "critical" if self.app.faults.drop else "warning"
+        config = uvicorn.Config(self.app, log_level=level, access_log=False, lifespan="off",
                                 timeout_graceful_shutdown=1)
         self._server = uvicorn.Server(config)
         self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import re
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -45,6 +46,7 @@ class Store:
         self._generic: dict[tuple, Table] = {}
         self._rows: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
+        self._lock = threading.RLock()
 
     # ------------------------------------------------------------------ filters
     def filters(self, ep: dict) -> dict[str, Filter]:
@@ -84,6 +86,10 @@ class Store:
     def rows(self, ep: dict, account: str, params: dict[str, str],
              query: list[tuple[str, str]]) -> tuple[Table, np.ndarray, list[tuple[str, str]]]:
         """Selected row numbers (in the API's order) and the filters that applied."""
+        with self._lock:  # the app may be driven from several threads (in-process tests)
+            return self._rows_unlocked(ep, account, params, query)
+
+    def _rows_unlocked(self, ep, account, params, query):
         filters = self.filters(ep)
         key = (ep["product"], ep["path"], account, tuple(sorted(params.items())),
                tuple((k, v) for k, v in query if k not in PAGING))
@@ -108,6 +114,10 @@ class Store:
         return table, rows, used
 
     def fetch(self, ep: dict, account: str, params: dict[str, str], path: str) -> tuple[Table, int]:
+        with self._lock:
+            return self._fetch_unlocked(ep, account, params, path)
+
+    def _fetch_unlocked(self, ep, account, params, path):
         fetch_param = ep.get("fetch_param") or "Sid"
         key = params.get(fetch_param)
         list_params = {k: v for k, v in params.items() if k != fetch_param}
