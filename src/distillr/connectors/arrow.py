@@ -30,10 +30,12 @@ import email.utils
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -45,9 +47,6 @@ TIMESTAMP = pa.timestamp("us", tz="UTC")
 TIMESTAMP_NAIVE = pa.timestamp("us")
 DECIMAL = pa.decimal128(38, 10)
 RFC2822 = "%a, %d %b %Y %H:%M:%S %z"
-_MONTHS = pa.array(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
-                    "Nov", "Dec"])
-_MONTH_NUMBERS = pa.array([f"{i:02d}" for i in range(1, 13)])
 #: kinds parsed from text by one Arrow kernel; columns of one kind are converted together
 _TEXT_KINDS = frozenset({"timestamp_rfc", "timestamp_iso", "date", "decimal"})
 
@@ -105,6 +104,8 @@ class BatchBuilder:
     def __init__(self, fields: Sequence[FieldSpec]) -> None:
         self.fields = tuple(fields)
         self.schema = pa.schema([pa.field(f.name, f.type) for f in self.fields])
+        keys = [f.json_key for f in self.fields]
+        self._getter = itemgetter(*keys) if len(keys) > 1 else None
         self._groups: dict[str, list[int]] = {}
         for i, f in enumerate(self.fields):
             if f.kind in _TEXT_KINDS:
@@ -118,14 +119,11 @@ class BatchBuilder:
         parameter a page was fetched with.
         """
         constants = constants or {}
-        columns: list[list[Any]] = []
-        for spec in self.fields:
-            key = spec.json_key
-            values = [r.get(key) for r in records]
+        columns: list[Sequence[Any]] = self._columns(records)
+        for i, spec in enumerate(self.fields):
             if spec.name in constants and constants[spec.name] is not None:
                 fill = constants[spec.name]
-                values = [fill if v is None else v for v in values]
-            columns.append(values)
+                columns[i] = [fill if v is None else v for v in columns[i]]
         arrays: list[pa.Array | None] = [None] * len(self.fields)
         for kind, idxs in self._groups.items():
             if len(idxs) > 1:
@@ -137,6 +135,16 @@ class BatchBuilder:
             if arrays[i] is None:
                 arrays[i] = convert(spec, columns[i])
         return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
+
+
+    def _columns(self, records: Sequence[Mapping[str, Any]]) -> list[Sequence[Any]]:
+        """Records to columns: one C-level transpose when every record has every key."""
+        if self._getter is not None and records:
+            try:
+                return list(zip(*map(self._getter, records), strict=True))
+            except (KeyError, TypeError):
+                pass
+        return [[r.get(f.json_key) for r in records] for f in self.fields]
 
 
 def _convert_together(kind: str, columns: list[list[Any]]) -> list[pa.Array] | None:
@@ -177,21 +185,68 @@ def _from_texts(kind: str, texts: pa.Array) -> pa.Array:
 
 
 def _rfc2822(texts: pa.Array) -> pa.Array:
-    """RFC 2822 text to UTC timestamps; Twilio's fixed ``Thu, 26 Nov 2026 23:30:22 +0000``
-    shape is rebuilt as ISO 8601 with string kernels (much faster than ``strptime``)."""
-    valid = texts.drop_null()
-    if len(valid) and pc.all(pc.equal(pc.utf8_length(valid), 31)).as_py() and \
-            pc.all(pc.ends_with(valid, " +0000")).as_py():
-        month = pc.take(_MONTH_NUMBERS, pc.index_in(pc.utf8_slice_codeunits(texts, 8, 11),
-                                                    value_set=_MONTHS))
-        if month.null_count == texts.null_count:
-            iso = pc.binary_join_element_wise(
-                pc.utf8_slice_codeunits(texts, 12, 16), "-", month, "-",
-                pc.utf8_slice_codeunits(texts, 5, 7), "T",
-                pc.utf8_slice_codeunits(texts, 17, 25), "")
-            return pc.cast(iso, pa.timestamp("s")).cast(TIMESTAMP_NAIVE).cast(TIMESTAMP)
+    """RFC 2822 text to UTC timestamps.
+
+    Twilio writes every timestamp in one fixed shape, ``Thu, 26 Nov 2026 23:30:22 +0000``;
+    those are decoded straight from the string bytes with numpy. Anything else goes through
+    Arrow's ``strptime`` (and, failing that, the per-value path).
+    """
+    fast = _rfc2822_fixed(texts)
+    if fast is not None:
+        return fast
     parsed = pc.strptime(texts, format=RFC2822, unit="s", error_is_null=False)
     return parsed.cast(TIMESTAMP)
+
+
+_MONTH_CODES = {m.encode(): i + 1 for i, m in enumerate(
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"])}
+_MONTH_KEYS = np.array(sorted(k[0] << 16 | k[1] << 8 | k[2] for k in _MONTH_CODES))
+_MONTH_VALUES = np.array([_MONTH_CODES[bytes([(k >> 16) & 255, (k >> 8) & 255, k & 255])]
+                          for k in _MONTH_KEYS])
+_DIGIT_COLUMNS = [5, 6, 12, 13, 14, 15, 17, 18, 20, 21, 23, 24]
+
+
+def _rfc2822_fixed(texts: pa.Array) -> pa.Array | None:
+    valid = texts.drop_null() if texts.null_count else texts
+    n = len(valid)
+    if n == 0:
+        return None
+    offsets = np.frombuffer(valid.buffers()[1], dtype=np.int32)[valid.offset:valid.offset + n + 1]
+    if not np.all(np.diff(offsets) == 31):
+        return None
+    raw = np.frombuffer(valid.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[0] + 31 * n]
+    b = raw.reshape(n, 31).astype(np.int64)
+    if not (np.all(b[:, 25:31] == np.frombuffer(b" +0000", dtype=np.uint8))
+            and np.all(b[:, [4, 7, 11, 16]] == 32) and np.all(b[:, [19, 22]] == 58)):
+        return None
+    digits = b[:, _DIGIT_COLUMNS] - 48
+    if digits.min() < 0 or digits.max() > 9:
+        return None
+    day = digits[:, 0] * 10 + digits[:, 1]
+    year = digits[:, 2] * 1000 + digits[:, 3] * 100 + digits[:, 4] * 10 + digits[:, 5]
+    secs = (digits[:, 6] * 10 + digits[:, 7]) * 3600 + (digits[:, 8] * 10 + digits[:, 9]) * 60 \
+        + digits[:, 10] * 10 + digits[:, 11]
+    key = b[:, 8] << 16 | b[:, 9] << 8 | b[:, 10]
+    pos = np.searchsorted(_MONTH_KEYS, key)
+    pos = np.minimum(pos, len(_MONTH_KEYS) - 1)
+    if not np.all(_MONTH_KEYS[pos] == key):
+        return None
+    month = _MONTH_VALUES[pos]
+    if day.min() < 1 or day.max() > 31 or secs.max() >= 86400:
+        return None
+    # days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil)
+    y = year - (month <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    micros = ((era * 146097 + doe - 719468) * 86400 + secs) * 1_000_000
+    if len(valid) == len(texts):
+        return pa.array(micros, TIMESTAMP)
+    mask = texts.is_null().to_numpy(zero_copy_only=False)
+    out = np.zeros(len(texts), dtype=np.int64)
+    out[~mask] = micros
+    return pa.array(out, TIMESTAMP, mask=mask)
 
 
 def _dumps(value: Any) -> str:
