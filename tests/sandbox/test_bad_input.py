@@ -39,7 +39,7 @@ def test_page_sizes(tiny, size, code):
 
 
 @pytest.mark.parametrize("token", ["junk", "PA", "PAxyz", "PASM" + "0" * 32, "PB" + "Z" * 40,
-                                   "PAI12", "%00", "PA" + "SM" * 17])
+                                   "PAr12", "PAr1ff00", "%00", "PA" + "SM" * 17])
 def test_bad_page_tokens(tiny, token):
     assert_twilio_error(call(tiny, "GET", msgs(tiny), {"PageToken": token}), 400, 21481)
 

@@ -211,3 +211,27 @@ def test_dropped_and_slow_connections():
         r = httpx.get(sb.base_url + api(sb, "Messages.json"), auth=(sb.account_sid, sb.auth_token),
                       timeout=10)
         assert r.status_code == 200 and r.json()["messages"]
+
+
+def test_descending_order_pages(sb, http):
+    conv = http.get("/conversations/v1/Conversations", params={"PageSize": 50}).json()
+    sid = max(conv["conversations"], key=lambda c: 0)["sid"]
+    asc = http.get(f"/conversations/v1/Conversations/{sid}/Messages").json()["messages"]
+    got, url, params = [], f"/conversations/v1/Conversations/{sid}/Messages", {"Order": "desc",
+                                                                              "PageSize": 1}
+    while url:
+        body = http.get(url, params=params).json()
+        got.extend(m["index"] for m in body["messages"])
+        url, params = body["meta"]["next_page_url"], None
+    assert got == sorted((m["index"] for m in asc), reverse=True) and len(got) >= 2
+
+
+def test_generic_children_follow_their_parent(sb, http):
+    call = http.get(api(sb, "Calls.json"), params={"PageSize": 1}).json()["calls"][0]
+    events = http.get(api(sb, f"Calls/{call['sid']}/Events.json")).json()
+    again = http.get(api(sb, f"Calls/{call['sid']}/Events.json")).json()
+    assert events == again  # generated once, then kept
+    unknown = http.get(api(sb, f"Calls/CA{'0' * 32}/Events.json")).json()
+    assert unknown["events"] == []
+    bad = http.get(api(sb, "Calls/not-a-sid/Events.json"))
+    assert bad.status_code == 404 and bad.json()["code"] == 20404

@@ -1,8 +1,8 @@
 """Paging: ``PageSize`` checks, opaque page tokens, and the two list envelopes.
 
 A page token is ``PA`` (rows after) or ``PB`` (rows before) followed by the key of a row: its SID
-when the table has one (as Twilio's own ``PASM...`` tokens), else ``I`` and the row number with a
-check digit. Paging is keyset paging over the table's fixed order, so a token stays valid whatever
+when the table has one (as Twilio's own ``PASM...`` tokens), else ``r`` and the row number with
+check digits. Paging is keyset paging over the table's fixed order, so a token stays valid whatever
 filters come with it, and a malformed or unknown one is refused with 21481.
 """
 
@@ -47,11 +47,11 @@ def row_key(table: Table, row: int) -> str:
         sid = table.columns["sid"].take(np.array([row]))[0]
         if isinstance(sid, str) and sid:
             return sid
-    return f"I{row:x}{zlib.crc32(f'{table.name}:{row}'.encode()) % 97:02d}"
+    return f"r{row:x}{zlib.crc32(f'{table.name}:{row}'.encode()) % 97:02d}"
 
 
 def token_row(table: Table, key: str) -> int | None:
-    if key.startswith("I") and len(key) > 3:
+    if key.startswith("r") and len(key) > 3:  # (SIDs start with two capitals)
         try:
             row = int(key[1:-2], 16)
         except ValueError:

@@ -99,7 +99,8 @@ class Store:
             return hit
         table, base = self.table_for(ep, account, params, dict(query))
         handled = getattr(table, "handled", frozenset())
-        used = [(k, v) for k, v in query if k in filters or k in handled]
+        echoed = {"Order"} & self.filters_declared(ep)  # not a filter, but the next page needs it
+        used = [(k, v) for k, v in query if k in filters or k in handled or k in echoed]
         mask = base
         for k, v in used:
             if k in handled or k not in filters:
