@@ -22,7 +22,7 @@ import pyarrow as pa
 from distillr.connectors.base import Connector
 from distillr.errors import CatalogError, DistillrError, did_you_mean
 from distillr.sql.dialect import classify
-from distillr.sql.executor import Execution
+from distillr.sql.executor import run
 from distillr.sql.explain import Explain, explain_plan
 from distillr.sql.planner import plan_query
 from distillr.sql.result import QueryStats, Result
@@ -132,7 +132,7 @@ class Session:
             ex = self.explain(stmt.body, pushdown=pushdown)
             return _static({"text": [ex.text], "json": [json.dumps(ex.to_dict(), default=str)]})
         plan = plan_query(stmt.body, self.connector, pushdown=pushdown)
-        return Execution(plan, self.db, timeout=timeout, progress=progress).start()
+        return run(plan, self.db, timeout=timeout, progress=progress)
 
     def explain(self, text: str, pushdown: bool = True) -> Explain:
         """How a query would run: per table reference, requests, predicates, LIMIT."""

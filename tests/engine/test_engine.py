@@ -141,6 +141,13 @@ def test_missing_parameter_names_it(con):
     assert "WHERE recordings.CallSid = '...'" in str(err.value)
 
 
+def test_nothing_is_fetched_before_the_result_is_read(con, fake):
+    res = con.sql("SELECT id, status FROM fake.calls")
+    assert res.columns == ["id", "status"]
+    assert fake.reads == []
+    assert len(res.fetchall()) == 40
+
+
 def test_limit_zero_makes_no_request(con, fake):
     res = con.sql("SELECT * FROM fake.calls WHERE status = 'busy' LIMIT 0")
     assert res.fetchall() == []
@@ -170,6 +177,30 @@ def test_cte_referenced_twice(con):
     rows = con.sql("WITH x AS (SELECT id FROM fake.calls WHERE id < 5)"
                    " SELECT a.id, b.id FROM x a JOIN x b ON a.id = b.id - 1 ORDER BY 1").fetchall()
     assert rows == [(1, 2), (2, 3), (3, 4)]
+
+
+def test_a_stream_scanned_twice_is_read_into_memory_instead(con):
+    # DuckDB re-evaluates the subquery of a recursive CTE on every step
+    rows = con.sql("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n <"
+                   " (SELECT count(*) FROM fake.calls WHERE id < 4)) SELECT count(*) FROM r"
+                   ).fetchall()
+    assert rows == [(3,)]
+
+
+def test_an_abandoned_result_stops_its_threads(con):
+    fake = FakeConnector("slow", page_size=1, delay=0.01, max_fanout=10)
+    con.register("slow", fake)
+    res = con.sql("SELECT id FROM slow.calls WHERE status IN ('busy', 'failed', 'completed')")
+    batches = res.batches()
+    next(batches)
+    del res, batches
+    import gc
+
+    gc.collect()
+    deadline = time.time() + 3
+    while fake.open_reads and time.time() < deadline:
+        time.sleep(0.02)
+    assert fake.open_reads == 0
 
 
 # --------------------------------------------------------------------------- Drill functions

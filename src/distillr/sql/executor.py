@@ -36,11 +36,15 @@ from distillr.sql.planner import Plan, TableScan
 from distillr.sql.result import QueryStats, Result, TableStats
 from distillr.sql.values import NotPushable, convert
 
-__all__ = ["Execution", "conform", "translate_duckdb_error"]
+__all__ = ["Execution", "Query", "Rescan", "conform", "run", "translate_duckdb_error"]
 
 QUEUE_BATCHES = 8
 RESULT_BATCH_ROWS = 65_536
 _DONE = object()
+
+
+class Rescan(DistillrError):
+    """DuckDB needed to scan a streamed table twice; run again with tables in memory."""
 
 
 class _Failure:
@@ -281,21 +285,20 @@ def translate_duckdb_error(exc: Exception, plan: Plan | None) -> DistillrError:
 
 
 class Execution:
-    """One running query; ``start()`` returns its streaming ``Result``."""
+    """One attempt at running a plan: streams in, DuckDB query, batches out."""
 
-    def __init__(self, plan: Plan, db: duckdb.DuckDBPyConnection, *,
-                 timeout: float | None = None,
-                 progress: Callable[[QueryStats], Any] | None = None) -> None:
+    def __init__(self, plan: Plan, db: duckdb.DuckDBPyConnection, stats: QueryStats, *,
+                 progress: Callable[[QueryStats], Any] | None = None,
+                 materialize: bool = False) -> None:
         self.plan = plan
+        self.materialize_all = materialize
         self.db = db
-        self.timeout = timeout
         self.progress_fn = progress
         self.state = _State()
-        self.stats = QueryStats(tables=[TableStats(ref=s.ref, limit=s.limit)
-                                        for s in plan.scans])
+        self.stats = stats
+        stats.tables[:] = [TableStats(ref=s.ref, limit=s.limit) for s in plan.scans]
         self.streams: list[_TableStream] = []
         self.cursor: duckdb.DuckDBPyConnection | None = None
-        self.timer: threading.Timer | None = None
         self._last_progress = 0.0
         self._finished = False
         self._semaphores: dict[int, threading.Semaphore] = {}
@@ -319,12 +322,8 @@ class Execution:
             return
         self._finished = True
         self.state.stopped.set()
-        if self.timer is not None:
-            self.timer.cancel()
         for stream in self.streams:
             stream.stop()
-        if self.stats.finished is None:
-            self.stats.finished = time.perf_counter()
         cursor, self.cursor = self.cursor, None
         if cursor is not None:
             try:
@@ -371,32 +370,52 @@ class Execution:
             return exc
         if isinstance(exc, duckdb.InterruptException):
             return QueryCancelled("The query was cancelled.")
+        if isinstance(exc, duckdb.InvalidInputException) and "already been consumed" in str(exc):
+            return Rescan("A streamed table had to be scanned twice.")
         if isinstance(exc, duckdb.Error):
             return translate_duckdb_error(exc, self.plan)
         return exc
 
     # -- running
-    def start(self) -> Result:
-        if self.timeout is not None:
-            if self.timeout <= 0:
-                raise ValueError("timeout must be a positive number of seconds")
-            self.timer = threading.Timer(
-                self.timeout, self.cancel,
-                args=(f"The query ran past its timeout of {self.timeout:g} s and was cancelled."
-                      " Narrow it with WHERE or LIMIT, or raise the timeout.",))
-            self.timer.daemon = True
-            self.timer.start()
-        reader = self.guard(self._start)
-        return Result(reader=reader, stats=self.stats, wrap=self.guard, cancel=self.cancel,
-                      finish=self.finish)
+    def check(self) -> pa.Schema:
+        """Bind the query over empty tables: unknown columns and type errors show now,
+        before anything is fetched. Returns the result's schema."""
+        cursor = self.db.cursor()
+        try:
+            for scan in self.plan.scans:
+                cursor.register(scan.private, scan.table.schema.empty_table())
+            return cursor.sql(self.plan.sql).to_arrow_table().schema
+        except duckdb.Error as exc:
+            raise self._error_for(exc) from None
+        finally:
+            cursor.close()
 
-    def _start(self) -> pa.RecordBatchReader:
+    def open(self) -> tuple[pa.RecordBatchReader, pa.RecordBatch | None]:
+        """Fetch, run, and read the first batch (most failures show by then)."""
+        return self.guard(self._open)
+
+    def _open(self) -> tuple[pa.RecordBatchReader, pa.RecordBatch | None]:
         self.cursor = self.db.cursor()
         if self.state.stopped.is_set():
             raise _stopped(self.state)
         for scan in self._ordered():
             self._feed(scan)
-        return self.cursor.sql(self.plan.sql).to_arrow_reader(RESULT_BATCH_ROWS)
+        reader = self.cursor.sql(self.plan.sql).to_arrow_reader(RESULT_BATCH_ROWS)
+        try:
+            first = reader.read_next_batch()
+        except StopIteration:
+            first = None
+        return reader, first
+
+    def next_batch(self, reader: pa.RecordBatchReader) -> pa.RecordBatch | None:
+        def read() -> pa.RecordBatch | None:
+            try:
+                return reader.read_next_batch()
+            except StopIteration:
+                return None
+
+        return self.guard(read)
+
 
     def _ordered(self) -> list[TableScan]:
         done: set[int] = set()
@@ -432,7 +451,7 @@ class Execution:
         stream = _TableStream(scan, splits, table_stats, self.state, sem, self._progress)
         self.streams.append(stream)
         stream.start()
-        if scan.materialize:
+        if scan.materialize or self.materialize_all:
             table = pa.Table.from_batches(list(stream), schema=stream.schema)
             self.cursor.register(scan.private, table)
         else:
@@ -465,7 +484,82 @@ class Execution:
         return (Pred(bind.parameter, "in", tuple(values)),)
 
 
+class Query:
+    """One query from ``Session.sql`` to its last batch.
+
+    Nothing is fetched until the result is read. The timeout counts from the start. If DuckDB
+    must scan a streamed table twice (it re-evaluates some subqueries), the query runs again
+    with every table read into memory first.
+    """
+
+    def __init__(self, plan: Plan, db: duckdb.DuckDBPyConnection, *,
+                 timeout: float | None = None,
+                 progress: Callable[[QueryStats], Any] | None = None) -> None:
+        if timeout is not None and timeout <= 0:
+            raise ValueError("timeout must be a positive number of seconds")
+        self.plan = plan
+        self.db = db
+        self.progress = progress
+        self.stats = QueryStats()
+        self.execution = Execution(plan, db, self.stats, progress=progress)
+        self.schema = self.execution.check()
+        self.cancelled: str | None = None
+        self.timer: threading.Timer | None = None
+        if timeout is not None:
+            self.timer = threading.Timer(
+                timeout, self.cancel,
+                args=(f"The query ran past its timeout of {timeout:g} s and was cancelled."
+                      " Narrow it with WHERE or LIMIT, or raise the timeout.",))
+            self.timer.daemon = True
+            self.timer.start()
+
+    def cancel(self, reason: str = "The query was cancelled.") -> None:
+        if self.cancelled is None:
+            self.cancelled = reason
+        self.execution.cancel(self.cancelled)
+
+    def finish(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        self.execution.finish()
+        if self.stats.finished is None:
+            self.stats.finished = time.perf_counter()
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        try:
+            if self.cancelled is not None:
+                raise QueryCancelled(self.cancelled)
+            try:
+                reader, first = self.execution.open()
+            except Rescan:
+                self.execution = Execution(self.plan, self.db, self.stats,
+                                           progress=self.progress, materialize=True)
+                if self.cancelled is not None:
+                    raise QueryCancelled(self.cancelled) from None
+                reader, first = self.execution.open()
+            if first is not None:
+                yield first
+            while True:
+                batch = self.execution.next_batch(reader)
+                if batch is None:
+                    return
+                yield batch
+        finally:
+            self.finish()
+
+    def result(self) -> Result:
+        return Result(schema=self.schema, source=self.batches, stats=self.stats,
+                      cancel=self.cancel, finish=self.finish)
+
+
 def _user_error(exc: BaseException) -> BaseException:
     if isinstance(exc, DistillrError | KeyboardInterrupt):
         return exc
     return SourceError(f"Reading the data failed: {type(exc).__name__}: {exc}")
+
+
+
+def run(plan: Plan, db: duckdb.DuckDBPyConnection, *, timeout: float | None = None,
+        progress: Callable[[QueryStats], Any] | None = None) -> Result:
+    """Check a plan against DuckDB now; fetch and run it when the result is read."""
+    return Query(plan, db, timeout=timeout, progress=progress).result()

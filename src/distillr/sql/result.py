@@ -90,24 +90,23 @@ class QueryStats:
 class Result:
     """The answer to one query.
 
-    Either already complete (``SHOW``, ``DESCRIBE``, ``EXPLAIN``) or streaming from DuckDB:
-    ``batches()`` reads it batch by batch (once); ``arrow()``, ``df()`` and ``fetchall()``
-    read the rest into memory and keep it.
+    Either complete (``SHOW``, ``DESCRIBE``, ``EXPLAIN``) or computed when first read:
+    ``batches()`` streams it batch by batch (once); ``arrow()``, ``df()`` and ``fetchall()``
+    read it all into memory and keep it. ``columns`` and ``schema`` are known at once.
     """
 
     def __init__(
         self,
         *,
         table: pa.Table | None = None,
-        reader: pa.RecordBatchReader | None = None,
+        schema: pa.Schema | None = None,
+        source: Callable[[], Iterator[pa.RecordBatch]] | None = None,
         stats: QueryStats | None = None,
-        wrap: Callable[[Callable[[], Any]], Any] | None = None,
         cancel: Callable[[], None] | None = None,
         finish: Callable[[], None] | None = None,
     ) -> None:
         self._table = table
-        self._reader = reader
-        self._wrap = wrap or (lambda fn: fn())
+        self._source = source
         self._cancel = cancel
         self._finish = finish
         self._streamed = False
@@ -115,15 +114,14 @@ class Result:
             now = time.perf_counter()
             stats = QueryStats(started=now, finished=now)
         self.stats = stats
-        schema = table.schema if table is not None else reader.schema
-        self.schema: pa.Schema = schema
+        self.schema: pa.Schema = table.schema if table is not None else schema
 
     @property
     def columns(self) -> list[str]:
         return list(self.schema.names)
 
     def batches(self) -> Iterator[pa.RecordBatch]:
-        """Yield the result batch by batch (streams if not read yet)."""
+        """Yield the result batch by batch (streams it if it was not read yet)."""
         if self._table is not None:
             yield from self._table.to_batches()
             return
@@ -131,13 +129,8 @@ class Result:
             raise DistillrError("This result was already read batch by batch; run the query"
                                 " again to read it again.")
         self._streamed = True
-        reader = self._reader
         try:
-            while True:
-                batch = self._wrap(lambda: _next(reader))
-                if batch is None:
-                    break
-                yield batch
+            yield from self._source()
         finally:
             self._done()
 
@@ -145,8 +138,9 @@ class Result:
         """The whole result as an Arrow table."""
         if self._table is None:
             batches = list(self.batches())
-            self._table = pa.Table.from_batches(batches, schema=self.schema)
-            self._reader = None
+            self._table = (pa.Table.from_batches(batches) if batches
+                           else self.schema.empty_table())
+            self.schema = self._table.schema
         return self._table
 
     def df(self):
@@ -154,6 +148,7 @@ class Result:
         return self.arrow().to_pandas()
 
     def fetchall(self) -> list[tuple]:
+        """The whole result as a list of tuples."""
         table = self.arrow()
         columns = [c.to_pylist() for c in table.columns]
         return list(zip(*columns)) if columns else [() for _ in range(table.num_rows)]
@@ -164,7 +159,8 @@ class Result:
             self._cancel()
 
     def close(self) -> None:
-        if self._table is None and not self._streamed:
+        """Stop the query if it is still running and release what it holds."""
+        if self._table is None:
             self.cancel()
         self._done()
 
@@ -173,13 +169,15 @@ class Result:
             finish, self._finish = self._finish, None
             finish()
 
+    def __del__(self) -> None:
+        # an abandoned streaming result must not keep fetch threads or a timer alive
+        try:
+            if self._finish is not None:
+                self.cancel()
+                self._done()
+        except Exception:  # noqa: BLE001 - never raise from a finaliser
+            pass
+
     def __repr__(self) -> str:
-        state = f"{self._table.num_rows} rows" if self._table is not None else "streaming"
+        state = f"{self._table.num_rows} rows" if self._table is not None else "not read yet"
         return f"<Result columns={self.columns} {state}>"
-
-
-def _next(reader: pa.RecordBatchReader) -> pa.RecordBatch | None:
-    try:
-        return reader.read_next_batch()
-    except StopIteration:
-        return None
