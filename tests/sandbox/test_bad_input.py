@@ -123,3 +123,16 @@ def test_fuzzed_paths_never_crash(tiny, path):
     r = call(tiny, "GET", "/" + path.lstrip("/"))
     assert r.status_code in (200, 401, 404), r.text
     assert "code" in r.json() or r.status_code == 200
+
+
+def test_huge_values_are_not_echoed_whole(tiny):
+    huge = "9" * 10000
+    r = call(tiny, "GET", msgs(tiny), {"PageSize": huge})
+    assert_twilio_error(r, 400, 20007)
+    assert len(r.text) < 500
+    r = call(tiny, "GET", msgs(tiny), {"DateSent>": "x" * 5000})
+    assert_twilio_error(r, 400, 20001)
+    assert len(r.text) < 500
+    r = call(tiny, "GET", "/" + "a" * 3000)
+    assert_twilio_error(r, 404, 20404)
+    assert len(r.text) < 600

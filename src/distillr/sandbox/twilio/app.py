@@ -110,7 +110,7 @@ class SandboxApp:
                 raise not_found(path)
             route, params = found
             if method not in ("GET", "HEAD"):
-                raise TwilioHTTPError(405, 20004, f"Method {method} not allowed on {path}",
+                raise TwilioHTTPError(405, 20004, f"Method {method} not allowed on {path[:200]}",
                                       {"allow": "GET, HEAD"})
             if route.endpoint is not None and not self._path_params_ok(route, params):
                 raise not_found(path)

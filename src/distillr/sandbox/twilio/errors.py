@@ -24,13 +24,19 @@ class TwilioHTTPError(Exception):
         }).encode()
 
 
+def shown(value: str, limit: int = 60) -> str:
+    """A client's value quoted for an error message, cut short if long."""
+    return repr(value if len(value) <= limit else value[:limit] + "...")
+
+
 def authenticate() -> TwilioHTTPError:
     return TwilioHTTPError(401, 20003, "Authenticate",
                            {"www-authenticate": 'Basic realm="Twilio API"'})
 
 
 def not_found(path: str) -> TwilioHTTPError:
-    return TwilioHTTPError(404, 20404, f"The requested resource {path} was not found")
+    shown_path = path if len(path) <= 200 else path[:200] + "..."
+    return TwilioHTTPError(404, 20404, f"The requested resource {shown_path} was not found")
 
 
 def bad_request(code: int, message: str) -> TwilioHTTPError:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from distillr.sandbox.twilio import values as V
-from distillr.sandbox.twilio.errors import bad_request
+from distillr.sandbox.twilio.errors import bad_request, shown
 from distillr.sandbox.twilio.schemagen import snake
 from distillr.sandbox.twilio.table import Codes, Table, Times, Values
 
@@ -52,13 +52,13 @@ class Filter:
         if self.kind == "bool":
             low = raw.strip().lower()
             if low not in ("true", "false"):
-                raise bad_request(20001, f"Invalid value for {self.param}: {raw!r} is not true or false")
+                raise bad_request(20001, f"Invalid value for {self.param}: {shown(raw)} is not true or false")
             value = low == "true"
         elif self.kind == "int":
             try:
                 value = int(raw)
             except ValueError:
-                raise bad_request(20001, f"Invalid value for {self.param}: {raw!r} is not an integer")
+                raise bad_request(20001, f"Invalid value for {self.param}: {shown(raw)} is not an integer")
             if isinstance(col, (Codes, Values)):
                 m = col.eq_mask(value)
                 return m | col.eq_mask(str(value))
@@ -100,7 +100,7 @@ def parse_date(raw: str, param: str, date_only: bool) -> tuple[int, int, bool]:
         return ts, ts + 1, False
     except (ValueError, OverflowError):
         expected = "YYYY-MM-DD" if date_only else "YYYY-MM-DD or an ISO 8601 date-time"
-        raise bad_request(20001, f"Invalid date value for {param}: {raw!r}; use {expected}")
+        raise bad_request(20001, f"Invalid date value for {param}: {shown(raw)}; use {expected}")
 
 
 def _digits_mask(col, raw: str) -> np.ndarray:

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import numpy as np
 
-from distillr.sandbox.twilio.errors import bad_request
+from distillr.sandbox.twilio.errors import bad_request, shown
 from distillr.sandbox.twilio.table import Table
 
 DEFAULT_PAGE_SIZE = 50
@@ -24,10 +24,13 @@ MAX_PAGE_SIZE = 1000
 def page_size(raw: str | None) -> int:
     if raw is None or raw == "":
         return DEFAULT_PAGE_SIZE
+    text = raw.strip()
+    if text.isdigit() and len(text) > 6:  # (and beyond int()'s digit limit)
+        raise bad_request(20007, f"PageSize {shown(text, 12)} is too large; the maximum is {MAX_PAGE_SIZE}")
     try:
         size = int(raw)
     except ValueError:
-        raise bad_request(20001, f"Invalid PageSize {raw!r}: use a whole number from 1 to 1000")
+        raise bad_request(20001, f"Invalid PageSize {shown(raw)}: use a whole number from 1 to 1000")
     if size > MAX_PAGE_SIZE:
         raise bad_request(20007, f"PageSize {size} is too large; the maximum is {MAX_PAGE_SIZE}")
     if size < 1:
@@ -70,10 +73,10 @@ def select_page(table: Table, rows: np.ndarray, size: int, token: str | None, de
         pos = 0
         return rows[:size], pos
     if len(token) < 4 or token[:2] not in ("PA", "PB"):
-        raise bad_request(21481, f"Invalid PageToken {token!r}; follow next_page_uri from a list response")
+        raise bad_request(21481, f"Invalid PageToken {shown(token)}; follow next_page_uri from a list response")
     anchor = token_row(table, token[2:])
     if anchor is None:
-        raise bad_request(21481, f"Invalid PageToken {token!r}; follow next_page_uri from a list response")
+        raise bad_request(21481, f"Invalid PageToken {shown(token)}; follow next_page_uri from a list response")
     keys, anchor = (-rows, -anchor) if desc else (rows, anchor)
     if token[:2] == "PA":
         pos = int(np.searchsorted(keys, anchor, side="right"))

@@ -14,7 +14,7 @@ import re
 import numpy as np
 
 from distillr.sandbox.twilio import values as V
-from distillr.sandbox.twilio.errors import bad_request
+from distillr.sandbox.twilio.errors import bad_request, shown
 from distillr.sandbox.twilio.table import Table
 
 API = "/2010-04-01"
@@ -103,7 +103,7 @@ class Usage:
             if len(text) != 10:
                 raise ValueError
         except ValueError:
-            raise bad_request(20001, f"Invalid date value for {param}: {raw!r}; use YYYY-MM-DD or an "
+            raise bad_request(20001, f"Invalid date value for {param}: {shown(raw)}; use YYYY-MM-DD or an "
                                      "offset such as -30days")
         return (int(dt.datetime(d.year, d.month, d.day, tzinfo=dt.timezone.utc).timestamp())
                 - self.ds.start) // V.DAY
