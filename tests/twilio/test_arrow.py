@@ -101,3 +101,28 @@ def test_constants_fill_missing_values():
 def test_empty_page_has_the_schema():
     b = build([FieldSpec("a", "int"), FieldSpec("t", "timestamp_rfc")], [])
     assert b.num_rows == 0 and b.schema.names == ["a", "t"]
+
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.datetimes(
+    min_value=datetime(1900, 1, 1), max_value=datetime(2200, 12, 31)).map(
+        lambda d: d.replace(microsecond=0, tzinfo=UTC))), max_size=40))
+def test_fast_rfc2822_path_agrees_with_the_standard_library(stamps):
+    import email.utils
+
+    texts = [None if d is None else email.utils.format_datetime(d) for d in stamps]
+    got = build([FieldSpec("t", "timestamp_rfc")], [{"t": t} for t in texts]).column(0)
+    assert got.to_pylist() == stamps
+
+
+def test_twilio_shaped_timestamps_take_the_fast_path():
+    from distillr.connectors.arrow import _rfc2822_fixed
+
+    arr = pa.array(["Thu, 29 Feb 2024 23:59:59 +0000", None, "Sat, 01 Jan 2000 00:00:00 +0000"])
+    assert _rfc2822_fixed(arr).to_pylist() == [
+        datetime(2024, 2, 29, 23, 59, 59, tzinfo=UTC), None, datetime(2000, 1, 1, tzinfo=UTC)]
+    assert _rfc2822_fixed(pa.array(["Thu, 29 Feb 2024 23:59:59 +0100"])) is None

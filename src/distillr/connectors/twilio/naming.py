@@ -27,6 +27,10 @@ __all__ = ["param_column", "short_path", "snake", "table_names"]
 
 _V2010_PREFIX = re.compile(r"^/2010-04-01(/Accounts/\{AccountSid\})?")
 _VERSION = re.compile(r"^/v\d+(?=/)")
+#: names the rules would get wrong (API 2010 short path -> table name)
+OVERRIDES = {"/AvailablePhoneNumbers": "available_phone_number_countries"}
+#: parameters that do not name one of the preceding resource (no singular before them)
+_NOT_A_KEY = {"{CountryCode}"}
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
@@ -76,13 +80,16 @@ def _segments(path: str) -> list[str]:
 
 
 def _plain_name(endpoint: dict[str, Any]) -> str:
+    if endpoint["product"] == "api" and short_path(endpoint) in OVERRIDES:
+        return OVERRIDES[short_path(endpoint)]
     segs = _segments(short_path(endpoint))
     words: list[str] = []
     for i, seg in enumerate(segs):
         if seg.startswith("{"):
             continue
         word = snake(seg)
-        followed_by_param = i + 1 < len(segs) and segs[i + 1].startswith("{")
+        followed_by_param = (i + 1 < len(segs) and segs[i + 1].startswith("{")
+                             and segs[i + 1] not in _NOT_A_KEY)
         if followed_by_param:
             word = singular(word)
         if endpoint["product"] != "api" and seg == "Services":
