@@ -259,14 +259,14 @@ class SandboxApp:
         if desc:
             rows = rows[::-1]
         sel, pos = paging.select_page(table, rows, size, token, desc)
-        records = table.render_json(sel)
+        records = table.render_page(sel)
         next_token = prev_token = None
         if len(sel) and pos + len(sel) < len(rows):
             next_token = "PA" + paging.row_key(table, int(sel[-1]))
         if len(sel) and pos > 0:
             prev_token = "PB" + paging.row_key(table, int(sel[0]))
         text = paging.envelope(
-            style=ep.get("envelope", "v2010"), key=ep["list_key"], records_json=records,
+            style=ep.get("envelope", "v2010"), key=ep["list_key"], records=records, count=len(sel),
             path=path, base=base, filters=used, size=size, page=page, pos=pos,
             next_token=next_token, prev_token=prev_token, token=token)
         return self._finish(ep, text, base)

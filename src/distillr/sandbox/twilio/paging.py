@@ -94,7 +94,8 @@ def envelope(
     *,
     style: str,
     key: str,
-    records_json: list[str],
+    records: str,
+    count: int,
     path: str,
     base: str,
     filters: list[tuple[str, str]],
@@ -117,8 +118,7 @@ def envelope(
     this = link(page, token)
     nxt = link(page + 1, next_token) if next_token else None
     prev = link(max(page - 1, 0), prev_token) if prev_token else None
-    body = "[" + ", ".join(records_json) + "]"
-    count = len(records_json)
+    body = records
     if style == "v2010":
         start, end = (pos, pos + count - 1) if count else (0, 0)
         return (

@@ -268,6 +268,7 @@ class Table:
         missing = [f for f in self.fields if f not in columns]
         if missing:
             raise ValueError(f"table {name} lacks columns {missing}")
+        self._pieces: list[str] | None = None
         self._row_format: str | None = None
         self._varying: list[str] = []
         self.schema_name: str | None = None
@@ -276,35 +277,55 @@ class Table:
     def __len__(self) -> int:
         return self.n
 
-    def render_json(self, idx: np.ndarray | Sequence[int]) -> list[str]:
-        """The JSON text of each row in ``idx`` (built column by column, no dicts)."""
-        idx = np.asarray(idx, dtype=np.int64)
-        if len(idx) == 0:
-            return []
+    def _texts(self, idx: np.ndarray) -> tuple[list[str], list[list[str]]]:
+        """Per varying field, the JSON texts of rows ``idx``; and the literal text before each
+        (keys, and the constant fields baked in)."""
         got: dict[str, list] = {}
         derived = []
         for name in self.fields:
             col = self.columns[name]
             if isinstance(col, Derived):
                 derived.append((name, col))
-            elif not isinstance(col, Const):  # constants are part of the row format
+            elif not isinstance(col, Const):  # constants are part of the literal text
                 got[name] = col.take_json(idx)
         for name, col in derived:
             got[name] = col.fn(got)
-        if self._row_format is None:
-            parts, self._varying = [], []
+        if self._pieces is None:
+            pieces, varying, text = [], [], "{"
             for f in self.fields:
                 col = self.columns[f]
+                sep = "" if text == "{" else ", "
                 if isinstance(col, Const):
-                    parts.append(f"{_dumps(f)}: " + _dumps(col.value).replace("%", "%%"))
+                    text += f"{sep}{_dumps(f)}: {_dumps(col.value)}"
                 else:
-                    parts.append(f"{_dumps(f)}: %s")
-                    self._varying.append(f)
-            self._row_format = "{" + ", ".join(parts) + "}"
-        fmt = self._row_format
-        if not self._varying:
+                    pieces.append(text + f"{sep}{_dumps(f)}: ")
+                    varying.append(f)
+                    text = ""
+            pieces.append(text + "}")
+            self._pieces, self._varying = pieces, varying
+        return self._pieces, [got[f] for f in self._varying]
+
+    def _format(self) -> str:
+        if self._row_format is None:
+            pieces = self._pieces or []
+            esc = [p.replace("%", "%%") for p in pieces]
+            self._row_format = "%s".join(esc)
+        return self._row_format
+
+    def render_json(self, idx: np.ndarray | Sequence[int]) -> list[str]:
+        """The JSON text of each row in ``idx`` (one ``%`` format per row: the fastest way)."""
+        idx = np.asarray(idx, dtype=np.int64)
+        if len(idx) == 0:
+            return []
+        _, cols = self._texts(idx)
+        fmt = self._format()
+        if not cols:
             return [fmt] * len(idx)
-        return [fmt % row for row in zip(*[got[f] for f in self._varying])]
+        return [fmt % row for row in zip(*cols)]
+
+    def render_page(self, idx: np.ndarray | Sequence[int]) -> str:
+        """The JSON array text of rows ``idx``."""
+        return "[" + ", ".join(self.render_json(idx)) + "]"
 
     def render(self, idx: np.ndarray | Sequence[int]) -> list[dict]:
         """Rows ``idx`` as dicts (parsed from :meth:`render_json`, so both always agree)."""
