@@ -62,23 +62,30 @@ def test_date_predicates_send_widened_days_and_stay_exact(con, sandbox):
                for r in got)
 
 
-def test_product_page_spelling(con, sandbox):
-    to, frm, day = con.sql(
+def _one_sent_message(con):
+    return con.sql(
         "SELECT `to`, `from`, CAST(date_sent AS DATE) FROM src.messages"
         " WHERE date_sent IS NOT NULL LIMIT 1").fetchall()[0]
+
+
+def test_product_page_spelling(con, sandbox):
+    to, frm, day = _one_sent_message(con)
     sandbox.clear_requests()
-    sql = (f"SELECT sid FROM src.messages WHERE to = '{to}' AND from = '{frm}'"
+    sql = (f"SELECT sid FROM src.messages WHERE `to` = '{to}' AND `from` = '{frm}'"
            f" AND dateSent = '{day}'")
-    try:
-        got = rows(con, sql)
-    except Exception:  # the engine may need the reserved words quoted
-        sql = (f"SELECT sid FROM src.messages WHERE `to` = '{to}' AND `from` = '{frm}'"
-               f" AND dateSent = '{day}'")
-        got = rows(con, sql)
+    got = rows(con, sql)
     assert got
     q = queries(sandbox)[0]
     assert q["To"] == to and q["From"] == frm and q["DateSent"] == str(day)
     assert got == rows(con, sql, pushdown=False)
+
+
+@pytest.mark.xfail(reason="engine: unquoted `to`/`from` (reserved words) do not parse yet")
+def test_product_page_spelling_unquoted(con):
+    to, frm, day = _one_sent_message(con)
+    sql = (f"SELECT sid FROM src.messages WHERE to = '{to}' AND from = '{frm}'"
+           f" AND dateSent = '{day}'")
+    assert rows(con, sql)
 
 
 def test_nested_table_by_path_and_by_name(con, sandbox):
