@@ -443,3 +443,43 @@ def test_conform_fills_and_casts_columns(tmp_path):
     con = distillr.connect(home=tmp_path)
     con.register("g", FakeConnector("g", tables=[table], generated={"t": page}))
     assert con.sql("SELECT * FROM g.t").fetchall() == [(1, "x")]
+
+
+CTRL_C_SCRIPT = """
+import os, signal, sys, threading, time
+sys.path.insert(0, {root!r})
+import distillr
+from tests.engine.fakes import FakeConnector
+con = distillr.connect(home={home!r})
+fake = FakeConnector("slow", page_size=1, delay=0.05, max_fanout=10)
+con.register("slow", fake)
+con.sql("SELECT 1 FROM slow.calls LIMIT 1").fetchall()
+threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+try:
+    con.sql({sql!r}).fetchall()
+    print("finished")
+except distillr.QueryCancelled as err:
+    print("cancelled:", err)
+deadline = time.time() + 3
+while fake.open_reads and time.time() < deadline:
+    time.sleep(0.02)
+print("open reads:", fake.open_reads)
+"""
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT count(*) FROM slow.calls",
+    "SELECT count(*) FROM slow.calls WHERE status IN ('busy', 'failed', 'completed')",
+])
+def test_real_ctrl_c_cancels(tmp_path, sql):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = str(Path(__file__).resolve().parents[2])
+    script = CTRL_C_SCRIPT.format(root=root, home=str(tmp_path), sql=sql)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=60)
+    assert "cancelled: The query was cancelled (Ctrl-C)." in out.stdout, out.stdout + out.stderr
+    assert "open reads: 0" in out.stdout
+    assert "Traceback" not in out.stderr

@@ -172,6 +172,13 @@ class _TableStream:
         if len(self.splits) == 1:
             yield from self._inline(self.splits[0])
             return
+        try:
+            yield from self._drain()
+        except KeyboardInterrupt as exc:  # Ctrl-C lands on whichever thread DuckDB scans in
+            self.state.fail(exc)
+            raise
+
+    def _drain(self) -> Iterator[pa.RecordBatch]:
         remaining = len(self.splits)
         while remaining:
             try:
@@ -368,7 +375,8 @@ class Execution:
             return _user_error(self.state.error)
         if isinstance(exc, DistillrError):
             return exc
-        if isinstance(exc, duckdb.InterruptException):
+        if isinstance(exc, duckdb.InterruptException) or (
+                isinstance(exc, duckdb.Error) and "KeyboardInterrupt" in str(exc)):
             return QueryCancelled("The query was cancelled.")
         if isinstance(exc, duckdb.InvalidInputException) and "already been consumed" in str(exc):
             return Rescan("A streamed table had to be scanned twice.")
@@ -562,4 +570,7 @@ def _user_error(exc: BaseException) -> BaseException:
 def run(plan: Plan, db: duckdb.DuckDBPyConnection, *, timeout: float | None = None,
         progress: Callable[[QueryStats], Any] | None = None) -> Result:
     """Check a plan against DuckDB now; fetch and run it when the result is read."""
-    return Query(plan, db, timeout=timeout, progress=progress).result()
+    try:
+        return Query(plan, db, timeout=timeout, progress=progress).result()
+    except KeyboardInterrupt:
+        raise QueryCancelled("The query was cancelled (Ctrl-C).") from None
