@@ -142,6 +142,11 @@ class Dataset:
 
         related.build_all(self)
         self.usage = usage.Usage(self)
+        # encode the dictionaries of the big tables now, not on the first request
+        for name in ("messages", "calls"):
+            for col in self.tables[name].columns.values():
+                if isinstance(col, Codes):
+                    col.take_json(np.empty(0, dtype=np.int64))
 
     def endpoint(self, product: str, path: str) -> dict | None:
         return self._endpoints.get((product, path))
@@ -392,7 +397,6 @@ class Dataset:
         mms = (rng.random(n) < 0.05) & ((direction == 1) | inbound)
         num_media = np.where(mms, rng.integers(1, 4, n), 0)
         # prices (1e-5 USD, negative = charge); GB/DE/MX recipients cost more
-        rate = np.where(to >= len(self.twilio_numbers), 0, 0)  # placeholder for shape
         intl = np.array([not p.startswith("+1") for p in self.phones.tolist()])[cust]
         rate = np.where(intl & ~inbound, 4000, 790)
         price = -(rate * segs)

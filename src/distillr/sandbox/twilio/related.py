@@ -224,7 +224,6 @@ def build_all(ds) -> None:
     # ------------------------------------------------------------ recordings, transcriptions
     done = np.flatnonzero((craw["status"] == 4) & (craw["duration"] > 10) & ~craw["live"])
     rec_rows = done[rng.random(len(done)) < 0.3]
-    rec_rows = rec_rows  # already newest first (calls are sorted by date_created desc)
     nr = len(rec_rows)
     rec_dur = np.maximum(1, craw["duration"][rec_rows] - rng.integers(0, 4, nr))
     rec_start = craw["start_time"][rec_rows] + 1

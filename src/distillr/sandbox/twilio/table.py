@@ -94,10 +94,6 @@ class Codes(Column):
             self._json = json_texts(self.categories)
         return self._json[self.codes[idx]].tolist()
 
-    def warm(self) -> None:
-        if self._json is None:
-            self._json = json_texts(self.categories)
-
     def code_of(self, value) -> int | None:
         if self._lookup is None:
             self._lookup = {}

@@ -100,10 +100,6 @@ def rfc2822_many(secs: np.ndarray, quoted: bool = False) -> list:
     return out.tolist()
 
 
-def warm() -> None:
-    """Kept for callers; the time-of-day tables are built at import."""
-
-
 def iso8601(ts: int | None) -> str | None:
     if ts is None or ts == NULL_TIME:
         return None
