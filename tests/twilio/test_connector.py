@@ -206,3 +206,11 @@ def test_from_source_options_and_secrets():
     key = TwilioConnector.from_source("tw", {"account_sid": ACCOUNT, "api_key": "SKx"},
                                       {"api_secret": "shh"})
     assert key.api_key == "SKx"
+
+
+def test_in_on_a_day_is_one_widened_range():
+    fake = FakeTwilio(100)
+    _, t = scan(connector(fake, parallel_scans=False), "messages",
+                [Pred("DateSent", "in", (date(2025, 1, 2), date(2025, 1, 5)))])
+    q = fake.query_of(0)
+    assert q["DateSent>"] == "2025-01-02" and q["DateSent<"] == "2025-01-06"

@@ -73,6 +73,7 @@ def test_retry_after_is_capped():
     httpx.RemoteProtocolError("peer closed connection"),
     httpx.ReadTimeout("timed out"),
     httpx.ConnectError("refused"),
+    httpx.DecodingError("bad gzip"),
     httpx.Response(200, content=b'{"messages": [{"sid": "SM1"'),  # cut short
 ])
 def test_retries_transient_failures_with_backoff(failure):

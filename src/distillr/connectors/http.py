@@ -259,7 +259,7 @@ class HttpClient:
         with self.limit:
             try:
                 response = self._client.get(url, params=params)
-            except httpx.TransportError as exc:  # dropped, refused, timed out, cut short
+            except httpx.RequestError as exc:  # dropped, refused, timed out, cut short, garbled
                 self._count(stats, 0)
                 raise _Retry(f"{type(exc).__name__}: {exc}") from None
         size = len(response.content)

@@ -190,7 +190,8 @@ def _build(endpoint: dict[str, Any], name: str, aliases: tuple[str, ...]) -> Twi
             virtuals.append(Column(
                 day_col, pa.date32(),
                 f"The UTC day of {col} (Twilio's {base} filter). {qdesc.get(base, '')}".strip(),
-                {"eq": True, "gte": True, "gt": True, "lt": False, "lte": False},
+                # IN is sent as one range spanning its days: a superset
+                {"eq": True, "in": False, "gte": True, "gt": True, "lt": False, "lte": False},
                 expr=f"CAST({col} AT TIME ZONE 'UTC' AS DATE)",
             ))
     pair = RANGE_PAIRS.get((endpoint["product"], short_path(endpoint)))
