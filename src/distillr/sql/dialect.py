@@ -186,6 +186,8 @@ def _sql_error(err: Exception, sql: str) -> SqlError:
         info = err.errors[0]
         desc = str(info.get("description") or "Syntax error")
         desc = re.sub(r" for <class '[^']+'>", "", desc)
+        if desc.startswith("Required keyword"):
+            desc = "incomplete expression"
         line, col = info.get("line"), info.get("col")
         highlight = info.get("highlight") or ""
         if line and col is not None:
@@ -233,6 +235,11 @@ def parse(sql: str) -> exp.Expr:
         )
     tree = _rewrite_placeholders(tree)
     check_functions(tree)
+    for select in tree.find_all(exp.Select):
+        limit = select.args.get("limit")
+        if isinstance(limit, exp.Limit) and isinstance(limit.expression, exp.Column) \
+                and limit.expression.name.upper() == "ALL" and not limit.expression.table:
+            select.set("limit", None)  # Drill's LIMIT ALL: no limit
     return tree
 
 

@@ -268,11 +268,13 @@ def translate_duckdb_error(exc: Exception, plan: Plan | None) -> DistillrError:
                 names.extend(c.name for c in scan.table.columns)
             hint = did_you_mean(name, names)
             if not hint:
-                cand = re.search(r'Candidate bindings: "([^"]+)"', text)
+                cand = re.search(r'Candidate bindings: "([^"]+)"', str(exc))
                 if cand:
-                    hint = f" Did you mean '{cand.group(1).split('.')[-1]}'?"
+                    hint = did_you_mean(name, [cand.group(1).split(".")[-1]])
             return CatalogError(f"Unknown column '{name}'.{hint} Run DESCRIBE on the table"
                                 " to see its columns.")
+        if "No function matches" in text or "Cannot compare" in text or "Cannot mix" in text:
+            return SqlError(f"{text.rstrip('.')}. Add a CAST to the type the function expects.")
         m = re.search(r"Scalar Function with name (\w+) does not exist", text) or \
             re.search(r"Function with name (\w+) does not exist", text)
         if m:

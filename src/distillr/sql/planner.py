@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 import sqlglot
 from sqlglot import exp
+from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.scope import Scope, traverse_scope
 
 from distillr.connectors.base import Column, Connector, Pred, ScanRequest, TableDef
-from distillr.errors import CatalogError, MissingParameter, TooManyRequests
+from distillr.errors import CatalogError, MissingParameter, SqlError, TooManyRequests
 from distillr.sql.dialect import parse, to_duckdb
 from distillr.sql.values import NotPushable, convert, literal_value
 
@@ -761,7 +762,10 @@ def plan_query(sql: str | exp.Expr, resolve_source: Callable[[str], Connector],
     """Plan one Drill query: parse, find table references, decide pushdown, rewrite."""
     tree = parse(sql) if isinstance(sql, str) else sql
     planner = _Planner(tree, resolve_source, pushdown)
-    planner.collect_tables()
+    try:
+        planner.collect_tables()
+    except SqlglotError as err:
+        raise SqlError(f"The query is not valid: {err}.") from None
     planner.resolve_columns()
     planner.plan_scopes()
     planner.bind_parameters()
