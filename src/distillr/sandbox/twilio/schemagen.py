@@ -90,6 +90,14 @@ def fake_value(name: str, schema: dict, ctx: Ctx, depth: int = 0) -> Any:
             return f"{rng.choice(_WORDS).title()} {rng.randrange(1, 100)}"
         if name in ("identity",):
             return f"user_{rng.randrange(1, 500)}"
+        if name == "domain_name":
+            return f"{rng.choice(_WORDS)}-{rng.randrange(1, 100)}.sip.twilio.com"
+        if name.endswith("_name"):
+            return f"{rng.choice(_WORDS)}-{rng.randrange(1, 100)}"
+        if name in ("attributes", "metadata", "configuration"):
+            return "{}"
+        if name.endswith(("_status", "_type", "_state")) or name in ("status", "type", "state"):
+            return rng.choice(("active", "active", "pending", "inactive"))
         if name.endswith("_sid"):
             return None if schema.get("nullable") else V.sid("XX", name, ctx.sid)
         return f"{name.replace('_', ' ')} {rng.randrange(1, 1000)}"
