@@ -100,8 +100,6 @@ def test_every_list_endpoint_validates(tiny):
                 if body[key] and ep.get("fetch_path"):
                     rec = body[key][0]
                     fp = ep["fetch_param"]
-                    col = next((c for c in (fp[0].lower() + fp[1:], "sid", "call_sid")
-                                if c in rec), None)
                     snake = "".join("_" + ch.lower() if ch.isupper() else ch for ch in fp).lstrip("_")
                     col = snake if snake in rec else ("sid" if "sid" in rec else None)
                     if col and isinstance(rec[col], str):
