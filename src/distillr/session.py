@@ -110,7 +110,8 @@ class Session:
     def db(self) -> duckdb.DuckDBPyConnection:
         with self._lock:
             if self._db is None:
-                self._db = duckdb.connect()
+                # queries read API tables only: no files, network or extensions from SQL
+                self._db = duckdb.connect(config={"enable_external_access": False})
                 # timestamps compare and print in UTC, as the planner converts literals
                 self._db.execute("SET GLOBAL TimeZone = 'UTC'")
             return self._db

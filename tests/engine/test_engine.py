@@ -483,3 +483,9 @@ def test_real_ctrl_c_cancels(tmp_path, sql):
     assert "cancelled: The query was cancelled (Ctrl-C)." in out.stdout, out.stdout + out.stderr
     assert "open reads: 0" in out.stdout
     assert "Traceback" not in out.stderr
+
+
+def test_sql_cannot_touch_files(con):
+    with pytest.raises(UnsupportedError, match="API tables only"):
+        con.sql("SELECT * FROM read_csv('/etc/passwd')").fetchall()
+    assert con.sql("SELECT count(*) FROM range(5)").fetchall() == [(5,)]

@@ -285,6 +285,9 @@ def translate_duckdb_error(exc: Exception, plan: Plan | None) -> DistillrError:
         return SqlError(f"{text}. CAST is strict: use TRY_CAST to turn bad values into NULL.")
     if isinstance(exc, duckdb.ParserException | duckdb.SyntaxException):
         return SqlError(f"SQL error: {text}")
+    if isinstance(exc, duckdb.PermissionException):
+        return UnsupportedError("Queries read API tables only: reading or writing files,"
+                                " ATTACH and extensions are switched off.")
     if isinstance(exc, duckdb.NotImplementedException):
         return UnsupportedError(f"Not supported: {text}")
     return DistillrError(f"Query failed: {text}")
@@ -394,7 +397,13 @@ class Execution:
         try:
             for scan in self.plan.scans:
                 cursor.register(scan.private, scan.table.schema.empty_table())
-            return cursor.sql(self.plan.sql).to_arrow_table().schema
+            relation = cursor.sql(self.plan.sql)
+            if relation is None:
+                raise UnsupportedError("distillr runs queries that return rows.")
+            # LIMIT 0 keeps DuckDB from running anything; it renames duplicate column names,
+            # so the names come from the query itself
+            types = relation.limit(0).to_arrow_table().schema
+            return pa.schema([pa.field(name, f.type) for name, f in zip(relation.columns, types)])
         except duckdb.Error as exc:
             raise self._error_for(exc) from None
         finally:

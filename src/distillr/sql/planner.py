@@ -228,6 +228,8 @@ class _Planner:
             for alias, (node, source) in scope.selected_sources.items():
                 if not isinstance(source, exp.Table) or id(source) in self.by_node:
                     continue
+                if not isinstance(source.this, exp.Identifier):
+                    continue  # a table function such as range(10): DuckDB's own
                 self._add_scan(source, alias, scope_id)
 
     def _add_scan(self, node: exp.Table, alias: str, scope_id: int) -> None:
