@@ -253,8 +253,17 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-def _texts(values: list[Any]) -> pa.Array:
+def _texts(values: Sequence[Any]) -> pa.Array:
     """Values as a string array; empty strings become null."""
+    try:  # the common case, all text: let Arrow do it, then null the empty strings
+        arr = pa.array(values, pa.string())
+    except _ARROW_ERRORS:
+        pass
+    else:
+        empty = pc.equal(arr, "")
+        if not pc.any(empty).as_py():
+            return arr
+        return pc.if_else(empty, pa.scalar(None, pa.string()), arr)
     return pa.array(
         [None if v is None or v == "" else (v if isinstance(v, str) else str(v)) for v in values],
         pa.string(),
