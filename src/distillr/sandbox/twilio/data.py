@@ -147,6 +147,7 @@ class Dataset:
             for col in self.tables[name].columns.values():
                 if isinstance(col, Codes):
                     col.take_json(np.empty(0, dtype=np.int64))
+                    col.code_of(None)
 
     def endpoint(self, product: str, path: str) -> dict | None:
         return self._endpoints.get((product, path))

@@ -18,7 +18,7 @@ import numpy as np
 from distillr.sandbox.twilio import values as V
 
 
-_dumps = json.JSONEncoder(ensure_ascii=False).encode
+_dumps = json.JSONEncoder().encode  # ASCII: one byte per character all the way
 
 
 _PLAIN = re.compile(r'^[^"\\\x00-\x1f\x7f-\U0010ffff]*$')
