@@ -6,6 +6,7 @@ import asyncio
 import base64
 import hmac
 import json
+import logging
 import re
 import threading
 import time
@@ -23,6 +24,7 @@ from distillr.sandbox.twilio.routes import Router
 from distillr.sandbox.twilio.store import BASE_MARK, Store
 
 JSON_TYPE = b"application/json; charset=utf-8"
+log = logging.getLogger("distillr.sandbox")
 
 
 class RequestLog:
@@ -143,7 +145,8 @@ class SandboxApp:
             extra.update(e.headers)
             if fault in ("slow", "drop", "truncate"):
                 fault = None
-        except Exception:  # never a traceback for the client: a Twilio 500
+        except Exception:  # never a traceback for the client: a Twilio 500 (logged here)
+            log.exception("sandbox failed on %s %s", method, path)
             status = 500
             body = TwilioHTTPError(500, 20500, "Internal server error").body()
             fault = None
