@@ -136,3 +136,22 @@ def test_huge_values_are_not_echoed_whole(tiny):
     r = call(tiny, "GET", "/" + "a" * 3000)
     assert_twilio_error(r, 404, 20404)
     assert len(r.text) < 600
+
+
+def test_unexpected_failure_is_a_twilio_500(tiny, monkeypatch):
+    def boom(*args, **kwargs):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(tiny.app.store, "rows", boom)
+    assert_twilio_error(call(tiny, "GET", msgs(tiny)), 500, 20500)
+
+
+@pytest.mark.parametrize("messages,calls", [(0, 0), (1, 0), (0, 3)])
+def test_empty_and_tiny_data(messages, calls):
+    from distillr.sandbox import TwilioSandbox
+
+    sb = TwilioSandbox(scale="tiny", messages=messages, calls=calls)
+    for res in ("Messages.json", "Calls.json", "Recordings.json", "Usage/Records.json"):
+        r = call(sb, "GET", f"/2010-04-01/Accounts/{sb.account_sid}/{res}")
+        assert r.status_code == 200, r.text
+    assert len(r.json()["usage_records"]) > 0
