@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import session_for
+from twilio_helpers import session_for
 
 from distillr.catalogs import load
 from distillr.errors import SourceError

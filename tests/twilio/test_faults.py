@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import session_for
+from twilio_helpers import session_for
 
 from distillr.errors import SourceError
 from distillr.sandbox import Faults, TwilioSandbox

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import queries, session_for
+from twilio_helpers import queries, session_for
 
 from distillr.errors import MissingParameter
 
