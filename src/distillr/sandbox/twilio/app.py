@@ -10,7 +10,7 @@ import logging
 import re
 import threading
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from urllib.parse import parse_qsl
 
 import numpy as np
@@ -28,11 +28,14 @@ log = logging.getLogger("distillr.sandbox")
 
 
 class RequestLog:
-    """A thread-safe list of served requests: method, path, query (list of pairs), status."""
+    """A thread-safe log of served requests: method, path, query (list of pairs), status, fault.
 
-    def __init__(self) -> None:
+    Keeps the latest ``limit`` entries, so a long-running sandbox does not grow without end.
+    """
+
+    def __init__(self, limit: int = 100_000) -> None:
         self._lock = threading.Lock()
-        self._items: list[dict] = []
+        self._items: deque[dict] = deque(maxlen=limit)
 
     def add(self, item: dict) -> None:
         with self._lock:
