@@ -287,7 +287,8 @@ class _Planner:
                                   if isinstance(e, exp.Alias)}
             for node in _own_nodes(scope.expression):
                 if isinstance(node, exp.Star) and not isinstance(node.parent, exp.Count):
-                    self._star(scope, node, base)
+                    for b in base:  # SELECT * needs every column
+                        b.columns = None
                     continue
                 if not isinstance(node, exp.Column):
                     continue
@@ -308,10 +309,6 @@ class _Planner:
                     # unresolved: it may belong to any table of this scope
                     for b in base:
                         b.columns = None
-
-    def _star(self, scope: Scope, node: exp.Star, base: list[TableScan]) -> None:
-        for b in base:
-            b.columns = None
 
     def _resolve(self, scope, node: exp.Column, base, derived, select_aliases):
         name = node.name
@@ -484,7 +481,8 @@ class _Planner:
                     return [], str(why)
         return [], "not a pushable form"
 
-    def _push(self, scope: Scope, conj: exp.Expr, scan: TableScan, *, in_where: bool) -> Conjunct:
+    def _push(self, conj: exp.Expr, scan: TableScan) -> Conjunct:
+        """Push what the table can take of one conjunct; say where it went."""
         preds, why = self._preds(conj, scan)
         sql = conj.sql(dialect="drill", copy=False)
         if not preds:
@@ -513,7 +511,7 @@ class _Planner:
                     exact_all = False
                     self._note_bind(scope, conj, None)
                     continue
-                result = self._push(scope, conj, scan, in_where=True)
+                result = self._push(conj, scan)
                 scan.conjuncts.append(result)
                 if result.where != "exact":
                     exact_all = False
@@ -527,11 +525,10 @@ class _Planner:
                     scan = self._single_scan(scope, conj)
                     if scan is not None and scan is target_scan and (inner or (
                             side == "LEFT" and kind in ("", "OUTER"))):
-                        scan.conjuncts.append(self._push(scope, conj, scan, in_where=False))
+                        scan.conjuncts.append(self._push(conj, scan))
                         continue
                     if inner or (side == "LEFT" and kind in ("", "OUTER")):
-                        self._note_bind(scope, conj, target_scan if not inner else None,
-                                        any_side=inner)
+                        self._note_bind(scope, conj, target_scan if not inner else None)
                     if scan is not None:
                         scan.conjuncts.append(Conjunct(
                             conj.sql(dialect="drill", copy=False), "local",
@@ -539,8 +536,7 @@ class _Planner:
                                    " would change its meaning"))
             self._plan_limit(scope, select, scans_here, exact_all)
 
-    def _note_bind(self, scope: Scope, conj: exp.Expr, only: TableScan | None,
-                   any_side: bool = True) -> None:
+    def _note_bind(self, scope: Scope, conj: exp.Expr, only: TableScan | None) -> None:
         """Remember ``a.param = b.col`` conjuncts that may feed a bind join."""
         if not isinstance(conj, exp.EQ) or _has_query(conj):
             return
