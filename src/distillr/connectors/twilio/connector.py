@@ -304,6 +304,9 @@ class TwilioConnector(Connector):
                 # are no longer the answer's first rows
 
         base_query = pushed.query()
+        # several accounts or fanned-out values are parallel already; date ranges only
+        # split a single scan
+        single = count == 1
         splits: list[Split] = []
         for account in accounts:
             for combo in itertools.product(*(values for _, _, values in fan)):
@@ -312,7 +315,11 @@ class TwilioConnector(Connector):
                 for (kind, param, _), value in zip(fan, combo, strict=True):
                     (path_values if kind == "path" else query)[param] = value
                 query.update(base_query)
-                splits.extend(self._splits_for(t, account, path_values, query, pushed, limit))
+                if single:
+                    splits.extend(self._splits_for(t, account, path_values, query, pushed,
+                                                   limit))
+                else:
+                    splits.append(self._split(t, account, path_values, query, limit))
         return splits
 
     def _split(self, t: TwilioTable, account: str | None, path_values: Mapping[str, str],
