@@ -10,7 +10,6 @@ no traceback unless ``--debug``), 2 usage error (bad options or arguments).
 from __future__ import annotations
 
 import importlib
-import logging
 import os
 import sys
 import traceback
@@ -69,6 +68,8 @@ def _root(
     state.debug = debug
     state.home = home
     if debug:
+        import logging
+
         logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
 
 

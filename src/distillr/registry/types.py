@@ -9,7 +9,7 @@ Built-in types register exactly like a third-party package would (``pyproject.to
 from __future__ import annotations
 
 from functools import cache
-from importlib.metadata import EntryPoint, entry_points
+from typing import Any
 
 from distillr.errors import ConfigError, did_you_mean
 
@@ -17,7 +17,9 @@ GROUP = "distillr.connectors"
 
 
 @cache
-def _entry_points() -> dict[str, EntryPoint]:
+def _entry_points() -> dict[str, Any]:
+    from importlib.metadata import entry_points  # imported when needed: it is not free
+
     return {ep.name: ep for ep in entry_points(group=GROUP)}
 
 
