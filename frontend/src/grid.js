@@ -2,24 +2,104 @@
 // sort and column resize. Rows come from an Arrow IPC stream, decoded column by column.
 import { TabulatorFull as Tabulator } from "tabulator-tables";
 import "tabulator-tables/dist/css/tabulator_simple.min.css";
-import { tableFromIPC } from "apache-arrow";
+import { tableFromIPC, Type } from "apache-arrow";
 
-// Arrow IPC bytes -> {columns: [{name, field}], rows: [{c0: v, ...}]}
+// Arrow IPC bytes -> {columns: [{name, field, type}], rows}. The data stays in columns; each
+// row is a tiny object whose fields (c0, c1, ...) are getters into them, so 100,000 rows cost
+// 100,000 small objects, not millions of properties. A string column is decoded one whole
+// buffer at a time and each value is sliced out only when the grid shows or sorts it.
+// Validity bitmaps are read directly (Vector.get/isValid per value cost seconds at this size).
 export function decodeArrow(buffer) {
   const table = tableFromIPC(new Uint8Array(buffer));
-  const names = table.schema.fields.map((f) => f.name);
+  const fields = table.schema.fields;
   const n = table.numRows;
-  const rows = new Array(n);
-  for (let i = 0; i < n; i++) rows[i] = {};
-  names.forEach((name, j) => {
-    const field = `c${j}`;
+  const cols = fields.map((f, j) => {
     const vec = table.getChildAt(j);
-    const values = vec.toArray();
-    const nullable = vec.nullCount > 0;
-    for (let i = 0; i < n; i++) rows[i][field] = nullable && !vec.isValid(i) ? null : values[i];
+    const id = f.type.typeId;
+    if (id === Type.Utf8) return new StringColumn(vec, n);
+    const out = new Array(n);
+    if (id === Type.Float || (id === Type.Int && f.type.bitWidth <= 32)) decodeNumbers(vec, out);
+    else for (let i = 0; i < n; i++) out[i] = vec.get(i) ?? null; // rare: booleans
+    return { get: (i) => out[i], set: (i, v) => (out[i] = v) };
   });
-  const columns = names.map((name, j) => ({ name, field: `c${j}`, type: String(table.schema.fields[j].type) }));
+  function Row(i) {
+    this._i = i;
+  }
+  cols.forEach((col, j) => {
+    Object.defineProperty(Row.prototype, `c${j}`, {
+      get() { return col.get(this._i); },
+      set(v) { col.set(this._i, v); },
+      enumerable: true,
+    });
+  });
+  const rows = new Array(n);
+  for (let i = 0; i < n; i++) rows[i] = new Row(i);
+  const columns = fields.map((f, j) => ({ name: f.name, field: `c${j}`, type: String(f.type) }));
   return { columns, rows };
+}
+
+const utf8 = new TextDecoder();
+
+function valid(data, e) {
+  return data.nullCount <= 0 || !data.nullBitmap || data.nullBitmap.length === 0 || ((data.nullBitmap[e >> 3] >> (e & 7)) & 1) === 1;
+}
+
+function decodeNumbers(vec, out) {
+  let row = 0;
+  for (const data of vec.data) {
+    const { offset, length, values } = data;
+    const plain = data.nullCount <= 0;
+    for (let k = 0; k < length; k++, row++) {
+      const e = offset + k;
+      out[row] = plain || valid(data, e) ? values[e] : null;
+    }
+  }
+}
+
+// A UTF-8 column: each chunk's bytes decoded once; values sliced (and kept) on first use.
+class StringColumn {
+  constructor(vec, n) {
+    this.cache = new Array(n);
+    this.chunks = [];
+    let start = 0;
+    for (const data of vec.data) {
+      const { offset, length, valueOffsets, values } = data;
+      const first = valueOffsets[offset];
+      const bytes = values.subarray(first, valueOffsets[offset + length]);
+      const text = utf8.decode(bytes);
+      let pos = null; // byte position -> UTF-16 position, only for non-ASCII text
+      if (text.length !== bytes.length) {
+        pos = new Int32Array(bytes.length + 1);
+        let u = 0;
+        for (let k = 0; k < bytes.length; k++) {
+          pos[k] = u;
+          const b = bytes[k];
+          if ((b & 0xc0) !== 0x80) u += b >= 0xf0 ? 2 : 1;
+        }
+        pos[bytes.length] = u;
+      }
+      this.chunks.push({ start, end: start + length, data, first, text, pos });
+      start += length;
+    }
+  }
+  get(i) {
+    const hit = this.cache[i];
+    if (hit !== undefined) return hit;
+    let c = this.chunks[0];
+    for (let k = 1; i >= c.end && k < this.chunks.length; k++) c = this.chunks[k];
+    const e = c.data.offset + (i - c.start);
+    let v = null;
+    if (valid(c.data, e)) {
+      const a = c.data.valueOffsets[e] - c.first;
+      const b = c.data.valueOffsets[e + 1] - c.first;
+      v = c.pos ? c.text.slice(c.pos[a], c.pos[b]) : c.text.slice(a, b);
+    }
+    this.cache[i] = v;
+    return v;
+  }
+  set(i, v) {
+    this.cache[i] = v;
+  }
 }
 
 function widthFor(col, rows) {

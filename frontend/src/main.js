@@ -412,12 +412,14 @@ function mountApp(me) {
         const buf = await res.arrayBuffer();
         const arrived = performance.now();
         s.result = decodeArrow(buf);
+        const decoded = performance.now();
         s.elapsed = (arrived - t0) / 1000;
         finish();
         renderView();
+        const built = performance.now();
         await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
         const painted = performance.now();
-        window.__distillr.timings.push({ rows: s.result.rows.length, run: t0, arrived, painted, runToPaint: painted - t0, arriveToPaint: painted - arrived });
+        window.__distillr.timings.push({ rows: s.result.rows.length, run: t0, arrived, painted, decode: decoded - arrived, build: built - decoded, runToPaint: painted - t0, arriveToPaint: painted - arrived });
       } else {
         s.error = { title: job.state === "cancelled" ? "Cancelled" : job.error?.title || "Error", message: job.error?.detail || "The query stopped." };
         s.elapsed = job.elapsed;

@@ -45,9 +45,23 @@ def _display_column(col: pa.ChunkedArray) -> pa.ChunkedArray:
         return col.cast(pa.string())
     if pa.types.is_null(t):
         return col.cast(pa.string())
-    # lists, structs, maps, binary: JSON text
-    values = [None if v is None else json.dumps(v, default=str) for v in col.to_pylist()]
-    return pa.chunked_array([pa.array(values, type=pa.string())])
+    return _json_text(col)
+
+
+def _json_text(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Lists, structs, maps and binary values as JSON text (DuckDB's to_json: vectorised)."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.register("col", pa.table({"v": col}))
+        out = con.sql("SELECT CAST(to_json(v) AS VARCHAR) AS v FROM col").to_arrow_table()
+    except duckdb.Error:  # a type DuckDB cannot read: the slow, sure way
+        values = [None if v is None else json.dumps(v, default=str) for v in col.to_pylist()]
+        return pa.chunked_array([pa.array(values, type=pa.string())])
+    finally:
+        con.close()
+    return out.column("v")
 
 
 def display_table(table: pa.Table) -> pa.Table:
@@ -72,10 +86,6 @@ def to_arrow_ipc(table: pa.Table) -> bytes:
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table, max_chunksize=65536)
     return sink.getvalue()
-
-
-def _json_value(v: Any) -> Any:
-    return v
 
 
 def json_page(table: pa.Table, offset: int, limit: int) -> dict[str, Any]:
@@ -113,8 +123,6 @@ def _csv_ready(table: pa.Table) -> pa.Table:
     for col in table.columns:
         t = col.type
         if pa.types.is_nested(t) or pa.types.is_binary(t) or pa.types.is_large_binary(t):
-            col = pa.chunked_array([pa.array(
-                [None if v is None else json.dumps(v, default=str) for v in col.to_pylist()],
-                type=pa.string())])
+            col = _json_text(col)
         cols.append(col)
     return pa.table(cols, names=_unique_names(table.column_names))
