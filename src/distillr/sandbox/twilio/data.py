@@ -1,7 +1,7 @@
 """The sandbox's data: deterministic from the seed, realistic, related.
 
 Everything hangs off a few accounts (a main account and its subaccounts). Calls and messages are
-generated with numpy straight into columns (a million messages take about a second); the other
+generated with numpy straight into columns (a million messages in a couple of seconds); the other
 resources are small and built as records. Related resources point at each other: recordings at
 calls, media at MMS messages, participants at calls, usage records add up call and message prices,
 alerts and notifications come from failed calls and messages.
