@@ -59,7 +59,7 @@ def demo(
                 error(str(exc))
                 failed.append(sample.title)
             else:
-                emit(table, "table", None, max_rows=rows, stats=stats)
+                emit(table, "table", None, max_rows=rows, stats=stats, fit=True)
             out.print()
         if shell:
             from distillr.cli.shell import Shell, _session

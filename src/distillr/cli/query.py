@@ -98,8 +98,10 @@ def stats_line(stats: Any) -> str | None:
     return " · ".join(parts) or None
 
 
-def emit(table: Any, fmt: str, output: Path | None, *, max_rows: int | None, stats: Any) -> None:
-    """Print or save ``table`` in ``fmt``."""
+def emit(table: Any, fmt: str, output: Path | None, *, max_rows: int | None, stats: Any,
+         fit: bool | None = None) -> None:
+    """Print or save ``table`` in ``fmt``. A ``table`` printed to a terminal is fitted to its
+    width and cut at ``max_rows``; ``fit=True`` does so even when stdout is not a terminal."""
     from distillr.cli import render
     from distillr.cli.common import console
 
@@ -117,7 +119,7 @@ def emit(table: Any, fmt: str, output: Path | None, *, max_rows: int | None, sta
         return
     if fmt == "table":
         con = console()
-        tty = con.is_terminal
+        tty = con.is_terminal if fit is None else fit
         if not tty:
             from rich.console import Console
 
