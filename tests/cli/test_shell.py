@@ -109,3 +109,11 @@ def test_shell_in_a_pseudo_terminal(shop, home, child_env):
     assert child.exitstatus == 0
     history = (home / "shell_history").read_text()
     assert "+SELECT part_id FROM shop.`/Items/:ItemId/Parts`\n+WHERE ItemId = 2;" in history
+
+
+def test_piped_input_runs_as_a_script(cli, shop):
+    ran = cli("shell", "--format", "csv",
+              input="SELECT id FROM shop.items ORDER BY id LIMIT 2;\nSELECT 'x' AS y;\n")
+    assert ran.code == 0 and ran.out.split() == ['"id"', "1", "2", '"y"', '"x"']
+    ran = cli("shell", input="SELECT * FROM shop.nope;\nSELECT 1 AS one;\n")
+    assert ran.code == 1 and "no table 'nope'" in ran.err and "one" in ran.out

@@ -302,8 +302,15 @@ def shell(
         raise usage("the shell prints to the terminal; choose another format", "--format")
     from distillr.cli.common import connect, registry
 
+    import sys
+
     con = connect()
     sh = Shell(con, fmt.value, explain)
+    if not sys.stdin.isatty():  # piped input: run it as a script, no prompt
+        failed = False
+        for statement in split_statements(sys.stdin.read()):
+            failed |= not _run_quietly(sh, statement)
+        raise typer.Exit(1 if failed else 0)
     prompt = _session(registry().home / "shell_history", sh.catalog)
     typer.echo("distillr shell: SQL ends with ;  .help for commands  .quit or Ctrl-D to leave")
     while True:
@@ -320,6 +327,21 @@ def shell(
                 break
         except KeyboardInterrupt:
             typer.echo("Cancelled.", err=True)
+
+
+def _run_quietly(sh: Shell, statement: str) -> bool:
+    """Run one piped statement or dot command; ``False`` if it failed."""
+    from distillr.cli import error
+    from distillr.errors import DistillrError
+
+    try:
+        if statement.startswith("."):
+            return sh.command(statement) or True
+        sh.run(statement)
+        return True
+    except DistillrError as exc:
+        error(str(exc))
+        return False
 
 
 def register(app: typer.Typer) -> None:
