@@ -108,7 +108,7 @@ class BatchBuilder:
         self._getter = itemgetter(*keys) if len(keys) > 1 else None
         self._groups: dict[str, list[int]] = {}
         for i, f in enumerate(self.fields):
-            if f.kind in _TEXT_KINDS:
+            if f.kind in _TEXT_KINDS or f.kind == "string":
                 self._groups.setdefault(f.kind, []).append(i)
 
     def build(self, records: Sequence[Mapping[str, Any]],
@@ -149,9 +149,14 @@ class BatchBuilder:
 
 def _convert_together(kind: str, columns: list[list[Any]]) -> list[pa.Array] | None:
     """Convert several columns of one text kind with one kernel call; None if any fails."""
-    flat = [v for col in columns for v in col]
+    flat: list[Any] = []
+    for col in columns:
+        flat.extend(col)
     try:
-        whole = _from_texts(kind, _texts(flat))
+        if kind == "string":
+            whole = pa.array(flat, pa.string())
+        else:
+            whole = _from_texts(kind, _texts(flat))
     except _ARROW_ERRORS:
         return None
     out, start = [], 0
@@ -272,9 +277,10 @@ def _texts(values: Sequence[Any]) -> pa.Array:
 
 def _native(spec: FieldSpec, values: list[Any]) -> pa.Array:
     target = _SCALAR_TYPES[spec.kind]
-    first = next((v for v in values if v is not None), None)
-    if spec.kind in ("int", "float") and isinstance(first, str):
-        return pc.cast(_texts(values), target)  # numbers sent as strings: one cast
+    if spec.kind in ("int", "float"):
+        first = next((v for v in values if v is not None), None)
+        if isinstance(first, str):
+            return pc.cast(_texts(values), target)  # numbers sent as strings: one cast
     try:
         return pa.array(values, target)
     except _ARROW_ERRORS:
