@@ -274,6 +274,8 @@ function mountApp(me) {
       ),
     );
     document.body.append(pop);
+    const height = pop.getBoundingClientRect().height;
+    pop.style.top = `${Math.max(8, Math.min(r.top - 4, window.innerHeight - height - 8))}px`;
     setTimeout(() => document.addEventListener("mousedown", function off(e) {
       if (!pop.contains(e.target)) {
         pop.remove();

@@ -268,7 +268,7 @@ export async function openWizard({ source = null, onSaved } = {}) {
     }
 
     clear(body).append(
-      editing ? null : steps(3),
+      ...(editing ? [] : [steps(3)]),
       h("div", { class: "form-head" }, h("span", { class: `type-logo ${type.type}` }, type.label[0]), h("div", {}, h("strong", {}, type.label), h("div", { class: "muted" }, type.description))),
       form,
     );

@@ -286,3 +286,43 @@ def test_live_progress_and_cancel(page, server):
             assert "cancelled" in page.inner_text(".error-box").lower()
         finally:
             httpx.delete(f"{server}/api/sources/slow_twilio")
+
+
+def test_grid_sorts_by_a_column_header(page, source):
+    type_sql(page, "SELECT sid, duration FROM my_twilio.calls LIMIT 100")
+    assert "100 rows" in run_and_wait(page)
+    sids = page.evaluate(
+        "() => [...document.querySelectorAll('.tabulator-row')].map(r =>"
+        " r.querySelectorAll('.tabulator-cell')[1].textContent)")
+    page.click(".tabulator-col[tabulator-field=c0] .tabulator-col-title")
+    first = page.locator(".tabulator-row").first.locator(".tabulator-cell").nth(1)
+    assert first.inner_text() == min(sids + [first.inner_text()])
+    page.click(".tabulator-col[tabulator-field=c0] .tabulator-col-title")
+    page.wait_for_timeout(200)
+    assert first.inner_text() > min(sids)
+
+
+def test_edit_rename_and_delete_a_source(page, server, sandbox):
+    import httpx
+
+    res = httpx.post(f"{server}/api/sources", json={
+        "type": "twilio", "name": "tmp_src",
+        "options": {"account_sid": sandbox.account_sid, "base_url": sandbox.base_url},
+        "secrets": {"auth_token": sandbox.auth_token}}, timeout=60)
+    assert res.status_code == 201
+    page.reload()
+    page.hover("[data-source=tmp_src] > .row")
+    page.click("[aria-label='Edit tmp_src']")
+    token = page.locator("#f-auth_token")
+    assert token.input_value() == "" and "saved" in token.get_attribute("placeholder")
+    assert sandbox.auth_token not in page.content()
+    page.fill("#f-name", "tmp_src2")
+    page.click("button.save")  # the saved token is kept and tested again
+    page.wait_for_selector("[data-source=tmp_src2]")
+    assert page.locator("[data-source=tmp_src]").count() == 0
+    page.hover("[data-source=tmp_src2] > .row")
+    page.click("[aria-label='Delete tmp_src2']")
+    page.click(".dialog button.danger")
+    page.wait_for_selector("[data-source=tmp_src2]", state="detached")
+    names = [s["name"] for s in httpx.get(f"{server}/api/sources").json()]
+    assert "tmp_src" not in names and "tmp_src2" not in names
