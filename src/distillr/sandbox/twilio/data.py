@@ -290,7 +290,9 @@ class Dataset:
             nums = np.concatenate([nums[keep], extra])
             _, first = np.unique(nums, return_index=True)
             keep = np.sort(first)
-        customers = [f"+{v}" for v in nums[keep][:n_cust].tolist()]
+        chosen = nums[keep][:n_cust]
+        customers = [f"+{v}" for v in chosen.tolist()]
+        cust_intl = (chosen < 10**10) | (chosen >= 2 * 10**10)  # not +1 (NANP)
         self.customers = customers
         # Twilio numbers per account
         per = self.sizes["numbers"]
@@ -312,6 +314,8 @@ class Dataset:
                 k += 1
         # one category list for every phone-number column: Twilio numbers first
         phones = self.twilio_numbers + customers
+        self.phone_intl = np.concatenate([
+            np.array([not p.startswith("+1") for p in self.twilio_numbers], dtype=bool), cust_intl])
         self.phones = np.empty(len(phones), dtype=object)
         self.phones[:] = phones
         self.phone_formatted = np.empty(len(phones), dtype=object)
@@ -398,7 +402,7 @@ class Dataset:
         mms = (rng.random(n) < 0.05) & ((direction == 1) | inbound)
         num_media = np.where(mms, rng.integers(1, 4, n), 0)
         # prices (1e-5 USD, negative = charge); GB/DE/MX recipients cost more
-        intl = np.array([not p.startswith("+1") for p in self.phones.tolist()])[cust]
+        intl = self.phone_intl[cust]
         rate = np.where(intl & ~inbound, 4000, 790)
         price = -(rate * segs)
         price = np.where(mms, -2000, price)
@@ -420,7 +424,7 @@ class Dataset:
             svc_codes[rows] = base + (svc_pick[rows] % k)
         # order: newest first by date_sent (NULL date_sent sorts by date_created)
         key = np.where(failed, created, t)
-        perm = np.lexsort((-np.arange(n), -key))
+        perm = np.argsort(-key, kind="stable")
         hi, lo = make_sids(rng, n)
         hi, lo = reorder_sids(hi, lo, perm)
         P = lambda a: a[perm]  # noqa: E731
@@ -530,7 +534,7 @@ class Dataset:
         duration = np.where(completed | started, dur, 0)
         dur_null = is_live  # in-progress calls have no duration yet
         # order: newest first by date_created
-        perm = np.lexsort((-np.arange(n), -t))
+        perm = np.argsort(-t, kind="stable")
         inv = np.empty(n, dtype=np.int64)
         inv[perm] = np.arange(n)
         hi, lo = make_sids(rng, n)
