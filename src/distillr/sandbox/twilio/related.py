@@ -59,7 +59,12 @@ def table_from(ds, name: str, schema_name: str, recs: list[dict], seed_tag: str 
                 ctx = Ctx(rng=rng, account_sid=r.get("account_sid") or ds.main.sid, sid=r.get("sid"),
                           when=int(r.get("_when", ds.start)))
                 v = fake_value(fname, fs, ctx)
-            out.append(coerce(v, fs))
+            out.append(v)
+        typ = fs.get("type")
+        if (typ in ("number", "integer") and any(isinstance(v, str) for v in out)) or (
+                typ == "string" and any(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                        for v in out)):
+            out = [coerce(v, fs) for v in out]
         cols[fname] = Values(out)
     table = Table(name, n, cols, [f["name"] for f in fields])
     table.schema_name = schema_name
