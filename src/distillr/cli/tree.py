@@ -37,7 +37,7 @@ def draw(data: dict[str, Any], *, source: str | None, table: str | None) -> Any:
                 label += f" [dim]{escape(paths[0])}[/]"
             if t["parameters"]:
                 label += f" [yellow]needs {escape(', '.join(t['parameters']))}[/]"
-            if t["description"] and (source is not None or table is not None):
+            if t["description"]:
                 label += f"  [dim]{escape(_first_sentence(t['description']))}[/]"
             tnode = node.add(label)
             if table is None:
