@@ -326,3 +326,44 @@ def test_edit_rename_and_delete_a_source(page, server, sandbox):
     page.wait_for_selector("[data-source=tmp_src2]", state="detached")
     names = [s["name"] for s in httpx.get(f"{server}/api/sources").json()]
     assert "tmp_src" not in names and "tmp_src2" not in names
+
+
+def test_login_page_when_authentication_is_on(browser, sandbox, tmp_path):
+    """With users configured, the page asks for a login; the page's own requests then carry
+    the session cookie and the CSRF token."""
+    import httpx
+
+    from distillr.server import create_app
+    from distillr.server.auth import AuthStore
+    from distillr.server.background import BackgroundServer
+
+    store = AuthStore(tmp_path)
+    store.add_user("ada", "a long password")
+    _, token = store.create_token("ada")
+    with BackgroundServer(create_app(tmp_path, require_auth=True)) as url:
+        res = httpx.post(f"{url}/api/sources", headers={"authorization": f"Bearer {token}"},
+                         json={"type": "twilio", "name": "tw", "options": {
+                             "account_sid": sandbox.account_sid, "base_url": sandbox.base_url},
+                             "secrets": {"auth_token": sandbox.auth_token}}, timeout=60)
+        assert res.status_code == 201, res.text
+        context = browser.new_context()
+        pg = context.new_page()
+        try:
+            pg.goto(url)
+            pg.fill("input[name=username]", "ada")
+            pg.fill("input[name=password]", "wrong password")
+            pg.click("button[type=submit]")
+            pg.wait_for_selector(".login-box .form-error:has-text('Wrong user name or password')")
+            pg.fill("input[name=password]", "a long password")
+            pg.click("button[type=submit]")
+            pg.wait_for_selector("[data-source=tw]")
+            assert pg.inner_text(".topbar .user") == "ada"
+            type_sql(pg, "SELECT sid FROM tw.calls LIMIT 3")  # a POST: needs the CSRF token
+            assert "3 rows" in run_and_wait(pg)
+            cookies = {c["name"]: c for c in context.cookies()}
+            assert cookies["distillr_session"]["httpOnly"]
+            assert cookies["distillr_session"]["sameSite"] == "Strict"
+            pg.click("text=Log out")
+            pg.wait_for_selector(".login-box")
+        finally:
+            context.close()
