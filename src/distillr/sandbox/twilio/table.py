@@ -151,23 +151,26 @@ class Sids(Column):
         self.lo = np.asarray(lo, dtype=np.uint64)
         self._index: dict[str, int] | None = None
 
+    def _hex(self, idx) -> list[str]:
+        """32 hex digits per row, from one ``bytes.hex`` of the rows' big-endian halves."""
+        idx = np.asarray(idx, dtype=np.int64)
+        pair = np.empty((len(idx), 2), dtype=">u8")
+        pair[:, 0] = self.hi[idx]
+        pair[:, 1] = self.lo[idx]
+        h = pair.tobytes().hex()
+        return [h[i:i + 32] for i in range(0, len(h), 32)]
+
     def take(self, idx):
-        his = self.hi[idx].tolist()
-        los = self.lo[idx].tolist()
         if isinstance(self.prefix, str):
             p = self.prefix
-            return [f"{p}{h:016x}{lo:016x}" for h, lo in zip(his, los)]
-        ps = self.prefix.take(idx)
-        return [f"{p}{h:016x}{lo:016x}" for p, h, lo in zip(ps, his, los)]
+            return [p + x for x in self._hex(idx)]
+        return [p + x for p, x in zip(self.prefix.take(idx), self._hex(idx))]
 
     def take_json(self, idx):
-        his = self.hi[idx].tolist()
-        los = self.lo[idx].tolist()
         if isinstance(self.prefix, str):
             p = '"' + self.prefix
-            return [f'{p}{h:016x}{lo:016x}"' for h, lo in zip(his, los)]
-        ps = self.prefix.take(idx)
-        return [f'"{p}{h:016x}{lo:016x}"' for p, h, lo in zip(ps, his, los)]
+            return [p + x + '"' for x in self._hex(idx)]
+        return ['"' + p + x + '"' for p, x in zip(self.prefix.take(idx), self._hex(idx))]
 
     def find(self, sid: str) -> int | None:
         """Row of ``sid``: the low 32 bits of ``lo`` hold the row number (see :func:`make_sids`)."""
