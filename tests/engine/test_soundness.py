@@ -260,7 +260,8 @@ def join_case(draw):
 def subquery_case(draw):
     p = draw(calls_pred(None))
     q = draw(messages_pred(None))
-    form = draw(st.sampled_from(["in", "notin", "exists", "derived", "cte", "union", "scalar"]))
+    form = draw(st.sampled_from(["in", "notin", "exists", "derived", "cte", "union", "scalar",
+                                 "through", "through"]))
     if form == "in":
         return Case(f"SELECT id, status FROM fake.calls WHERE {p} AND id IN"
                     f" (SELECT call_id FROM fake.messages WHERE {q})")
@@ -272,11 +273,22 @@ def subquery_case(draw):
                     f" (SELECT 1 FROM fake.messages m WHERE m.call_id = c.id AND"
                     f" {draw(messages_pred('m'))})")
     if form == "derived":
+        outer = draw(st.sampled_from(["t.id > 3", "t.s = 'busy'", "t.s IN ('busy', 'failed')",
+                                      "t.s IS NULL", "(t.s = 'busy' OR t.id = 2)"]))
         return Case(f"SELECT s, count(*) AS n FROM (SELECT status AS s, id FROM fake.calls"
-                    f" WHERE {p}) t WHERE t.id > 3 GROUP BY s")
+                    f" WHERE {p}) t WHERE {outer} GROUP BY s")
     if form == "cte":
         return Case(f"WITH x AS (SELECT id, status FROM fake.calls WHERE {p})"
-                    f" SELECT a.id, b.status FROM x a JOIN x b ON a.id = b.id + 1")
+                    f" SELECT a.id, b.status FROM x a JOIN x b ON a.id = b.id + 1"
+                    f" WHERE {draw(st.sampled_from(['a.status = ' + _lit('busy'), 'a.id < 20']))}")
+    if form == "through":
+        kind = draw(st.sampled_from(["JOIN", "LEFT JOIN", "RIGHT JOIN", "FULL JOIN"]))
+        on_extra = draw(st.sampled_from(["", " AND t.status = 'busy'", " AND t.id > 5"]))
+        outer = draw(calls_pred("t"))
+        where = f" WHERE {outer}" if draw(st.booleans()) else ""
+        return Case(f"WITH t AS (SELECT *, DateCreated FROM fake.calls WHERE {p})"
+                    f" SELECT t.id, t.status, m.id AS mid FROM fake.messages m {kind} t"
+                    f" ON m.call_id = t.id{on_extra}{where}")
     if form == "scalar":
         return Case(f"SELECT id, (SELECT count(*) FROM fake.messages m WHERE m.call_id = c.id"
                     f" AND {draw(messages_pred('m'))}) AS n FROM fake.calls c WHERE"

@@ -219,6 +219,8 @@ class _Planner:
         self.resolved: dict[int, tuple[TableScan, Column]] = {}  # id(Column node) -> ...
         self.bind_candidates: dict[int, list[tuple[exp.Expr, str, exp.Column]]] = {}
         self.bind_nodes: dict[int, exp.Column] = {}
+        # outer columns that name a plain column of a derived table over one API table
+        self.through: dict[int, tuple[TableScan, Column]] = {}
 
     # -- table references
     def collect_tables(self) -> None:
@@ -356,7 +358,7 @@ class _Planner:
         if isinstance(node, exp.Paren):
             return self._column_of(node.this, scan)
         if isinstance(node, exp.Column):
-            hit = self.resolved.get(id(node))
+            hit = self.resolved.get(id(node)) or self.through.get(id(node))
             if hit is not None and hit[0] is scan:
                 return hit[1]
         return None
@@ -535,6 +537,102 @@ class _Planner:
                             reason=f"in the ON clause of a {side or kind or 'INNER'} JOIN that"
                                    " would change its meaning"))
             self._plan_limit(scope, select, scans_here, exact_all)
+
+    # -- through derived tables and CTEs
+    def plan_derived(self) -> None:
+        """Push outer conditions into ``(SELECT cols FROM api_table WHERE ...) d``.
+
+        Only when the derived table (or CTE) is used once, reads one API table, and has no
+        join, GROUP BY, aggregate, DISTINCT, window, LIMIT or OFFSET: then a condition on
+        ``d.col`` is a condition on the table's column. Forms that travel reject NULLs, so
+        outer joins in the outer scope do not matter for WHERE; ON conditions travel only
+        from the ON of an inner or LEFT join that joins ``d``.
+        """
+        uses: dict[int, int] = {}
+        for scope in self.scopes:
+            for _node, source in scope.selected_sources.values():
+                if isinstance(source, Scope):
+                    uses[id(source)] = uses.get(id(source), 0) + 1
+        for scope in self.scopes:
+            select = scope.expression
+            if not isinstance(select, exp.Select):
+                continue
+            sources = scope.selected_sources
+            for alias, (_node, inner) in sources.items():
+                if not isinstance(inner, Scope) or uses.get(id(inner)) != 1:
+                    continue
+                mapped = self._derived_columns(inner)
+                if not mapped:
+                    continue
+                scan, columns = mapped
+                conjs = _conjuncts(select.args["where"].this) if select.args.get("where") else []
+                for join in select.args.get("joins") or []:
+                    side, kind = (join.side or "").upper(), (join.kind or "").upper()
+                    target = join.this
+                    if target.alias_or_name.lower() != alias.lower():
+                        continue
+                    if (side == "" and kind in ("", "INNER", "CROSS")) or (
+                            side == "LEFT" and kind in ("", "OUTER")):
+                        conjs += _conjuncts(join.args.get("on"))
+                for conj in conjs:
+                    if _has_query(conj):
+                        continue
+                    cols = list(conj.find_all(exp.Column))
+                    if not cols:
+                        continue
+                    hits = []
+                    for c in cols:
+                        owner = c.table.lower() if c.table else (
+                            alias.lower() if len(sources) == 1 else None)
+                        col = columns.get(c.name.lower()) if owner == alias.lower() else None
+                        if col is None:
+                            break
+                        hits.append((c, col))
+                    else:
+                        for c, col in hits:
+                            self.through[id(c)] = (scan, col)
+                        result = self._push(conj, scan)
+                        if result.where != "local":
+                            result.reason = (result.reason + "; " if result.reason else "") + \
+                                f"from the outer query through {alias}"
+                            scan.conjuncts.append(result)
+
+    def _derived_columns(self, inner: Scope) -> tuple[TableScan, dict[str, Column]] | None:
+        select = inner.expression
+        if not isinstance(select, exp.Select) or len(inner.selected_sources) != 1:
+            return None
+        (_node, source), = inner.selected_sources.values()
+        scan = self.by_node.get(id(source)) if isinstance(source, exp.Table) else None
+        if scan is None:
+            return None
+        for key in ("joins", "group", "having", "distinct", "qualify", "limit", "offset",
+                    "laterals"):
+            if select.args.get(key):
+                return None
+        for node in _own_nodes(select):
+            if isinstance(node, (exp.AggFunc, exp.Window, exp.Unnest, exp.Explode)) or (
+                    isinstance(node, exp.Anonymous)
+                    and str(node.this).lower() in _SET_RETURNING):
+                return None
+        columns: dict[str, Column] = {}
+        seen: set[str] = set()
+        for expr in select.expressions:
+            names: list[tuple[str, Column | None]] = []
+            if isinstance(expr, exp.Star):
+                names = [(c.name.lower(), c) for c in scan.table.columns if not c.virtual]
+            else:
+                target = expr.this if isinstance(expr, exp.Alias) else expr
+                hit = self.resolved.get(id(target)) if isinstance(target, exp.Column) else None
+                col = hit[1] if hit is not None and hit[0] is scan else None
+                names = [(expr.alias_or_name.lower(), col)]
+            for name, col in names:
+                if name in seen:
+                    columns.pop(name, None)
+                    continue
+                seen.add(name)
+                if col is not None:
+                    columns[name] = col
+        return scan, columns
 
     def _note_bind(self, scope: Scope, conj: exp.Expr, only: TableScan | None) -> None:
         """Remember ``a.param = b.col`` conjuncts that may feed a bind join."""
@@ -766,6 +864,7 @@ def plan_query(sql: str | exp.Expr, resolve_source: Callable[[str], Connector],
         raise SqlError(f"The query is not valid: {err}.") from None
     planner.resolve_columns()
     planner.plan_scopes()
+    planner.plan_derived()
     planner.bind_parameters()
     duck_sql = planner.rewrite()
     scans = planner.scans
