@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import orjson
 
 from distillr.connectors.base import ScanStats
 from distillr.errors import AuthError, SourceError
@@ -277,8 +278,8 @@ class HttpClient:
         if status >= 400:
             raise self._refused(url, params, response)
         try:
-            body = json.loads(response.content)
-        except (ValueError, UnicodeDecodeError):
+            body = orjson.loads(response.content)
+        except ValueError:
             # a body cut short or mangled on the way: never hand back part of a page
             raise _Retry("the response body was not complete JSON") from None
         self.limit.succeeded()
