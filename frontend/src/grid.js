@@ -17,6 +17,7 @@ export function decodeArrow(buffer) {
     const vec = table.getChildAt(j);
     const id = f.type.typeId;
     if (id === Type.Utf8) return new StringColumn(vec, n);
+    if (id === Type.Dictionary) return new DictColumn(vec);
     const out = new Array(n);
     if (id === Type.Float || (id === Type.Int && f.type.bitWidth <= 32)) decodeNumbers(vec, out);
     else for (let i = 0; i < n; i++) out[i] = vec.get(i) ?? null; // rare: booleans
@@ -53,6 +54,32 @@ function decodeNumbers(vec, out) {
       const e = offset + k;
       out[row] = plain || valid(data, e) ? values[e] : null;
     }
+  }
+}
+
+// A dictionary-encoded column: few distinct values, decoded once, looked up by index.
+class DictColumn {
+  constructor(vec) {
+    this.chunks = [];
+    let start = 0;
+    for (const data of vec.data) {
+      const dict = data.dictionary;
+      const words = new Array(dict.length);
+      for (let k = 0; k < dict.length; k++) words[k] = dict.get(k);
+      this.chunks.push({ start, end: start + data.length, data, words });
+      start += data.length;
+    }
+    this.overrides = null;
+  }
+  get(i) {
+    if (this.overrides && i in this.overrides) return this.overrides[i];
+    let c = this.chunks[0];
+    for (let k = 1; i >= c.end && k < this.chunks.length; k++) c = this.chunks[k];
+    const e = c.data.offset + (i - c.start);
+    return valid(c.data, e) ? c.words[c.data.values[e]] ?? null : null;
+  }
+  set(i, v) {
+    (this.overrides ||= {})[i] = v;
   }
 }
 
