@@ -117,7 +117,7 @@ def to_file(table: pa.Table, fmt: str) -> bytes:
         pacsv.write_csv(_csv_ready(table), sink)
         return sink.getvalue()
     if fmt == "json":
-        return json.dumps(table.to_pylist(), default=str, ensure_ascii=False).encode()
+        return _json_file(table)
     if fmt == "parquet":
         sink = io.BytesIO()
         pq.write_table(table, sink)
@@ -125,6 +125,21 @@ def to_file(table: pa.Table, fmt: str) -> bytes:
     if fmt == "arrow":
         return to_arrow_ipc(table)
     raise ValueError(fmt)
+
+
+def _json_file(table: pa.Table) -> bytes:
+    """An array of objects, one per row (DuckDB's to_json: maps become objects)."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.register("result", table.rename_columns(_unique_names(table.column_names)))
+        rows = con.sql("SELECT CAST(to_json(result) AS VARCHAR) FROM result").fetchall()
+    except duckdb.Error:
+        return json.dumps(table.to_pylist(), default=str, ensure_ascii=False).encode()
+    finally:
+        con.close()
+    return ("[" + ",\n".join(r[0] for r in rows) + "]").encode()
 
 
 def _csv_ready(table: pa.Table) -> pa.Table:
