@@ -287,6 +287,10 @@ class _Planner:
             if isinstance(scope.expression, exp.Select):
                 select_aliases = {e.alias.lower() for e in scope.expression.expressions
                                   if isinstance(e, exp.Alias)}
+                for join in scope.expression.args.get("joins") or []:
+                    if join.args.get("using") or join.args.get("method"):
+                        for b in base:  # USING / NATURAL name columns without a Column node
+                            b.columns = None
             for node in _own_nodes(scope.expression):
                 if isinstance(node, exp.Star) and not isinstance(node.parent, exp.Count):
                     for b in base:  # SELECT * needs every column
