@@ -400,11 +400,42 @@ def test_keyboard_interrupt_becomes_query_cancelled(con):
 
 
 def test_concurrency_per_source_is_capped(tmp_path):
+    class Counting(FakeConnector):
+        def __init__(self, *a, **k):
+            super().__init__(*a, **k)
+            self.in_flight = 0
+            self.peak = 0
+
+        def read(self, split, stats=None):
+            inner = super().read(split, stats)
+            while True:
+                with self._lock:
+                    self.in_flight += 1
+                    self.peak = max(self.peak, self.in_flight)
+                try:
+                    time.sleep(0.005)
+                    batch = next(inner, None)
+                finally:
+                    with self._lock:
+                        self.in_flight -= 1
+                if batch is None:
+                    return
+                yield batch
+
     con = distillr.connect(home=tmp_path)
-    fake = FakeConnector("wide", page_size=1, delay=0.01, max_fanout=20, max_concurrency=2)
+    fake = Counting("wide", page_size=1, max_fanout=20, max_concurrency=2)
     con.register("wide", fake)
-    con.sql("SELECT count(*) FROM wide.calls WHERE id IN (1,2,3,4,5,6,7,8)").fetchall()
-    assert len(fake.reads) >= 1
+    sql = "SELECT count(*) FROM wide.calls WHERE status IN ('busy', 'failed', 'completed')"
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(con.sql(sql).fetchall()))
+               for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 3 and results[0] == results[1] == results[2]
+    assert len(fake.reads) == 9
+    assert fake.peak == 2  # two pages at once, across three concurrent queries
 
 
 # --------------------------------------------------------------------------- memory

@@ -14,6 +14,7 @@ import queue
 import re
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -21,7 +22,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from distillr.connectors.base import Pred, Split
+from distillr.connectors.base import Connector, Pred, Split
 from distillr.errors import (
     CatalogError,
     DistillrError,
@@ -41,6 +42,20 @@ __all__ = ["Execution", "Query", "Rescan", "conform", "run", "translate_duckdb_e
 QUEUE_BATCHES = 8
 RESULT_BATCH_ROWS = 65_536
 _DONE = object()
+
+
+_SEMAPHORES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_SEMAPHORES_LOCK = threading.Lock()
+
+
+def source_semaphore(connector: Connector) -> threading.Semaphore:
+    """Pages of one source in flight at once, across every query of the process."""
+    with _SEMAPHORES_LOCK:
+        sem = _SEMAPHORES.get(connector)
+        if sem is None:
+            sem = threading.BoundedSemaphore(max(1, int(connector.max_concurrency)))
+            _SEMAPHORES[connector] = sem
+        return sem
 
 
 class Rescan(DistillrError):
@@ -313,7 +328,6 @@ class Execution:
         self.cursor: duckdb.DuckDBPyConnection | None = None
         self._last_progress = 0.0
         self._finished = False
-        self._semaphores: dict[int, threading.Semaphore] = {}
 
     # -- control
     def cancel(self, reason: str = "The query was cancelled.") -> None:
@@ -464,9 +478,7 @@ class Execution:
                 table_stats.pushed = [f"{p.column} {p.op} {p.value!r}" for p in request.predicates]
                 splits = list(scan.connector.plan(request))
         table_stats.splits = [s.describe or repr(dict(s.params)) for s in splits]
-        key = id(scan.connector)
-        sem = self._semaphores.setdefault(
-            key, threading.BoundedSemaphore(max(1, scan.connector.max_concurrency)))
+        sem = source_semaphore(scan.connector)
         stream = _TableStream(scan, splits, table_stats, self.state, sem, self._progress)
         self.streams.append(stream)
         stream.start()
