@@ -74,10 +74,11 @@ def _twilio(source: str, ex: dict[str, Any]) -> list[Sample]:
             "SELECT c.sid AS call_sid, c.`from`, c.`to`, c.status, c.duration AS call_seconds,\n"
             "       r.sid AS recording_sid, r.duration AS recording_seconds\n"
             f"FROM {s}.`recordings` r\nJOIN {s}.`calls` c ON c.sid = r.call_sid\n"
-            f"WHERE r.date_created >= TIMESTAMP {_lit(since + ' 00:00:00')}\n"
+            f"WHERE c.start_time >= TIMESTAMP {_lit(since + ' 00:00:00')}\n"
+            f"  AND r.date_created >= TIMESTAMP {_lit(since + ' 00:00:00')}\n"
             "ORDER BY r.date_created DESC\nLIMIT 20",
             "recordings",
-            "Both tables are read from the API; DuckDB joins them.",
+            "Both date filters go to the API; DuckDB joins the two tables.",
         ),
         Sample(
             "Messages by status (an aggregate)",
@@ -92,16 +93,15 @@ def _twilio(source: str, ex: dict[str, Any]) -> list[Sample]:
 def _twilio_examples(session: Any, source: str) -> dict[str, Any]:
     s = _q(source)
     out: dict[str, Any] = {}
-    rows = session.sql(f"SELECT `to`, `from`, date_sent FROM {s}.`messages` "
-                       "WHERE date_sent IS NOT NULL LIMIT 1").fetchall()
-    if rows:
+    # plain LIMIT 1 queries: the LIMIT travels to the API, so each is one small request
+    rows = session.sql(f"SELECT `to`, `from`, date_sent FROM {s}.`messages` LIMIT 1").fetchall()
+    if rows and all(v is not None for v in rows[0]):
         to, frm, sent = rows[0]
         day = sent.date() if hasattr(sent, "date") else dt.date.fromisoformat(str(sent)[:10])
         out.update(to=to, day=day.isoformat(), since=(day - dt.timedelta(days=30)).isoformat())
         out["from"] = frm
-    rows = session.sql(f"SELECT call_sid FROM {s}.`recordings` "
-                       "WHERE call_sid IS NOT NULL LIMIT 1").fetchall()
-    if rows:
+    rows = session.sql(f"SELECT call_sid FROM {s}.`recordings` LIMIT 1").fetchall()
+    if rows and rows[0][0]:
         out["call_sid"] = rows[0][0]
     return out
 

@@ -42,3 +42,18 @@ def test_twilio_samples_use_real_values(cli, home, sandbox, monkeypatch):
         ran = cli("query", sample["sql"], "--format", "jsonl")
         assert ran.code == 0, (sample["title"], ran.err)
         assert ran.out.strip(), sample["title"]  # every sample returns rows
+
+
+def test_example_lookup_is_cheap(home, sandbox):
+    """Finding example values costs one small request per table, whatever the account's size."""
+    import distillr
+    from distillr import samples
+    from distillr.registry import Registry
+
+    Registry(home).add("twilio", "tw", {"account_sid": sandbox.account_sid,
+                                        "base_url": sandbox.base_url},
+                       {"auth_token": sandbox.auth_token})
+    before = len(sandbox.requests)
+    found = samples.find_examples(distillr.connect(str(home)), "tw")
+    assert {"to", "from", "day", "since", "call_sid"} <= set(found)
+    assert len(sandbox.requests) - before == 2
