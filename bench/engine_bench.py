@@ -16,6 +16,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -76,7 +77,7 @@ def child(rows: int) -> None:
     from tests.engine.fakes import FakeConnector, big_table
 
     table, page = big_table(rows, page_rows=10_000)
-    con = distillr.connect(home=str(ROOT / ".bench-home"))
+    con = distillr.connect(home=tempfile.mkdtemp(prefix="distillr-bench-"))
     con.register("fake", FakeConnector("fake", tables=[table], generated={"big": page}))
     result = con.sql(GROUP_SQL).fetchall()
     assert sum(n for _s, n in result) == rows

@@ -312,9 +312,14 @@ class _Planner:
                         if col.expr:
                             scan.columns.update(_virtual_inputs(col.expr))
                 elif not node.table:
-                    # unresolved: it may belong to any table of this scope
-                    for b in base:
-                        b.columns = None
+                    # unresolved: it may belong to any table of this scope or an outer one
+                    current: Scope | None = scope
+                    while current is not None:
+                        for _n, src in current.selected_sources.values():
+                            hit = self.by_node.get(id(src))
+                            if hit is not None:
+                                hit.columns = None
+                        current = current.parent
 
     def _resolve(self, scope, node: exp.Column, base, derived, select_aliases):
         name = node.name
