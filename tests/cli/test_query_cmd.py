@@ -152,3 +152,17 @@ def test_progress_line_on_a_terminal(home, fake_type, cli, child_env):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def test_nested_values_render_as_json():
+    import io
+
+    t = pa.table({"m": pa.array([[("a", "1")], None], pa.map_(pa.string(), pa.string())),
+                  "l": pa.array([[1, 2], []], pa.list_(pa.int64()))})
+    out = io.StringIO()
+    render.json_lines(t, out)
+    assert out.getvalue().splitlines() == ['{"m": {"a": "1"}, "l": [1, 2]}',
+                                           '{"m": null, "l": []}']
+    buf = io.BytesIO()
+    render.csv(t, buf)
+    assert buf.getvalue().decode().splitlines()[1] == '"{""a"": ""1""}","[1, 2]"'

@@ -55,8 +55,18 @@ def _json_default(value: Any) -> Any:
 
 
 def _rows(table: pa.Table) -> Iterator[dict[str, Any]]:
+    """Rows as dicts; map columns become dicts too (Arrow gives lists of key/value pairs)."""
+    maps = [i for i, f in enumerate(table.schema) if pa.types.is_map(f.type)]
+    names = table.column_names
     for batch in table.to_batches():
-        yield from batch.to_pylist()
+        if not maps:
+            yield from batch.to_pylist()
+            continue
+        columns = [col.to_pylist() for col in batch.columns]
+        for i in maps:
+            columns[i] = [None if v is None else dict(v) for v in columns[i]]
+        for values in zip(*columns):
+            yield dict(zip(names, values))
 
 
 def terminal_table(
@@ -129,7 +139,10 @@ def _flat(table: pa.Table) -> pa.Table:
     for col in table.columns:
         t = col.type
         if pa.types.is_nested(t):
-            col = pa.array([None if v is None else cell(v) for v in col.to_pylist()], pa.string())
+            values = col.to_pylist()
+            if pa.types.is_map(t):
+                values = [None if v is None else dict(v) for v in values]
+            col = pa.array([None if v is None else cell(v) for v in values], pa.string())
         cols.append(col)
     return pa.table(cols, names=table.column_names)
 
