@@ -130,6 +130,12 @@ def test_twilio_against_the_sandbox(cli, home, sandbox, monkeypatch, caplog):
                       "json").text
     everything += cli("--debug", "query", "SELECT * FROM tw.nope").text
     everything += caplog.text
+    import base64
+
+    basic = [base64.b64encode(f"{user}:{secret}".encode()).decode() for user, secret in (
+        (sandbox.account_sid, sandbox.auth_token), (sandbox.api_key_sid, sandbox.api_key_secret))]
+    for leak in basic:  # an Authorization header in a debug log
+        assert leak not in everything
     for secret in (sandbox.auth_token, sandbox.api_key_secret):
         assert secret not in everything
         assert secret.encode() not in (home / "registry.db").read_bytes()

@@ -34,7 +34,9 @@ app = typer.Typer(
 )
 
 # Command modules, each with a ``register(app)`` function.
-COMMAND_MODULES: list[str] = ["source", "tree", "query", "samples", "shell", "demo", "serve", "sandbox"]
+COMMAND_MODULES: list[str] = [
+    "source", "tree", "query", "samples", "shell", "demo", "serve", "sandbox",
+]
 
 
 @dataclass
