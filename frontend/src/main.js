@@ -299,9 +299,28 @@ function mountApp(me) {
     }
   }
 
+  // After a reload: show the tab's last result again while the server still keeps it.
+  async function restore(tab) {
+    const s = slot(tab.id);
+    if (s.restoring || s.job || !tab.lastJob) return;
+    s.restoring = true;
+    try {
+      const job = await api("GET", `/api/queries/${tab.lastJob}`);
+      if (job.state !== "done" || s.job) return;
+      const res = await api("GET", `/api/queries/${job.id}/result?format=arrow`, undefined, { raw: true });
+      s.result = decodeArrow(await res.arrayBuffer());
+      s.job = job;
+      if (state.active === tab.id && !running) renderView();
+    } catch {
+      delete tab.lastJob; // gone from the server: run the query again to see it
+      saveTabs();
+    }
+  }
+
   function renderView() {
     renderViewTabs();
     const s = slot(state.active);
+    restore(activeTab());
     for (const b of exportMenu.querySelectorAll("button")) b.disabled = !(s.job && s.job.state === "done");
     updateStatus(s);
     clear(viewBody);
@@ -373,7 +392,7 @@ function mountApp(me) {
     st.dot.className = `dot ${job.state}`;
     set(st.status, { done: "Done", error: "Error", cancelled: "Cancelled" }[job.state] || job.state);
     set(st.elapsed, fmtSeconds(s.elapsed ?? job.elapsed));
-    set(st.rows, job.rows !== undefined ? `${fmtNumber(job.rows)} rows` : "");
+    set(st.rows, job.rows !== undefined ? `${fmtNumber(job.rows)} row${job.rows === 1 ? "" : "s"}` : "");
     const req = job.stats?.requests;
     set(st.requests, req !== undefined ? `${fmtNumber(req)} request${req === 1 ? "" : "s"}` : "");
   }
@@ -409,6 +428,8 @@ function mountApp(me) {
         running.live = job;
       }
       s.job = job;
+      tab.lastJob = job.id;
+      saveTabs();
       if (job.state === "done") {
         const res = await api("GET", `/api/queries/${job.id}/result?format=arrow`, undefined, { raw: true });
         const buf = await res.arrayBuffer();
@@ -480,6 +501,13 @@ function mountApp(me) {
     a.click();
     a.remove();
   }
+
+  document.addEventListener("keydown", (e) => {
+    if ((e.ctrlKey || e.metaKey) && e.key === "Enter" && !e.defaultPrevented && !document.querySelector(".overlay")) {
+      e.preventDefault();
+      run();
+    }
+  });
 
   renderTabs();
   renderView();

@@ -224,6 +224,9 @@ def test_tabs_survive_a_reload_and_history_keeps_queries(page, source):
     page.wait_for_selector("[data-source=my_twilio]")
     assert page.locator(".tab").count() == tabs
     assert "COUNT(*) AS n" in page.inner_text(".cm-content")
+    # the tab's last result comes back too, while the server keeps it
+    page.wait_for_selector(".grid-box[data-rows='1']")
+    assert "1 row" in page.inner_text(".statusbar")
     page.click(".view-tab[data-view=history]")
     assert "COUNT(*) AS n FROM my_twilio.calls" in page.inner_text(".history")
 
