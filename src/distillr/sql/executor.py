@@ -22,7 +22,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from distillr.connectors.base import Connector, Pred, Split
+from distillr.connectors.base import Connector, Pred, Split, TableDef
 from distillr.errors import (
     CatalogError,
     DistillrError,
@@ -42,6 +42,20 @@ __all__ = ["Execution", "Query", "Rescan", "conform", "run", "translate_duckdb_e
 QUEUE_BATCHES = 8
 RESULT_BATCH_ROWS = 65_536
 _DONE = object()
+
+
+_EMPTY: dict[int, tuple[TableDef, pa.Table]] = {}
+
+
+def _empty(table: TableDef) -> pa.Table:
+    """An empty Arrow table in the table's schema (cached: schemas cost to build)."""
+    hit = _EMPTY.get(id(table))
+    if hit is None or hit[0] is not table:
+        if len(_EMPTY) > 1000:
+            _EMPTY.clear()
+        hit = (table, table.schema.empty_table())
+        _EMPTY[id(table)] = hit
+    return hit[1]
 
 
 _SEMAPHORES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -404,20 +418,23 @@ class Execution:
         return exc
 
     # -- running
-    def check(self) -> pa.Schema:
-        """Bind the query over empty tables: unknown columns and type errors show now,
-        before anything is fetched. Returns the result's schema."""
+    def check(self, schema: bool = False) -> list[str] | pa.Schema:
+        """Bind the query over empty tables, so that unknown columns and type errors show
+        before anything is fetched. Returns the result's column names (or, with ``schema``,
+        its Arrow schema, which costs a run of the query over the empty tables)."""
         cursor = self.db.cursor()
         try:
             for scan in self.plan.scans:
-                cursor.register(scan.private, scan.table.schema.empty_table())
+                cursor.register(scan.private, _empty(scan.table))
             relation = cursor.sql(self.plan.sql)
             if relation is None:
                 raise UnsupportedError("distillr runs queries that return rows.")
-            # LIMIT 0 keeps DuckDB from running anything; it renames duplicate column names,
-            # so the names come from the query itself
+            names = list(relation.columns)
+            if not schema:
+                return names
+            # LIMIT 0 renames duplicate column names, so the names come from the query itself
             types = relation.limit(0).to_arrow_table().schema
-            return pa.schema([pa.field(name, f.type) for name, f in zip(relation.columns, types)])
+            return pa.schema([pa.field(name, f.type) for name, f in zip(names, types)])
         except duckdb.Error as exc:
             raise self._error_for(exc) from None
         finally:
@@ -533,7 +550,7 @@ class Query:
         self.progress = progress
         self.stats = QueryStats()
         self.execution = Execution(plan, db, self.stats, progress=progress)
-        self.schema = self.execution.check()
+        self.columns = self.execution.check()
         self.cancelled: str | None = None
         self.timer: threading.Timer | None = None
         if timeout is not None:
@@ -579,8 +596,13 @@ class Query:
             self.finish()
 
     def result(self) -> Result:
-        return Result(schema=self.schema, source=self.batches, stats=self.stats,
-                      cancel=self.cancel, finish=self.finish)
+        plan, db = self.plan, self.db
+
+        def schema() -> pa.Schema:
+            return Execution(plan, db, QueryStats()).check(schema=True)
+
+        return Result(columns=self.columns, schema=schema, source=self.batches,
+                      stats=self.stats, cancel=self.cancel, finish=self.finish)
 
 
 def _user_error(exc: BaseException) -> BaseException:

@@ -99,7 +99,8 @@ class Result:
         self,
         *,
         table: pa.Table | None = None,
-        schema: pa.Schema | None = None,
+        columns: list[str] | None = None,
+        schema: pa.Schema | Callable[[], pa.Schema] | None = None,
         source: Callable[[], Iterator[pa.RecordBatch]] | None = None,
         stats: QueryStats | None = None,
         cancel: Callable[[], None] | None = None,
@@ -114,11 +115,21 @@ class Result:
             now = time.perf_counter()
             stats = QueryStats(started=now, finished=now)
         self.stats = stats
-        self.schema: pa.Schema = table.schema if table is not None else schema
+        self._schema = table.schema if table is not None else schema
+        self._columns = columns
+
+    @property
+    def schema(self) -> pa.Schema:
+        """The Arrow schema of the result (known before it is read)."""
+        if callable(self._schema):
+            self._schema = self._schema()
+        return self._schema
 
     @property
     def columns(self) -> list[str]:
-        return list(self.schema.names)
+        if self._table is not None or self._columns is None:
+            return list(self.schema.names)
+        return list(self._columns)
 
     def batches(self) -> Iterator[pa.RecordBatch]:
         """Yield the result batch by batch (streams it if it was not read yet)."""
@@ -140,7 +151,7 @@ class Result:
             batches = list(self.batches())
             self._table = (pa.Table.from_batches(batches) if batches
                            else self.schema.empty_table())
-            self.schema = self._table.schema
+            self._schema = self._table.schema
         return self._table
 
     def df(self):
