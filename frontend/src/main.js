@@ -10,6 +10,7 @@ import { renderVisualize } from "./chart.js";
 
 const TABS_KEY = "distillr.tabs";
 const HISTORY_KEY = "distillr.history";
+const GRID_MAX = 500000; // rows shown in the grid; exports always hold every row
 const app = document.getElementById("app");
 window.__distillr = { timings: [] };
 
@@ -307,7 +308,7 @@ function mountApp(me) {
     try {
       const job = await api("GET", `/api/queries/${tab.lastJob}`);
       if (job.state !== "done" || s.job) return;
-      const res = await api("GET", `/api/queries/${job.id}/result?format=arrow`, undefined, { raw: true });
+      const res = await api("GET", `/api/queries/${job.id}/result?format=arrow&limit=${GRID_MAX}`, undefined, { raw: true });
       s.result = decodeArrow(await res.arrayBuffer());
       s.job = job;
       if (state.active === tab.id && !running) renderView();
@@ -331,6 +332,9 @@ function mountApp(me) {
       } else if (s.error) {
         viewBody.append(h("div", { class: "error-box", role: "alert" }, h("strong", {}, s.error.title || "Error"), h("pre", {}, s.error.message)));
       } else if (s.result) {
+        if (s.job && s.job.rows > s.result.rows.length) {
+          viewBody.append(h("div", { class: "notice" }, `Showing the first ${fmtNumber(s.result.rows.length)} of ${fmtNumber(s.job.rows)} rows. Export the result to get every row.`));
+        }
         const box = h("div", { class: "grid-box", dataset: { rows: String(s.result.rows.length) } });
         viewBody.append(box);
         s.grid = renderGrid(box, s.result);
@@ -431,7 +435,7 @@ function mountApp(me) {
       tab.lastJob = job.id;
       saveTabs();
       if (job.state === "done") {
-        const res = await api("GET", `/api/queries/${job.id}/result?format=arrow`, undefined, { raw: true });
+        const res = await api("GET", `/api/queries/${job.id}/result?format=arrow&limit=${GRID_MAX}`, undefined, { raw: true });
         const buf = await res.arrayBuffer();
         const arrived = performance.now();
         s.result = decodeArrow(buf);

@@ -60,6 +60,11 @@ def test_result_as_arrow_for_the_grid(shop):
     assert table.num_rows == 10 and table.column_names == ["id", "name", "kind"]
     # BIGINT that fits a double travels as a number the browser shows exactly
     assert table.column("id").to_pylist() == list(range(1, 11))
+    part = shop.get(f"/api/queries/{job['id']}/result",
+                    params={"format": "arrow", "offset": 2, "limit": 3})
+    assert pa.ipc.open_stream(part.content).read_all().column("id").to_pylist() == [3, 4, 5]
+    too_many = shop.get(f"/api/queries/{job['id']}/result", params={"limit": 20000})
+    assert too_many.status_code == 422 and "at most 10,000" in too_many.json()["detail"]
 
 
 def test_exports_round_trip(shop):

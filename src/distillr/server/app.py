@@ -410,15 +410,20 @@ def create_app(
 
     @app.get("/api/queries/{job_id}/result", tags=["queries"])
     def query_result(job_id: str, format: str = Query("json", pattern="^(json|arrow)$"),
-                     offset: int = Query(0, ge=0), limit: int = Query(1000, ge=0, le=MAX_PAGE),
+                     offset: int = Query(0, ge=0), limit: int | None = Query(None, ge=0),
                      who: str | None = Depends(user)) -> Response:
-        """The result: ``format=arrow`` (Arrow IPC stream of every row, in display types, for
-        the grid) or ``format=json`` (one page of rows)."""
+        """The result: ``format=json``: one page of rows (``limit`` at most 10,000, default
+        1,000); ``format=arrow``: an Arrow IPC stream of the rows (all by default) in display
+        types, for the grid."""
         job = _finished_table(job_id, who)
         if format == "arrow":
-            data = export.to_arrow_ipc(export.display_table(job.table))
+            table = job.table.slice(offset, limit) if (offset or limit is not None) else job.table
+            data = export.to_arrow_ipc(export.display_table(table))
             return Response(data, media_type=export.FORMATS["arrow"][0])
-        return JSONResponse(export.json_page(job.table, offset, limit))
+        if limit is not None and limit > MAX_PAGE:
+            raise ApiProblem(422, "Bad request", f"limit: at most {MAX_PAGE:,} rows per JSON page;"
+                             " use format=arrow or an export for more.", "validation")
+        return JSONResponse(export.json_page(job.table, offset, 1000 if limit is None else limit))
 
     @app.get("/api/queries/{job_id}/export", tags=["queries"])
     def query_export(job_id: str, format: str = Query("csv", pattern="^(csv|json|parquet)$"),
