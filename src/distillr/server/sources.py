@@ -92,6 +92,8 @@ def field_for(exc: DistillrError, secret_field: str) -> str | None:
     if isinstance(exc, ConfigError):
         if "source" in text and ("already exists" in text or "name" in text):
             return "name"
+        if "needs the secret" in text or f"secret {secret_field}" in text:
+            return secret_field
         for field, words in _FIELD_HINTS:
             if any(w in text for w in words):
                 return field
