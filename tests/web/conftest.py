@@ -42,15 +42,6 @@ def good(fake_type):
     return fake_type.GOOD_TOKEN
 
 
-def add_fake(client, name="shop", token=None, rows=30, delay=0.0, **kw):
-    from distillr_fake import GOOD_TOKEN
-
-    return client.post("/api/sources", json={
-        "type": "fake", "name": name,
-        "options": {"account": "acme", "rows": rows, "delay": delay},
-        "secrets": {"token": token or GOOD_TOKEN}, **kw})
-
-
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     """Keep each phase's report on the test item (the browser fixture screenshots failures)."""

@@ -11,7 +11,7 @@ import time
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import add_fake
+from webhelpers import add_fake
 
 import distillr
 

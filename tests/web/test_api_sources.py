@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import add_fake
+from webhelpers import add_fake
 
 PROBLEM = "application/problem+json"
 

@@ -64,7 +64,7 @@ def test_files():
 
 
 def test_no_secret_in_logs_or_responses(client, caplog):
-    from conftest import add_fake
+    from webhelpers import add_fake
 
     caplog.set_level(logging.DEBUG)
     secret = "echo-top-secret-token-987654"
