@@ -87,6 +87,21 @@ RECORDINGS = TableDef(
     ),
 )
 
+# Twilio's shape: the parameter is the real column, with an API-spelled alias
+CALL_RECORDINGS = TableDef(
+    name="call_recordings",
+    description="Recordings of one call, parameter on the real column",
+    aliases=("/Calls/:CallSid/Recordings",),
+    parameters=("call_sid",),
+    columns=(
+        Column("sid", pa.string(), "Recording SID"),
+        Column("call_sid", pa.string(), "The call", {"eq": True}),
+        Column("duration", pa.int64(), "Seconds"),
+        Column("status", pa.string(), "Recording status"),
+        Column("CallSid", pa.string(), "Path parameter", {"eq": True}, expr="call_sid"),
+    ),
+)
+
 # how the fake API computes its virtual columns
 VIRTUAL: dict[str, Callable[[dict], object]] = {
     "DateCreated": lambda row: row["date_created"].date() if row["date_created"] else None,
@@ -210,7 +225,8 @@ class FakeConnector(Connector):
         self.requests.append(request)
         table = self.table(request.table)
         for param in table.parameters:
-            if not any(p.column == param and p.op in ("eq", "in") for p in request.predicates):
+            names = {param} | {c.name for c in table.columns if c.expr == param}
+            if not any(p.column in names and p.op in ("eq", "in") for p in request.predicates):
                 raise MissingParameter(f"{table.name} needs {param}", table=table.name,
                                        parameter=param)
         # fan out `in` on a column that only takes `eq` (and path parameters)
@@ -242,7 +258,8 @@ class FakeConnector(Connector):
             if table.name in self.generated:
                 yield from self._read_generated(table, split, stats)
                 return
-            rows = [r for r in self.rows[table.name] if self._keep(table, r, split)]
+            data = self.rows["recordings" if table.name == "call_recordings" else table.name]
+            rows = [r for r in data if self._keep(table, r, split)]
             if split.limit is not None:
                 rows = rows[: split.limit]
             pages = 0
@@ -316,5 +333,5 @@ def big_table(rows: int, page_rows: int = 10_000) -> tuple[TableDef, Callable[[i
     return table, page
 
 
-__all__ = ["CALLS", "MESSAGES", "RECORDINGS", "FakeConnector", "big_table", "make_rows",
+__all__ = ["CALLS", "CALL_RECORDINGS", "MESSAGES", "RECORDINGS", "FakeConnector", "big_table", "make_rows",
            "Decimal"]

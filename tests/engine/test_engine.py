@@ -134,6 +134,25 @@ def test_bind_join_past_the_cap(con):
                 ).fetchall()
 
 
+@pytest.mark.parametrize("where", ["CallSid = 'CA0002'", "call_sid = 'CA0002'",
+                                   "CallSid IN ('CA0002', 'CA0008')"])
+def test_parameter_on_the_real_column_bound_by_its_alias(tmp_path, where):
+    from .fakes import CALL_RECORDINGS, CALLS
+
+    con = distillr.connect(home=tmp_path)
+    fake = FakeConnector("tw", tables=[CALLS, CALL_RECORDINGS])
+    con.register("tw", fake)
+    for pushdown in (True, False):
+        rows = con.sql(f"SELECT sid FROM tw.`/Calls/:CallSid/Recordings` WHERE {where}",
+                       pushdown=pushdown).fetchall()
+        assert ("RE00020",) in rows
+    joined = con.sql("SELECT c.id, r.sid FROM tw.calls c JOIN tw.call_recordings r"
+                     " ON r.CallSid = c.sid WHERE c.id <= 2").fetchall()
+    assert joined == [(2, "RE00020")]
+    with pytest.raises(MissingParameter, match="call_sid"):
+        con.sql("SELECT * FROM tw.call_recordings")
+
+
 def test_missing_parameter_names_it(con):
     with pytest.raises(MissingParameter) as err:
         con.sql("SELECT * FROM fake.recordings")

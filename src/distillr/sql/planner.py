@@ -738,17 +738,41 @@ class _Planner:
                            + (f" + OFFSET {offset}" if offset else "") + ")")
 
     # -- parameters
+    @staticmethod
+    def _param_names(table: TableDef, param: str) -> set[str]:
+        """Names that bind a path parameter: its column and plain aliases of it
+        (``CallSid`` with ``expr="call_sid"`` binds ``call_sid`` and the other way round)."""
+        names = {param.lower()}
+        for col in table.columns:
+            if col.expr and col.expr.strip().strip('"`').lower() in names:
+                names.add(col.name.lower())
+            elif col.name.lower() in names and col.expr:
+                names.add(col.expr.strip().strip('"`').lower())
+        return names
+
+    def _param_column(self, scan: TableScan, param: str) -> Column:
+        """The column to push a parameter's values on: one that takes ``eq``."""
+        names = self._param_names(scan.table, param)
+        cols = [c for c in scan.table.columns if c.name.lower() in names]
+        for col in cols:
+            if "eq" in col.filters or "in" in col.filters:
+                return col
+        return scan.table.column(param)
+
     def bind_parameters(self) -> None:
         for scan in self.scans:
             if not self.pushdown:
-                params = {p.lower() for p in scan.table.parameters}
+                params = set()
+                for param in scan.table.parameters:
+                    params |= self._param_names(scan.table, param)
                 keep = [p for p in scan.predicates if p.column.lower() in params]
                 scan.predicates = keep
                 for c in scan.conjuncts:
                     if c.where != "local" and not all(p.column.lower() in params for p in c.preds):
                         c.where, c.preds, c.reason = "local", (), "pushdown is off"
             for param in scan.table.parameters:
-                if any(p.column.lower() == param.lower() and p.op in ("eq", "in")
+                names = self._param_names(scan.table, param)
+                if any(p.column.lower() in names and p.op in ("eq", "in")
                        for p in scan.predicates):
                     continue
                 if scan.empty:
@@ -762,11 +786,11 @@ class _Planner:
 
     def _bind(self, scan: TableScan, param: str) -> BindJoin:
         for conj, col_name, other_node in self.bind_candidates.get(scan.index, []):
-            if col_name.lower() != param.lower():
+            if col_name.lower() not in self._param_names(scan.table, param):
                 continue
             other = self.resolved[id(other_node)][0]
             self.bind_nodes[scan.index] = other_node
-            return BindJoin(parameter=self._canonical(scan, param), other=other.index,
+            return BindJoin(parameter=self._param_column(scan, param).name, other=other.index,
                             cap=scan.connector.max_fanout, on=conj.sql(dialect="drill", copy=False))
         example = f"WHERE {scan.alias}.{param} = '...'"
         raise MissingParameter(
@@ -774,10 +798,6 @@ class _Planner:
             f" (or IN (...)), or join it on {param} to a table that has it.",
             table=scan.table.name, parameter=param,
         )
-
-    @staticmethod
-    def _canonical(scan: TableScan, name: str) -> str:
-        return scan.table.column(name).name
 
     # -- rewrite
     def rewrite(self) -> str:
