@@ -183,4 +183,6 @@ def test_page_is_served(client):
     assert res.status_code == 200 and "<div id=\"app\">" in res.text
     assert "default-src 'self'" in res.headers["content-security-policy"]
     asset = next(p for p in res.text.split('"') if p.startswith("/assets/") and p.endswith(".js"))
-    assert client.get(asset).status_code == 200
+    res = client.get(asset)
+    assert res.status_code == 200 and "immutable" in res.headers["cache-control"]
+    assert client.get("/api/health").headers["cache-control"] == "no-store"

@@ -187,6 +187,9 @@ def create_app(
             )
         if request.url.path.startswith("/api/"):
             response.headers.setdefault("Cache-Control", "no-store")
+        elif request.url.path.startswith("/assets/") and response.status_code == 200:
+            # built files carry a content hash in their names
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
         return response
 
     def user(request: Request) -> str | None:
