@@ -71,8 +71,8 @@ def _twilio(source: str, ex: dict[str, Any]) -> list[Sample]:
         ),
         Sample(
             "Calls with their recordings (a join)",
-            "SELECT c.sid AS call_sid, c.`from`, c.`to`, c.status, c.duration AS call_seconds,\n"
-            "       r.sid AS recording_sid, r.duration AS recording_seconds\n"
+            "SELECT c.`from`, c.`to`, c.status, c.duration AS call_secs, r.duration AS rec_secs,\n"
+            "       r.sid AS recording_sid, c.sid AS call_sid\n"
             f"FROM {s}.`recordings` r\nJOIN {s}.`calls` c ON c.sid = r.call_sid\n"
             f"WHERE c.start_time >= TIMESTAMP {_lit(since + ' 00:00:00')}\n"
             f"  AND r.date_created >= TIMESTAMP {_lit(since + ' 00:00:00')}\n"
