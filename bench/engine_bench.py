@@ -57,7 +57,7 @@ def bench_planning(repeat: int) -> None:
     sources = {"fake": FakeConnector("fake"), "other": FakeConnector("other")}
 
     def plan() -> None:
-        plan_query(JOIN_SQL, sources.__getitem__)
+        plan_query(JOIN_SQL, sources.__getitem__, describe=False)  # as Session.sql plans
 
     def baseline() -> None:
         sqlglot.parse_one(JOIN_SQL, read="drill").sql(dialect="duckdb")

@@ -132,7 +132,7 @@ class Session:
         if stmt.kind == "explain":
             ex = self.explain(stmt.body, pushdown=pushdown)
             return _static({"text": [ex.text], "json": [json.dumps(ex.to_dict(), default=str)]})
-        plan = plan_query(stmt.body, self.connector, pushdown=pushdown)
+        plan = plan_query(stmt.body, self.connector, pushdown=pushdown, describe=False)
         return run(plan, self.db, timeout=timeout, progress=progress)
 
     def explain(self, text: str, pushdown: bool = True) -> Explain:

@@ -208,8 +208,9 @@ def _int_literal(node: exp.Expr | None) -> int | None:
 
 class _Planner:
     def __init__(self, tree: exp.Expr, resolve_source: Callable[[str], Connector],
-                 pushdown: bool) -> None:
+                 pushdown: bool, describe: bool = True) -> None:
         self.tree = tree
+        self.describe = describe
         self.resolve_source = resolve_source
         self.pushdown = pushdown
         self.query_id = next(_query_ids)
@@ -492,10 +493,14 @@ class _Planner:
                     return [], str(why)
         return [], "not a pushable form"
 
+    def _text(self, conj: exp.Expr) -> str:
+        """A conjunct as written, for EXPLAIN (skipped when only running the query)."""
+        return conj.sql(dialect="drill", copy=False) if self.describe else ""
+
     def _push(self, conj: exp.Expr, scan: TableScan) -> Conjunct:
         """Push what the table can take of one conjunct; say where it went."""
         preds, why = self._preds(conj, scan)
-        sql = conj.sql(dialect="drill", copy=False)
+        sql = self._text(conj)
         if not preds:
             return Conjunct(sql, "local", reason=why)
         exact = all(e for _p, e in preds) and not why
@@ -542,7 +547,7 @@ class _Planner:
                         self._note_bind(scope, conj, target_scan if not inner else None)
                     if scan is not None:
                         scan.conjuncts.append(Conjunct(
-                            conj.sql(dialect="drill", copy=False), "local",
+                            self._text(conj), "local",
                             reason=f"in the ON clause of a {side or kind or 'INNER'} JOIN that"
                                    " would change its meaning"))
             self._plan_limit(scope, select, scans_here, exact_all)
@@ -883,10 +888,12 @@ class _Planner:
 
 
 def plan_query(sql: str | exp.Expr, resolve_source: Callable[[str], Connector],
-               pushdown: bool = True) -> Plan:
-    """Plan one Drill query: parse, find table references, decide pushdown, rewrite."""
+               pushdown: bool = True, describe: bool = True) -> Plan:
+    """Plan one Drill query: parse, find table references, decide pushdown, rewrite.
+
+    ``describe=False`` skips writing each condition's text for EXPLAIN."""
     tree = parse(sql) if isinstance(sql, str) else sql
-    planner = _Planner(tree, resolve_source, pushdown)
+    planner = _Planner(tree, resolve_source, pushdown, describe)
     try:
         planner.collect_tables()
     except SqlglotError as err:
