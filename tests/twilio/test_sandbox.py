@@ -80,7 +80,6 @@ def test_product_page_spelling(con, sandbox):
     assert got == rows(con, sql, pushdown=False)
 
 
-@pytest.mark.xfail(reason="engine: unquoted `to`/`from` (reserved words) do not parse yet")
 def test_product_page_spelling_unquoted(con):
     to, frm, day = _one_sent_message(con)
     sql = (f"SELECT sid FROM src.messages WHERE to = '{to}' AND from = '{frm}'"
@@ -98,8 +97,6 @@ def test_nested_table_by_path_and_by_name(con, sandbox):
         con.sql("SELECT * FROM src.conference_participants").fetchall()
 
 
-@pytest.mark.xfail(reason="engine: a predicate on a virtual alias column (ConferenceSid ->"
-                          " conference_sid) does not yet count as binding the path parameter")
 def test_path_parameter_by_its_api_spelling(con):
     sid = con.sql("SELECT sid FROM src.conferences LIMIT 1").fetchall()[0][0]
     got = rows(con, f"SELECT * FROM src.`/Conferences/:ConferenceSid/Participants`"

@@ -4,6 +4,13 @@
 Differences from sqlglot's own Drill dialect:
 
 - identifiers are case-insensitive even in backticks (the engine matches names itself);
+- double quotes delimit identifiers as in ANSI SQL (``"to"``), like backticks; strings stay
+  single-quoted;
+- ``to`` and ``from`` work as unquoted column names where the grammar is unambiguous: a
+  ``FROM`` where an operand is expected, followed by a token that cannot start a FROM
+  clause (a comparison, ``IN``, ``IS``, ``LIKE``, ``BETWEEN``, ``NOT``, a comma, ``)``,
+  ``AS``, a clause keyword, the end ...), is the column ``from``
+  (``WHERE to = '+1...' AND from = '+1...'``, ``SELECT to, from FROM src.messages``);
 - ``CAST`` is strict (a bad value is an error, as in Drill); ``TRY_CAST`` stays lenient;
 - Drill functions are mapped to DuckDB: ``TO_TIMESTAMP(x, 'yyyy-MM-dd')`` (Java formats),
   ``TO_DATE``, ``TO_TIME``, ``FLATTEN``, ``KVGEN``, ``CONVERT_FROM(x, 'JSON')``,
@@ -27,6 +34,7 @@ from sqlglot.dialects.drill import Drill
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.helper import seq_get
 from sqlglot.parsers.drill import DrillParser
+from sqlglot.tokens import TokenType
 
 from distillr.errors import SqlError, UnsupportedError
 
@@ -57,8 +65,31 @@ def _anon(name: str):
     return lambda args: exp.Anonymous(this=name, expressions=args)
 
 
+# Tokens that, right after a FROM in operand position, make that FROM the column ``from``:
+# no statement has a FROM clause there followed by one of these.
+_FROM_AS_COLUMN_BEFORE = frozenset({
+    TokenType.EQ, TokenType.NEQ, TokenType.NULLSAFE_EQ, TokenType.LT, TokenType.LTE,
+    TokenType.GT, TokenType.GTE, TokenType.IN, TokenType.IS, TokenType.LIKE, TokenType.ILIKE,
+    TokenType.BETWEEN, TokenType.NOT, TokenType.COMMA, TokenType.R_PAREN, TokenType.ALIAS,
+    TokenType.FROM, TokenType.AND, TokenType.OR, TokenType.THEN, TokenType.ELSE, TokenType.END,
+    TokenType.ASC, TokenType.DESC, TokenType.LIMIT, TokenType.DPIPE, TokenType.SEMICOLON,
+    TokenType.SENTINEL, TokenType.WHERE, TokenType.GROUP_BY, TokenType.HAVING,
+    TokenType.ORDER_BY, TokenType.UNION, TokenType.EXCEPT, TokenType.INTERSECT,
+    TokenType.OFFSET, TokenType.FETCH,
+})
+
+
 class DistillrParser(DrillParser):
     STRICT_CAST = True
+
+    def _parse_column(self) -> exp.Expr | None:
+        # ``from`` (a reserved word) as a column name: ``WHERE from = '+1...'``.
+        if (self._curr is not None and self._curr.token_type == TokenType.FROM
+                and (self._next is None or self._next.token_type in _FROM_AS_COLUMN_BEFORE)):
+            self._advance()
+            ident = self.expression(exp.Identifier(this=self._prev.text, quoted=False), self._prev)
+            return self._parse_column_ops(self.expression(exp.Column(this=ident)))
+        return super()._parse_column()
 
     FUNCTIONS = {
         **DrillParser.FUNCTIONS,
@@ -75,9 +106,14 @@ class DistillrParser(DrillParser):
     }
 
 
+class DistillrTokenizer(Drill.Tokenizer):
+    IDENTIFIERS = ["`", '"']
+
+
 class DistillrDrill(Drill):
     """Drill as distillr reads it (see the module docstring)."""
 
+    Tokenizer = DistillrTokenizer
     Parser = DistillrParser
 
 
@@ -186,6 +222,9 @@ def _sql_error(err: Exception, sql: str) -> SqlError:
         info = err.errors[0]
         desc = str(info.get("description") or "Syntax error")
         desc = re.sub(r" for <class '[^']+'>", "", desc)
+        desc = re.sub(r" but got <Token token_type: TokenType\.SENTINEL[^>]*>",
+                      " at the end of the query", desc)
+        desc = re.sub(r" but got <Token token_type: [^>]*\btext: ([^,]*),[^>]*>", r" near '\1'", desc)
         if desc.startswith("Required keyword"):
             desc = "incomplete expression"
         line, col = info.get("line"), info.get("col")

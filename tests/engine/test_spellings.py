@@ -1,0 +1,127 @@
+"""How distillr reads names: unquoted ``to``/``from`` columns, double-quoted identifiers,
+and Drill's ``EXPR$n`` names for unnamed computed columns."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+
+import distillr
+from distillr.connectors.base import Column, Pred, TableDef
+from distillr.errors import CatalogError, SqlError
+from distillr.sql.dialect import parse, to_duckdb
+
+from .fakes import CALLS, FakeConnector, make_rows
+
+SMS = TableDef(
+    name="sms",
+    description="Messages with Twilio's reserved-word column names",
+    columns=(
+        Column("id", pa.int64(), "Row id", {"eq": True}),
+        Column("to", pa.string(), "To", {"eq": True}),
+        Column("from", pa.string(), "From", {"eq": True}),
+        Column("status", pa.string(), "Status", {"eq": True}),
+    ),
+)
+
+SMS_ROWS = [
+    {"id": i, "to": f"+1555{i % 3}", "from": f"+1666{i % 4}", "status": ["sent", "failed"][i % 2]}
+    for i in range(24)
+]
+
+
+@pytest.fixture()
+def fake():
+    rows = make_rows()
+    rows["sms"] = SMS_ROWS
+    return FakeConnector(rows=rows, tables=(CALLS, SMS))
+
+
+@pytest.fixture()
+def con(tmp_path, fake):
+    session = distillr.connect(home=tmp_path)
+    session.register("fake", fake)
+    yield session
+    session.close()
+
+
+def duck(sql: str) -> str:
+    return to_duckdb(parse(sql))
+
+
+# --------------------------------------------------------------------------- to / from
+
+
+@pytest.mark.parametrize("sql, want", [
+    ("SELECT a FROM t WHERE to = 1 AND from = 2",
+     'SELECT a FROM t WHERE "to" = 1 AND "from" = 2'),
+    ("SELECT to, from FROM t", 'SELECT "to", "from" FROM t'),
+    ("SELECT from FROM t", 'SELECT "from" FROM t'),
+    ("SELECT from AS sender, m.from FROM t AS m", 'SELECT "from" AS sender, m."from" FROM t AS m'),
+    ("SELECT a FROM t WHERE from IN ('x', 'y') AND from NOT LIKE 'z%' AND from IS NOT NULL",
+     "SELECT a FROM t WHERE \"from\" IN ('x', 'y') AND \"from\" NOT LIKE 'z%'"
+     ' AND NOT "from" IS NULL'),
+    ("SELECT a FROM t WHERE from BETWEEN 'a' AND 'b' OR from <> 'c' OR from >= 'd'",
+     "SELECT a FROM t WHERE \"from\" BETWEEN 'a' AND 'b' OR \"from\" <> 'c' OR \"from\" >= 'd'"),
+    ("SELECT a FROM t JOIN u ON t.from = u.to AND from = to",
+     'SELECT a FROM t JOIN u ON t."from" = u."to" AND "from" = "to"'),
+    ("SELECT from, count(*) FROM t GROUP BY from ORDER BY from DESC LIMIT 3",
+     'SELECT "from", COUNT(*) FROM t GROUP BY "from" ORDER BY "from" DESC LIMIT 3'),
+    ("SELECT CASE WHEN from = 'x' THEN from ELSE to END FROM t",
+     "SELECT CASE WHEN \"from\" = 'x' THEN \"from\" ELSE \"to\" END FROM t"),
+    ("SELECT coalesce(from, to), from || '!' FROM t",
+     "SELECT COALESCE(\"from\", \"to\"), \"from\" || '!' FROM t"),
+    ("SELECT a FROM t WHERE a IS DISTINCT FROM from",
+     'SELECT a FROM t WHERE a IS DISTINCT FROM "from"'),
+])
+def test_to_and_from_are_columns_where_the_grammar_is_unambiguous(sql, want):
+    assert duck(sql) == want
+
+
+@pytest.mark.parametrize("sql, want", [
+    ("SELECT * FROM t", "SELECT * FROM t"),
+    ("SELECT count(*) FROM (SELECT 1 AS x) AS d", "SELECT COUNT(*) FROM (SELECT 1 AS x) AS d"),
+    ("SELECT EXTRACT(year FROM d) FROM t", "SELECT EXTRACT(YEAR FROM d) FROM t"),
+    ("SELECT a FROM t WHERE a IS DISTINCT FROM b", "SELECT a FROM t WHERE a IS DISTINCT FROM b"),
+    ("SELECT a FROM t UNION SELECT b FROM u", "SELECT a FROM t UNION SELECT b FROM u"),
+])
+def test_from_clauses_read_as_before(sql, want):
+    assert duck(sql) == want
+
+
+def test_a_missing_table_is_still_a_syntax_error():
+    with pytest.raises(SqlError) as err:
+        parse("SELECT a FROM")
+    assert "Token" not in str(err.value) and "SENTINEL" not in str(err.value)
+
+
+def test_product_page_spelling_pushes_to_and_from(con, fake):
+    got = con.sql("SELECT id FROM fake.sms WHERE to = '+15551' AND from = '+16661'"
+                  " ORDER BY id").fetchall()
+    want = [(r["id"],) for r in SMS_ROWS if r["to"] == "+15551" and r["from"] == "+16661"]
+    assert got == want and want
+    (request,) = fake.requests
+    assert set(request.predicates) == {Pred("to", "eq", "+15551"), Pred("from", "eq", "+16661")}
+
+
+# --------------------------------------------------------------------------- double quotes
+
+
+def test_double_quotes_delimit_identifiers_not_strings():
+    assert duck('SELECT "to" FROM t WHERE "to" = \'x\'') == 'SELECT "to" FROM t WHERE "to" = \'x\''
+    assert duck('SELECT "a""b" FROM "my src"."/Calls/:CallSid/Recordings"') \
+        == 'SELECT "a""b" FROM "my src"."/Calls/:CallSid/Recordings"'
+    assert duck("SELECT 'it''s' FROM t") == "SELECT 'it''s' FROM t"
+
+
+def test_double_quoted_names_resolve_like_backticks(con, fake):
+    a = con.sql('SELECT "id", "from" FROM "fake"."sms" WHERE "To" = \'+15552\' ORDER BY "ID"')
+    b = con.sql("SELECT `id`, `from` FROM fake.sms WHERE `to` = '+15552' ORDER BY id")
+    assert a.fetchall() == b.fetchall()
+    assert a.columns == ["id", "from"]
+    assert Pred("to", "eq", "+15552") in fake.requests[0].predicates
+
+
+def test_a_double_quoted_word_is_never_taken_for_a_string(con):
+    with pytest.raises(CatalogError):
+        con.sql('SELECT id FROM fake.sms WHERE status = "sent"').fetchall()
