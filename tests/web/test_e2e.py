@@ -370,3 +370,29 @@ def test_login_page_when_authentication_is_on(browser, sandbox, tmp_path):
             pg.wait_for_selector(".login-box")
         finally:
             context.close()
+
+
+def test_api_docs_work_with_no_network(browser, server):
+    """/docs shows the API's operations with every request off this machine refused."""
+    context = browser.new_context()
+    remote: list[str] = []
+
+    def only_local(route):
+        url = route.request.url
+        if url.startswith(server):
+            route.continue_()
+        else:
+            remote.append(url)
+            route.abort("internetdisconnected")
+
+    context.route("**/*", only_local)
+    pg = context.new_page()
+    try:
+        pg.goto(f"{server}/docs")
+        pg.wait_for_selector(".opblock-summary-path", timeout=20_000)
+        paths = pg.locator(".opblock-summary-path").all_inner_texts()
+        assert "/api/sources" in paths and "/api/queries/{job_id}/result" in paths
+        assert "distillr" in pg.inner_text(".info .title")
+        assert not remote, f"/docs asked the network for {remote}"
+    finally:
+        context.close()

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
@@ -119,7 +120,7 @@ def create_app(
         title="distillr",
         version=distillr.__version__,
         description="Query web APIs (Twilio first) with Apache Drill-style SQL.",
-        docs_url="/docs",
+        docs_url=None,  # served below with Swagger UI's files from the package (no CDN)
         redoc_url=None,
         openapi_url="/openapi.json",
     )
@@ -190,6 +191,8 @@ def create_app(
         elif request.url.path.startswith("/assets/") and response.status_code == 200:
             # built files carry a content hash in their names
             response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        elif request.url.path.startswith("/swagger-ui/"):  # fixed names: revalidate
+            response.headers.setdefault("Cache-Control", "no-cache")
         return response
 
     def user(request: Request) -> str | None:
@@ -459,6 +462,25 @@ def create_app(
     # the page --------------------------------------------------------------------------------
     if (static / "assets").is_dir():
         app.mount("/assets", StaticFiles(directory=static / "assets"), name="assets")
+
+    swagger = static / "swagger-ui"
+    if swagger.is_dir():
+        app.mount("/swagger-ui", StaticFiles(directory=swagger), name="swagger-ui")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> Response:
+        """The OpenAPI docs (Swagger UI), working offline: its files ship in the package."""
+        if not (swagger / "swagger-ui-bundle.js").is_file():
+            return problem(503, "Front end missing", "The API docs' files are not built. Run"
+                           " `make frontend`.", "config")
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} API",
+            swagger_js_url="/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/favicon.svg",
+            swagger_ui_parameters={"validatorUrl": None},  # no calls to an online validator
+        )
 
     @app.get("/", include_in_schema=False)
     def index() -> Response:
