@@ -8,7 +8,12 @@
 >>> build(session)                              # doctest: +SKIP
 {"sources": [{"name": "my_twilio", "type": "twilio", "error": None,
               "tables": [{"name": "calls", "description": "...", "aliases": [...],
-                          "parameters": [], "columns": [...]}]}]}
+                          "parameters": [], "parameter_columns": [], "columns": [...]}]}]}
+
+A table's ``parameters`` are the names users write for its required parameters: the API
+spelling (``CallSid``, as in ``/Calls/:CallSid/Recordings``) where a virtual column aliases
+the parameter's column, else the parameter's own name. ``parameter_columns`` holds the
+parameters as the table declares them (``call_sid``), in the same order.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import pyarrow as pa
 
 from distillr.errors import CatalogError, DistillrError, did_you_mean
 
-__all__ = ["build", "column_data", "sql_type", "table_data"]
+__all__ = ["build", "column_data", "parameter_spelling", "sql_type", "table_data"]
 
 
 def build(catalog: Any, source: str | None = None, table: str | None = None) -> dict[str, Any]:
@@ -60,9 +65,24 @@ def table_data(t: Any) -> dict[str, Any]:
         "name": t.name,
         "description": t.description or "",
         "aliases": list(t.aliases),
-        "parameters": list(t.parameters),
+        "parameters": [parameter_spelling(t, p) for p in t.parameters],
+        "parameter_columns": list(t.parameters),
         "columns": [column_data(c) for c in t.columns],
     }
+
+
+def parameter_spelling(t: Any, param: str) -> str:
+    """How users write the required parameter ``param`` of table ``t``: the name of a virtual
+    column whose expression is just that column (the API spelling, ``CallSid`` for
+    ``call_sid``; one named ``:Name`` in a path alias first), else ``param`` itself."""
+    key = param.strip().strip("`\"").lower()
+    names = [c.name for c in t.columns
+             if c.expr is not None and c.expr.strip().strip("`\"").lower() == key
+             and c.name.lower() != key]
+    if not names:
+        return param
+    in_path = [n for n in names if any(f"/:{n}/" in f"{a}/" for a in t.aliases)]
+    return (in_path or names)[0]
 
 
 def column_data(c: Any) -> dict[str, Any]:

@@ -125,3 +125,42 @@ def test_double_quoted_names_resolve_like_backticks(con, fake):
 def test_a_double_quoted_word_is_never_taken_for_a_string(con):
     with pytest.raises(CatalogError):
         con.sql('SELECT id FROM fake.sms WHERE status = "sent"').fetchall()
+
+
+# --------------------------------------------------------------------------- nav tree
+
+
+def test_tree_shows_a_parameter_by_its_api_spelling():
+    from distillr import tree
+
+    from .fakes import CALL_RECORDINGS, RECORDINGS
+
+    # Twilio's shape: the parameter is the column call_sid, aliased as CallSid in the path
+    data = tree.table_data(CALL_RECORDINGS)
+    assert data["parameters"] == ["CallSid"]
+    assert data["parameter_columns"] == ["call_sid"]
+    # the parameter is itself the virtual column: nothing to translate
+    data = tree.table_data(RECORDINGS)
+    assert data["parameters"] == data["parameter_columns"] == ["CallSid"]
+    # no alias at all: the parameter's own name
+    plain = TableDef(name="t", columns=(Column("sid", pa.string(), "", {"eq": True}),),
+                     parameters=("sid",))
+    assert tree.table_data(plain)["parameters"] == ["sid"]
+
+
+def test_the_spelling_the_tree_shows_binds_the_parameter(tmp_path):
+    from distillr import tree
+
+    from .fakes import CALL_RECORDINGS
+
+    fake = FakeConnector(tables=(CALLS, CALL_RECORDINGS))
+    session = distillr.connect(home=tmp_path)
+    session.register("fake", fake)
+    try:
+        (param,) = tree.table_data(CALL_RECORDINGS)["parameters"]
+        sid = fake.rows["recordings"][0]["call_sid"]
+        got = session.sql(f"SELECT sid FROM fake.call_recordings WHERE {param} = '{sid}'")
+        assert got.fetchall()
+        assert fake.requests[-1].predicates == (Pred("CallSid", "eq", sid),)
+    finally:
+        session.close()
