@@ -164,3 +164,34 @@ def test_the_spelling_the_tree_shows_binds_the_parameter(tmp_path):
         assert fake.requests[-1].predicates == (Pred("CallSid", "eq", sid),)
     finally:
         session.close()
+
+
+# --------------------------------------------------------------------------- EXPR$n
+
+
+def test_unnamed_computed_columns_are_named_as_drill_names_them(con):
+    res = con.sql("SELECT status, count(*) FROM fake.calls GROUP BY status ORDER BY count(*) DESC")
+    assert res.columns == ["status", "EXPR$1"]
+    want = {}
+    for r in make_rows()["calls"]:
+        want[r["status"]] = want.get(r["status"], 0) + 1
+    assert dict(res.fetchall()) == want
+    res = con.sql("SELECT (c.status), c.id, lower(status), 1, id + 1 AS next_id, DateCreated"
+                  " FROM fake.calls c LIMIT 1")
+    assert res.columns == ["status", "id", "EXPR$2", "EXPR$3", "next_id", "DateCreated"]
+    assert con.sql("SELECT 1 UNION ALL SELECT 2").columns == ["EXPR$0"]
+
+
+def test_an_outer_query_can_use_a_derived_tables_expr_name(con):
+    res = con.sql("SELECT EXPR$0 * 2 AS twice, EXPR$1 FROM"
+                  " (SELECT count(*), max(id) FROM fake.calls)")
+    assert res.columns == ["twice", "EXPR$1"]
+    assert res.fetchall() == [(80, 40)]
+
+
+def test_names_after_a_star_are_left_alone(con):
+    # Drill would count the columns * expands to; the engine does not guess
+    res = con.sql("SELECT *, id + 1 FROM fake.calls LIMIT 1")
+    assert res.columns[:9] == ["id", "sid", "status", "direction", "to", "duration", "price",
+                               "date_created", "answered"]
+    assert len(res.columns) == 10 and not res.columns[9].startswith("EXPR$")

@@ -38,7 +38,7 @@ from sqlglot.tokens import TokenType
 
 from distillr.errors import SqlError, UnsupportedError
 
-__all__ = ["DistillrDrill", "Statement", "classify", "parse", "to_duckdb"]
+__all__ = ["DistillrDrill", "Statement", "classify", "name_computed_columns", "parse", "to_duckdb"]
 
 
 def _to_timestamp(args: list, dialect) -> exp.Expr:
@@ -279,6 +279,37 @@ def parse(sql: str) -> exp.Expr:
         if isinstance(limit, exp.Limit) and isinstance(limit.expression, exp.Column) \
                 and limit.expression.name.upper() == "ALL" and not limit.expression.table:
             select.set("limit", None)  # Drill's LIMIT ALL: no limit
+    return tree
+
+
+def _is_star(node: exp.Expr) -> bool:
+    return isinstance(node, exp.Star) or (
+        isinstance(node, exp.Column) and isinstance(node.this, exp.Star)) or (
+        isinstance(node, exp.Anonymous) and str(node.this).lower() == "columns")
+
+
+def name_computed_columns(tree: exp.Expr) -> exp.Expr:
+    """Name unnamed computed columns as Drill does: ``EXPR$<position in the select list>``.
+
+    ``SELECT status, count(*)`` gives the columns ``status`` and ``EXPR$1`` (DuckDB would say
+    ``count_star()``), in every SELECT of the query, so an outer query can refer to a derived
+    table's ``EXPR$0`` as in Drill. Columns (``t.col``, ``(col)``), aliased items and stars
+    keep their names. Drill counts the columns a ``*`` expands to; the engine cannot know
+    that number before binding, so an item after a ``*`` keeps DuckDB's name.
+    """
+    for select in list(tree.find_all(exp.Select)):
+        items = list(select.expressions)
+        changed = False
+        for i, item in enumerate(items):
+            if _is_star(item):
+                break
+            inner = item.unnest() if isinstance(item, exp.Paren) else item
+            if isinstance(item, exp.Alias) or isinstance(inner, (exp.Column, exp.Dot)):
+                continue
+            items[i] = exp.Alias(this=item, alias=exp.to_identifier(f"EXPR${i}", quoted=True))
+            changed = True
+        if changed:
+            select.set("expressions", items)
     return tree
 
 

@@ -23,7 +23,7 @@ from sqlglot.optimizer.scope import Scope, traverse_scope
 
 from distillr.connectors.base import Column, Connector, Pred, ScanRequest, TableDef
 from distillr.errors import CatalogError, MissingParameter, SqlError, TooManyRequests
-from distillr.sql.dialect import parse, to_duckdb
+from distillr.sql.dialect import name_computed_columns, parse, to_duckdb
 from distillr.sql.values import NotPushable, convert, literal_value
 
 __all__ = ["BindJoin", "Conjunct", "Plan", "TableScan", "plan_query"]
@@ -892,7 +892,7 @@ def plan_query(sql: str | exp.Expr, resolve_source: Callable[[str], Connector],
     """Plan one Drill query: parse, find table references, decide pushdown, rewrite.
 
     ``describe=False`` skips writing each condition's text for EXPLAIN."""
-    tree = parse(sql) if isinstance(sql, str) else sql
+    tree = name_computed_columns(parse(sql) if isinstance(sql, str) else sql)
     planner = _Planner(tree, resolve_source, pushdown, describe)
     try:
         planner.collect_tables()
