@@ -94,6 +94,7 @@ function mountApp(me) {
   let history = loadHistory();
   let running = null; // {tabId, jobId, started}
   let tick = null;
+  let hasSources = null; // known once the tree has loaded
 
   const saveTabs = () => localStorage.setItem(TABS_KEY, JSON.stringify(state));
   const activeTab = () => state.tabs.find((t) => t.id === state.active);
@@ -120,9 +121,9 @@ function mountApp(me) {
   const st = {
     dot: h("span", { class: "dot idle" }),
     status: h("span", { class: "st-status" }, "Ready"),
-    elapsed: h("span", { class: "st-elapsed" }, ""),
-    rows: h("span", { class: "st-rows" }, ""),
-    requests: h("span", { class: "st-requests" }, ""),
+    elapsed: h("span", { class: "st-meta st-elapsed", title: "Time from Run to the rows shown" }, ""),
+    rows: h("span", { class: "st-meta st-rows" }, ""),
+    requests: h("span", { class: "st-meta st-requests", title: "Requests sent to the data sources' APIs" }, ""),
   };
   const statusbar = h("footer", { class: "statusbar", "aria-live": "polite" }, st.dot, st.status, h("span", { class: "spacer" }), st.elapsed, st.rows, st.requests);
 
@@ -142,7 +143,7 @@ function mountApp(me) {
       h(
         "aside",
         { class: "sidebar" },
-        h("div", { class: "sidebar-head" }, h("span", {}, "Data sources"), h("button", { class: "btn small primary add-source", onclick: () => openWizard({ onSaved: sourceSaved }) }, "+ Add")),
+        h("div", { class: "sidebar-head" }, h("span", {}, "Data sources"), h("button", { class: "btn small primary add-source", title: "Add a data source", onclick: () => addSource() }, "+ Add")),
         treeBox,
       ),
       h(
@@ -150,7 +151,7 @@ function mountApp(me) {
         { class: "workspace" },
         tabbar,
         editorBox,
-        h("div", { class: "toolbar" }, runBtn, cancelBtn, explainBtn, h("span", { class: "hint muted" }, "Ctrl+Enter runs the query (or the selection)"), h("span", { class: "spacer" }), exportMenu),
+        h("div", { class: "toolbar" }, runBtn, cancelBtn, explainBtn, h("span", { class: "hint muted", title: "Ctrl+Enter runs the query, or only the selected text" }, "Ctrl+Enter runs the query (or the selection)"), h("span", { class: "spacer" }), exportMenu),
         h("div", { class: "results" }, viewTabs, viewBody),
         statusbar,
       ),
@@ -216,7 +217,9 @@ function mountApp(me) {
   }
 
   // tree
+  const addSource = () => openWizard({ onSaved: sourceSaved });
   const tree = createTree(treeBox, {
+    onAdd: addSource,
     onOpenTable: (src, t) => {
       const where = t.parameters.length ? `\nWHERE ${t.parameters.map((p) => `\`${p}\` = ''`).join(" AND ")}` : "";
       newTab(`SELECT *\nFROM \`${src}\`.\`${t.name}\`${where}\nLIMIT 100`, t.name);
@@ -245,6 +248,9 @@ function mountApp(me) {
   async function refreshTree() {
     const data = await tree.load();
     editor.setSchema(schemaFromTree(data));
+    const had = hasSources;
+    hasSources = data.sources.length > 0;
+    if (had !== hasSources && !running) renderView(); // the empty state's advice changes
   }
 
   function sourceSaved(saved, { created }) {
@@ -338,8 +344,18 @@ function mountApp(me) {
         const box = h("div", { class: "grid-box", dataset: { rows: String(s.result.rows.length) } });
         viewBody.append(box);
         s.grid = renderGrid(box, s.result);
+      } else if (hasSources === false) {
+        viewBody.append(
+          h(
+            "div",
+            { class: "empty first-run" },
+            h("strong", {}, "Start by adding a data source"),
+            h("span", {}, "Its tables appear in the tree on the left; click one to query it here."),
+            h("button", { class: "btn primary", onclick: () => addSource() }, "+ Add a data source"),
+          ),
+        );
       } else {
-        viewBody.append(h("div", { class: "empty" }, "Write a query and press Run (Ctrl+Enter). Click a table in the tree to start."));
+        viewBody.append(h("div", { class: "empty" }, "Write a query and press Run (Ctrl+Enter), or click a table in the tree to start."));
       }
     } else if (s.view === "explain") {
       if (s.explain) viewBody.append(h("pre", { class: "explain" }, s.explain));
@@ -384,7 +400,7 @@ function mountApp(me) {
       const stats = job?.stats || {};
       set(st.elapsed, fmtSeconds((performance.now() - running.started) / 1000));
       set(st.rows, stats.rows !== undefined ? `${fmtNumber(stats.rows)} rows fetched` : "");
-      set(st.requests, stats.requests !== undefined ? `${fmtNumber(stats.requests)} requests` : "");
+      set(st.requests, stats.requests !== undefined ? `${fmtNumber(stats.requests)} API request${stats.requests === 1 ? "" : "s"}` : "");
       return;
     }
     if (!job) {
@@ -398,7 +414,7 @@ function mountApp(me) {
     set(st.elapsed, fmtSeconds(s.elapsed ?? job.elapsed));
     set(st.rows, job.rows !== undefined ? `${fmtNumber(job.rows)} row${job.rows === 1 ? "" : "s"}` : "");
     const req = job.stats?.requests;
-    set(st.requests, req !== undefined ? `${fmtNumber(req)} request${req === 1 ? "" : "s"}` : "");
+    set(st.requests, req !== undefined ? `${fmtNumber(req)} API request${req === 1 ? "" : "s"}` : "");
   }
 
   // running queries

@@ -2,7 +2,7 @@
 import { api } from "./api.js";
 import { h, clear, debounce } from "./dom.js";
 
-export function createTree(root, { onOpenTable, onSample, onEdit, onDelete }) {
+export function createTree(root, { onOpenTable, onSample, onEdit, onDelete, onAdd }) {
   let data = { sources: [] };
   const expanded = new Set(JSON.parse(localStorage.getItem("distillr.tree.expanded") || "[]"));
   const filter = h("input", { class: "tree-filter", type: "search", placeholder: "Filter sources, tables, columns", "aria-label": "Filter the tree" });
@@ -22,12 +22,23 @@ export function createTree(root, { onOpenTable, onSample, onEdit, onDelete }) {
     status.textContent = "Loading…";
     try {
       data = await api("GET", "/api/tree");
-      status.textContent = data.sources.length ? "" : "No data sources yet. Add one to start.";
+      clear(status);
+      if (!data.sources.length) status.append(emptyState());
     } catch (err) {
       status.textContent = err.message;
     }
     render();
     return data;
+  }
+
+  function emptyState() {
+    return h(
+      "div",
+      { class: "tree-empty" },
+      h("p", { class: "tree-empty-title" }, "No data sources yet"),
+      h("p", {}, "Add a Twilio account to see its calls, messages and other tables here. No account at hand? Run ", h("code", {}, "distillr sandbox"), " and use the Account SID, Auth Token and URL it prints."),
+      onAdd ? h("button", { class: "btn primary", onclick: () => onAdd() }, "+ Add a data source") : null,
+    );
   }
 
   function matches(text, q) {
@@ -60,7 +71,7 @@ export function createTree(root, { onOpenTable, onSample, onEdit, onDelete }) {
           h("span", { class: `badge type ${src.type || ""}` }, src.type || "?"),
           h("span", { class: "spacer" }),
           onEdit ? h("button", { class: "icon-btn small", title: `Edit ${src.name}`, "aria-label": `Edit ${src.name}`, onclick: (e) => (e.stopPropagation(), onEdit(src.name)) }, "✎") : null,
-          onDelete ? h("button", { class: "icon-btn small", title: `Delete ${src.name}`, "aria-label": `Delete ${src.name}`, onclick: (e) => (e.stopPropagation(), onDelete(src.name)) }, "🗑") : null,
+          onDelete ? h("button", { class: "icon-btn small", title: `Delete ${src.name}`, "aria-label": `Delete ${src.name}`, onclick: (e) => (e.stopPropagation(), onDelete(src.name)) }, "✕") : null,
         ),
       );
       if (open) {
@@ -77,16 +88,17 @@ export function createTree(root, { onOpenTable, onSample, onEdit, onDelete }) {
     const key = `t:${src.name}.${t.name}`;
     const open = colHit || expanded.has(key);
     const node = h("div", { class: "node table", role: "treeitem", "aria-expanded": String(open), dataset: { table: t.name } });
-    const params = t.parameters.length ? h("span", { class: "params", title: "Required parameters: give them in WHERE" }, t.parameters.map((p) => `:${p}`).join(" ")) : null;
+    // required parameters as users write them (CallSid), e.g. WHERE CallSid = 'CA...'
+    const needs = t.parameters.length ? `Needs ${t.parameters.join(" and ")} in WHERE, e.g. WHERE ${t.parameters[0]} = '...'` : "";
+    const params = t.parameters.length ? h("span", { class: "params", title: needs }, t.parameters.map((p) => `:${p}`).join(" ")) : null;
     node.append(
       h(
         "div",
-        { class: "row", title: t.description || t.name },
+        { class: "row", title: [t.name, t.description, needs].filter(Boolean).join("\n") },
         h("span", { class: `caret${open ? " open" : ""}`, onclick: () => toggle(key) }),
         h("span", { class: "icon tbl" }),
-        h("a", { class: "label table-link", href: "#", onclick: (e) => (e.preventDefault(), onOpenTable(src.name, t)) }, t.name),
-        params,
-        h("span", { class: "spacer" }),
+        // the parameters go under the name when both do not fit on one line
+        h("span", { class: "name-block" }, h("a", { class: "label table-link", href: "#", onclick: (e) => (e.preventDefault(), onOpenTable(src.name, t)) }, t.name), params),
         h("button", { class: "icon-btn small samples-btn", title: `Sample queries for ${t.name}`, "aria-label": `Sample queries for ${t.name}`, onclick: (e) => (e.stopPropagation(), onSample(src.name, t, e.currentTarget)) }, "⚡"),
       ),
     );

@@ -109,6 +109,12 @@ def type_sql(page, sql):
 
 
 def test_wizard_inline_errors_then_create(page, sandbox):
+    # the first run says what to do, with a button that opens the wizard
+    page.wait_for_selector(".tree-empty:has-text('No data sources yet')")
+    assert page.locator(".empty.first-run button").is_visible()
+    page.click(".tree-empty button")
+    page.click(".dialog-head button")  # close it: the top bar's + Add opens it too
+    page.wait_for_selector(".dialog", state="detached")
     page.click("button.add-source")
     assert page.locator("[data-category=files]").is_disabled()
     assert page.locator("[data-category=custom_api]").is_disabled()
@@ -140,6 +146,9 @@ def test_wizard_inline_errors_then_create(page, sandbox):
     expand(page)
     assert page.locator("[data-source=my_twilio] [data-table=calls]").count() == 1
     assert page.locator("[data-source=my_twilio] [data-table=messages]").count() == 1
+    assert page.locator(".tree-empty").count() == 0
+    # required path parameters as users write them, not the declared snake_case
+    assert page.inner_text("[data-table=call_events] .params") == ":CallSid"
     # the saved secret never comes back to the page
     assert sandbox.auth_token not in page.content()
 
@@ -150,7 +159,7 @@ def test_open_table_and_run_the_sample_query(page, source):
     assert "FROM `my_twilio`.`calls`" in page.inner_text(".cm-content")
     assert page.inner_text(".tab.active .tab-title") == "calls"
     status = run_and_wait(page)
-    assert "Done" in status and "100 rows" in status and "1 request" in status
+    assert "Done" in status and "100 rows" in status and "1 API request" in status
     assert page.get_attribute(".grid-box", "data-rows") == "100"
     assert page.locator(".tabulator-row").count() > 5  # the grid shows rows (virtually)
     # the sample queries: one click away

@@ -47,13 +47,16 @@ def sample_queries(session: Any, source: str, table: str | None = None, *,
         tdef = session.connector(source).table(table)
         names = {tdef.name.lower(), *(a.lower() for a in tdef.aliases)}
         mine = [s for s in found if s.get("table", "").lower() in names]
-        where = " AND ".join(f"`{p}` = '...'" for p in tdef.parameters)
+        from distillr.tree import parameter_spelling
+
+        params = [parameter_spelling(tdef, p) for p in tdef.parameters]  # CallSid, as users write
+        where = " AND ".join(f"`{p}` = '...'" for p in params)
         first = {
             "title": f"First rows of {tdef.name}",
             "sql": f"SELECT *\nFROM `{source}`.`{tdef.name}`\n"
                    + (f"WHERE {where}\n" if where else "") + "LIMIT 100",
             "table": tdef.name,
-            "note": f"Fill in {', '.join(tdef.parameters)}." if tdef.parameters else "",
+            "note": f"Fill in {', '.join(params)}." if params else "",
         }
         if not any(s["sql"] == first["sql"] for s in mine):
             mine.append(first)

@@ -22,6 +22,7 @@ from typing import Any
 import pyarrow as pa
 
 from distillr.errors import DistillrError, QueryCancelled
+from distillr.server.problems import title_for
 
 __all__ = ["Job", "JobManager"]
 
@@ -118,7 +119,7 @@ class Job:
             out["rows"] = self.table.num_rows
             out["columns"] = [{"name": f.name, "type": str(f.type)} for f in self.table.schema]
         if self.error is not None:
-            out["error"] = {"kind": self.error.kind, "title": type(self.error).__name__,
+            out["error"] = {"kind": self.error.kind, "title": title_for(self.error),
                             "detail": str(self.error)}
         return out
 

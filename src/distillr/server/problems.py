@@ -19,7 +19,7 @@ from distillr.errors import (
     UnsupportedError,
 )
 
-__all__ = ["ApiProblem", "problem", "problem_for", "status_for"]
+__all__ = ["ApiProblem", "problem", "problem_for", "status_for", "title_for"]
 
 MEDIA_TYPE = "application/problem+json"
 
@@ -71,10 +71,11 @@ def problem_for(exc: DistillrError, **extra: Any) -> JSONResponse:
         if isinstance(val, (int, str)):
             fields[attr] = val
     fields.update(extra)
-    return problem(status_for(exc), _title(exc), str(exc), exc.kind, **fields)
+    return problem(status_for(exc), title_for(exc), str(exc), exc.kind, **fields)
 
 
-def _title(exc: DistillrError) -> str:
+def title_for(exc: DistillrError) -> str:
+    """A short heading for the error, in words (the page shows it above ``detail``)."""
     return {
         "sql": "SQL error", "catalog": "Not found", "missing_parameter": "Missing parameter",
         "unsupported": "Not supported", "source": "The API refused the request",

@@ -38,14 +38,17 @@ TYPES = [
             {"name": "account_sid", "label": "Account SID", "kind": "option", "required": True,
              "placeholder": "AC...", "help": "Starts with AC; found on the Twilio console."},
             {"name": "auth_token", "label": "Auth Token", "kind": "secret", "required": True,
-             "secret": True, "auth_mode": "auth_token"},
+             "secret": True, "auth_mode": "auth_token",
+             "help": "Next to the Account SID on the Twilio console. Once saved, it is never"
+                     " sent back to this page."},
             {"name": "api_key", "label": "API key SID", "kind": "option", "required": True,
              "placeholder": "SK...", "auth_mode": "api_key"},
             {"name": "api_secret", "label": "API secret", "kind": "secret", "required": True,
              "secret": True, "auth_mode": "api_key"},
             {"name": "base_url", "label": "Base URL", "kind": "option", "required": False,
              "placeholder": "https://api.twilio.com",
-             "help": "Optional: point the source at another server, such as the sandbox."},
+             "help": "Leave blank for Twilio itself; set it to use another server, such as"
+                     " `distillr sandbox`."},
         ],
     }
 ]
