@@ -6,6 +6,9 @@ conjunct whether the table's columns can take it (pushed exact, pushed inexact, 
 It then decides whether LIMIT may travel, binds path parameters, and rewrites the tree so that
 DuckDB reads every table reference under a private name. Every predicate stays in the query
 DuckDB runs: pushdown only narrows what is fetched (rules in docs/engine.md).
+
+Which forms of a conjunct travel is in ``predicates.py``, when LIMIT travels in ``limits.py``;
+``clauses.py`` walks a scope and splits its clauses.
 """
 
 from __future__ import annotations
@@ -15,25 +18,22 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import pyarrow as pa
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.scope import Scope, traverse_scope
 
 from distillr.connectors.base import Column, Connector, Pred, ScanRequest, TableDef
-from distillr.errors import CatalogError, MissingParameter, SqlError, TooManyRequests
+from distillr.errors import CatalogError, MissingParameter, SqlError
+from distillr.sql.clauses import SET_RETURNING, conjuncts, has_query, own_nodes
 from distillr.sql.dialect import name_computed_columns, parse, to_duckdb
-from distillr.sql.values import NotPushable, convert, literal_value
+from distillr.sql.limits import plan_limit
+from distillr.sql.predicates import predicates_for
 
 __all__ = ["BindJoin", "Conjunct", "Plan", "TableScan", "plan_query"]
 
 _query_ids = itertools.count(1)
 
-_OPS = {exp.EQ: "eq", exp.GT: "gt", exp.GTE: "gte", exp.LT: "lt", exp.LTE: "lte"}
-_FLIP = {"eq": "eq", "gt": "lt", "gte": "lte", "lt": "gt", "lte": "gte"}
-_SET_RETURNING = {"unnest", "flatten", "generate_series", "range", "generate_subscripts",
-                  "json_each", "json_tree", "explode"}
 
 
 @dataclass
@@ -159,48 +159,6 @@ def _virtual_inputs(sql: str) -> frozenset[str]:
     return frozenset(c.name.lower() for c in _virtual_tree(sql).find_all(exp.Column))
 
 
-def _own_nodes(root: exp.Expr):
-    """Nodes of one scope: everything under ``root`` except nested queries."""
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        yield node
-        for child in node.iter_expressions():
-            if isinstance(child, exp.Query):
-                continue
-            stack.append(child)
-
-
-def _conjuncts(node: exp.Expr | None) -> list[exp.Expr]:
-    if node is None:
-        return []
-    if isinstance(node, exp.Paren):
-        return _conjuncts(node.this)
-    if isinstance(node, exp.And):
-        return _conjuncts(node.this) + _conjuncts(node.expression)
-    return [node]
-
-
-def _disjuncts(node: exp.Expr) -> list[exp.Expr]:
-    if isinstance(node, exp.Paren):
-        return _disjuncts(node.this)
-    if isinstance(node, exp.Or):
-        return _disjuncts(node.this) + _disjuncts(node.expression)
-    return [node]
-
-
-def _has_query(node: exp.Expr) -> bool:
-    return any(isinstance(n, exp.Query) for n in node.walk())
-
-
-def _int_literal(node: exp.Expr | None) -> int | None:
-    if node is None:
-        return None
-    try:
-        value = literal_value(node)
-    except NotPushable:
-        return None
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 # --------------------------------------------------------------------------- planner
@@ -292,7 +250,7 @@ class _Planner:
                     if join.args.get("using") or join.args.get("method"):
                         for b in base:  # USING / NATURAL name columns without a Column node
                             b.columns = None
-            for node in _own_nodes(scope.expression):
+            for node in own_nodes(scope.expression):
                 if isinstance(node, exp.Star) and not isinstance(node.parent, exp.Count):
                     for b in base:  # SELECT * needs every column
                         b.columns = None
@@ -348,7 +306,7 @@ class _Planner:
 
     # -- predicates
     def _single_scan(self, scope: Scope, conj: exp.Expr) -> TableScan | None:
-        if _has_query(conj):
+        if has_query(conj):
             return None
         cols = list(conj.find_all(exp.Column))
         if not cols:
@@ -375,123 +333,7 @@ class _Planner:
 
     def _preds(self, conj: exp.Expr, scan: TableScan) -> tuple[list[tuple[Pred, bool]], str]:
         """Predicates (with exactness) for one conjunct, and a reason if some part stays local."""
-        connector = scan.connector
-
-        def one(col: Column, op: str, value) -> tuple[Pred, bool]:
-            filters = col.filters
-            if op == "in":
-                if "in" in filters:
-                    exact = filters["in"]
-                elif "eq" in filters:
-                    exact = filters["eq"]
-                else:
-                    raise NotPushable(f"the API cannot filter {col.name} by a list of values")
-                values = tuple(dict.fromkeys(convert(v, col.type) for v in value))
-                if len(values) > connector.max_fanout:
-                    if col.name.lower() in {p.lower() for p in scan.table.parameters}:
-                        raise TooManyRequests(
-                            f"{scan.ref}: {len(values)} values for {col.name} would need"
-                            f" {len(values)} requests; the limit for source '{scan.source}' is"
-                            f" {connector.max_fanout}. Narrow the list."
-                        )
-                    raise NotPushable(f"{len(values)} values exceed the source's fan-out cap"
-                                      f" of {connector.max_fanout}")
-                if len(values) == 1 and "eq" in filters:
-                    return Pred(col.name, "eq", values[0]), filters["eq"]
-                return Pred(col.name, "in", values), exact
-            if op not in filters:
-                raise NotPushable(f"the API cannot filter {col.name} with {op}")
-            return Pred(col.name, op, convert(value, col.type)), filters[op]
-
-        # col op literal, literal op col
-        for klass, op in _OPS.items():
-            if isinstance(conj, klass):
-                col = self._column_of(conj.this, scan)
-                other = conj.expression
-                if col is None:
-                    col = self._column_of(conj.expression, scan)
-                    other = conj.this
-                    op = _FLIP[op]
-                if col is None:
-                    return [], "not a comparison of a column with a literal"
-                try:
-                    return [one(col, op, literal_value(other))], ""
-                except NotPushable as why:
-                    return [], str(why)
-        if isinstance(conj, exp.In):
-            col = self._column_of(conj.this, scan)
-            if col is None or conj.args.get("query") or conj.args.get("unnest"):
-                return [], "not a list of literals"
-            try:
-                return [one(col, "in", [literal_value(v) for v in conj.expressions])], ""
-            except NotPushable as why:
-                return [], str(why)
-        if isinstance(conj, exp.Or):
-            col_name = None
-            values: list = []
-            col = None
-            for part in _disjuncts(conj):
-                if isinstance(part, exp.EQ):
-                    c = self._column_of(part.this, scan)
-                    lit = part.expression
-                    if c is None:
-                        c, lit = self._column_of(part.expression, scan), part.this
-                    try:
-                        vals = [literal_value(lit)]
-                    except NotPushable:
-                        return [], "OR of anything but equalities on one column"
-                elif isinstance(part, exp.In) and not part.args.get("query"):
-                    c = self._column_of(part.this, scan)
-                    try:
-                        vals = [literal_value(v) for v in part.expressions]
-                    except NotPushable:
-                        return [], "OR of anything but equalities on one column"
-                else:
-                    return [], "OR of anything but equalities on one column"
-                if c is None or (col_name is not None and c.name != col_name):
-                    return [], "OR of anything but equalities on one column"
-                col, col_name = c, c.name
-                values.extend(vals)
-            try:
-                return [one(col, "in", values)], ""
-            except NotPushable as why:
-                return [], str(why)
-        if isinstance(conj, exp.Like) and not isinstance(conj.parent, exp.Escape):
-            col = self._column_of(conj.this, scan)
-            pattern = conj.expression
-            if col is None or not (isinstance(pattern, exp.Literal) and pattern.is_string):
-                return [], "LIKE needs a column and a literal pattern"
-            text = pattern.this
-            body = text[:-1] if text.endswith("%") else text
-            if "%" in body or "_" in body or "\\" in body:
-                return [], "only LIKE 'prefix%' is pushed"
-            try:
-                if text.endswith("%"):
-                    if not body:
-                        return [], "LIKE '%' filters nothing"
-                    return [one(col, "prefix", body)], ""
-                return [one(col, "eq", body)], ""
-            except NotPushable as why:
-                return [], str(why)
-        if isinstance(conj, exp.Between):
-            col = self._column_of(conj.this, scan)
-            if col is None or conj.args.get("symmetric"):
-                return [], "BETWEEN needs a column and literals"
-            out, why_local = [], ""
-            for op, node in (("gte", conj.args.get("low")), ("lte", conj.args.get("high"))):
-                try:
-                    out.append(one(col, op, literal_value(node)))
-                except NotPushable as why:
-                    why_local = str(why)
-            return out, why_local
-        if isinstance(conj, (exp.Column, exp.Paren)):
-            col = self._column_of(conj, scan)
-            if col is not None and pa.types.is_boolean(col.type):
-                try:
-                    return [one(col, "eq", True)], ""
-                except NotPushable as why:
-                    return [], str(why)
-        return [], "not a pushable form"
+        return predicates_for(conj, scan, self._column_of)
 
     def _text(self, conj: exp.Expr) -> str:
         """A conjunct as written, for EXPLAIN (skipped when only running the query)."""
@@ -518,7 +360,7 @@ class _Planner:
             scans_here = [s for s in self.scans if s.scope_id == scope_id]
             if not scans_here:
                 continue
-            where_all = _conjuncts(select.args.get("where").this if select.args.get("where")
+            where_all = conjuncts(select.args.get("where").this if select.args.get("where")
                                    else None)
             exact_all = True
             for conj in where_all:
@@ -537,7 +379,7 @@ class _Planner:
                 target = join.this
                 target_scan = self.by_node.get(id(target)) if isinstance(target, exp.Table) else None
                 inner = side == "" and kind in ("", "INNER", "CROSS")
-                for conj in _conjuncts(join.args.get("on")):
+                for conj in conjuncts(join.args.get("on")):
                     scan = self._single_scan(scope, conj)
                     if scan is not None and scan is target_scan and (inner or (
                             side == "LEFT" and kind in ("", "OUTER"))):
@@ -579,7 +421,7 @@ class _Planner:
                 if not mapped:
                     continue
                 scan, columns = mapped
-                conjs = _conjuncts(select.args["where"].this) if select.args.get("where") else []
+                conjs = conjuncts(select.args["where"].this) if select.args.get("where") else []
                 for join in select.args.get("joins") or []:
                     side, kind = (join.side or "").upper(), (join.kind or "").upper()
                     target = join.this
@@ -587,9 +429,9 @@ class _Planner:
                         continue
                     if (side == "" and kind in ("", "INNER", "CROSS")) or (
                             side == "LEFT" and kind in ("", "OUTER")):
-                        conjs += _conjuncts(join.args.get("on"))
+                        conjs += conjuncts(join.args.get("on"))
                 for conj in conjs:
-                    if _has_query(conj):
+                    if has_query(conj):
                         continue
                     cols = list(conj.find_all(exp.Column))
                     if not cols:
@@ -623,10 +465,10 @@ class _Planner:
                     "laterals"):
             if select.args.get(key):
                 return None
-        for node in _own_nodes(select):
+        for node in own_nodes(select):
             if isinstance(node, (exp.AggFunc, exp.Window, exp.Unnest, exp.Explode)) or (
                     isinstance(node, exp.Anonymous)
-                    and str(node.this).lower() in _SET_RETURNING):
+                    and str(node.this).lower() in SET_RETURNING):
                 return None
         columns: dict[str, Column] = {}
         seen: set[str] = set()
@@ -650,7 +492,7 @@ class _Planner:
 
     def _note_bind(self, scope: Scope, conj: exp.Expr, only: TableScan | None) -> None:
         """Remember ``a.param = b.col`` conjuncts that may feed a bind join."""
-        if not isinstance(conj, exp.EQ) or _has_query(conj):
+        if not isinstance(conj, exp.EQ) or has_query(conj):
             return
         left, right = conj.this, conj.expression
         if not (isinstance(left, exp.Column) and isinstance(right, exp.Column)):
@@ -665,82 +507,7 @@ class _Planner:
 
     def _plan_limit(self, scope: Scope, select: exp.Select, scans_here: list[TableScan],
                     exact_all: bool) -> None:
-        limit_node = select.args.get("limit")
-        if limit_node is None:
-            return
-        if isinstance(limit_node, exp.Fetch):
-            opts = limit_node.args.get("limit_options")
-            if opts is not None and (opts.args.get("percent") or opts.args.get("with_ties")):
-                for s in scans_here:
-                    s.limit_note = "not pushed: FETCH with PERCENT or WITH TIES"
-                return
-            count = _int_literal(limit_node.args.get("count"))
-        else:
-            count = _int_literal(limit_node.expression)
-        offset_node = select.args.get("offset")
-        offset = _int_literal(offset_node.expression) if offset_node is not None else 0
-        if count is None or offset is None:
-            for s in scans_here:
-                s.limit_note = "not pushed: LIMIT/OFFSET is not an integer literal"
-            return
-        if count == 0:
-            for s in scans_here:
-                s.empty = True
-                s.limit_note = "LIMIT 0: no request is made"
-            return
-
-        def why_not() -> str | None:
-            if len(scope.selected_sources) != 1 or len(scans_here) != 1 or select.args.get("joins"):
-                return "the scope has more than one relation"
-            if select.args.get("distinct"):
-                return "the query has DISTINCT"
-            if select.args.get("group"):
-                return "the query has GROUP BY"
-            if select.args.get("having"):
-                return "the query has HAVING"
-            if select.args.get("qualify"):
-                return "the query has QUALIFY"
-            for node in _own_nodes(select):
-                if isinstance(node, exp.AggFunc):
-                    return "the query has an aggregate"
-                if isinstance(node, exp.Window):
-                    return "the query has a window function"
-                if isinstance(node, (exp.Unnest, exp.Explode)) or (
-                        isinstance(node, exp.Anonymous) and str(node.this).lower()
-                        in _SET_RETURNING):
-                    return "the query has a set-returning function"
-                if isinstance(node, exp.Func) and node.key.lower() in _SET_RETURNING:
-                    return "the query has a set-returning function"
-            if any(isinstance(n, exp.Query) for n in select.args.get("where").walk()) \
-                    if select.args.get("where") else False:
-                return "the WHERE clause has a subquery"
-            scan = scans_here[0]
-            order = select.args.get("order")
-            if order is not None:
-                wanted = []
-                for o in order.expressions:
-                    col = self._column_of(o.this, scan)
-                    if col is None:
-                        return "ORDER BY is not the API's own order"
-                    wanted.append((col.name.lower(), bool(o.args.get("desc"))))
-                api = [(c.lower(), bool(d)) for c, d in scan.table.order]
-                if wanted != api:
-                    return "ORDER BY is not the API's own order"
-            if not exact_all:
-                return "not every WHERE condition was pushed exactly"
-            if not self.pushdown:
-                return "pushdown is off"
-            return None
-
-        reason = why_not()
-        scan = scans_here[0]
-        if reason is not None:
-            for s in scans_here:
-                s.limit_note = f"not pushed: {reason}"
-            return
-        scan.limit = count + offset
-        scan.limit_note = (f"pushed: {count + offset} (LIMIT {count}"
-                           + (f" + OFFSET {offset}" if offset else "") + ")")
+        plan_limit(scope, select, scans_here, exact_all, self.pushdown, self._column_of)
 
     # -- parameters
     @staticmethod
@@ -835,7 +602,7 @@ class _Planner:
         if not isinstance(select, exp.Select) or select.args.get("where") is None:
             return []
         out = []
-        for conj in _conjuncts(select.args["where"].this):
+        for conj in conjuncts(select.args["where"].this):
             if self._single_scan(scope, conj) is other:
                 out.append(conj)
         return out

@@ -1,0 +1,154 @@
+"""Which conjuncts travel to an API, and as which predicates (rules in docs/engine.md).
+
+``predicates_for(conj, scan, column_of)`` turns one conjunct of a WHERE or ON clause that
+touches one table reference into connector predicates, each marked exact or not, as the
+table's columns declare: ``col op literal`` (flipped when the literal comes first), ``IN``
+lists and ``OR`` of equalities on one column, ``LIKE 'prefix%'``, ``BETWEEN``, a boolean
+column alone. Anything else stays local, with the reason EXPLAIN shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+from sqlglot import exp
+
+from distillr.connectors.base import Column, Pred
+from distillr.errors import TooManyRequests
+from distillr.sql.clauses import disjuncts
+from distillr.sql.values import NotPushable, convert, literal_value
+
+if TYPE_CHECKING:
+    from distillr.sql.planner import TableScan
+
+__all__ = ["predicates_for"]
+
+_OPS = {exp.EQ: "eq", exp.GT: "gt", exp.GTE: "gte", exp.LT: "lt", exp.LTE: "lte"}
+_FLIP = {"eq": "eq", "gt": "lt", "gte": "lte", "lt": "gt", "lte": "gte"}
+
+
+def predicates_for(conj: exp.Expr, scan: TableScan,
+                   column_of: Callable[[exp.Expr, TableScan], Column | None],
+                   ) -> tuple[list[tuple[Pred, bool]], str]:
+    """Predicates (with exactness) for one conjunct, and a reason if some part stays local.
+
+    ``column_of(node, scan)`` is the table column a node names, if it names one of ``scan``."""
+    connector = scan.connector
+
+    def one(col: Column, op: str, value) -> tuple[Pred, bool]:
+        filters = col.filters
+        if op == "in":
+            if "in" in filters:
+                exact = filters["in"]
+            elif "eq" in filters:
+                exact = filters["eq"]
+            else:
+                raise NotPushable(f"the API cannot filter {col.name} by a list of values")
+            values = tuple(dict.fromkeys(convert(v, col.type) for v in value))
+            if len(values) > connector.max_fanout:
+                if col.name.lower() in {p.lower() for p in scan.table.parameters}:
+                    raise TooManyRequests(
+                        f"{scan.ref}: {len(values)} values for {col.name} would need"
+                        f" {len(values)} requests; the limit for source '{scan.source}' is"
+                        f" {connector.max_fanout}. Narrow the list."
+                    )
+                raise NotPushable(f"{len(values)} values exceed the source's fan-out cap"
+                                  f" of {connector.max_fanout}")
+            if len(values) == 1 and "eq" in filters:
+                return Pred(col.name, "eq", values[0]), filters["eq"]
+            return Pred(col.name, "in", values), exact
+        if op not in filters:
+            raise NotPushable(f"the API cannot filter {col.name} with {op}")
+        return Pred(col.name, op, convert(value, col.type)), filters[op]
+
+    # col op literal, literal op col
+    for klass, op in _OPS.items():
+        if isinstance(conj, klass):
+            col = column_of(conj.this, scan)
+            other = conj.expression
+            if col is None:
+                col = column_of(conj.expression, scan)
+                other = conj.this
+                op = _FLIP[op]
+            if col is None:
+                return [], "not a comparison of a column with a literal"
+            try:
+                return [one(col, op, literal_value(other))], ""
+            except NotPushable as why:
+                return [], str(why)
+    if isinstance(conj, exp.In):
+        col = column_of(conj.this, scan)
+        if col is None or conj.args.get("query") or conj.args.get("unnest"):
+            return [], "not a list of literals"
+        try:
+            return [one(col, "in", [literal_value(v) for v in conj.expressions])], ""
+        except NotPushable as why:
+            return [], str(why)
+    if isinstance(conj, exp.Or):
+        col_name = None
+        values: list = []
+        col = None
+        for part in disjuncts(conj):
+            if isinstance(part, exp.EQ):
+                c = column_of(part.this, scan)
+                lit = part.expression
+                if c is None:
+                    c, lit = column_of(part.expression, scan), part.this
+                try:
+                    vals = [literal_value(lit)]
+                except NotPushable:
+                    return [], "OR of anything but equalities on one column"
+            elif isinstance(part, exp.In) and not part.args.get("query"):
+                c = column_of(part.this, scan)
+                try:
+                    vals = [literal_value(v) for v in part.expressions]
+                except NotPushable:
+                    return [], "OR of anything but equalities on one column"
+            else:
+                return [], "OR of anything but equalities on one column"
+            if c is None or (col_name is not None and c.name != col_name):
+                return [], "OR of anything but equalities on one column"
+            col, col_name = c, c.name
+            values.extend(vals)
+        try:
+            return [one(col, "in", values)], ""
+        except NotPushable as why:
+            return [], str(why)
+    if isinstance(conj, exp.Like) and not isinstance(conj.parent, exp.Escape):
+        col = column_of(conj.this, scan)
+        pattern = conj.expression
+        if col is None or not (isinstance(pattern, exp.Literal) and pattern.is_string):
+            return [], "LIKE needs a column and a literal pattern"
+        text = pattern.this
+        body = text[:-1] if text.endswith("%") else text
+        if "%" in body or "_" in body or "\\" in body:
+            return [], "only LIKE 'prefix%' is pushed"
+        try:
+            if text.endswith("%"):
+                if not body:
+                    return [], "LIKE '%' filters nothing"
+                return [one(col, "prefix", body)], ""
+            return [one(col, "eq", body)], ""
+        except NotPushable as why:
+            return [], str(why)
+    if isinstance(conj, exp.Between):
+        col = column_of(conj.this, scan)
+        if col is None or conj.args.get("symmetric"):
+            return [], "BETWEEN needs a column and literals"
+        out, why_local = [], ""
+        for op, node in (("gte", conj.args.get("low")), ("lte", conj.args.get("high"))):
+            try:
+                out.append(one(col, op, literal_value(node)))
+            except NotPushable as why:
+                why_local = str(why)
+        return out, why_local
+    if isinstance(conj, (exp.Column, exp.Paren)):
+        col = column_of(conj, scan)
+        if col is not None and pa.types.is_boolean(col.type):
+            try:
+                return [one(col, "eq", True)], ""
+            except NotPushable as why:
+                return [], str(why)
+    return [], "not a pushable form"
