@@ -195,3 +195,20 @@ def test_names_after_a_star_are_left_alone(con):
     assert res.columns[:9] == ["id", "sid", "status", "direction", "to", "duration", "price",
                                "date_created", "answered"]
     assert len(res.columns) == 10 and not res.columns[9].startswith("EXPR$")
+
+
+def test_a_missing_parameter_is_named_as_users_write_it(tmp_path):
+    from distillr.errors import MissingParameter
+
+    from .fakes import CALL_RECORDINGS
+
+    session = distillr.connect(home=tmp_path)
+    session.register("fake", FakeConnector(tables=(CALLS, CALL_RECORDINGS)))
+    try:
+        with pytest.raises(MissingParameter) as err:
+            session.sql("SELECT * FROM fake.call_recordings r")
+        assert err.value.parameter == "call_sid"
+        assert "path parameter CallSid (call_sid)" in str(err.value)
+        assert "WHERE r.CallSid = '...'" in str(err.value)
+    finally:
+        session.close()

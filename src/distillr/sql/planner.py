@@ -29,6 +29,7 @@ from distillr.sql.clauses import SET_RETURNING, conjuncts, has_query, own_nodes
 from distillr.sql.dialect import name_computed_columns, parse, to_duckdb
 from distillr.sql.limits import plan_limit
 from distillr.sql.predicates import predicates_for
+from distillr.tree import parameter_spelling
 
 __all__ = ["BindJoin", "Conjunct", "Plan", "TableScan", "plan_query"]
 
@@ -564,10 +565,12 @@ class _Planner:
             self.bind_nodes[scan.index] = other_node
             return BindJoin(parameter=self._param_column(scan, param).name, other=other.index,
                             cap=scan.connector.max_fanout, on=conj.sql(dialect="drill", copy=False))
-        example = f"WHERE {scan.alias}.{param} = '...'"
+        spelled = parameter_spelling(scan.table, param)  # CallSid for call_sid
+        named = spelled if spelled == param else f"{spelled} ({param})"
+        example = f"WHERE {scan.alias}.{spelled} = '...'"
         raise MissingParameter(
-            f"{scan.ref} needs a value for its path parameter {param}. Add {example}"
-            f" (or IN (...)), or join it on {param} to a table that has it.",
+            f"{scan.ref} needs a value for its path parameter {named}. Add {example}"
+            f" (or IN (...)), or join it on {spelled} to a table that has it.",
             table=scan.table.name, parameter=param,
         )
 
