@@ -84,6 +84,8 @@ def test_to_and_from_are_columns_where_the_grammar_is_unambiguous(sql, want):
     ("SELECT EXTRACT(year FROM d) FROM t", "SELECT EXTRACT(YEAR FROM d) FROM t"),
     ("SELECT a FROM t WHERE a IS DISTINCT FROM b", "SELECT a FROM t WHERE a IS DISTINCT FROM b"),
     ("SELECT a FROM t UNION SELECT b FROM u", "SELECT a FROM t UNION SELECT b FROM u"),
+    ("SELECT TRIM(LEADING FROM x), TRIM(FROM x) FROM t", "SELECT LTRIM(x), TRIM(x) FROM t"),
+    ("SELECT SUBSTRING(x FROM 1 FOR 2) FROM t", "SELECT SUBSTRING(x, 1, 2) FROM t"),
 ])
 def test_from_clauses_read_as_before(sql, want):
     assert duck(sql) == want
