@@ -201,7 +201,7 @@ def _duckdb_types(types: list[pa.DataType]) -> list[str]:
     if not types:
         return []
     schema = pa.schema([pa.field(f"c{i}", t) for i, t in enumerate(types)])
-    empty = schema.empty_table()
+    empty = pa.Table.from_batches([], schema=schema)  # Schema.empty_table() imports pandas
     con = duckdb.connect()
     try:
         con.register("t", empty)

@@ -126,3 +126,87 @@ def test_twilio_shaped_timestamps_take_the_fast_path():
     assert _rfc2822_fixed(arr).to_pylist() == [
         datetime(2024, 2, 29, 23, 59, 59, tzinfo=UTC), None, datetime(2000, 1, 1, tzinfo=UTC)]
     assert _rfc2822_fixed(pa.array(["Thu, 29 Feb 2024 23:59:59 +0100"])) is None
+
+
+# -- the one-pass read and its fallbacks give what the column-by-column path gives ----------
+
+PAGE_SPECS = [
+    FieldSpec("sid", "string"), FieldSpec("count", "int"), FieldSpec("ratio", "float"),
+    FieldSpec("flag", "bool"), FieldSpec("price", "decimal"),
+    FieldSpec("created", "timestamp_rfc"), FieldSpec("updated", "timestamp_rfc"),
+    FieldSpec("day", "date"), FieldSpec("uris", "map"), FieldSpec("account_sid", "string"),
+]
+
+
+def _page(n, count_as_text=True):
+    rows = []
+    for i in range(n):
+        rows.append({
+            "sid": f"SM{i}", "count": str(i) if count_as_text else i, "ratio": i / 4,
+            "flag": i % 2 == 0, "price": "" if i % 7 == 0 else f"-0.{i:05d}",
+            "created": f"Thu, {1 + i % 28:02d} Nov 2026 23:30:22 +0000",
+            "updated": None if i % 5 == 0 else "Fri, 27 Nov 2026 00:00:00 +0000",
+            "day": "2026-11-27", "uris": {"media": f"/m/{i}"},
+            "account_sid": None if i % 3 == 0 else "AC2",
+        })
+    return rows
+
+
+def test_one_pass_equals_column_by_column():
+    builder = BatchBuilder(PAGE_SPECS)
+    constants = {"account_sid": "AC1"}
+    for page in (_page(50), _page(50, count_as_text=False), _page(50)):
+        fast = builder.build(page, constants)
+        slow = builder._build_by_columns(page, constants)
+        assert fast.equals(slow)
+    assert fast.column(1).to_pylist()[:3] == [0, 1, 2]
+    assert fast.column(4).to_pylist()[:2] == [None, Decimal("-0.00001")]
+    assert fast.column(9).to_pylist()[:2] == ["AC1", "AC2"]
+    assert fast.column(8).to_pylist()[1] == [("media", "/m/1")]
+
+
+def test_a_page_with_other_json_types_is_still_read_right():
+    builder = BatchBuilder([FieldSpec("n", "int"), FieldSpec("s", "string"),
+                            FieldSpec("m", "map")])
+    assert builder.build([{"n": 1, "s": "a", "m": {"k": "v"}}]).to_pylist() == [
+        {"n": 1, "s": "a", "m": [("k", "v")]}]
+    # a count as text, a number where text was expected, a nested value in a map, no map
+    page = [{"n": "2", "s": 5, "m": {"k": {"x": 1}}}, {"n": None, "s": None, "m": None}]
+    assert builder.build(page).to_pylist() == [
+        {"n": 2, "s": "5", "m": [("k", '{"x":1}')]}, {"n": None, "s": None, "m": None}]
+    assert builder.build([{"n": 3, "s": "c", "m": {}}]).to_pylist() == [
+        {"n": 3, "s": "c", "m": []}]
+
+
+def test_a_bad_value_names_its_own_column_when_columns_are_converted_together():
+    builder = BatchBuilder([FieldSpec("created", "timestamp_rfc"),
+                            FieldSpec("updated", "timestamp_rfc")])
+    page = [{"created": "Thu, 26 Nov 2026 23:30:22 +0000", "updated": "yesterday"}]
+    with pytest.raises(SourceError, match="'updated'"):
+        builder.build(page)
+
+
+def test_decimals_are_never_rounded():
+    builder = BatchBuilder([FieldSpec("price", "decimal")])
+    assert builder.build([{"price": "-0.00750"}]).column(0).to_pylist() == [Decimal("-0.0075")]
+    with pytest.raises(SourceError, match="'price'"):
+        builder.build([{"price": "0.12345678901"}])  # 11 places: would need rounding
+
+
+def test_fixed_rfc2822_decoder_matches_the_general_parser():
+    import random
+    from email.utils import format_datetime
+
+    from distillr.connectors.arrow import _rfc, _rfc2822_fixed
+
+    rng = random.Random(7)
+    start = datetime(1900, 1, 1, tzinfo=UTC).timestamp()
+    values = [format_datetime(datetime.fromtimestamp(start + rng.randrange(300 * 365 * 86400),
+                                                     UTC)) for _ in range(2000)]
+    values += ["Sat, 29 Feb 2020 23:59:59 +0000", None]
+    got = _rfc2822_fixed(pa.array(values, pa.string()))
+    assert got.to_pylist() == [None if v is None else _rfc(v) for v in values]
+    for bad in ("Sun, 30 Feb 2020 10:00:00 +0000", "Sat, 29 Fex 2020 10:00:00 +0000",
+                "Sat, 29 Feb 2020 24:00:00 +0000", "Sat, 29 Feb 2020 10:00:00 +0100",
+                "Sat, 2a Feb 2020 10:00:00 +0000"):
+        assert _rfc2822_fixed(pa.array([bad])) is None, bad

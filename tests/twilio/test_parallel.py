@@ -52,3 +52,23 @@ def test_unbounded_messages_scan_keeps_unsent_messages(big, tmp_path):
 def test_small_scan_stays_one_request(big, tmp_path):
     rows, log = scan(big, tmp_path, "SELECT * FROM src.conferences")
     assert rows and len(log) == 1
+
+
+@pytest.mark.parametrize("sql", [
+    # split into date ranges: the first page and the date probes are made while planning
+    "SELECT sid, date_sent FROM src.messages WHERE date_sent >= TIMESTAMP '2001-02-03'",
+    # one page, fetched while planning and handed to the read
+    "SELECT * FROM src.conferences",
+    # a join and an aggregate, as in the demo
+    "SELECT c.status, count(*) AS n FROM src.calls c JOIN src.recordings r"
+    " ON r.call_sid = c.sid WHERE c.start_time >= TIMESTAMP '2001-01-01' GROUP BY c.status",
+])
+def test_stats_count_every_request(big, tmp_path, sql):
+    big.clear_requests()
+    con = session_for(big, tmp_path, max_concurrency=4)
+    result = con.sql(sql)
+    rows = result.arrow()
+    stats = result.stats
+    assert stats.requests == len(big.requests) > 0
+    assert stats.pages >= 1 and stats.bytes > 0
+    assert sum(t.scan.rows for t in stats.tables) >= rows.num_rows

@@ -79,7 +79,7 @@ def terminal_table(
     from rich.text import Text
 
     names = table.column_names
-    shown_rows = table if max_rows is None else table.slice(0, max_rows)
+    shown_rows = _short_decimals(table if max_rows is None else table.slice(0, max_rows))
     rows = [[cell(v) for v in r.values()] for r in _rows(shown_rows)] if names else []
     widths = []
     for i, name in enumerate(names):
@@ -116,6 +116,28 @@ def terminal_table(
         console.print(Text(note, style="dim"))
 
 
+def _short_decimals(table: pa.Table) -> pa.Table:
+    """Decimal columns as text with as few places as their values need.
+
+    A decimal column has one scale for every value (distillr reads money as
+    ``decimal128(38, 10)``), so ``-0.00750`` arrives as ``-0.0075000000``. The table shows
+    each column with the fewest places that keep all of its shown values exact (``-0.0075``
+    and ``-0.0980`` side by side), never rounding.
+    """
+    for i, field in enumerate(table.schema):
+        if not pa.types.is_decimal(field.type) or not table.num_rows:
+            continue
+        values = table.column(i).to_pylist()
+        places = 0
+        for v in values:
+            if v is not None and v.is_finite():
+                places = max(places, -v.normalize().as_tuple().exponent)
+        texts = [None if v is None else format(v, f".{places}f") if v.is_finite() else str(v)
+                 for v in values]
+        table = table.set_column(i, field.name, pa.array(texts, pa.string()))
+    return table
+
+
 def markdown(table: pa.Table, out: IO[str]) -> None:
     def esc(text: str) -> str:
         return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
@@ -138,7 +160,9 @@ def _flat(table: pa.Table) -> pa.Table:
     cols = []
     for col in table.columns:
         t = col.type
-        if pa.types.is_nested(t):
+        if pa.types.is_nested(t) and not len(col):
+            col = pa.chunked_array([], type=pa.string())  # pa.array([]) would import pandas
+        elif pa.types.is_nested(t):
             values = col.to_pylist()
             if pa.types.is_map(t):
                 values = [None if v is None else dict(v) for v in values]

@@ -1,10 +1,13 @@
 """JSON records to Arrow record batches, fast and typed.
 
-A :class:`BatchBuilder` holds one :class:`FieldSpec` per column. ``build(records)`` pulls each
-column out of the list of dicts once and converts it with vectorised Arrow kernels (RFC 2822 and
-ISO 8601 timestamps, decimal and integer strings, dates), falling back to a per-value path only
-when a page holds something the fast path rejects. A value that cannot be converted at all
-raises :class:`~distillr.errors.SourceError` naming the column: never a silently wrong cell.
+A :class:`BatchBuilder` holds one :class:`FieldSpec` per column. ``build(records)`` reads every
+scalar field of the page in one pass in C++ (``pa.array`` of the records as a struct of their
+JSON types: text, or the number or boolean type a field was first seen with), then converts the
+text columns with vectorised kernels (RFC 2822 and ISO 8601 timestamps, decimal and integer
+strings, dates). Maps, structs, lists and JSON fields are read per column. A page the one-pass
+read rejects (a number where text was expected, say) is converted column by column instead, and
+a column the kernels reject value by value. A value that cannot be converted at all raises
+:class:`~distillr.errors.SourceError` naming the column: never a silently wrong cell.
 
 Kinds (``FieldSpec.kind``):
 
@@ -30,14 +33,14 @@ import email.utils
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
 from datetime import date, datetime, timezone
+from itertools import accumulate, chain
+from operator import itemgetter
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from distillr.errors import SourceError
 
@@ -49,6 +52,8 @@ DECIMAL = pa.decimal128(38, 10)
 RFC2822 = "%a, %d %b %Y %H:%M:%S %z"
 #: kinds parsed from text by one Arrow kernel; columns of one kind are converted together
 _TEXT_KINDS = frozenset({"timestamp_rfc", "timestamp_iso", "date", "decimal"})
+#: kinds read as JSON numbers or booleans (or as text, if a page sends them so)
+_NATIVE_KINDS = frozenset({"int", "float", "bool"})
 
 _SCALAR_TYPES: dict[str, pa.DataType] = {
     "string": pa.string(),
@@ -110,6 +115,15 @@ class BatchBuilder:
         for i, f in enumerate(self.fields):
             if f.kind in _TEXT_KINDS or f.kind == "string":
                 self._groups.setdefault(f.kind, []).append(i)
+        # the fields read in one pass: scalars, each JSON key once
+        self._scalar: list[int] = []
+        seen: set[str] = set()
+        for i, f in enumerate(self.fields):
+            if (f.kind in _TEXT_KINDS or f.kind in _NATIVE_KINDS or f.kind == "string") \
+                    and f.json_key not in seen:
+                self._scalar.append(i)
+                seen.add(f.json_key)
+        self._struct: pa.DataType | None = None
 
     def build(self, records: Sequence[Mapping[str, Any]],
               constants: Mapping[str, Any] | None = None) -> pa.RecordBatch:
@@ -119,6 +133,84 @@ class BatchBuilder:
         parameter a page was fetched with.
         """
         constants = constants or {}
+        if self._scalar and records:
+            batch = self._build_one_pass(records, constants)
+            if batch is not None:
+                return batch
+        return self._build_by_columns(records, constants)
+
+    def _raw_struct(self, records: Sequence[Mapping[str, Any]]) -> pa.DataType:
+        """The JSON types of the one-pass fields, as a struct: text, or a native field's
+        number or boolean type (text when its first value is a string, as Twilio sends some
+        counts). Learnt from a page; a page that disagrees is read column by column and the
+        types are learnt again from the next."""
+        if self._struct is None:
+            types = []
+            for i in self._scalar:
+                spec = self.fields[i]
+                raw = pa.string()
+                if spec.kind in _NATIVE_KINDS:
+                    key = spec.json_key
+                    first = next((v for v in (r.get(key) for r in records) if v is not None),
+                                 None)
+                    if not isinstance(first, str):
+                        raw = _SCALAR_TYPES[spec.kind]
+                types.append(pa.field(spec.json_key, raw))
+            self._struct = pa.struct(types)
+        return self._struct
+
+    def _build_one_pass(self, records: Sequence[Mapping[str, Any]],
+                        constants: Mapping[str, Any]) -> pa.RecordBatch | None:
+        """The page read by one ``pa.array`` call over the records; None if it rejects it."""
+        try:
+            raw = pa.array(records, type=self._raw_struct(records)).flatten()
+        except _ARROW_ERRORS + (AttributeError,):
+            self._struct = None  # the page had other JSON types: learn them again
+            return None
+        arrays: list[pa.Array | None] = [None] * len(self.fields)
+        kinds: dict[str, list[tuple[int, pa.Array]]] = {}
+        for i, arr in zip(self._scalar, raw, strict=True):
+            spec = self.fields[i]
+            fill = constants.get(spec.name)
+            if fill is not None and arr.null_count:
+                if not (isinstance(fill, str) and arr.type == pa.string()):
+                    continue  # converted with the other columns below
+                arr = arr.fill_null(fill)
+            if spec.kind in _TEXT_KINDS:
+                kinds.setdefault(spec.kind, []).append((i, arr))
+            else:
+                arrays[i] = _finish(spec, arr)
+        for kind, group in kinds.items():
+            # one kernel call for all columns of a kind (the calls' overhead dominates)
+            if len(group) > 1:
+                try:
+                    whole = _finish_texts(kind, pa.concat_arrays([arr for _, arr in group]))
+                except _ARROW_ERRORS:
+                    pass
+                else:
+                    start = 0
+                    for i, arr in group:
+                        arrays[i] = whole.slice(start, len(arr))
+                        start += len(arr)
+                    continue
+            for i, arr in group:
+                arrays[i] = _finish(self.fields[i], arr)
+        for i, spec in enumerate(self.fields):
+            if arrays[i] is None:
+                key = spec.json_key
+                try:
+                    values = list(map(itemgetter(key), records))
+                except KeyError:
+                    values = [r.get(key) for r in records]
+                fill = constants.get(spec.name)
+                if fill is not None:
+                    values = [fill if v is None else v for v in values]
+                arrays[i] = convert(spec, values)
+        return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
+
+    def _build_by_columns(self, records: Sequence[Mapping[str, Any]],
+                          constants: Mapping[str, Any]) -> pa.RecordBatch:
+        """Every column pulled out in Python and converted on its own (any JSON types)."""
         columns: list[Sequence[Any]] = self._columns(records)
         for i, spec in enumerate(self.fields):
             if spec.name in constants and constants[spec.name] is not None:
@@ -135,7 +227,6 @@ class BatchBuilder:
             if arrays[i] is None:
                 arrays[i] = convert(spec, columns[i])
         return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
-
 
     def _columns(self, records: Sequence[Mapping[str, Any]]) -> list[Sequence[Any]]:
         """Records to columns: one C-level transpose when every record has every key."""
@@ -166,6 +257,24 @@ def _convert_together(kind: str, columns: list[list[Any]]) -> list[pa.Array] | N
     return out
 
 
+def _finish(spec: FieldSpec, arr: pa.Array) -> pa.Array:
+    """A column read in one pass (as text, a number or a boolean) in the spec's type."""
+    if arr.type == _SCALAR_TYPES[spec.kind]:
+        return arr
+    try:
+        return _finish_texts(spec.kind, arr)
+    except _ARROW_ERRORS:
+        return _slow(spec, arr.to_pylist())
+
+
+def _finish_texts(kind: str, texts: pa.Array) -> pa.Array:
+    """Text of a typed kind (numbers and booleans sent as text too) in the kind's type."""
+    texts = _blank_to_null(texts)
+    if kind in _NATIVE_KINDS:
+        return texts.cast(_SCALAR_TYPES[kind])
+    return _from_texts(kind, texts)
+
+
 def convert(spec: FieldSpec, values: list[Any]) -> pa.Array:
     """Convert one column's Python values to an Arrow array of the spec's type."""
     kind = spec.kind
@@ -176,7 +285,9 @@ def convert(spec: FieldSpec, values: list[Any]) -> pa.Array:
             return _list(spec, values)
         if kind == "json":
             return pa.array([None if v is None else _dumps(v) for v in values], pa.string())
-        if kind in ("string", "int", "float", "bool", "map"):
+        if kind == "map":
+            return _map(values)
+        if kind in ("string", "int", "float", "bool"):
             return _native(spec, values)
         return _from_texts(kind, _texts(values))
     except _ARROW_ERRORS:
@@ -186,7 +297,7 @@ def convert(spec: FieldSpec, values: list[Any]) -> pa.Array:
 def _from_texts(kind: str, texts: pa.Array) -> pa.Array:
     if kind == "timestamp_rfc":
         return _rfc2822(texts)
-    return pc.cast(texts, _SCALAR_TYPES[kind])
+    return texts.cast(_SCALAR_TYPES[kind])
 
 
 def _rfc2822(texts: pa.Array) -> pa.Array:
@@ -196,6 +307,8 @@ def _rfc2822(texts: pa.Array) -> pa.Array:
     those are decoded straight from the string bytes with numpy. Anything else goes through
     Arrow's ``strptime`` (and, failing that, the per-value path).
     """
+    import pyarrow.compute as pc
+
     fast = _rfc2822_fixed(texts)
     if fast is not None:
         return fast
@@ -203,50 +316,58 @@ def _rfc2822(texts: pa.Array) -> pa.Array:
     return parsed.cast(TIMESTAMP)
 
 
-_MONTH_CODES = {m.encode(): i + 1 for i, m in enumerate(
-    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"])}
-_MONTH_KEYS = np.array(sorted(k[0] << 16 | k[1] << 8 | k[2] for k in _MONTH_CODES))
-_MONTH_VALUES = np.array([_MONTH_CODES[bytes([(k >> 16) & 255, (k >> 8) & 255, k & 255])]
-                          for k in _MONTH_KEYS])
+_MONTHS = b"JanFebMarAprMayJunJulAugSepOctNovDec"
+#: the three letters of a month as one number, in month order, for np.searchsorted
+_MONTH_KEYS = np.array([_MONTHS[i] << 16 | _MONTHS[i + 1] << 8 | _MONTHS[i + 2]
+                        for i in range(0, 36, 3)])
+_MONTH_ORDER = np.argsort(_MONTH_KEYS)
+_MONTH_SORTED = _MONTH_KEYS[_MONTH_ORDER]
+#: days from 1970-01-01 to the first of each month from 1900 to 2199, and each month's length
+_FIRST_YEAR, _LAST_YEAR = 1900, 2199
+_MONTH_STARTS = np.arange(f"{_FIRST_YEAR}-01", f"{_LAST_YEAR + 1}-02",
+                          dtype="datetime64[M]").astype("datetime64[D]").astype(np.int64)
+_MONTH_DAYS = np.diff(_MONTH_STARTS)
+_MONTH_STARTS = _MONTH_STARTS[:-1]
+# byte positions in "Thu, 26 Nov 2026 23:30:22 +0000"
+_FIXED_POSITIONS = [3, 4, 7, 11, 16, 19, 22, 25, 26, 27, 28, 29, 30]
+_FIXED_BYTES = np.frombuffer(b",    :: +0000", dtype=np.uint8)
 _DIGIT_COLUMNS = [5, 6, 12, 13, 14, 15, 17, 18, 20, 21, 23, 24]
+#: digits (as above) -> day, year, seconds of the day
+_DIGIT_WEIGHTS = np.array([
+    [10, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    [0, 0, 1000, 100, 10, 1, 0, 0, 0, 0, 0, 0],
+    [0, 0, 0, 0, 0, 0, 36000, 3600, 600, 60, 10, 1],
+], dtype=np.int64).T
 
 
 def _rfc2822_fixed(texts: pa.Array) -> pa.Array | None:
+    """Timestamps in Twilio's one fixed shape decoded from the string bytes; None if any value
+    has another shape (or a year outside 1900-2199) and must go the general way."""
     valid = texts.drop_null() if texts.null_count else texts
     n = len(valid)
     if n == 0:
         return None
     offsets = np.frombuffer(valid.buffers()[1], dtype=np.int32)[valid.offset:valid.offset + n + 1]
-    if not np.all(np.diff(offsets) == 31):
+    if offsets[-1] - offsets[0] != 31 * n or np.any(np.diff(offsets) != 31):
         return None
     raw = np.frombuffer(valid.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[0] + 31 * n]
-    b = raw.reshape(n, 31).astype(np.int64)
-    if not (np.all(b[:, 25:31] == np.frombuffer(b" +0000", dtype=np.uint8))
-            and np.all(b[:, [4, 7, 11, 16]] == 32) and np.all(b[:, [19, 22]] == 58)):
+    b = raw.reshape(n, 31)
+    if not np.array_equal(b[:, _FIXED_POSITIONS], np.broadcast_to(_FIXED_BYTES, (n, 13))):
         return None
-    digits = b[:, _DIGIT_COLUMNS] - 48
-    if digits.min() < 0 or digits.max() > 9:
+    digits = b[:, _DIGIT_COLUMNS] - np.uint8(48)  # a non-digit wraps round to more than 9
+    if digits.max() > 9:
         return None
-    day = digits[:, 0] * 10 + digits[:, 1]
-    year = digits[:, 2] * 1000 + digits[:, 3] * 100 + digits[:, 4] * 10 + digits[:, 5]
-    secs = (digits[:, 6] * 10 + digits[:, 7]) * 3600 + (digits[:, 8] * 10 + digits[:, 9]) * 60 \
-        + digits[:, 10] * 10 + digits[:, 11]
-    key = b[:, 8] << 16 | b[:, 9] << 8 | b[:, 10]
-    pos = np.searchsorted(_MONTH_KEYS, key)
-    pos = np.minimum(pos, len(_MONTH_KEYS) - 1)
-    if not np.all(_MONTH_KEYS[pos] == key):
+    day, year, secs = (digits @ _DIGIT_WEIGHTS).T
+    key = b[:, 8:11].astype(np.int64) @ np.array([1 << 16, 1 << 8, 1])
+    pos = np.minimum(np.searchsorted(_MONTH_SORTED, key), 11)
+    if not np.array_equal(_MONTH_SORTED[pos], key) or year.min() < _FIRST_YEAR \
+            or year.max() > _LAST_YEAR or secs.max() >= 86400:
         return None
-    month = _MONTH_VALUES[pos]
-    if day.min() < 1 or day.max() > 31 or secs.max() >= 86400:
+    month = (year - _FIRST_YEAR) * 12 + _MONTH_ORDER[pos]
+    if day.min() < 1 or np.any(day > _MONTH_DAYS[month]):
         return None
-    # days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil)
-    y = year - (month <= 2)
-    era = y // 400
-    yoe = y - era * 400
-    doy = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    micros = ((era * 146097 + doe - 719468) * 86400 + secs) * 1_000_000
-    if len(valid) == len(texts):
+    micros = ((_MONTH_STARTS[month] + day - 1) * 86400 + secs) * 1_000_000
+    if n == len(texts):
         return pa.array(micros, TIMESTAMP)
     mask = texts.is_null().to_numpy(zero_copy_only=False)
     out = np.zeros(len(texts), dtype=np.int64)
@@ -265,14 +386,39 @@ def _texts(values: Sequence[Any]) -> pa.Array:
     except _ARROW_ERRORS:
         pass
     else:
-        empty = pc.equal(arr, "")
-        if not pc.any(empty).as_py():
-            return arr
-        return pc.if_else(empty, pa.scalar(None, pa.string()), arr)
+        return _blank_to_null(arr)
     return pa.array(
         [None if v is None or v == "" else (v if isinstance(v, str) else str(v)) for v in values],
         pa.string(),
     )
+
+
+def _blank_to_null(texts: pa.Array) -> pa.Array:
+    """A string array with its empty strings as null (an API's "no value" in a typed field)."""
+    n = len(texts)
+    if n == 0:
+        return texts
+    offsets = np.frombuffer(texts.buffers()[1], dtype=np.int32)[texts.offset:texts.offset + n + 1]
+    if np.count_nonzero(offsets[1:] == offsets[:-1]) == texts.null_count:
+        return texts  # every empty slot is a null already
+    import pyarrow.compute as pc
+
+    return pc.if_else(pc.equal(texts, ""), pa.scalar(None, pa.string()), texts)
+
+
+def _map(values: list[Any]) -> pa.Array:
+    """Objects of strings (Twilio's ``subresource_uris``) as map<string, string>."""
+    target = _SCALAR_TYPES["map"]
+    if None not in values:
+        try:  # dict.values raises TypeError on anything but an object
+            items = pa.array(list(chain.from_iterable(map(dict.values, values))), pa.string())
+            keys = pa.array(list(chain.from_iterable(values)), pa.string())
+        except _ARROW_ERRORS:
+            pass  # not all objects of text: the general path below
+        else:
+            offsets = pa.array(list(accumulate(map(len, values), initial=0)), pa.int32())
+            return pa.MapArray.from_arrays(offsets, keys, items, type=target)
+    return pa.array(values, target)
 
 
 def _native(spec: FieldSpec, values: list[Any]) -> pa.Array:
@@ -280,7 +426,7 @@ def _native(spec: FieldSpec, values: list[Any]) -> pa.Array:
     if spec.kind in ("int", "float"):
         first = next((v for v in values if v is not None), None)
         if isinstance(first, str):
-            return pc.cast(_texts(values), target)  # numbers sent as strings: one cast
+            return _texts(values).cast(target)  # numbers sent as strings: one cast
     try:
         return pa.array(values, target)
     except _ARROW_ERRORS:
@@ -292,7 +438,7 @@ def _native(spec: FieldSpec, values: list[Any]) -> pa.Array:
                                           else str(v)))
                  for v in values], pa.string())
         if spec.kind in ("int", "float"):
-            return pc.cast(_texts(values), target)
+            return _texts(values).cast(target)
         raise
 
 
@@ -379,7 +525,10 @@ def _decimal(v: Any) -> Decimal:
     d = Decimal(str(v).strip())
     if not d.is_finite():
         raise ValueError("not a finite decimal")
-    return d.quantize(Decimal("1e-10"))
+    q = d.quantize(Decimal("1e-10"))
+    if q != d:  # more than 10 places: never rounded silently
+        raise ValueError("more decimal places than the column holds")
+    return q
 
 
 def _utc(dt: datetime) -> datetime:

@@ -12,6 +12,9 @@ One pooled ``httpx.Client`` (keep-alive) per source, with:
 - an injectable transport (``httpx.MockTransport``, ``httpx.ASGITransport``, ...) so tests need no
   sockets.
 
+httpx is imported, and the ``httpx.Client`` (with its SSL context) built, on the first request:
+planning, EXPLAIN and ``LIMIT 0`` queries never pay for them.
+
 After the last retry a call raises :class:`~distillr.errors.SourceError` (``AuthError`` on 401)
 carrying the HTTP status, the API's error code and message, and the request path: never a
 credential. A body that cannot be read completely is never returned: it is retried or the call
@@ -28,14 +31,16 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import httpx
 import orjson
 
 from distillr.connectors.base import ScanStats
 from distillr.errors import AuthError, SourceError
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["AdaptiveLimit", "HttpClient", "HttpStats", "RetryPolicy"]
 
@@ -197,14 +202,15 @@ class HttpClient:
     """A pooled, retrying, concurrency-limited JSON-over-HTTP client for one source.
 
     ``label`` names the API in error messages (``"Twilio"``). ``auth`` is any httpx auth (for
-    example ``httpx.BasicAuth(user, secret)``); it never appears in a message or a ``repr``.
+    example ``httpx.BasicAuth(user, secret)``, or a ``(user, secret)`` pair for basic auth); it
+    never appears in a message or a ``repr``.
     """
 
     def __init__(
         self,
         *,
         label: str = "The API",
-        auth: httpx.Auth | None = None,
+        auth: httpx.Auth | tuple[str, str] | None = None,
         transport: httpx.BaseTransport | None = None,
         timeout: float = 30.0,
         retry: RetryPolicy | None = None,
@@ -217,22 +223,45 @@ class HttpClient:
         self.limit = AdaptiveLimit(max_concurrency)
         self.stats = HttpStats()
         self._sleep = sleep
-        pool = httpx.Limits(max_connections=max_concurrency * 2,
-                            max_keepalive_connections=max_concurrency * 2)
-        self._client = httpx.Client(
-            auth=auth,
-            transport=transport,
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            limits=pool,
-            headers={"Accept": "application/json", **(headers or {})},
-            follow_redirects=False,
-        )
+        self._settings = {"auth": auth, "transport": transport, "timeout": timeout,
+                          "max_concurrency": max_concurrency, "headers": dict(headers or {})}
+        self._client: httpx.Client | None = None
+        self._client_lock = threading.Lock()
+        self._closed = False
 
     def __repr__(self) -> str:
         return f"<HttpClient {self.label} limit={self.limit.limit}/{self.limit.maximum}>"
 
+    def _http(self) -> httpx.Client:
+        """The pooled ``httpx.Client``, built on first use."""
+        client = self._client
+        if client is not None:
+            return client
+        import httpx
+
+        with self._client_lock:
+            if self._client is None:
+                s = self._settings
+                pool = httpx.Limits(max_connections=s["max_concurrency"] * 2,
+                                    max_keepalive_connections=s["max_concurrency"] * 2)
+                self._client = httpx.Client(
+                    auth=s["auth"],
+                    transport=s["transport"],
+                    timeout=httpx.Timeout(s["timeout"], connect=min(s["timeout"], 10.0)),
+                    limits=pool,
+                    headers={"Accept": "application/json", **s["headers"]},
+                    follow_redirects=False,
+                )
+                if self._closed:
+                    self._client.close()  # used after close(): fail as httpx does
+            return self._client
+
     def close(self) -> None:
-        self._client.close()
+        with self._client_lock:
+            self._closed = True
+            client = self._client
+        if client is not None:
+            client.close()
 
     def get_json(
         self,
@@ -257,9 +286,12 @@ class HttpClient:
 
     def _attempt(self, url: str, params: Mapping[str, Any] | None,
                  stats: ScanStats | None) -> Any:
+        import httpx
+
+        client = self._http()
         with self.limit:
             try:
-                response = self._client.get(url, params=params)
+                response = client.get(url, params=params)
             except httpx.RequestError as exc:  # dropped, refused, timed out, cut short, garbled
                 self._count(stats, 0)
                 raise _Retry(f"{type(exc).__name__}: {exc}") from None
@@ -291,6 +323,8 @@ class HttpClient:
             stats.add(requests=1, bytes=size)
 
     def _request_path(self, url: str, params: Mapping[str, Any] | None) -> str:
+        import httpx
+
         return _path_of(str(httpx.URL(url, params=params)))
 
     def _refused(self, url: str, params: Mapping[str, Any] | None,

@@ -53,7 +53,8 @@ def _empty(table: TableDef) -> pa.Table:
     if hit is None or hit[0] is not table:
         if len(_EMPTY) > 1000:
             _EMPTY.clear()
-        hit = (table, table.schema.empty_table())
+        # not Schema.empty_table(): it imports pandas (~0.5 s), which LIMIT 0 never needs
+        hit = (table, pa.Table.from_batches([], schema=table.schema))
         _EMPTY[id(table)] = hit
     return hit[1]
 

@@ -20,17 +20,21 @@ from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote, urlencode, urlsplit
 
-import httpx
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from distillr.connectors.base import Connector, ScanRequest, ScanStats, Split, TableDef
 from distillr.connectors.http import HttpClient, RetryPolicy
 from distillr.connectors.twilio.pushdown import DayRange, Pushed, push
-from distillr.connectors.twilio.tables import TwilioTable, twilio_tables
+from distillr.connectors.twilio.tables import (
+    TwilioTable,
+    table_index,
+    table_names_only,
+    twilio_table_at,
+    twilio_tables,
+)
 from distillr.errors import (
     CatalogError,
     ConfigError,
@@ -39,6 +43,9 @@ from distillr.errors import (
     TooManyRequests,
     did_you_mean,
 )
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["OPTIONS", "PARALLEL_COLUMNS", "TwilioConnector"]
 
@@ -139,17 +146,11 @@ class TwilioConnector(Connector):
         self.parallel_scans = parallel_scans
         self.parallel_splits = parallel_splits or max(4, 2 * max_concurrency)
         self.http = HttpClient(
-            label="Twilio", auth=httpx.BasicAuth(user, secret), transport=transport,
+            label="Twilio", auth=(user, secret), transport=transport,
             timeout=timeout, retry=retry, max_concurrency=max_concurrency,
             headers={"User-Agent": "distillr"},
         )
-        self._tables = twilio_tables()
-        self._by_name: dict[str, TwilioTable] = {}
-        for t in self._tables:
-            self._by_name.setdefault(t.name.lower(), t)
-        for t in self._tables:
-            for alias in t.table.aliases:
-                self._by_name.setdefault(alias.lower(), t)
+        self._index = table_index()  # tables are built when first used
         self._accounts: tuple[str, ...] | None = None
         self._prefetched: OrderedDict[str, Any] = OrderedDict()
         self._lock = threading.Lock()
@@ -193,16 +194,16 @@ class TwilioConnector(Connector):
     # -- catalog --------------------------------------------------------------------------
 
     def tables(self) -> Sequence[TableDef]:
-        return [t.table for t in self._tables]
+        return [t.table for t in twilio_tables()]
 
     def twilio_table(self, name: str) -> TwilioTable:
-        found = self._by_name.get(name.lower())
+        found = self._index.get(name.lower())
         if found is None:
-            names = [t.name for t in self._tables]
+            names = table_names_only()
             raise CatalogError(
                 f"Source '{self.name}' has no table '{name}'.{did_you_mean(name, names)}"
                 f" Run SHOW TABLES IN {self.name} to see its tables.")
-        return found
+        return twilio_table_at(found)
 
     def table(self, name: str) -> TableDef:
         return self.twilio_table(name).table
@@ -348,11 +349,13 @@ class TwilioConnector(Connector):
         bounds = pushed.ranges.get(column) or DayRange(rf)
         if nullable and bounds.lo is None and bounds.hi is None:
             return [whole]  # rows without a date would be missed by date ranges
-        # one page tells whether the scan is big; it is kept for read() if it is all there is
-        first = self._fetch_first(t, whole)
+        # one page tells whether the scan is big; it is kept for read() if it is all there is.
+        # The requests made here are counted by the read of the first split (``spent``).
+        spent = ScanStats()
+        first = self._fetch_first(t, whole, spent)
         if self._next_url(t, first) is None:
             return [whole]
-        lo, hi = self._span(t, account, path_values, query, rf, bounds, first)
+        lo, hi = self._span(t, account, path_values, query, rf, bounds, first, spent)
         days = (hi - lo).days
         n = max(1, min(self.parallel_splits, days))
         if n == 1:
@@ -372,29 +375,36 @@ class TwilioConnector(Connector):
             local = (rf.column, part.lo.isoformat() if part.lo else None,
                      part.hi.isoformat() if part.hi else None)
             splits.append(self._split(t, account, path_values, q, None, local))
+        # what planning cost travels with the first split (splits must pickle: plain numbers)
+        planned = {"requests": spent.requests, "bytes": spent.bytes, "retries": spent.retries}
+        splits[0] = Split(table=splits[0].table, params={**splits[0].params, "planned": planned},
+                          limit=splits[0].limit, describe=splits[0].describe)
         return splits
 
     def _prefetch_key(self, split: Split) -> str:
         return repr(sorted((k, repr(v)) for k, v in split.params.items()))
 
-    def _fetch_first(self, t: TwilioTable, split: Split) -> Mapping[str, Any]:
+    def _fetch_first(self, t: TwilioTable, split: Split, spent: ScanStats) -> Mapping[str, Any]:
         p = split.params
         url = self._url(t, p["account"], p["path"])
-        body = self.http.get_json(url, {**p["query"], "PageSize": p["page_size"]})
+        body = self.http.get_json(url, {**p["query"], "PageSize": p["page_size"]}, spent)
         with self._lock:
-            self._prefetched[self._prefetch_key(split)] = body
+            # the read that uses the page counts what fetching it (and planning) cost
+            self._prefetched[self._prefetch_key(split)] = (body, spent)
             while len(self._prefetched) > 8:
                 self._prefetched.popitem(last=False)
         return body
 
     def _span(self, t: TwilioTable, account: str | None, path_values: Mapping[str, str],
               query: Mapping[str, str], rf: Any, bounds: DayRange,
-              first: Mapping[str, Any]) -> tuple[date, date]:
+              first: Mapping[str, Any], spent: ScanStats) -> tuple[date, date]:
         """Estimate the first and last day with data, within the bounds.
 
         Only the balance of the ranges depends on this: the first range is open below and the
         last open above (or end at the query's own bounds), so nothing is missed if it is off.
         """
+        import pyarrow.compute as pc
+
         batch = t.builder.build(self._records(t, first))
         col = batch.column(rf.column)
         newest = pc.max(col).as_py() if len(col) else None
@@ -413,7 +423,7 @@ class TwilioConnector(Connector):
 
         def any_before(day: date) -> bool:
             r = DayRange(rf, floor, day)
-            body = self.http.get_json(url, {**others, **r.wire(), "PageSize": 1})
+            body = self.http.get_json(url, {**others, **r.wire(), "PageSize": 1}, spent)
             return bool(self._records(t, body))
 
         def probe(days: list[date]) -> list[bool]:
@@ -471,10 +481,17 @@ class TwilioConnector(Connector):
         remaining = split.limit
         url = self._url(t, account, p.get("path") or {})
         params = {**(p.get("query") or {}), "PageSize": p.get("page_size", MAX_PAGE_SIZE)}
+        planned = p.get("planned")
+        if planned and stats is not None:
+            stats.add(**planned)
         with self._lock:
-            body = self._prefetched.pop(self._prefetch_key(split), None)
-        if body is None:
+            prefetched = self._prefetched.pop(self._prefetch_key(split), None)
+        if prefetched is None:
             body = self.http.get_json(url, params, stats)
+        else:
+            body, spent = prefetched
+            if stats is not None:
+                stats.add(requests=spent.requests, bytes=spent.bytes, retries=spent.retries)
         seen_urls: set[str] = set()
         # the next page is fetched while this one is converted and consumed
         ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="distillr-twilio-page")
@@ -518,6 +535,8 @@ class TwilioConnector(Connector):
 def _within(batch: pa.RecordBatch, column: str, lo: str | None,
             hi: str | None) -> pa.RecordBatch:
     """Keep the rows whose ``column`` falls on a UTC day in ``[lo, hi)``."""
+    import pyarrow.compute as pc
+
     values = batch.column(column)
     mask = pc.is_valid(values)
     if lo is not None:

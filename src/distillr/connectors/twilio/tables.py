@@ -38,7 +38,8 @@ from distillr.connectors.base import Column, TableDef
 from distillr.connectors.twilio.naming import param_column, short_path, table_names
 from distillr.connectors.twilio.values import field_spec, typed_strings
 
-__all__ = ["EXACT_PARAMS", "RANGE_PAIRS", "RangeFilter", "TwilioTable", "twilio_tables"]
+__all__ = ["EXACT_PARAMS", "RANGE_PAIRS", "RangeFilter", "TwilioTable", "table_index",
+           "table_names_only", "twilio_table_at", "twilio_tables"]
 
 #: query parameters Twilio applies as exact equality (others, such as ``PhoneNumber`` or
 #: ``FriendlyName``, may match partially, so they are pushed but marked inexact)
@@ -260,9 +261,38 @@ def _arrow_of(kind: str) -> pa.DataType:
 
 
 @cache
+def _endpoints() -> tuple[tuple[dict[str, Any], str, tuple[str, ...]], ...]:
+    """Per catalog endpoint: the endpoint, its table name and its path aliases."""
+    endpoints: Sequence[dict[str, Any]] = load_catalog("twilio")["endpoints"]
+    names = table_names(endpoints)
+    return tuple((e, n, a) for e, (n, a) in zip(endpoints, names, strict=True))
+
+
+@cache
+def table_index() -> dict[str, int]:
+    """Every table name and alias (lower case) -> its position in :func:`twilio_tables`.
+    A name wins over another table's alias."""
+    index: dict[str, int] = {}
+    for i, (_, name, _) in enumerate(_endpoints()):
+        index.setdefault(name.lower(), i)
+    for i, (_, _, aliases) in enumerate(_endpoints()):
+        for alias in aliases:
+            index.setdefault(alias.lower(), i)
+    return index
+
+
+def table_names_only() -> list[str]:
+    """The table names, without building the tables."""
+    return [name for _, name, _ in _endpoints()]
+
+
+@cache
+def twilio_table_at(i: int) -> TwilioTable:
+    """The table at position ``i``, built on first use (a query builds only its tables)."""
+    return _build(*_endpoints()[i])
+
+
+@cache
 def twilio_tables() -> tuple[TwilioTable, ...]:
     """Every Twilio table, built once per process from the shipped catalog."""
-    catalog = load_catalog("twilio")
-    endpoints: Sequence[dict[str, Any]] = catalog["endpoints"]
-    names = table_names(endpoints)
-    return tuple(_build(e, n, a) for e, (n, a) in zip(endpoints, names, strict=True))
+    return tuple(twilio_table_at(i) for i in range(len(_endpoints())))
