@@ -50,9 +50,21 @@ def browser():
         b.close()
 
 
+@pytest.fixture(scope="module")
+def context(browser):
+    """One browser context for the module, so the built files load from its cache after the
+    first test; each test's page still starts with empty localStorage (its own tabs, history
+    and tree state), which a reload keeps."""
+    ctx = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 900})
+    ctx.add_init_script(
+        "if (!sessionStorage.getItem('distillr.test.page')) {"
+        " localStorage.clear(); sessionStorage.setItem('distillr.test.page', '1'); }")
+    yield ctx
+    ctx.close()
+
+
 @pytest.fixture
-def page(browser, server, request, tmp_path):
-    context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 900})
+def page(context, server, request):
     pg = context.new_page()
     pg.set_default_timeout(20_000)
     errors: list[str] = []
@@ -64,7 +76,7 @@ def page(browser, server, request, tmp_path):
         ARTIFACTS.mkdir(exist_ok=True)
         name = re.sub(r"[^\w.-]+", "_", request.node.name)
         pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    context.close()
+    pg.close()
     assert not errors, f"errors in the page: {errors}"
 
 

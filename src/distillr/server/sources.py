@@ -48,7 +48,7 @@ TYPES = [
             {"name": "base_url", "label": "Base URL", "kind": "option", "required": False,
              "placeholder": "https://api.twilio.com",
              "help": "Leave blank for Twilio itself; set it to use another server, such as"
-                     " `distillr sandbox`."},
+                     " the local sandbox (distillr sandbox)."},
         ],
     }
 ]
