@@ -12,6 +12,7 @@ const TABS_KEY = "distillr.tabs";
 const HISTORY_KEY = "distillr.history";
 const GRID_MAX = 500000; // rows shown in the grid; exports always hold every row
 const app = document.getElementById("app");
+const count = (n, noun) => `${fmtNumber(n)} ${noun}${n === 1 ? "" : "s"}`;
 window.__distillr = { timings: [] };
 
 // -- persistence --------------------------------------------------------------------------
@@ -52,8 +53,8 @@ async function start() {
 
 function showLogin() {
   if (document.querySelector(".login")) return;
-  const user = h("input", { name: "username", autocomplete: "username", placeholder: "User name", "aria-label": "User name" });
-  const pass = h("input", { name: "password", type: "password", autocomplete: "current-password", placeholder: "Password", "aria-label": "Password" });
+  const user = h("input", { id: "login-user", name: "username", autocomplete: "username", required: true });
+  const pass = h("input", { id: "login-pass", name: "password", type: "password", autocomplete: "current-password", required: true });
   const error = h("div", { class: "form-error", role: "alert" });
   clear(app).append(
     h(
@@ -76,7 +77,10 @@ function showLogin() {
           },
         },
         h("div", { class: "brand big" }, h("img", { src: "/favicon.svg", alt: "" }), "distillr"),
+        h("p", { class: "login-note muted" }, "This server needs a login. Ask its admin for an account (distillr users add)."),
+        h("label", { class: "field-label", for: "login-user" }, "User name"),
         user,
+        h("label", { class: "field-label", for: "login-pass" }, "Password"),
         pass,
         error,
         h("button", { class: "btn primary", type: "submit" }, "Log in"),
@@ -336,7 +340,8 @@ function mountApp(me) {
       if (running && running.tabId === state.active) {
         viewBody.append(h("div", { class: "empty running" }, h("span", { class: "spinner" }), h("span", { class: "progress-text" }, "Running…")));
       } else if (s.error) {
-        viewBody.append(h("div", { class: "error-box", role: "alert" }, h("strong", {}, s.error.title || "Error"), h("pre", {}, s.error.message)));
+        const cancelled = s.job?.state === "cancelled";
+        viewBody.append(h("div", { class: `error-box${cancelled ? " cancelled" : ""}`, role: cancelled ? "status" : "alert" }, h("strong", {}, s.error.title || "Error"), h("pre", {}, s.error.message)));
       } else if (s.result) {
         if (s.job && s.job.rows > s.result.rows.length) {
           viewBody.append(h("div", { class: "notice" }, `Showing the first ${fmtNumber(s.result.rows.length)} of ${fmtNumber(s.job.rows)} rows. Export the result to get every row.`));
@@ -399,8 +404,8 @@ function mountApp(me) {
       set(st.status, "Running…");
       const stats = job?.stats || {};
       set(st.elapsed, fmtSeconds((performance.now() - running.started) / 1000));
-      set(st.rows, stats.rows !== undefined ? `${fmtNumber(stats.rows)} rows fetched` : "");
-      set(st.requests, stats.requests !== undefined ? `${fmtNumber(stats.requests)} API request${stats.requests === 1 ? "" : "s"}` : "");
+      set(st.rows, stats.rows !== undefined ? `${count(stats.rows, "row")} fetched` : "");
+      set(st.requests, stats.requests !== undefined ? count(stats.requests, "API request") : "");
       return;
     }
     if (!job) {
@@ -412,9 +417,9 @@ function mountApp(me) {
     st.dot.className = `dot ${job.state}`;
     set(st.status, { done: "Done", error: "Error", cancelled: "Cancelled" }[job.state] || job.state);
     set(st.elapsed, fmtSeconds(s.elapsed ?? job.elapsed));
-    set(st.rows, job.rows !== undefined ? `${fmtNumber(job.rows)} row${job.rows === 1 ? "" : "s"}` : "");
+    set(st.rows, job.rows !== undefined ? count(job.rows, "row") : "");
     const req = job.stats?.requests;
-    set(st.requests, req !== undefined ? `${fmtNumber(req)} API request${req === 1 ? "" : "s"}` : "");
+    set(st.requests, req !== undefined ? count(req, "API request") : "");
   }
 
   // running queries
@@ -436,7 +441,7 @@ function mountApp(me) {
       const p = viewBody.querySelector(".progress-text");
       if (p && running?.live?.stats) {
         const x = running.live.stats;
-        p.textContent = `Running… ${fmtSeconds((performance.now() - t0) / 1000)}${x.requests !== undefined ? ` · ${fmtNumber(x.requests)} requests` : ""}${x.rows !== undefined ? ` · ${fmtNumber(x.rows)} rows fetched` : ""}`;
+        p.textContent = `Running… ${fmtSeconds((performance.now() - t0) / 1000)}${x.requests !== undefined ? ` · ${count(x.requests, "API request")}` : ""}${x.rows !== undefined ? ` · ${count(x.rows, "row")} fetched` : ""}`;
       }
     }, 100);
     let job;
