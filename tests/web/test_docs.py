@@ -32,3 +32,11 @@ def test_docs_without_built_files_say_how_to_build(tmp_path):
     with TestClient(create_app(tmp_path, static_dir=tmp_path / "none"), base_url=BASE) as c:
         res = c.get("/docs")
         assert res.status_code == 503 and "make frontend" in res.json()["detail"]
+
+
+def test_openapi_names_the_api_token(tmp_path):
+    with TestClient(create_app(tmp_path, require_auth=True), base_url=BASE) as client:
+        schema = client.get("/openapi.json").json()
+        assert schema["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
+        assert {"token": []} in schema["security"]
+        assert "/api/queries" in schema["paths"]

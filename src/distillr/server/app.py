@@ -124,6 +124,21 @@ def create_app(
         redoc_url=None,
         openapi_url="/openapi.json",
     )
+    base_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        """The schema, with the API token as a bearer scheme (Swagger UI's Authorize button);
+        a request without one is fine on loopback, where no login is needed."""
+        schema = base_openapi()
+        schema.setdefault("components", {}).setdefault("securitySchemes", {})["token"] = {
+            "type": "http", "scheme": "bearer",
+            "description": "An API token from `distillr users token NAME` (needed when the"
+                           " server requires a login).",
+        }
+        schema["security"] = [{"token": []}, {}]
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.state.auth = AuthStore(home_path)
     app.state.require_auth = require_auth
     app.state.jobs = JobManager(connect, close=own_sessions)
