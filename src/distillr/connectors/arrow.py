@@ -144,7 +144,8 @@ class BatchBuilder:
         number or boolean type (text when its first value is a string, as Twilio sends some
         counts). Learnt from a page; a page that disagrees is read column by column and the
         types are learnt again from the next."""
-        if self._struct is None:
+        struct = self._struct  # read once: other threads may reset it meanwhile
+        if struct is None:
             types = []
             for i in self._scalar:
                 spec = self.fields[i]
@@ -156,8 +157,8 @@ class BatchBuilder:
                     if not isinstance(first, str):
                         raw = _SCALAR_TYPES[spec.kind]
                 types.append(pa.field(spec.json_key, raw))
-            self._struct = pa.struct(types)
-        return self._struct
+            struct = self._struct = pa.struct(types)
+        return struct
 
     def _build_one_pass(self, records: Sequence[Mapping[str, Any]],
                         constants: Mapping[str, Any]) -> pa.RecordBatch | None:
