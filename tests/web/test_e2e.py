@@ -173,7 +173,8 @@ def test_open_table_and_run_the_sample_query(page, source):
     status = run_and_wait(page)
     assert "Done" in status and "100 rows" in status and "1 API request" in status
     assert page.get_attribute(".grid-box", "data-rows") == "100"
-    assert page.locator(".tabulator-row").count() > 5  # the grid shows rows (virtually)
+    # the grid shows rows (virtually; Tabulator builds the table asynchronously)
+    page.wait_for_function("() => document.querySelectorAll('.tabulator-row').length > 5")
     # the sample queries: one click away
     page.click("[data-table=calls] .samples-btn")
     page.click(".popover-item:has-text('Recent calls')")
@@ -315,6 +316,7 @@ def test_live_progress_and_cancel(page, server):
 def test_grid_sorts_by_a_column_header(page, source):
     type_sql(page, "SELECT sid, duration FROM my_twilio.calls LIMIT 100")
     assert "100 rows" in run_and_wait(page)
+    page.wait_for_function("() => document.querySelectorAll('.tabulator-row').length > 5")
     sids = page.evaluate(
         "() => [...document.querySelectorAll('.tabulator-row')].map(r =>"
         " r.querySelectorAll('.tabulator-cell')[1].textContent)")
