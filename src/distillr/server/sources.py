@@ -47,8 +47,8 @@ TYPES = [
              "secret": True, "auth_mode": "api_key"},
             {"name": "base_url", "label": "Base URL", "kind": "option", "required": False,
              "placeholder": "https://api.twilio.com",
-             "help": "Leave blank for Twilio itself; set it to use another server, such as"
-                     " the local sandbox (distillr sandbox)."},
+             "help": "Leave blank for Twilio; set it to use another server, such as the"
+                     " local sandbox."},
         ],
     }
 ]
