@@ -2,6 +2,9 @@
 import { api } from "./api.js";
 import { h, clear, debounce } from "./dom.js";
 
+// DuckDB's short spelling of the longest type name keeps the column rows readable
+const shortType = (type) => (type || "").replace(/\bTIMESTAMP WITH TIME ZONE\b/g, "TIMESTAMPTZ");
+
 export function createTree(root, { onOpenTable, onSample, onEdit, onDelete, onAdd }) {
   let data = { sources: [] };
   const expanded = new Set(JSON.parse(localStorage.getItem("distillr.tree.expanded") || "[]"));
@@ -109,7 +112,7 @@ export function createTree(root, { onOpenTable, onSample, onEdit, onDelete, onAd
           h(
             "div",
             { class: `node column${c.virtual ? " virtual" : ""}`, role: "treeitem", title: c.description || "" },
-            h("div", { class: "row" }, h("span", { class: "icon col" }), h("span", { class: "label" }, c.name), h("span", { class: "coltype" }, c.type), c.virtual ? h("span", { class: "badge filter", title: "Filter column: use it in WHERE" }, "filter") : null),
+            h("div", { class: "row" }, h("span", { class: "icon col" }), h("span", { class: "label" }, c.name), h("span", { class: "coltype", title: c.type }, shortType(c.type)), c.virtual ? h("span", { class: "badge filter", title: "Filter column: use it in WHERE" }, "filter") : null),
           ),
         );
       }
