@@ -40,3 +40,4 @@ def test_openapi_names_the_api_token(tmp_path):
         assert schema["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
         assert {"token": []} in schema["security"]
         assert "/api/queries" in schema["paths"]
+        assert schema["paths"]["/api/login"]["post"]["security"] == []  # no token to log in

@@ -252,7 +252,7 @@ def create_app(
             return {"user": name, "auth_required": True, "csrf": None}
         return {"user": sess.user, "auth_required": True, "csrf": sess.csrf}
 
-    @app.post("/api/login", tags=["auth"])
+    @app.post("/api/login", tags=["auth"], openapi_extra={"security": []})
     def login(body: LoginIn, response: Response) -> dict[str, Any]:
         """Log in with a user name and password; sets the session cookie."""
         store: AuthStore = app.state.auth
@@ -470,7 +470,7 @@ def create_app(
             if own_sessions and hasattr(session, "close"):
                 session.close()
 
-    @app.get("/api/health", tags=["meta"])
+    @app.get("/api/health", tags=["meta"], openapi_extra={"security": []})
     def health() -> dict[str, Any]:
         return {"status": "ok", "version": distillr.__version__}
 
