@@ -55,3 +55,8 @@ def test_save_then_tree_has_calls_and_messages(web, sandbox):
     assert {"calls", "messages"} <= {t["name"] for t in src["tables"]}
     samples = web.get("/api/samples/tw", params={"table": "messages"}).json()["samples"]
     assert any("`to` =" in s["sql"] and "`from` =" in s["sql"] for s in samples)
+    # path parameters as users write them (CallSid), the declared name beside it
+    events = next(t for t in src["tables"] if t["name"] == "call_events")
+    assert events["parameters"] == ["CallSid"] and events["parameter_columns"] == ["call_sid"]
+    first = web.get("/api/samples/tw", params={"table": "call_events"}).json()["samples"]
+    assert any("`CallSid` = '...'" in s["sql"] for s in first)
