@@ -187,12 +187,7 @@ class _TableStream:
             self.state.fail(exc)
             self._put(_Failure(exc))
         finally:
-            close = getattr(gen, "close", None)
-            if close is not None:
-                try:
-                    close()
-                except Exception:  # noqa: BLE001 - closing a failed generator
-                    pass
+            _close_quietly(gen)
             self._put(_DONE)
 
     def __iter__(self) -> Iterator[pa.RecordBatch]:
@@ -254,12 +249,7 @@ class _TableStream:
                 self.state.fail(exc)
             raise
         finally:
-            close = getattr(gen, "close", None)
-            if close is not None:
-                try:
-                    close()
-                except Exception:  # noqa: BLE001 - closing a failed generator
-                    pass
+            _close_quietly(gen)
 
     def reader(self) -> pa.RecordBatchReader:
         return pa.RecordBatchReader.from_batches(self.schema, iter(self))
@@ -620,3 +610,13 @@ def run(plan: Plan, db: duckdb.DuckDBPyConnection, *, timeout: float | None = No
         return Query(plan, db, timeout=timeout, progress=progress).result()
     except KeyboardInterrupt:
         raise QueryCancelled("The query was cancelled (Ctrl-C).") from None
+
+
+def _close_quietly(gen: object) -> None:
+    """Close a split's generator (releasing its connection); a failure to close changes nothing."""
+    close = getattr(gen, "close", None)
+    if close is not None:
+        try:
+            close()
+        except Exception:  # noqa: BLE001 - closing a failed generator
+            pass
