@@ -12,17 +12,6 @@ GOOD = "good-token-0123456789abcdef"
 
 
 @pytest.fixture
-def fake_type(monkeypatch):
-    """Install the test connector type ``fake`` (an entry point, like a third-party package)."""
-    from distillr.registry import types
-
-    monkeypatch.syspath_prepend(str(PLUGIN))
-    types._entry_points.cache_clear()
-    yield __import__("distillr_fake")
-    types._entry_points.cache_clear()
-
-
-@pytest.fixture
 def home(tmp_path, monkeypatch):
     path = tmp_path / "home"
     monkeypatch.setenv("DISTILLR_HOME", str(path))

@@ -1,24 +1,9 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 
-PLUGIN = Path(__file__).parents[1] / "cli" / "plugin"
 BASE = "http://127.0.0.1:8000"
-
-
-@pytest.fixture
-def fake_type(monkeypatch):
-    """The test connector type ``fake`` (tests/cli/plugin), installed as an entry point."""
-    from distillr.registry import types
-
-    monkeypatch.syspath_prepend(str(PLUGIN))
-    types._entry_points.cache_clear()
-    mod = __import__("distillr_fake")
-    yield mod
-    types._entry_points.cache_clear()
 
 
 @pytest.fixture
