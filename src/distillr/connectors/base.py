@@ -158,16 +158,18 @@ class ScanStats:
     rows: int = 0
     bytes: int = 0
     retries: int = 0
+    throttled: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def add(self, *, requests: int = 0, pages: int = 0, rows: int = 0, bytes: int = 0,
-            retries: int = 0) -> None:
+            retries: int = 0, throttled: int = 0) -> None:
         with self._lock:
             self.requests += requests
             self.pages += pages
             self.rows += rows
             self.bytes += bytes
             self.retries += retries
+            self.throttled += throttled
 
 
 class Connector(ABC):

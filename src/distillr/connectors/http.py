@@ -8,7 +8,8 @@ One pooled ``httpx.Client`` (keep-alive) per source, with:
   ``RetryPolicy.max_retries`` times;
 - an adaptive concurrency limit (:class:`AdaptiveLimit`): at most ``max_concurrency`` requests in
   flight, halved on every 429 and grown back by one after a run of successes;
-- counters (:class:`HttpStats`) and, per call, a :class:`~distillr.connectors.base.ScanStats`;
+- counters (:class:`~distillr.connectors.base.ScanStats`): one set over the client's life, and
+  one per call when the caller passes its own;
 - an injectable transport (``httpx.MockTransport``, ``httpx.ASGITransport``, ...) so tests need no
   sockets.
 
@@ -29,7 +30,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -42,7 +43,7 @@ from distillr.errors import AuthError, SourceError
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["AdaptiveLimit", "HttpClient", "HttpStats", "RetryPolicy"]
+__all__ = ["AdaptiveLimit", "HttpClient", "RetryPolicy"]
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -63,25 +64,6 @@ class RetryPolicy:
     def backoff(self, attempt: int) -> float:
         bound = min(self.backoff_max, self.backoff_base * (2**attempt))
         return random.uniform(0, bound)
-
-
-@dataclass
-class HttpStats:
-    """Counters over the client's life; thread-safe."""
-
-    requests: int = 0
-    retries: int = 0
-    throttled: int = 0
-    bytes: int = 0
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
-
-    def add(self, *, requests: int = 0, retries: int = 0, throttled: int = 0,
-            bytes: int = 0) -> None:
-        with self._lock:
-            self.requests += requests
-            self.retries += retries
-            self.throttled += throttled
-            self.bytes += bytes
 
 
 class AdaptiveLimit:
@@ -221,7 +203,7 @@ class HttpClient:
         self.label = label
         self.retry = retry or RetryPolicy()
         self.limit = AdaptiveLimit(max_concurrency)
-        self.stats = HttpStats()
+        self.stats = ScanStats()  # over the client's life
         self._sleep = sleep
         self._settings = {"auth": auth, "transport": transport, "timeout": timeout,
                           "max_concurrency": max_concurrency, "headers": dict(headers or {})}
