@@ -37,6 +37,7 @@ from sqlglot.parsers.drill import DrillParser
 from sqlglot.tokens import TokenType
 
 from distillr.errors import SqlError, UnsupportedError
+from distillr.sql.clauses import all_nodes
 
 __all__ = ["DistillrDrill", "Statement", "classify", "name_computed_columns", "parse", "to_duckdb"]
 
@@ -196,10 +197,14 @@ def _duckdb_functions() -> frozenset[str]:
     return frozenset(r[0] for r in rows)
 
 
-def check_functions(tree: exp.Expr) -> None:
-    """Raise ``UnsupportedError`` for a function neither Drill-mapped nor known to DuckDB."""
+def check_functions(nodes: list[exp.Expr]) -> None:
+    """Raise ``UnsupportedError`` for a function neither Drill-mapped nor known to DuckDB.
+
+    ``nodes`` are all the nodes of a tree (``all_nodes(tree)``)."""
     known = None
-    for node in tree.find_all(exp.Anonymous):
+    for node in nodes:
+        if not isinstance(node, exp.Anonymous):
+            continue
         name = str(node.this).lower()
         if known is None:
             known = _duckdb_functions()
@@ -272,9 +277,14 @@ def parse(sql: str) -> exp.Expr:
             f"{word} statements are not supported: distillr runs SELECT queries (plus SHOW"
             " DATABASES, SHOW TABLES, DESCRIBE and EXPLAIN)."
         )
-    tree = _rewrite_placeholders(tree)
-    check_functions(tree)
-    for select in tree.find_all(exp.Select):
+    nodes = all_nodes(tree)
+    if any(isinstance(n, exp.Anonymous) and str(n.this).startswith("__drill_") for n in nodes):
+        tree = _rewrite_placeholders(tree)
+        nodes = all_nodes(tree)
+    check_functions(nodes)
+    for select in nodes:
+        if not isinstance(select, exp.Select):
+            continue
         limit = select.args.get("limit")
         if isinstance(limit, exp.Limit) and isinstance(limit.expression, exp.Column) \
                 and limit.expression.name.upper() == "ALL" and not limit.expression.table:
@@ -297,7 +307,9 @@ def name_computed_columns(tree: exp.Expr) -> exp.Expr:
     keep their names. Drill counts the columns a ``*`` expands to; the engine cannot know
     that number before binding, so an item after a ``*`` keeps DuckDB's name.
     """
-    for select in list(tree.find_all(exp.Select)):
+    for select in all_nodes(tree):
+        if not isinstance(select, exp.Select):
+            continue
         items = list(select.expressions)
         changed = False
         for i, item in enumerate(items):

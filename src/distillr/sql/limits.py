@@ -14,7 +14,7 @@ from sqlglot import exp
 from sqlglot.optimizer.scope import Scope
 
 from distillr.connectors.base import Column
-from distillr.sql.clauses import SET_RETURNING, own_nodes
+from distillr.sql.clauses import SET_RETURNING, has_query, own_nodes
 from distillr.sql.values import NotPushable, literal_value
 
 if TYPE_CHECKING:
@@ -85,8 +85,7 @@ def plan_limit(scope: Scope, select: exp.Select, scans_here: list[TableScan], ex
                 return "the query has a set-returning function"
             if isinstance(node, exp.Func) and node.key.lower() in SET_RETURNING:
                 return "the query has a set-returning function"
-        if any(isinstance(n, exp.Query) for n in select.args.get("where").walk()) \
-                if select.args.get("where") else False:
+        if select.args.get("where") is not None and has_query(select.args["where"]):
             return "the WHERE clause has a subquery"
         scan = scans_here[0]
         order = select.args.get("order")

@@ -25,7 +25,14 @@ from sqlglot.optimizer.scope import Scope, traverse_scope
 
 from distillr.connectors.base import Column, Connector, Pred, ScanRequest, TableDef
 from distillr.errors import CatalogError, MissingParameter, SqlError
-from distillr.sql.clauses import SET_RETURNING, conjuncts, has_query, own_nodes
+from distillr.sql.clauses import (
+    SET_RETURNING,
+    all_nodes,
+    columns_unless_query,
+    conjuncts,
+    has_query,
+    own_nodes,
+)
 from distillr.sql.dialect import name_computed_columns, parse, to_duckdb
 from distillr.sql.limits import plan_limit
 from distillr.sql.predicates import predicates_for
@@ -307,9 +314,7 @@ class _Planner:
 
     # -- predicates
     def _single_scan(self, scope: Scope, conj: exp.Expr) -> TableScan | None:
-        if has_query(conj):
-            return None
-        cols = list(conj.find_all(exp.Column))
+        cols = columns_unless_query(conj)
         if not cols:
             return None
         scans = set()
@@ -432,9 +437,7 @@ class _Planner:
                             side == "LEFT" and kind in ("", "OUTER")):
                         conjs += conjuncts(join.args.get("on"))
                 for conj in conjs:
-                    if has_query(conj):
-                        continue
-                    cols = list(conj.find_all(exp.Column))
+                    cols = columns_unless_query(conj)
                     if not cols:
                         continue
                     hits = []
@@ -493,10 +496,10 @@ class _Planner:
 
     def _note_bind(self, scope: Scope, conj: exp.Expr, only: TableScan | None) -> None:
         """Remember ``a.param = b.col`` conjuncts that may feed a bind join."""
-        if not isinstance(conj, exp.EQ) or has_query(conj):
+        if not isinstance(conj, exp.EQ):
             return
         left, right = conj.this, conj.expression
-        if not (isinstance(left, exp.Column) and isinstance(right, exp.Column)):
+        if not (isinstance(left, exp.Column) and isinstance(right, exp.Column)) or has_query(conj):
             return
         for a, b in ((left, right), (right, left)):
             ha, hb = self.resolved.get(id(a)), self.resolved.get(id(b))
@@ -621,8 +624,8 @@ class _Planner:
 
     def _substitute_virtual(self) -> None:
         nodes = []
-        for node in self.tree.find_all(exp.Column):
-            hit = self.resolved.get(id(node))
+        for node in all_nodes(self.tree):
+            hit = self.resolved.get(id(node)) if isinstance(node, exp.Column) else None
             if hit is not None:
                 nodes.append((node, hit))
         for node, (scan, col) in nodes:
@@ -639,14 +642,13 @@ class _Planner:
                 node.set("catalog", None)
 
     def _rename_tables(self) -> None:
-        for node in list(self.tree.find_all(exp.Table)):
-            scan = self.by_node.get(id(node))
+        for node in all_nodes(self.tree):
+            scan = self.by_node.get(id(node)) if isinstance(node, exp.Table) else None
             if scan is None:
                 continue
             new = exp.Table(this=exp.to_identifier(scan.private, quoted=True))
             alias = node.args.get("alias")
-            if alias is not None:
-                alias = alias.copy()
+            if alias is not None:  # moved, not copied: ``node`` leaves the tree
                 alias.set("this", exp.to_identifier(scan.alias, quoted=True))
             else:
                 alias = exp.TableAlias(this=exp.to_identifier(scan.alias, quoted=True))
