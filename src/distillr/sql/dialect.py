@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.dialects.dialect import build_formatted_time
+from sqlglot.dialects.dialect import Dialect, build_formatted_time
 from sqlglot.dialects.drill import Drill
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.helper import seq_get
@@ -325,8 +325,15 @@ def name_computed_columns(tree: exp.Expr) -> exp.Expr:
     return tree
 
 
+@functools.cache
+def _duckdb() -> Dialect:
+    # loaded on first use: sqlglot's DuckDB dialect costs ~50 ms to import
+    return Dialect.get_or_raise("duckdb")
+
+
 def to_duckdb(tree: exp.Expr) -> str:
-    return tree.sql(dialect="duckdb", copy=False)
+    """``tree`` written for DuckDB (the tree itself, not a copy)."""
+    return _duckdb().generate(tree, copy=False)
 
 
 @dataclass(frozen=True)

@@ -589,7 +589,8 @@ class _Planner:
             col = self.resolved[id(self.bind_nodes[scan.index])][1]
             conds = self._other_conditions(other)
             keys[scan.index] = (col, other, conds)
-        self._substitute_virtual()
+        nodes = all_nodes(self.tree)  # substituting columns leaves the tables in place
+        self._substitute_virtual(nodes)
         for index, (col, other, conds) in keys.items():
             alias = exp.to_identifier(other.alias, quoted=True)
             key = (self._virtual_expr(col, alias) if col.expr
@@ -599,7 +600,7 @@ class _Planner:
             if where:
                 sql += " WHERE " + " AND ".join(f"({w})" for w in where)
             self.scans[index].bind.key_sql = sql
-        self._rename_tables()
+        self._rename_tables(nodes)
         return to_duckdb(self.tree)
 
     def _other_conditions(self, other: TableScan) -> list[exp.Expr]:
@@ -622,13 +623,14 @@ class _Planner:
             c.set("catalog", None)
         return exp.Paren(this=tree)
 
-    def _substitute_virtual(self) -> None:
-        nodes = []
-        for node in all_nodes(self.tree):
+    def _substitute_virtual(self, nodes: list[exp.Expr]) -> None:
+        """Write each resolved column for DuckDB: a virtual column as its expression, a
+        qualified one under its table's alias. ``nodes`` are the tree's nodes."""
+        for node in nodes:
             hit = self.resolved.get(id(node)) if isinstance(node, exp.Column) else None
-            if hit is not None:
-                nodes.append((node, hit))
-        for node, (scan, col) in nodes:
+            if hit is None:
+                continue
+            scan, col = hit
             alias = exp.to_identifier(scan.alias, quoted=True)
             if col.expr:
                 replacement = self._virtual_expr(col, alias)
@@ -641,8 +643,9 @@ class _Planner:
                 node.set("db", None)
                 node.set("catalog", None)
 
-    def _rename_tables(self) -> None:
-        for node in all_nodes(self.tree):
+    def _rename_tables(self, nodes: list[exp.Expr]) -> None:
+        """Point each API table reference at its private name. ``nodes`` are the tree's nodes."""
+        for node in nodes:
             scan = self.by_node.get(id(node)) if isinstance(node, exp.Table) else None
             if scan is None:
                 continue
