@@ -22,6 +22,7 @@ import typer
 from typer._click import exceptions as click_errors  # typer ships its own copy of click
 
 from distillr import __version__
+from distillr.cli import startup
 from distillr.errors import DistillrError
 
 app = typer.Typer(
@@ -58,6 +59,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks and debug logs."),
     home: Path | None = typer.Option(
         None, "--home", envvar="DISTILLR_HOME", show_envvar=True,
@@ -69,6 +71,8 @@ def _root(
 ) -> None:
     state.debug = debug
     state.home = home
+    if ctx.invoked_subcommand != "query":  # query resumes it once its statement is planned
+        startup.resume()
     if debug:
         import logging
 
@@ -143,4 +147,7 @@ def _run(argv: Sequence[str] | None) -> int:
 
 
 def main() -> None:
+    """The console script: ``run()``, with the garbage collector paused while it starts up
+    (see ``distillr.cli.startup``)."""
+    startup.pause()
     sys.exit(run())

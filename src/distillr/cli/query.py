@@ -53,6 +53,7 @@ def run_query(con: Any, text: str, *, timeout: float | None = None, pushdown: bo
     import signal
     import threading
 
+    from distillr.cli import startup
     from distillr.cli.progress import ProgressLine
     from distillr.errors import DistillrError, QueryCancelled
 
@@ -62,6 +63,7 @@ def run_query(con: Any, text: str, *, timeout: float | None = None, pushdown: bo
     try:
         with ProgressLine() as progress:
             result = con.sql(text, pushdown=pushdown, timeout=timeout, progress=progress.update)
+            startup.resume()  # planned: the engine and the connector are loaded
 
             def on_sigint(signum: int, frame: Any) -> None:
                 if cancelled.is_set():

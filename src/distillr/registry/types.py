@@ -4,6 +4,11 @@ Built-in types register exactly like a third-party package would (``pyproject.to
 
     [project.entry-points."distillr.connectors"]
     twilio = "distillr.connectors.twilio:TwilioConnector"
+
+A type is looked up in distillr's own entry points first (one small file, instead of reading
+every installed package's metadata: about 10 ms in a virtualenv of 80 packages, paid by every
+``distillr query``), then among every installed package's. So the built-in types cannot be
+shadowed by a plugin of the same name.
 """
 
 from __future__ import annotations
@@ -23,6 +28,17 @@ def _entry_points() -> dict[str, Any]:
     return {ep.name: ep for ep in entry_points(group=GROUP)}
 
 
+@cache
+def _own_entry_points() -> dict[str, Any]:
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    try:
+        eps = distribution("distillr").entry_points
+    except PackageNotFoundError:  # a source tree on sys.path, not installed
+        return {}
+    return {ep.name: ep for ep in eps.select(group=GROUP)}
+
+
 def available_types() -> list[str]:
     """Names of every installed connector type, sorted."""
     return sorted(_entry_points())
@@ -30,9 +46,9 @@ def available_types() -> list[str]:
 
 def connector_class(type_name: str) -> type:
     """The connector class registered under ``type_name``."""
-    eps = _entry_points()
-    ep = eps.get(type_name)
+    ep = _own_entry_points().get(type_name) or _entry_points().get(type_name)
     if ep is None:
+        eps = _entry_points()
         known = ", ".join(sorted(eps)) or "none"
         raise ConfigError(
             f"Unknown data source type '{type_name}'.{did_you_mean(type_name, eps)}"
