@@ -327,7 +327,7 @@ def name_computed_columns(tree: exp.Expr) -> exp.Expr:
 
 @functools.cache
 def _duckdb() -> Dialect:
-    # loaded on first use: sqlglot's DuckDB dialect costs ~50 ms to import
+    # loaded on first use: importing sqlglot's DuckDB dialect takes 30-50 ms
     return Dialect.get_or_raise("duckdb")
 
 
