@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import email.utils
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from itertools import accumulate, chain
@@ -160,6 +160,12 @@ class BatchBuilder:
             struct = self._struct = pa.struct(types)
         return struct
 
+    def learnt_struct(self) -> pa.DataType | None:
+        """The JSON types of the one-pass fields as learnt from the last page built from
+        records (see ``_raw_struct``), or None before the first page or after a page that
+        disagreed. ``finish`` takes arrays of these types, in this order."""
+        return self._struct if self._scalar else None
+
     def _build_one_pass(self, records: Sequence[Mapping[str, Any]],
                         constants: Mapping[str, Any]) -> pa.RecordBatch | None:
         """The page read by one ``pa.array`` call over the records; None if it rejects it."""
@@ -168,6 +174,24 @@ class BatchBuilder:
         except _ARROW_ERRORS + (AttributeError,):
             self._struct = None  # the page had other JSON types: learn them again
             return None
+
+        def column(spec: FieldSpec) -> pa.Array:
+            key = spec.json_key
+            try:
+                values = list(map(itemgetter(key), records))
+            except KeyError:
+                values = [r.get(key) for r in records]
+            fill = constants.get(spec.name)
+            if fill is not None:
+                values = [fill if v is None else v for v in values]
+            return convert(spec, values)
+
+        return self.finish(raw, constants, column)
+
+    def finish(self, raw: Sequence[pa.Array], constants: Mapping[str, Any],
+               column: Callable[[FieldSpec], pa.Array]) -> pa.RecordBatch:
+        """The batch from the one-pass fields read in their raw JSON types (``raw``, in the
+        order of ``learnt_struct()``); ``column(spec)`` converts every other column."""
         arrays: list[pa.Array | None] = [None] * len(self.fields)
         kinds: dict[str, list[tuple[int, pa.Array]]] = {}
         for i, arr in zip(self._scalar, raw, strict=True):
@@ -198,15 +222,7 @@ class BatchBuilder:
                 arrays[i] = _finish(self.fields[i], arr)
         for i, spec in enumerate(self.fields):
             if arrays[i] is None:
-                key = spec.json_key
-                try:
-                    values = list(map(itemgetter(key), records))
-                except KeyError:
-                    values = [r.get(key) for r in records]
-                fill = constants.get(spec.name)
-                if fill is not None:
-                    values = [fill if v is None else v for v in values]
-                arrays[i] = convert(spec, values)
+                arrays[i] = column(spec)
         return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
 
     def _build_by_columns(self, records: Sequence[Mapping[str, Any]],

@@ -265,12 +265,16 @@ class HttpClient:
         url: str,
         params: Mapping[str, Any] | None = None,
         stats: ScanStats | None = None,
+        decode: Callable[[bytes], Any] = orjson.loads,
     ) -> Any:
-        """GET ``url`` and return its parsed JSON body, retrying what is safe to retry."""
+        """GET ``url`` and return its parsed JSON body, retrying what is safe to retry.
+
+        ``decode`` turns a 200 response's bytes into what is returned; a ``ValueError`` from
+        it means the body was cut short or mangled, and the request is retried."""
         attempt = 0
         while True:
             try:
-                return self._attempt(url, params, stats)
+                return self._attempt(url, params, stats, decode)
             except _Retry as retry:
                 if attempt >= self.retry.max_retries:
                     raise self._give_up(url, params, retry, attempt) from None
@@ -282,7 +286,7 @@ class HttpClient:
                 self._sleep(wait)
 
     def _attempt(self, url: str, params: Mapping[str, Any] | None,
-                 stats: ScanStats | None) -> Any:
+                 stats: ScanStats | None, decode: Callable[[bytes], Any]) -> Any:
         import httpx
 
         client = self._http()
@@ -307,7 +311,7 @@ class HttpClient:
         if status >= 400:
             raise self._refused(url, params, response)
         try:
-            body = orjson.loads(response.content)
+            body = decode(response.content)
         except ValueError:
             # a body cut short or mangled on the way: never hand back part of a page
             raise _Retry("the response body was not complete JSON") from None

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 import pyarrow as pa
@@ -35,6 +35,7 @@ import pyarrow as pa
 from distillr.catalogs import load as load_catalog
 from distillr.connectors.arrow import BatchBuilder, FieldSpec
 from distillr.connectors.base import Column, TableDef
+from distillr.connectors.pages import PageDecoder
 from distillr.connectors.twilio.naming import param_column, short_path, table_names
 from distillr.connectors.twilio.values import field_spec, typed_strings
 
@@ -108,6 +109,11 @@ class TwilioTable:
     @property
     def name(self) -> str:
         return self.table.name
+
+    @cached_property
+    def decoder(self) -> PageDecoder:
+        """Reads this table's pages straight from their bytes (see connectors/pages.py)."""
+        return PageDecoder(self.builder, self.endpoint["list_key"], self.endpoint["envelope"])
 
 
 
