@@ -115,3 +115,21 @@ def test_run_in_process_leaves_the_collector_alone(cli, shop):
     ran = cli("query", "SELECT id FROM shop.items LIMIT 1", "--format", "csv")
     assert ran.code == 0, ran.text
     assert gc.isenabled() and gc.get_freeze_count() == frozen
+
+
+def test_builtin_type_is_found_without_reading_every_package():
+    from distillr.registry import types
+
+    types._entry_points.cache_clear()
+    try:
+        assert types.connector_class("twilio").__name__ == "TwilioConnector"
+        assert types._entry_points.cache_info().currsize == 0  # no scan of every package
+    finally:
+        types._entry_points.cache_clear()
+
+
+def test_plugin_types_are_still_found(fake_type):
+    from distillr.registry import types
+
+    assert types.connector_class("fake").type == "fake"
+    assert types.available_types() == ["fake", "twilio"]
