@@ -67,8 +67,8 @@ def main() -> int:
         requests = len(sb.requests) - served
         steps = {}
         if args.breakdown:
-            # each step does what the one before did, and more; the collector is paused as
-            # `distillr` pauses it while it starts up (distillr.cli.startup)
+            # each step does what the one before did, and more, with the collector paused and
+            # what was loaded frozen at the end, as `distillr` does (distillr.cli.startup)
             engine = "import gc; gc.disable(); import distillr.session; "
             session = engine + "con = distillr.session.Session(); "
             py = [sys.executable, "-c"]
@@ -76,11 +76,11 @@ def main() -> int:
                 "python -c pass": (py + ["pass"], (0,)),
                 "distillr query '' (CLI parsing, usage error)": (query_cmd[:-4] + ["query", ""],
                                                                    (2,)),
-                "import distillr.session (engine)": (py + [engine], (0,)),
+                "import distillr.session (engine)": (py + [engine + "gc.freeze()"], (0,)),
                 "+ the source's connector (decrypt, catalog)": (
-                    py + [session + "con.connector('demo')"], (0,)),
+                    py + [session + "con.connector('demo'); gc.freeze()"], (0,)),
                 "+ plan (DuckDB SQL, DuckDB connection)": (
-                    py + [session + f"con.sql({QUERY!r})"], (0,)),
+                    py + [session + f"con.sql({QUERY!r}); gc.freeze()"], (0,)),
             }
             for label, (cmd, ok) in cmds.items():
                 steps[label] = statistics.median(_time(cmd, env, ok) for _ in range(args.runs))
