@@ -2,9 +2,9 @@
 is loaded.
 
 Loading typer, duckdb, pyarrow (with numpy), sqlglot, distillr and the Twilio catalog creates
-about 60,000 long-lived objects (modules, classes, functions, the parsed catalog). None of them
-is garbage, yet with the collector on, a ``distillr query`` ran about 140 collections while
-loading them, three of which walked every object again: some 80 ms, a sixth of the time
+about 90,000 long-lived objects (modules, classes, functions, the parsed catalog). None of them
+is garbage, yet with the collector on, a ``LIMIT 0`` query ran about 140 collections while
+loading them, one of them over every object: some 80 ms, a sixth of the time
 ``import duckdb, pyarrow, sqlglot`` takes (see bench/cli_bench.py).
 
 So ``distillr.cli.main`` calls :func:`pause` first, and :func:`resume` turns the collector
