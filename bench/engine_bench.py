@@ -140,9 +140,11 @@ def child(rows: int) -> None:
     from tests.engine.fakes import FakeConnector, big_table
 
     table, page = big_table(rows, page_rows=10_000)
-    con = distillr.connect(home=tempfile.mkdtemp(prefix="distillr-bench-"))
-    con.register("fake", FakeConnector("fake", tables=[table], generated={"big": page}))
-    result = con.sql(GROUP_SQL).fetchall()
+    with tempfile.TemporaryDirectory(prefix="distillr-bench-") as home:
+        con = distillr.connect(home=home)
+        con.register("fake", FakeConnector("fake", tables=[table], generated={"big": page}))
+        result = con.sql(GROUP_SQL).fetchall()
+        con.close()
     assert sum(n for _s, n in result) == rows
     print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
