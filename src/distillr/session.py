@@ -46,6 +46,8 @@ class Session:
         self._registry_loaded = False
         self._lock = threading.Lock()
         self._db: duckdb.DuckDBPyConnection | None = None
+        self._db_lock = threading.Lock()
+        self._db_opening = False
 
     # -- sources
     def register(self, name: str, connector: Connector) -> None:
@@ -108,13 +110,31 @@ class Session:
     # -- queries
     @property
     def db(self) -> duckdb.DuckDBPyConnection:
-        with self._lock:
+        with self._db_lock:
             if self._db is None:
                 # queries read API tables only: no files, network or extensions from SQL
                 self._db = duckdb.connect(config={"enable_external_access": False})
                 # timestamps compare and print in UTC, as the planner converts literals
                 self._db.execute("SET GLOBAL TimeZone = 'UTC'")
             return self._db
+
+    def _open_db_soon(self) -> None:
+        """Open DuckDB in a background thread while the query is planned: opening takes tens
+        of milliseconds, and DuckDB does not hold the GIL meanwhile."""
+        with self._db_lock:
+            if self._db is not None or self._db_opening:
+                return
+            self._db_opening = True
+        threading.Thread(target=self._open_db_quietly, name="distillr-duckdb-open",
+                         daemon=True).start()
+
+    def _open_db_quietly(self) -> None:
+        try:
+            self.db
+        except Exception:  # noqa: BLE001 - the query's own use of .db reports the error
+            pass
+        finally:
+            self._db_opening = False
 
     def sql(self, text: str, pushdown: bool = True, timeout: float | None = None,
             progress: Callable[[QueryStats], Any] | None = None) -> Result:
@@ -132,6 +152,7 @@ class Session:
         if stmt.kind == "explain":
             ex = self.explain(stmt.body, pushdown=pushdown)
             return _static({"text": [ex.text], "json": [json.dumps(ex.to_dict(), default=str)]})
+        self._open_db_soon()
         plan = plan_query(stmt.body, self.connector, pushdown=pushdown, describe=False)
         return run(plan, self.db, timeout=timeout, progress=progress)
 
@@ -174,6 +195,7 @@ class Session:
         with self._lock:
             conns = list(self._from_registry.values())
             self._from_registry.clear()
+        with self._db_lock:
             db, self._db = self._db, None
         for conn in conns:
             try:
