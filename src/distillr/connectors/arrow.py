@@ -160,6 +160,12 @@ class BatchBuilder:
             struct = self._struct = pa.struct(types)
         return struct
 
+    @property
+    def one_pass_fields(self) -> tuple[FieldSpec, ...]:
+        """The fields read in one pass in their raw JSON types (scalars, each JSON key once);
+        ``finish`` converts the others through its ``column`` callback."""
+        return tuple(self.fields[i] for i in self._scalar)
+
     def learnt_struct(self) -> pa.DataType | None:
         """The JSON types of the one-pass fields as learnt from the last page built from
         records (see ``_raw_struct``), or None before the first page or after a page that

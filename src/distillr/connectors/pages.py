@@ -58,7 +58,7 @@ class PageDecoder:
         self.builder = builder
         self.list_key = list_key
         self.envelope = envelope
-        scalar = {builder.fields[i].name for i in builder._scalar}
+        scalar = {f.name for f in builder.one_pass_fields}
         others = [f for f in builder.fields if f.name not in scalar]
         #: the fields read as structs and turned into maps
         self._maps = {f.json_key for f in others if f.kind == "map"}
