@@ -25,6 +25,7 @@ fails.
 from __future__ import annotations
 
 import email.utils
+import functools
 import json
 import random
 import threading
@@ -47,19 +48,13 @@ __all__ = ["AdaptiveLimit", "HttpClient", "RetryPolicy"]
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
-_SSL: list[Any] = []  # the process's one SSL context, built on first use
-_SSL_LOCK = threading.Lock()
-
-
+@functools.cache
 def _ssl_context() -> Any:
     """One SSL context for every client in the process: loading the CA bundle costs tens of
     milliseconds per ``httpx.Client`` otherwise (httpx's defaults, ``SSL_CERT_FILE`` too)."""
-    with _SSL_LOCK:
-        if not _SSL:
-            import httpx
+    import httpx
 
-            _SSL.append(httpx.create_ssl_context())
-        return _SSL[0]
+    return httpx.create_ssl_context()
 
 
 @dataclass(frozen=True)
