@@ -124,6 +124,9 @@ class BatchBuilder:
                 self._scalar.append(i)
                 seen.add(f.json_key)
         self._struct: pa.DataType | None = None
+        #: the one-pass fields of a record as a tuple (Arrow reads tuples faster than dicts)
+        one_pass = [self.fields[i].json_key for i in self._scalar]
+        self._one_pass_getter = itemgetter(*one_pass) if len(one_pass) > 1 else None
 
     def build(self, records: Sequence[Mapping[str, Any]],
               constants: Mapping[str, Any] | None = None) -> pa.RecordBatch:
@@ -175,8 +178,14 @@ class BatchBuilder:
     def _build_one_pass(self, records: Sequence[Mapping[str, Any]],
                         constants: Mapping[str, Any]) -> pa.RecordBatch | None:
         """The page read by one ``pa.array`` call over the records; None if it rejects it."""
+        rows: Sequence[Any] = records
+        if self._one_pass_getter is not None:
+            try:
+                rows = list(map(self._one_pass_getter, records))
+            except (KeyError, TypeError):
+                pass  # a key missing somewhere: Arrow reads the dicts (a missing key is null)
         try:
-            raw = pa.array(records, type=self._raw_struct(records)).flatten()
+            raw = pa.array(rows, type=self._raw_struct(records)).flatten()
         except _ARROW_ERRORS + (AttributeError,):
             self._struct = None  # the page had other JSON types: learn them again
             return None
@@ -355,12 +364,13 @@ _MONTH_STARTS = _MONTH_STARTS[:-1]
 _FIXED_POSITIONS = [3, 4, 7, 11, 16, 19, 22, 25, 26, 27, 28, 29, 30]
 _FIXED_BYTES = np.frombuffer(b",    :: +0000", dtype=np.uint8)
 _DIGIT_COLUMNS = [5, 6, 12, 13, 14, 15, 17, 18, 20, 21, 23, 24]
-#: digits (as above) -> day, year, seconds of the day
+#: digits (as above) -> day, year, seconds of the day; in floats, which numpy multiplies with
+#: BLAS (exact: every sum is far below 2**53)
 _DIGIT_WEIGHTS = np.array([
     [10, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
     [0, 0, 1000, 100, 10, 1, 0, 0, 0, 0, 0, 0],
     [0, 0, 0, 0, 0, 0, 36000, 3600, 600, 60, 10, 1],
-], dtype=np.int64).T
+], dtype=np.float64).T
 
 
 def _rfc2822_fixed(texts: pa.Array) -> pa.Array | None:
@@ -380,7 +390,7 @@ def _rfc2822_fixed(texts: pa.Array) -> pa.Array | None:
     digits = b[:, _DIGIT_COLUMNS] - np.uint8(48)  # a non-digit wraps round to more than 9
     if digits.max() > 9:
         return None
-    day, year, secs = (digits @ _DIGIT_WEIGHTS).T
+    day, year, secs = (digits.astype(np.float64) @ _DIGIT_WEIGHTS).astype(np.int64).T
     key = b[:, 8:11].astype(np.int64) @ np.array([1 << 16, 1 << 8, 1])
     pos = np.minimum(np.searchsorted(_MONTH_SORTED, key), 11)
     if not np.array_equal(_MONTH_SORTED[pos], key) or year.min() < _FIRST_YEAR \
@@ -392,10 +402,11 @@ def _rfc2822_fixed(texts: pa.Array) -> pa.Array | None:
     micros = ((_MONTH_STARTS[month] + day - 1) * 86400 + secs) * 1_000_000
     if n == len(texts):
         return pa.array(micros, TIMESTAMP)
-    mask = texts.is_null().to_numpy(zero_copy_only=False)
-    out = np.zeros(len(texts), dtype=np.int64)
-    out[~mask] = micros
-    return pa.array(out, TIMESTAMP, mask=mask)
+    out = np.zeros(texts.offset + len(texts), dtype=np.int64)
+    out[texts.offset:][texts.is_valid().to_numpy(zero_copy_only=False)] = micros
+    # the texts' validity bitmap is the timestamps' too
+    return pa.Array.from_buffers(TIMESTAMP, len(texts), [texts.buffers()[0], pa.py_buffer(out)],
+                                 texts.null_count, texts.offset)
 
 
 def _dumps(value: Any) -> str:
