@@ -13,6 +13,9 @@ from hypothesis import strategies as st
 from distillr.connectors.arrow import BatchBuilder, FieldSpec
 from distillr.connectors.pages import PageDecoder
 
+#: the decoder's two ways: typed records (False) and pyarrow.json's columns (True)
+WAYS = pytest.mark.parametrize("columns", [False, True], ids=["records", "columns"])
+
 SPECS = [
     FieldSpec("sid", "string"), FieldSpec("count", "int"), FieldSpec("ratio", "float"),
     FieldSpec("flag", "bool"), FieldSpec("price", "decimal"),
@@ -52,14 +55,15 @@ def _learnt(records, constants=None):
     return builder
 
 
-def test_decoded_page_equals_the_usual_path():
+@WAYS
+def test_decoded_page_equals_the_usual_path(columns):
     constants = {"account_sid": "AC1"}
     first = [_record(i) for i in range(30)]
     builder = _learnt(first, constants)
     decoder = PageDecoder(builder, "items", "v2010")
     assert decoder.supported
     body = _body([_record(i) for i in range(30, 90)])
-    page = decoder.decode(body, constants)
+    page = decoder.decode(body, constants, columns=columns)
     assert page is not None
     assert page.batch.equals(_usual(builder, body, "items", constants))
     assert page.paging == {"next_page_uri": "/next?Page=1"}
@@ -67,26 +71,29 @@ def test_decoded_page_equals_the_usual_path():
     assert page.batch.column(8).to_pylist()[1] == [("media", "/m/31"), ("feedback", "/f/31")]
 
 
-def test_meta_envelope_and_its_key():
+@WAYS
+def test_meta_envelope_and_its_key(columns):
     builder = _learnt([_record(1)])
     decoder = PageDecoder(builder, "items", "meta")
     body = _body([_record(i) for i in range(5)], envelope="meta", nxt=None)
-    page = decoder.decode(body)
+    page = decoder.decode(body, columns=columns)
     assert page is not None and page.batch.equals(_usual(builder, body, "items", {}))
     assert page.paging["meta"]["next_page_url"] is None
     # records under another key than the catalog's: left to the usual path
     other = orjson.dumps({"things": [_record(1)], "meta": {"key": "things"}})
-    assert PageDecoder(builder, "items", "meta").decode(other) is None
+    assert PageDecoder(builder, "items", "meta").decode(other, columns=columns) is None
 
 
-def test_empty_page():
+@WAYS
+def test_empty_page(columns):
     builder = _learnt([_record(1)])
-    page = PageDecoder(builder, "items", "v2010").decode(_body([], nxt=None))
+    page = PageDecoder(builder, "items", "v2010").decode(_body([], nxt=None), columns=columns)
     assert page is not None and page.batch.num_rows == 0
     assert page.batch.schema == builder.schema and page.paging == {"next_page_uri": None}
 
 
-def test_pages_it_cannot_be_sure_of_are_left_to_the_usual_path():
+@WAYS
+def test_pages_it_cannot_be_sure_of_are_left_to_the_usual_path(columns):
     builder = _learnt([_record(1)])
     body = _body([_record(i) for i in range(5)])
     cases = {
@@ -108,18 +115,40 @@ def test_pages_it_cannot_be_sure_of_are_left_to_the_usual_path():
     }
     for name, bad in cases.items():
         decoder = PageDecoder(builder, "items", "v2010")
-        assert decoder.decode(bad) is None, name
+        assert decoder.decode(bad, columns=columns) is None, name
 
 
-def test_maps_of_any_keys_decode_like_the_usual_path():
+@WAYS
+def test_maps_of_any_keys_decode_like_the_usual_path(columns):
     builder = _learnt([_record(1)])
     records = [_record(1), {**_record(2), "uris": {"a": "b"}}, {**_record(3), "uris": {}},
                {**_record(4), "uris": {"feedback": "f", "media": "m"}}, {"sid": "only"}]
     body = _body(records)
-    page = PageDecoder(builder, "items", "v2010").decode(body)
+    page = PageDecoder(builder, "items", "v2010").decode(body, columns=columns)
     assert page is not None and page.batch.equals(_usual(builder, body, "items", {}))
     assert page.batch.column(8).to_pylist()[1:4] == [
         [("a", "b")], [], [("feedback", "f"), ("media", "m")]]
+
+
+def test_a_page_decoded_while_another_is_takes_the_columns_way(monkeypatch):
+    """One page at a time: typed records; beside another page (a parallel scan): the columns
+    way, which parses without holding the GIL."""
+    builder = _learnt([_record(1)])
+    decoder = PageDecoder(builder, "items", "v2010")
+    body = _body([_record(i) for i in range(5)])
+    ways = []
+    real = PageDecoder._decode
+
+    def spy(self, body, raw, constants, columns):
+        ways.append(columns)
+        if len(ways) == 1:  # a second page arrives while the first is being decoded
+            assert self.decode(body) is not None
+        return real(self, body, raw, constants, columns)
+
+    monkeypatch.setattr(PageDecoder, "_decode", spy)
+    assert decoder.decode(body) is not None
+    assert ways == [False, True]
+    assert decoder.decode(body) is not None and ways[-1] is False
 
 
 def test_nothing_is_decoded_before_a_page_was_read_the_usual_way():
@@ -178,8 +207,8 @@ def _same_or_error(builder, body, constants):
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(first=st.lists(_TYPICAL_RECORD, min_size=1, max_size=6), page=st.lists(_RECORD, max_size=8),
-       fill=st.booleans())
-def test_generated_pages_decode_to_the_usual_batch(first, page, fill):
+       fill=st.booleans(), columns=st.booleans())
+def test_generated_pages_decode_to_the_usual_batch(first, page, fill, columns):
     constants = {"account_sid": "AC1"} if fill else {}
     builder = BatchBuilder(SPECS)
     try:
@@ -190,7 +219,7 @@ def test_generated_pages_decode_to_the_usual_batch(first, page, fill):
     body = _body(page)
     expected, error = _same_or_error(builder, body, constants)
     try:
-        got = decoder.decode(body, constants)
+        got = decoder.decode(body, constants, columns=columns)
     except Exception as exc:  # noqa: BLE001 - a bad value: the same error as the usual path
         assert error is not None and type(exc) is type(error) and str(exc) == str(error)
         return
@@ -202,8 +231,8 @@ def test_generated_pages_decode_to_the_usual_batch(first, page, fill):
 
 @settings(max_examples=300, deadline=None)
 @given(cut=st.integers(0, 10_000), at=st.integers(0, 10_000), byte=st.binary(min_size=1, max_size=2),
-       how=st.sampled_from(["truncate", "replace", "insert"]))
-def test_damaged_bodies_are_never_decoded_differently(cut, at, byte, how):
+       how=st.sampled_from(["truncate", "replace", "insert"]), columns=st.booleans())
+def test_damaged_bodies_are_never_decoded_differently(cut, at, byte, how, columns):
     """Bytes cut, replaced or inserted anywhere: the decoder declines, or answers exactly what
     the usual path answers (a change inside a string, say)."""
     builder = _learnt([_record(1)])
@@ -213,7 +242,7 @@ def test_damaged_bodies_are_never_decoded_differently(cut, at, byte, how):
                "insert": body[:i] + byte + body[i:]}[how]
     expected, error = _same_or_error(builder, damaged, {})
     try:
-        got = PageDecoder(builder, "items", "v2010").decode(damaged)
+        got = PageDecoder(builder, "items", "v2010").decode(damaged, columns=columns)
     except Exception as exc:  # noqa: BLE001 - a bad value: the same error as the usual path
         assert error is not None and type(exc) is type(error) and str(exc) == str(error)
         return
@@ -255,10 +284,12 @@ def test_every_sandbox_table_decodes_like_the_usual_path(connector, sandbox):
         builder.build(records, constants)  # the JSON types learnt from the page itself
         if not records or builder.learnt_struct() is None:
             continue  # the page needs the column-by-column path: never decoded
-        page = PageDecoder(builder, t.endpoint["list_key"],
-                           t.endpoint["envelope"]).decode(raw, constants)
-        assert page is not None, table.name
-        assert page.batch.equals(builder.build(records, constants)), table.name
+        expected = builder.build(records, constants)
+        for columns in (False, True):
+            page = PageDecoder(builder, t.endpoint["list_key"],
+                               t.endpoint["envelope"]).decode(raw, constants, columns=columns)
+            assert page is not None, (table.name, columns)
+            assert page.batch.equals(expected), (table.name, columns)
         compared += 1
     assert compared >= 20
 

@@ -491,7 +491,7 @@ class TwilioConnector(Connector):
         decoder = t.decoder
 
         def decode(content: bytes) -> Any:
-            # straight to Arrow when the page allows it (no GIL held), else parsed as usual
+            # straight to Arrow when the page allows it, else parsed as usual
             page = decoder.decode(content, constants)
             return page if page is not None else orjson.loads(content)
 
