@@ -123,8 +123,9 @@ def run_twilio(sb: RemoteSandbox, **filters) -> tuple[float, int, int]:
 def conversion_throughput(sb: RemoteSandbox, rounds: int = 30) -> dict[str, tuple[float, float]]:
     """Rows per second of CPU time on one core, on real 1,000-message pages: straight from
     a page's bytes (connectors/pages.py's ``PageDecoder``, which scans use once they have
-    learnt a table's JSON types), ``BatchBuilder.build`` from parsed records, and orjson's
-    parse followed by that build (how a scan reads a page the decoder leaves to it).
+    learnt a table's JSON types; one page at a time it decodes typed records with msgspec),
+    ``BatchBuilder.build`` from parsed records, and orjson's parse followed by that build
+    (how a scan reads its first page, and any page the decoder leaves to it).
 
     Each round converts five pages (5,000 rows). As ``timeit`` advises, the fastest round is
     the figure (slower rounds measure other processes sharing the core, not the code); the
