@@ -30,7 +30,9 @@ Kinds (``FieldSpec.kind``):
 from __future__ import annotations
 
 import email.utils
+import functools
 import json
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -44,7 +46,7 @@ import pyarrow as pa
 
 from distillr.errors import SourceError
 
-__all__ = ["KINDS", "BatchBuilder", "FieldSpec", "arrow_type"]
+__all__ = ["KINDS", "BatchBuilder", "FieldSpec", "arrow_type", "warm_up"]
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 TIMESTAMP_NAIVE = pa.timestamp("us")
@@ -70,6 +72,23 @@ _SCALAR_TYPES: dict[str, pa.DataType] = {
 KINDS = frozenset(_SCALAR_TYPES) | {"struct", "list"}
 _ARROW_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError,
                  OverflowError, TypeError, ValueError)
+
+
+@functools.cache
+def warm_up() -> None:
+    """Start, in the background, what the first conversion would otherwise wait for.
+
+    The first time ``pa.array`` is given Python values, pyarrow imports pandas (to check they
+    are not pandas objects): about 0.5 s. A connector calls this when it sends its first
+    request, so that the import overlaps the wait for the answer. Later calls do nothing."""
+
+    def load() -> None:
+        try:
+            import pandas  # noqa: F401
+        except ImportError:
+            pass  # pyarrow then converts without it
+
+    threading.Thread(target=load, name="distillr-warm-up").start()
 
 
 @dataclass(frozen=True)

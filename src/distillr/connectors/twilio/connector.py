@@ -26,6 +26,7 @@ from urllib.parse import quote, urlencode, urlsplit
 import orjson
 import pyarrow as pa
 
+from distillr.connectors.arrow import warm_up
 from distillr.connectors.base import Connector, ScanRequest, ScanStats, Split, TableDef
 from distillr.connectors.http import HttpClient, RetryPolicy
 from distillr.connectors.pages import DecodedPage
@@ -389,6 +390,7 @@ class TwilioConnector(Connector):
     def _fetch_first(self, t: TwilioTable, split: Split, spent: ScanStats) -> Mapping[str, Any]:
         p = split.params
         url = self._url(t, p["account"], p["path"])
+        warm_up()
         body = self.http.get_json(url, {**p["query"], "PageSize": p["page_size"]}, spent)
         with self._lock:
             # the read that uses the page counts what fetching it (and planning) cost
@@ -496,6 +498,7 @@ class TwilioConnector(Connector):
             return page if page is not None else orjson.loads(content)
 
         if prefetched is None:
+            warm_up()
             body = self.http.get_json(url, params, stats, decode)
         else:
             body, spent = prefetched
