@@ -128,6 +128,29 @@ def test_twilio_shaped_timestamps_take_the_fast_path():
     assert _rfc2822_fixed(pa.array(["Thu, 29 Feb 2024 23:59:59 +0100"])) is None
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.datetimes(
+    min_value=datetime(1900, 1, 1), max_value=datetime(2199, 12, 31)).map(
+        lambda d: d.replace(microsecond=0, tzinfo=UTC))), min_size=1, max_size=30),
+    st.integers(0, 30), st.integers(0, 30))
+def test_fast_rfc2822_path_on_slices_with_nulls(stamps, start, length):
+    """A slice of a string array starts at an offset into its buffers: the timestamps (which
+    share the texts' validity bitmap) must start there too."""
+    import email.utils
+
+    from distillr.connectors.arrow import _rfc2822_fixed
+
+    texts = pa.array([None if d is None else email.utils.format_datetime(d) for d in stamps])
+    part = texts.slice(start % len(stamps), length)
+    got = _rfc2822_fixed(part)
+    expected = stamps[start % len(stamps):][:length]
+    if all(d is None for d in expected):
+        assert got is None
+        return
+    got.validate(full=True)
+    assert got.to_pylist() == expected
+
+
 # -- the one-pass read and its fallbacks give what the column-by-column path gives ----------
 
 PAGE_SPECS = [
