@@ -9,7 +9,7 @@ Both read every message of a sandbox account holding ``--messages`` messages, wi
 It prints both times, their ratio (goal: distillr at least 5x faster), the requests each made
 (from the sandbox's log), and the throughput of distillr's JSON-to-Arrow conversion on real
 message pages (goal: at least 300,000 rows/s on one core), and of the whole page path
-(orjson parse, then conversion).
+(JSON parse into dicts, then conversion).
 
 The sandbox runs in its own process (as Twilio runs on its own servers), so its CPU time is not
 charged to the client under test. A second comparison reads every message *sent* since 2008
@@ -34,7 +34,7 @@ import warnings
 from datetime import datetime, timezone
 
 import httpx
-import orjson
+import msgspec
 import pandas as pd
 
 import distillr
@@ -124,7 +124,7 @@ def conversion_throughput(sb: RemoteSandbox, rounds: int = 30) -> dict[str, tupl
     """Rows per second of CPU time on one core, on real 1,000-message pages: straight from
     a page's bytes (connectors/pages.py's ``PageDecoder``, which scans use once they have
     learnt a table's JSON types; one page at a time it decodes typed records with msgspec),
-    ``BatchBuilder.build`` from parsed records, and orjson's parse followed by that build
+    ``BatchBuilder.build`` from parsed records, and the parse into dicts followed by that build
     (how a scan reads its first page, and any page the decoder leaves to it).
 
     Each round converts five pages (5,000 rows). As ``timeit`` advises, the fastest round is
@@ -139,9 +139,9 @@ def conversion_throughput(sb: RemoteSandbox, rounds: int = 30) -> dict[str, tupl
         while next_url and len(bodies) < 5:
             body = http.get(next_url).content
             bodies.append(body)
-            nxt = orjson.loads(body).get("next_page_uri")
+            nxt = msgspec.json.decode(body).get("next_page_uri")
             next_url = sb.base_url + nxt if nxt else None
-    pages = [orjson.loads(body)["messages"] for body in bodies]
+    pages = [msgspec.json.decode(body)["messages"] for body in bodies]
     for page in pages:  # warm up Arrow's kernels
         table.builder.build(page, constants)
 
@@ -166,7 +166,7 @@ def conversion_throughput(sb: RemoteSandbox, rounds: int = 30) -> dict[str, tupl
         "decode": rates(decode),
         "build": rates(lambda i: table.builder.build(pages[i], constants)),
         "parse_build": rates(lambda i: table.builder.build(
-            orjson.loads(bodies[i])["messages"], constants)),
+            msgspec.json.decode(bodies[i])["messages"], constants)),
     }
 
 
@@ -221,7 +221,7 @@ def main() -> None:
           " fastest of 30 rounds, median in brackets):")
     print(f"  records -> Arrow (BatchBuilder.build): {build:>9,.0f}  ({build_median:,.0f})")
     print(f"  page bytes -> Arrow (PageDecoder):     {dec:>9,.0f}  ({dec_median:,.0f})")
-    print(f"  page bytes -> orjson -> build:         {both:>9,.0f}  ({both_median:,.0f})")
+    print(f"  page bytes -> dicts -> build:          {both:>9,.0f}  ({both_median:,.0f})")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,11 @@
-"""PageDecoder (pages straight from bytes to Arrow) against the usual path: orjson, then
+"""PageDecoder (pages straight from bytes to Arrow) against the usual path: msgspec into dicts, then
 BatchBuilder.build. Whenever the decoder answers, its batch must be the usual one."""
 
 from __future__ import annotations
 
 import json
 
-import orjson
+import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -45,7 +45,7 @@ def _body(records, envelope="v2010", key="items", nxt="/next?Page=1") -> bytes:
 
 
 def _usual(builder, body, key, constants):
-    return builder.build(orjson.loads(body)[key], constants)
+    return builder.build(msgspec.json.decode(body)[key], constants)
 
 
 def _learnt(records, constants=None):
@@ -80,7 +80,7 @@ def test_meta_envelope_and_its_key(columns):
     assert page is not None and page.batch.equals(_usual(builder, body, "items", {}))
     assert page.paging["meta"]["next_page_url"] is None
     # records under another key than the catalog's: left to the usual path
-    other = orjson.dumps({"things": [_record(1)], "meta": {"key": "things"}})
+    other = msgspec.json.encode({"things": [_record(1)], "meta": {"key": "things"}})
     assert PageDecoder(builder, "items", "meta").decode(other, columns=columns) is None
 
 
@@ -98,9 +98,9 @@ def test_pages_it_cannot_be_sure_of_are_left_to_the_usual_path(columns):
     body = _body([_record(i) for i in range(5)])
     cases = {
         "truncated": body[:-7],
-        "not an object": orjson.dumps([_record(1)]),
+        "not an object": msgspec.json.encode([_record(1)]),
         "two objects": body + body,
-        "no list": orjson.dumps({"next_page_uri": None}),
+        "no list": msgspec.json.encode({"next_page_uri": None}),
         "a null record": _body([_record(1), None]),
         "a number as text": _body([{**_record(1), "sid": 5}]),
         "a count as a number after text": _body([{**_record(1), "count": 3}]),
@@ -108,10 +108,10 @@ def test_pages_it_cannot_be_sure_of_are_left_to_the_usual_path(columns):
         "a number in a map": _body([{**_record(1), "uris": {"media": 1}}]),
         "a big integer": _body([{**_record(1), "count": 2**64}]),
         "an integer as a float": _body([{**_record(1), "ratio": 1, "count": 1.0}]),
-        "another list key": orjson.dumps({"things": [_record(1)]}),
-        "the list is null": orjson.dumps({"items": None}),
-        "a record is a list": orjson.dumps({"items": [[1]]}),
-        "paging is a number": orjson.dumps({"items": [], "next_page_uri": 5}),
+        "another list key": msgspec.json.encode({"things": [_record(1)]}),
+        "the list is null": msgspec.json.encode({"items": None}),
+        "a record is a list": msgspec.json.encode({"items": [[1]]}),
+        "paging is a number": msgspec.json.encode({"items": [], "next_page_uri": 5}),
     }
     for name, bad in cases.items():
         decoder = PageDecoder(builder, "items", "v2010")
@@ -278,7 +278,7 @@ def test_every_sandbox_table_decodes_like_the_usual_path(connector, sandbox):
             continue
         url = connector._url(t, sandbox.account_sid if t.account_in_path else None, {})
         raw = connector.http.get_json(url, {"PageSize": 40}, decode=lambda b: b)
-        records = connector._records(t, orjson.loads(raw))
+        records = connector._records(t, msgspec.json.decode(raw))
         constants = {"account_sid": sandbox.account_sid}
         builder = BatchBuilder(t.builder.fields)
         builder.build(records, constants)  # the JSON types learnt from the page itself

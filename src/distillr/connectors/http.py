@@ -36,7 +36,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import orjson
+import msgspec
 
 from distillr.connectors.base import ScanStats
 from distillr.errors import AuthError, SourceError
@@ -260,7 +260,7 @@ class HttpClient:
         url: str,
         params: Mapping[str, Any] | None = None,
         stats: ScanStats | None = None,
-        decode: Callable[[bytes], Any] = orjson.loads,
+        decode: Callable[[bytes], Any] = msgspec.json.decode,
     ) -> Any:
         """GET ``url`` and return its parsed JSON body, retrying what is safe to retry.
 

@@ -1,10 +1,10 @@
 """JSON pages straight from their bytes to Arrow, without a dict per record.
 
-The usual way to read a page is ``orjson.loads`` and then :class:`BatchBuilder.build`: a dict for
-every record, a string for every key of it, and a hash lookup per field when Arrow reads the
-dicts. Once a table's JSON types are known (learnt from a page read the usual way),
-:class:`PageDecoder` reads a page in one of two ways, and both end in ``BatchBuilder.finish``,
-the same conversions the usual way ends in:
+The usual way to read a page is ``msgspec.json.decode`` into dicts and lists, then
+:class:`BatchBuilder.build`: a dict for every record, a string for every key of it, and a hash
+lookup per field when Arrow reads the dicts. Once a table's JSON types are known (learnt from a
+page read the usual way), :class:`PageDecoder` reads a page in one of two ways, and both end in
+``BatchBuilder.finish``, the same conversions the usual way ends in:
 
 - **records** (one page at a time): msgspec decodes the page into a typed record per row (the
   fields the builder reads in one pass, in their learnt JSON types, plus the map fields), and
@@ -14,13 +14,13 @@ the same conversions the usual way ends in:
   ``pyarrow.json`` parses the one-pass fields in C++ without holding the GIL, so the splits of a
   scan parse on every core; msgspec only checks the JSON and reads the paging and map fields.
 
-The decoder only answers when it gives exactly what orjson and ``BatchBuilder.build`` would:
-``decode`` returns None for a page it cannot be sure of (malformed JSON or UTF-8, a value of
-another JSON type than learnt, an integer beyond 64 bits, records under another key, ...), and
-the caller reads that page the usual way, which then raises or converts as it always does. Keys
-the table does not know are skipped, as the usual way skips them (msgspec checks their syntax;
-one difference remains: a number there too large for a double, which orjson refuses); a
-missing key reads as null, as ``dict.get`` does.
+The decoder only answers when it gives exactly what the usual way would: ``decode`` returns
+None for a page it cannot be sure of (malformed JSON or UTF-8, a value of another JSON type than
+learnt, an integer beyond 64 bits, records under another key, ...), and the caller reads that
+page the usual way, which then raises or converts as it always does. Keys the table does not
+know are skipped, as the usual way skips them; msgspec checks their syntax, with one difference
+left: a number there too large for a double, which the usual way refuses. A missing key reads
+as null, as ``dict.get`` does.
 """
 
 from __future__ import annotations
@@ -125,8 +125,8 @@ class PageDecoder:
 
     def _decode(self, body: bytes, raw: pa.StructType, constants: Mapping[str, Any],
                 columns: bool) -> DecodedPage:
-        # msgspec skips the values of unknown keys without checking their UTF-8; orjson
-        # refuses a page with bad UTF-8 anywhere, so this does too (a fast pass in C)
+        # msgspec skips the values of unknown keys without checking their UTF-8; the usual
+        # way refuses a page with bad UTF-8 anywhere, so this does too (a fast pass in C)
         body.decode("utf-8")
         _, records, maps_only, json_options = self._reader(raw)
         n = len(raw) if not columns else 0

@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote, urlencode, urlsplit
 
-import orjson
+import msgspec
 import pyarrow as pa
 
 from distillr.connectors.arrow import warm_up
@@ -495,7 +495,7 @@ class TwilioConnector(Connector):
         def decode(content: bytes) -> Any:
             # straight to Arrow when the page allows it, else parsed as usual
             page = decoder.decode(content, constants)
-            return page if page is not None else orjson.loads(content)
+            return page if page is not None else msgspec.json.decode(content)
 
         if prefetched is None:
             warm_up()
