@@ -3,8 +3,10 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# both cores (or however many there are); pass PYTEST_ARGS="-n0 tests/web" to run a part serially
+PYTEST_ARGS ?= -n auto
 
-.PHONY: demo test bench catalog frontend clean
+.PHONY: demo test lint bench catalog frontend clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,9 +23,13 @@ $(VENV)/.test-deps: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.run-deps
 	$(BIN)/distillr demo
 
-test: $(VENV)/.test-deps
+test: $(VENV)/.test-deps lint
 	$(BIN)/python scripts/test_setup.py
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.test-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 bench: $(VENV)/.test-deps
 	$(BIN)/python bench/run_all.py

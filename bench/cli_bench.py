@@ -23,8 +23,9 @@ QUERY = "SELECT * FROM demo.messages LIMIT 0"
 
 def _time(cmd: list[str], env: dict[str, str], ok: tuple[int, ...] = (0,)) -> float:
     started = time.perf_counter()
-    done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                          text=True)
+    done = subprocess.run(
+        cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
     elapsed = time.perf_counter() - started
     if done.returncode not in ok:
         sys.exit(f"{' '.join(cmd)} failed:\n{done.stderr}")
@@ -34,24 +35,31 @@ def _time(cmd: list[str], env: dict[str, str], ok: tuple[int, ...] = (0,)) -> fl
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=9)
-    parser.add_argument("--breakdown", action="store_true",
-                        help="Also time the steps: bare Python, CLI parsing, engine and "
-                             "connector imports.")
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="Also time the steps: bare Python, CLI parsing, engine and connector imports.",
+    )
     args = parser.parse_args()
 
     from distillr.registry import Registry
     from distillr.sandbox import TwilioSandbox
 
     script = Path(sys.executable).with_name("distillr")
-    query_cmd = ([str(script)] if script.exists() else [sys.executable, "-m", "distillr.cli"])
+    query_cmd = [str(script)] if script.exists() else [sys.executable, "-m", "distillr.cli"]
     query_cmd += ["query", QUERY, "--format", "csv"]
     base_cmd = [sys.executable, "-c", "import duckdb, pyarrow, sqlglot"]
 
-    with TwilioSandbox(seed=42, scale="small") as sb, \
-            tempfile.TemporaryDirectory(prefix="distillr-bench-") as home:
-        Registry(home).add("twilio", "demo",
-                           {"account_sid": sb.account_sid, "base_url": sb.base_url},
-                           {"auth_token": sb.auth_token})
+    with (
+        TwilioSandbox(seed=42, scale="small") as sb,
+        tempfile.TemporaryDirectory(prefix="distillr-bench-") as home,
+    ):
+        Registry(home).add(
+            "twilio",
+            "demo",
+            {"account_sid": sb.account_sid, "base_url": sb.base_url},
+            {"auth_token": sb.auth_token},
+        )
         env = dict(os.environ, DISTILLR_HOME=home)
         # measure what a user sees: distillr's own modules loaded from .pyc files, as
         # duckdb, pyarrow and sqlglot are (their .pyc files were written when installed);
@@ -74,13 +82,19 @@ def main() -> int:
             py = [sys.executable, "-c"]
             cmds = {
                 "python -c pass": (py + ["pass"], (0,)),
-                "distillr query '' (CLI parsing, usage error)": (query_cmd[:-4] + ["query", ""],
-                                                                   (2,)),
+                "distillr query '' (CLI parsing, usage error)": (
+                    query_cmd[:-4] + ["query", ""],
+                    (2,),
+                ),
                 "import distillr.session (engine)": (py + [engine + "gc.freeze()"], (0,)),
                 "+ the source's connector (decrypt, catalog)": (
-                    py + [session + "con.connector('demo'); gc.freeze()"], (0,)),
+                    py + [session + "con.connector('demo'); gc.freeze()"],
+                    (0,),
+                ),
                 "+ plan (DuckDB SQL, DuckDB connection)": (
-                    py + [session + f"con.sql({QUERY!r}); gc.freeze()"], (0,)),
+                    py + [session + f"con.sql({QUERY!r}); gc.freeze()"],
+                    (0,),
+                ),
             }
             for label, (cmd, ok) in cmds.items():
                 steps[label] = statistics.median(_time(cmd, env, ok) for _ in range(args.runs))

@@ -79,8 +79,10 @@ def bench_planning(repeat: int) -> None:
     base, ours = statistics.median(base_times), statistics.median(plan_times)
     print("planning a 3-table join (median of", len(plan_times), "runs)")
     print(f"  sqlglot parse+generate (baseline): {base:7.3f} ms")
-    print(f"  distillr plan_query:               {ours:7.3f} ms   goal < 5 ms:"
-          f" {'met' if ours < 5 else 'NOT met'}")
+    print(
+        f"  distillr plan_query:               {ours:7.3f} ms   goal < 5 ms:"
+        f" {'met' if ours < 5 else 'NOT met'}"
+    )
     print(f"  ratio plan / baseline:             {ours / base:7.2f}x")
 
 
@@ -110,9 +112,17 @@ def first_plan_child() -> None:
     t5 = time.perf_counter()
     plan_query(FIRST_SQL, sources.__getitem__, describe=False)
     t6 = time.perf_counter()
-    print(json.dumps({"imports": (t1 - t0) * 1000, "planner": (t2 - t1) * 1000,
-                      "duckdb_dialect": (t4 - t3) * 1000,
-                      "first_plan": (t5 - t3) * 1000, "next_plan": (t6 - t5) * 1000}))
+    print(
+        json.dumps(
+            {
+                "imports": (t1 - t0) * 1000,
+                "planner": (t2 - t1) * 1000,
+                "duckdb_dialect": (t4 - t3) * 1000,
+                "first_plan": (t5 - t3) * 1000,
+                "next_plan": (t6 - t5) * 1000,
+            }
+        )
+    )
 
 
 def bench_first_plan(runs: int) -> None:
@@ -120,16 +130,22 @@ def bench_first_plan(runs: int) -> None:
 
     rows = []
     for _ in range(runs):
-        out = subprocess.run([sys.executable, __file__, "--first-plan-child"], check=True,
-                             capture_output=True, text=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--first-plan-child"],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
     med = {k: statistics.median(r[k] for r in rows) for k in rows[0]}
     ours = med["planner"] + med["first_plan"]
     print(f"first plan in a fresh process (median of {runs} processes)")
     print(f"  import duckdb, pyarrow, sqlglot (baseline): {med['imports']:7.1f} ms")
     print(f"  import distillr.sql.planner:                {med['planner']:7.1f} ms")
-    print(f"  first plan_query of a plain SELECT:         {med['first_plan']:7.1f} ms"
-          f"   of which sqlglot's DuckDB dialect load: {med['duckdb_dialect']:.1f} ms")
+    print(
+        f"  first plan_query of a plain SELECT:         {med['first_plan']:7.1f} ms"
+        f"   of which sqlglot's DuckDB dialect load: {med['duckdb_dialect']:.1f} ms"
+    )
     print(f"  next plan_query:                            {med['next_plan']:7.1f} ms")
     print(f"  ratio (planner import + first plan) / baseline: {ours / med['imports']:.2f}x")
 
@@ -152,15 +168,21 @@ def child(rows: int) -> None:
 def bench_memory() -> None:
     peaks = {}
     for rows in (100_000, 1_000_000):
-        out = subprocess.run([sys.executable, __file__, "--child", str(rows)],
-                             check=True, capture_output=True, text=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", str(rows)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         peaks[rows] = int(out.stdout.strip().splitlines()[-1])
     small, large = peaks[100_000], peaks[1_000_000]
     print(f"peak RSS of `{GROUP_SQL}` (fresh processes)")
     print(f"  100,000 rows:   {small / 1024:8.1f} MiB")
     print(f"  1,000,000 rows: {large / 1024:8.1f} MiB")
-    print(f"  ratio large / small: {large / small:.3f}x   goal < 1.3x:"
-          f" {'met' if large / small < 1.3 else 'NOT met'}")
+    print(
+        f"  ratio large / small: {large / small:.3f}x   goal < 1.3x:"
+        f" {'met' if large / small < 1.3 else 'NOT met'}"
+    )
 
 
 def main() -> None:

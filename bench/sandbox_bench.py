@@ -63,13 +63,23 @@ async def _serve(app, auth: bytes, path: str, query: str) -> tuple[float, float,
     async def send(message):
         sent.append(message)
 
-    scope = {"type": "http", "method": "GET", "path": path, "query_string": query.encode(),
-             "headers": [(b"authorization", b"Basic " + auth), (b"host", b"127.0.0.1:8099")],
-             "scheme": "http", "server": ("127.0.0.1", 8099)}
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": path,
+        "query_string": query.encode(),
+        "headers": [(b"authorization", b"Basic " + auth), (b"host", b"127.0.0.1:8099")],
+        "scheme": "http",
+        "server": ("127.0.0.1", 8099),
+    }
     t0, c0 = time.perf_counter(), time.thread_time()
     await app(scope, receive, send)
     elapsed, cpu = time.perf_counter() - t0, time.thread_time() - c0
-    return elapsed, cpu, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return (
+        elapsed,
+        cpu,
+        b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body"),
+    )
 
 
 def page_time(pages: int) -> None:
@@ -77,8 +87,10 @@ def page_time(pages: int) -> None:
 
     t0 = time.perf_counter()
     sb = TwilioSandbox(seed=42, scale="large")
-    print(f"built --scale large ({sb.data.sizes['messages']:,} messages, "
-          f"{sb.data.sizes['calls']:,} calls) in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"built --scale large ({sb.data.sizes['messages']:,} messages, "
+        f"{sb.data.sizes['calls']:,} calls) in {time.perf_counter() - t0:.1f} s"
+    )
     auth = base64.b64encode(f"{sb.account_sid}:{sb.auth_token}".encode())
     first = f"/2010-04-01/Accounts/{sb.account_sid}/Messages.json"
 
@@ -106,10 +118,12 @@ def page_time(pages: int) -> None:
         to = json.loads(msgs[2])["messages"][0]["to"]
         calls = f"/2010-04-01/Accounts/{sb.account_sid}/Calls.json"
         out = []
-        for path, query in ((first, f"PageSize=1000&To={to.replace('+', '%2B')}"),
-                            (first, "PageSize=1000&DateSent%3E=2026-03-01&DateSent%3C=2026-03-31"),
-                            (calls, "PageSize=1000&Status=busy&StartTime%3E=2026-01-01")):
-            took, took_cpu, body = await _serve(sb.app, auth, path, query)
+        for path, query in (
+            (first, f"PageSize=1000&To={to.replace('+', '%2B')}"),
+            (first, "PageSize=1000&DateSent%3E=2026-03-01&DateSent%3C=2026-03-31"),
+            (calls, "PageSize=1000&Status=busy&StartTime%3E=2026-01-01"),
+        ):
+            _, took_cpu, body = await _serve(sb.app, auth, path, query)
             assert json.loads(body)["page_size"] == 1000
             out.append((query, took_cpu * 1000))
         return out
@@ -121,26 +135,42 @@ def page_time(pages: int) -> None:
     print(f"1,000-message page (page 2 onwards, following next_page_uri), median of {pages}:")
     print(f"  server CPU time  {cpu:6.2f} ms   (goal < {GOAL_MS:.0f} ms: {verdict})")
     print(f"  server wall time {wall:6.2f} ms   (includes waiting for a core on a busy machine)")
-    print(f"  baseline: json.dumps of the same 1,000 records: {base_cpu:.2f} ms CPU, {base_wall:.2f} ms wall")
+    print(
+        f"  baseline: json.dumps of the same 1,000 records: {base_cpu:.2f} ms CPU,"
+        f" {base_wall:.2f} ms wall"
+    )
     print(f"  ratio server/baseline: {cpu / base_cpu:.2f} (CPU), {wall / base_wall:.2f} (wall)")
 
 
 def startup(scales: list[str]) -> None:
     def child(scale: str) -> dict:
-        out = subprocess.run([sys.executable, "-c", CHILD, scale], capture_output=True, text=True,
-                             cwd=ROOT, timeout=900)
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD, scale],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=900,
+        )
         if out.returncode:
             sys.exit(out.stderr)
         return json.loads(out.stdout.strip().splitlines()[-1])
 
     base = child("none")
-    print(f"baseline: import distillr.sandbox only: {base['seconds']:.2f} s, "
-          f"{base['rss_mb']:.0f} MB resident")
-    print(f"{'scale':8} {'messages':>10} {'calls':>8} {'start-up':>9} {'x base':>7} {'RSS MB':>7} {'x base':>7}")
+    print(
+        f"baseline: import distillr.sandbox only: {base['seconds']:.2f} s, "
+        f"{base['rss_mb']:.0f} MB resident"
+    )
+    print(
+        f"{'scale':8} {'messages':>10} {'calls':>8} {'start-up':>9} {'x base':>7}"
+        f" {'RSS MB':>7} {'x base':>7}"
+    )
     for scale in scales:
         r = child(scale)
-        print(f"{scale:8} {r['messages']:>10,} {r['calls']:>8,} {r['seconds']:>8.2f}s "
-              f"{r['seconds'] / base['seconds']:>7.2f} {r['rss_mb']:>7.0f} {r['rss_mb'] / base['rss_mb']:>7.2f}")
+        print(
+            f"{scale:8} {r['messages']:>10,} {r['calls']:>8,} {r['seconds']:>8.2f}s "
+            f"{r['seconds'] / base['seconds']:>7.2f} {r['rss_mb']:>7.0f}"
+            f" {r['rss_mb'] / base['rss_mb']:>7.2f}"
+        )
 
 
 def main() -> int:

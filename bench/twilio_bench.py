@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 import warnings
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import msgspec
@@ -42,10 +42,28 @@ from distillr.connectors.twilio import TwilioConnector
 from distillr.connectors.twilio.tables import twilio_tables
 from distillr.sandbox import TwilioSandbox
 
-FIELDS = ["account_sid", "api_version", "body", "date_created", "date_sent", "date_updated",
-          "direction", "error_code", "error_message", "from_", "messaging_service_sid",
-          "num_media", "num_segments", "price", "price_unit", "sid", "status",
-          "subresource_uris", "to", "uri"]
+FIELDS = [
+    "account_sid",
+    "api_version",
+    "body",
+    "date_created",
+    "date_sent",
+    "date_updated",
+    "direction",
+    "error_code",
+    "error_message",
+    "from_",
+    "messaging_service_sid",
+    "num_media",
+    "num_segments",
+    "price",
+    "price_unit",
+    "sid",
+    "status",
+    "subresource_uris",
+    "to",
+    "uri",
+]
 
 
 class RemoteSandbox:
@@ -78,8 +96,9 @@ class RemoteSandbox:
 def _serve(conn, kwargs) -> None:
     warnings.simplefilter("ignore")
     with TwilioSandbox(**kwargs) as sb:
-        conn.send({"base_url": sb.base_url, "account_sid": sb.account_sid,
-                   "auth_token": sb.auth_token})
+        conn.send(
+            {"base_url": sb.base_url, "account_sid": sb.account_sid, "auth_token": sb.auth_token}
+        )
         while True:
             cmd = conn.recv()
             if cmd == "clear":
@@ -92,8 +111,9 @@ def _serve(conn, kwargs) -> None:
 
 
 def run_distillr(sb: RemoteSandbox, query: str) -> tuple[float, int, int]:
-    src = TwilioConnector("src", account_sid=sb.account_sid, auth_token=sb.auth_token,
-                          base_url=sb.base_url)
+    src = TwilioConnector(
+        "src", account_sid=sb.account_sid, auth_token=sb.auth_token, base_url=sb.base_url
+    )
     with tempfile.TemporaryDirectory() as home:
         con = distillr.connect(home=home)
         con.register("src", src)
@@ -165,8 +185,9 @@ def conversion_throughput(sb: RemoteSandbox, rounds: int = 30) -> dict[str, tupl
     return {
         "decode": rates(decode),
         "build": rates(lambda i: table.builder.build(pages[i], constants)),
-        "parse_build": rates(lambda i: table.builder.build(
-            msgspec.json.decode(bodies[i])["messages"], constants)),
+        "parse_build": rates(
+            lambda i: table.builder.build(msgspec.json.decode(bodies[i])["messages"], constants)
+        ),
     }
 
 
@@ -179,18 +200,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--latency-ms", type=float, default=50)
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="runs of each scan, distillr and twilio in turn; medians shown")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs of each scan, distillr and twilio in turn; medians shown",
+    )
     args = parser.parse_args()
     warnings.simplefilter("ignore")
 
-    since = datetime(2008, 1, 1, tzinfo=timezone.utc)
+    since = datetime(2008, 1, 1, tzinfo=UTC)
     scans = {
-        "Full scan of all messages": (
-            "SELECT * FROM src.messages", {}),
+        "Full scan of all messages": ("SELECT * FROM src.messages", {}),
         "Every message sent since 2008": (
             "SELECT * FROM src.messages WHERE date_sent >= TIMESTAMP '2008-01-01 00:00:00'",
-            {"date_sent_after": since}),
+            {"date_sent_after": since},
+        ),
     }
     sb = RemoteSandbox(seed=42, messages=args.messages, latency_ms=args.latency_ms)
     try:
@@ -206,19 +231,29 @@ def main() -> None:
 
     for title, (ours, theirs) in results.items():
         (d_time, d_rows, d_reqs), (t_time, t_rows, t_reqs) = _median_run(ours), _median_run(theirs)
-        print(f"{title} ({args.latency_ms:g} ms added latency per request,"
-              f" median of {args.repeat})")
-        print(f"  distillr : {d_time:8.2f} s  {d_rows:>9,} rows  {d_reqs:>5} requests"
-              f"   (runs: {', '.join(f'{r[0]:.2f}' for r in ours)})")
-        print(f"  twilio   : {t_time:8.2f} s  {t_rows:>9,} rows  {t_reqs:>5} requests"
-              f"   (runs: {', '.join(f'{r[0]:.2f}' for r in theirs)})")
+        print(
+            f"{title} ({args.latency_ms:g} ms added latency per request, median of {args.repeat})"
+        )
+        print(
+            f"  distillr : {d_time:8.2f} s  {d_rows:>9,} rows  {d_reqs:>5} requests"
+            f"   (runs: {', '.join(f'{r[0]:.2f}' for r in ours)})"
+        )
+        print(
+            f"  twilio   : {t_time:8.2f} s  {t_rows:>9,} rows  {t_reqs:>5} requests"
+            f"   (runs: {', '.join(f'{r[0]:.2f}' for r in theirs)})"
+        )
         print(f"  ratio    : distillr is {t_time / d_time:.1f}x faster (goal >= 5x)")
         if {r[1] for r in ours} | {r[1] for r in theirs} != {d_rows}:
             print("  WARNING: row counts differ between runs or clients")
     (dec, dec_median), (build, build_median), (both, both_median) = (
-        rate["decode"], rate["build"], rate["parse_build"])
-    print("JSON page -> Arrow, rows/s of CPU time on one core (goal >= 300,000;"
-          " fastest of 30 rounds, median in brackets):")
+        rate["decode"],
+        rate["build"],
+        rate["parse_build"],
+    )
+    print(
+        "JSON page -> Arrow, rows/s of CPU time on one core (goal >= 300,000;"
+        " fastest of 30 rounds, median in brackets):"
+    )
     print(f"  records -> Arrow (BatchBuilder.build): {build:>9,.0f}  ({build_median:,.0f})")
     print(f"  page bytes -> Arrow (PageDecoder):     {dec:>9,.0f}  ({dec_median:,.0f})")
     print(f"  page bytes -> dicts -> build:          {both:>9,.0f}  ({both_median:,.0f})")

@@ -1,4 +1,5 @@
-"""Boil Twilio's OpenAPI specs down to the catalog distillr ships: src/distillr/catalogs/twilio.json.
+"""Boil Twilio's OpenAPI specs down to the catalog distillr ships:
+src/distillr/catalogs/twilio.json.
 
     python scripts/generate_twilio_catalog.py [SPEC_DIR]      (or: make catalog)
 
@@ -38,9 +39,24 @@ PAGING_PARAMS = {"PageSize", "Page", "PageToken"}
 # Schema keys that matter to a client or to a server building records; the rest (examples,
 # vendor extensions, titles) is dropped to keep the catalog small.
 SCHEMA_KEYS = {
-    "type", "format", "nullable", "enum", "items", "properties", "minLength", "maxLength",
-    "pattern", "minimum", "maximum", "description", "additionalProperties", "required", "oneOf",
-    "anyOf", "allOf", "default",
+    "type",
+    "format",
+    "nullable",
+    "enum",
+    "items",
+    "properties",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minimum",
+    "maximum",
+    "description",
+    "additionalProperties",
+    "required",
+    "oneOf",
+    "anyOf",
+    "allOf",
+    "default",
 }
 
 
@@ -70,8 +86,10 @@ def main(argv: list[str]) -> int:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(catalog, separators=(",", ":"), sort_keys=False) + "\n")
     LICENSE_OUT.write_text((spec_dir / "LICENSE").read_text())
-    print(f"wrote {OUT.relative_to(ROOT)}: {len(endpoints)} list endpoints, "
-          f"{OUT.stat().st_size // 1024} KiB")
+    print(
+        f"wrote {OUT.relative_to(ROOT)}: {len(endpoints)} list endpoints, "
+        f"{OUT.stat().st_size // 1024} KiB"
+    )
     return 0
 
 
@@ -104,30 +122,34 @@ def list_endpoints(spec: dict[str, Any], product: str) -> list[dict[str, Any]]:
         record = resolve(spec, {"$ref": record_ref})
         params = [resolve(spec, p) for p in get.get("parameters", [])]
         fetch_path, fetch_param = find_fetch(paths, path)
-        found.append({
-            "product": product,
-            "operation": get["operationId"],
-            "path": path,
-            "fetch_path": fetch_path,
-            "fetch_param": fetch_param,
-            "description": clean(item.get("description") or get.get("description") or ""),
-            "envelope": envelope,
-            "list_key": list_key,
-            "parent": item.get("x-twilio", {}).get("parent"),
-            "path_params": [param(p) for p in params if p["in"] == "path"],
-            "query_params": [
-                param(p) for p in params if p["in"] == "query" and p["name"] not in PAGING_PARAMS
-            ],
-            "record_schema": record_schema,
-            "fields": [
-                {
-                    "name": name,
-                    "description": clean(sch.get("description", "")),
-                    "schema": slim(sch),
-                }
-                for name, sch in record.get("properties", {}).items()
-            ],
-        })
+        found.append(
+            {
+                "product": product,
+                "operation": get["operationId"],
+                "path": path,
+                "fetch_path": fetch_path,
+                "fetch_param": fetch_param,
+                "description": clean(item.get("description") or get.get("description") or ""),
+                "envelope": envelope,
+                "list_key": list_key,
+                "parent": item.get("x-twilio", {}).get("parent"),
+                "path_params": [param(p) for p in params if p["in"] == "path"],
+                "query_params": [
+                    param(p)
+                    for p in params
+                    if p["in"] == "query" and p["name"] not in PAGING_PARAMS
+                ],
+                "record_schema": record_schema,
+                "fields": [
+                    {
+                        "name": name,
+                        "description": clean(sch.get("description", "")),
+                        "schema": slim(sch),
+                    }
+                    for name, sch in record.get("properties", {}).items()
+                ],
+            }
+        )
     return found
 
 
@@ -162,8 +184,10 @@ def resolve(spec: dict[str, Any], node: Any, seen: tuple[str, ...] = ()) -> Any:
             target: Any = spec
             for part in ref.lstrip("#/").split("/"):
                 target = target[part]
-            merged = {**resolve(spec, target, seen + (ref,)),
-                      **{k: v for k, v in node.items() if k != "$ref"}}
+            merged = {
+                **resolve(spec, target, seen + (ref,)),
+                **{k: v for k, v in node.items() if k != "$ref"},
+            }
             return merged
         return {k: resolve(spec, v, seen) for k, v in node.items()}
     if isinstance(node, list):

@@ -25,7 +25,15 @@ def main() -> int:
     print("installing Debian's chromium for the browser tests ...", file=sys.stderr)
     subprocess.run(["apt-get", "update", "-q"], check=True, env=env, stdout=subprocess.DEVNULL)
     subprocess.run(
-        ["apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium", "fonts-dejavu-core"],
+        [
+            "apt-get",
+            "install",
+            "-y",
+            "-q",
+            "--no-install-recommends",
+            "chromium",
+            "fonts-dejavu-core",
+        ],
         check=True,
         env=env,
         stdout=subprocess.DEVNULL,

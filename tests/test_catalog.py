@@ -19,7 +19,13 @@ def endpoint(path):
 def test_every_product_is_covered():
     cat = catalogs.load("twilio")
     assert set(cat["products"]) == {
-        "api", "messaging", "conversations", "monitor", "studio", "verify", "insights"
+        "api",
+        "messaging",
+        "conversations",
+        "monitor",
+        "studio",
+        "verify",
+        "insights",
     }
     assert {e["product"] for e in cat["endpoints"]} == set(cat["products"])
     assert "MIT License" in cat["notice"]
@@ -31,7 +37,13 @@ def test_messages_endpoint_facts():
     assert e["envelope"] == "v2010"
     assert e["list_key"] == "messages"
     assert e["fetch_path"] == "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json"
-    assert [p["name"] for p in e["query_params"]] == ["To", "From", "DateSent", "DateSent<", "DateSent>"]
+    assert [p["name"] for p in e["query_params"]] == [
+        "To",
+        "From",
+        "DateSent",
+        "DateSent<",
+        "DateSent>",
+    ]
     fields = {f["name"]: f["schema"] for f in e["fields"]}
     assert fields["date_sent"]["format"] == "date-time-rfc-2822"
     assert "enum" in fields["status"]  # $refs to enum schemas are resolved
@@ -54,7 +66,9 @@ def test_unknown_catalog():
         catalogs.load("nope")
 
 
-@pytest.mark.skipif(not os.environ.get("TWILIO_SPEC_DIR"), reason="set TWILIO_SPEC_DIR to the specs")
+@pytest.mark.skipif(
+    not os.environ.get("TWILIO_SPEC_DIR"), reason="set TWILIO_SPEC_DIR to the specs"
+)
 def test_catalog_is_regenerated_byte_for_byte(tmp_path):
     shipped = (ROOT / "src/distillr/catalogs/twilio.json").read_bytes()
     subprocess.run([sys.executable, str(ROOT / "scripts/generate_twilio_catalog.py")], check=True)

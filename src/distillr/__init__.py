@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 
-def connect(home: str | None = None, **options):  # noqa: ANN201 - Session, imported lazily
+def connect(home: str | None = None, **options):
     """Open a session: the data source registry under ``home`` (default ``$DISTILLR_HOME`` or
     ``~/.distillr``) plus the query engine."""
     from distillr.session import Session

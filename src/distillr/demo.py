@@ -30,7 +30,10 @@ class DemoEnvironment:
 
 @contextmanager
 def demo_environment(
-    home: str | Path | None = None, *, seed: int = 42, scale: str = "small",
+    home: str | Path | None = None,
+    *,
+    seed: int = 42,
+    scale: str = "small",
     source: str = SOURCE,
 ) -> Iterator[DemoEnvironment]:
     """Start the sandbox, save ``source`` against it (credentials checked), open a session."""
@@ -47,9 +50,13 @@ def demo_environment(
         reg = Registry(home)
         if source in reg.sources():
             reg.remove(source)  # an earlier demo's source points at a sandbox that is gone
-        reg.add("twilio", source,
-                {"account_sid": sandbox.account_sid, "base_url": sandbox.base_url},
-                {"auth_token": sandbox.auth_token}, verify=True)
+        reg.add(
+            "twilio",
+            source,
+            {"account_sid": sandbox.account_sid, "base_url": sandbox.base_url},
+            {"auth_token": sandbox.auth_token},
+            verify=True,
+        )
         session = distillr.connect(str(home))
         stack.callback(getattr(session, "close", lambda: None))
         yield DemoEnvironment(sandbox, home, source, session, temporary)

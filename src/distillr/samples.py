@@ -49,8 +49,12 @@ def _twilio(source: str, ex: dict[str, Any]) -> list[Sample]:
     since = ex.get("since") or day
     placeholder = "call_sid" not in ex
     return [
-        Sample("Recent calls", f"SELECT *\nFROM {s}.`calls`\nLIMIT 100", "calls",
-               "LIMIT travels to the API: one page of 100 calls is fetched."),
+        Sample(
+            "Recent calls",
+            f"SELECT *\nFROM {s}.`calls`\nLIMIT 100",
+            "calls",
+            "LIMIT travels to the API: one page of 100 calls is fetched.",
+        ),
         Sample(
             "Messages by to, from and date sent",
             f"SELECT date_sent, `from`, `to`, status, body\nFROM {s}.`messages`\n"
@@ -66,8 +70,11 @@ def _twilio(source: str, ex: dict[str, Any]) -> list[Sample]:
             f"FROM {s}.`/Calls/:CallSid/Recordings`\n"
             f"WHERE `CallSid` = {_lit(ex.get('call_sid', TWILIO_PLACEHOLDERS['call_sid']))}",
             "call_recordings",
-            ("Replace the CallSid with one of your calls' SIDs." if placeholder else
-             "CallSid fills the :CallSid in the API path."),
+            (
+                "Replace the CallSid with one of your calls' SIDs."
+                if placeholder
+                else "CallSid fills the :CallSid in the API path."
+            ),
         ),
         Sample(
             "Calls with their recordings (a join)",

@@ -125,19 +125,25 @@ class Session:
             if self._db is not None or self._db_opening:
                 return
             self._db_opening = True
-        threading.Thread(target=self._open_db_quietly, name="distillr-duckdb-open",
-                         daemon=True).start()
+        threading.Thread(
+            target=self._open_db_quietly, name="distillr-duckdb-open", daemon=True
+        ).start()
 
     def _open_db_quietly(self) -> None:
         try:
-            self.db
+            _ = self.db
         except Exception:  # noqa: BLE001 - the query's own use of .db reports the error
             pass
         finally:
             self._db_opening = False
 
-    def sql(self, text: str, pushdown: bool = True, timeout: float | None = None,
-            progress: Callable[[QueryStats], Any] | None = None) -> Result:
+    def sql(
+        self,
+        text: str,
+        pushdown: bool = True,
+        timeout: float | None = None,
+        progress: Callable[[QueryStats], Any] | None = None,
+    ) -> Result:
         """Run one Drill statement and return its result (streaming for queries)."""
         if not isinstance(text, str):
             raise TypeError("sql() needs the SQL text as a string")
@@ -172,23 +178,26 @@ class Session:
         for name in names:
             conn = self.connector(name)
             for t in conn.tables():
-                schemas.append(name if source else name)
+                schemas.append(name)
                 tables.append(t.name)
                 descriptions.append(t.description)
-        return _static({"TABLE_SCHEMA": schemas, "TABLE_NAME": tables,
-                        "DESCRIPTION": descriptions})
+        return _static({"TABLE_SCHEMA": schemas, "TABLE_NAME": tables, "DESCRIPTION": descriptions})
 
     def _describe(self, source: str, table: str) -> Result:
         tdef = self.connector(source).table(table)
         columns = list(tdef.columns)
         types = _duckdb_types([c.type for c in columns])
-        return _static({
-            "COLUMN_NAME": [c.name for c in columns],
-            "DATA_TYPE": types,
-            "IS_NULLABLE": ["YES"] * len(columns),
-            "DESCRIPTION": [c.description + (" (virtual: not in SELECT *)" if c.virtual else "")
-                            for c in columns],
-        })
+        return _static(
+            {
+                "COLUMN_NAME": [c.name for c in columns],
+                "DATA_TYPE": types,
+                "IS_NULLABLE": ["YES"] * len(columns),
+                "DESCRIPTION": [
+                    c.description + (" (virtual: not in SELECT *)" if c.virtual else "")
+                    for c in columns
+                ],
+            }
+        )
 
     def close(self) -> None:
         """Close the engine and the connectors opened from the registry."""

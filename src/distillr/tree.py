@@ -39,8 +39,11 @@ def build(catalog: Any, source: str | None = None, table: str | None = None) -> 
         if source not in names:
             raise CatalogError(
                 f"No data source named '{source}'.{did_you_mean(source, names)}"
-                + (f" Sources: {', '.join(names)}." if names else
-                   " No data sources are saved yet; add one with `distillr source add`.")
+                + (
+                    f" Sources: {', '.join(names)}."
+                    if names
+                    else " No data sources are saved yet; add one with `distillr source add`."
+                )
             )
         names = [source]
     out = []
@@ -75,10 +78,14 @@ def parameter_spelling(t: Any, param: str) -> str:
     """How users write the required parameter ``param`` of table ``t``: the name of a virtual
     column whose expression is just that column (the API spelling, ``CallSid`` for
     ``call_sid``; one named ``:Name`` in a path alias first), else ``param`` itself."""
-    key = param.strip().strip("`\"").lower()
-    names = [c.name for c in t.columns
-             if c.expr is not None and c.expr.strip().strip("`\"").lower() == key
-             and c.name.lower() != key]
+    key = param.strip().strip('`"').lower()
+    names = [
+        c.name
+        for c in t.columns
+        if c.expr is not None
+        and c.expr.strip().strip('`"').lower() == key
+        and c.name.lower() != key
+    ]
     if not names:
         return param
     in_path = [n for n in names if any(f"/:{n}/" in f"{a}/" for a in t.aliases)]
@@ -100,16 +107,21 @@ def column_data(c: Any) -> dict[str, Any]:
 def sql_type(t: pa.DataType) -> str:
     """The SQL name of an Arrow type, as DuckDB (and Drill) users know it.
 
-    >>> sql_type(pa.string()), sql_type(pa.timestamp("us", tz="UTC")), sql_type(pa.decimal128(10, 4))
-    ('VARCHAR', 'TIMESTAMP WITH TIME ZONE', 'DECIMAL(10,4)')
+    >>> sql_type(pa.string()), sql_type(pa.timestamp("us", tz="UTC"))
+    ('VARCHAR', 'TIMESTAMP WITH TIME ZONE')
+    >>> sql_type(pa.decimal128(10, 4))
+    'DECIMAL(10,4)'
     """
     if pa.types.is_string(t) or pa.types.is_large_string(t):
         return "VARCHAR"
     if pa.types.is_boolean(t):
         return "BOOLEAN"
     if pa.types.is_integer(t):
-        return {8: "TINYINT", 16: "SMALLINT", 32: "INTEGER", 64: "BIGINT"}[t.bit_width] if (
-            pa.types.is_signed_integer(t)) else {8: "UTINYINT", 16: "USMALLINT", 32: "UINTEGER", 64: "UBIGINT"}[t.bit_width]
+        return (
+            {8: "TINYINT", 16: "SMALLINT", 32: "INTEGER", 64: "BIGINT"}[t.bit_width]
+            if (pa.types.is_signed_integer(t))
+            else {8: "UTINYINT", 16: "USMALLINT", 32: "UINTEGER", 64: "UBIGINT"}[t.bit_width]
+        )
     if pa.types.is_floating(t):
         return "DOUBLE" if t.bit_width == 64 else "FLOAT"
     if pa.types.is_decimal(t):

@@ -51,8 +51,9 @@ def cli(capsys, monkeypatch):
 @pytest.fixture
 def shop(cli, home, fake_type):
     """A saved source ``shop`` of the fake type."""
-    ran = cli("source", "add", "fake", "shop", "-o", "account=acme", "--secret-env",
-              "token=FAKE_TOKEN")
+    ran = cli(
+        "source", "add", "fake", "shop", "-o", "account=acme", "--secret-env", "token=FAKE_TOKEN"
+    )
     assert ran.code == 0, ran.text
     return "shop"
 
@@ -60,8 +61,15 @@ def shop(cli, home, fake_type):
 @pytest.fixture
 def child_env(home):
     """The environment for a ``distillr`` child process (fake type installed)."""
-    env = dict(os.environ, DISTILLR_HOME=str(home), PYTHONPATH=str(PLUGIN), FAKE_TOKEN=GOOD,
-               COLUMNS="120", LINES="40", TERM="xterm")
+    env = dict(
+        os.environ,
+        DISTILLR_HOME=str(home),
+        PYTHONPATH=str(PLUGIN),
+        FAKE_TOKEN=GOOD,
+        COLUMNS="120",
+        LINES="40",
+        TERM="xterm",
+    )
     env.pop("DISTILLR_SECRET_KEY", None)
     return env
 

@@ -35,8 +35,18 @@ main()
 # Not needed to run a LIMIT 0 query and print CSV: the terminal table and its console, the
 # registry's write path, the HTTP client (no request is made), pandas, and the pyarrow
 # modules other formats and operations use.
-NOT_IMPORTED = ["rich", "sqlalchemy", "alembic", "httpx", "pandas", "pyarrow.parquet",
-                "pyarrow.compute", "prompt_toolkit", "fastapi", "uvicorn"]
+NOT_IMPORTED = [
+    "rich",
+    "sqlalchemy",
+    "alembic",
+    "httpx",
+    "pandas",
+    "pyarrow.parquet",
+    "pyarrow.compute",
+    "prompt_toolkit",
+    "fastapi",
+    "uvicorn",
+]
 
 
 @pytest.fixture(scope="module")
@@ -45,16 +55,28 @@ def limit_0_run(tmp_path_factory):
 
     home = tmp_path_factory.mktemp("home")
     # a closed port: the query must not need the API at all
-    Registry(home).add("twilio", "demo", {"account_sid": "AC" + "1" * 32,
-                                           "base_url": "http://127.0.0.1:9"},
-                       {"auth_token": "t" * 32}, verify=False)
+    Registry(home).add(
+        "twilio",
+        "demo",
+        {"account_sid": "AC" + "1" * 32, "base_url": "http://127.0.0.1:9"},
+        {"auth_token": "t" * 32},
+        verify=False,
+    )
     env = dict(os.environ, DISTILLR_HOME=str(home))
     env.pop("DISTILLR_SECRET_KEY", None)
-    done = subprocess.run([sys.executable, "-X", "importtime", "-c", SCRIPT], env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", SCRIPT],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
-    modules = {line.split("|")[-1].strip() for line in done.stderr.splitlines()
-               if line.startswith("import time:")}
+    modules = {
+        line.split("|")[-1].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:")
+    }
     report = [line for line in done.stderr.splitlines() if line.startswith("STARTUP ")]
     assert len(report) == 1, done.stderr[-3000:]
     return done.stdout, modules, json.loads(report[0].removeprefix("STARTUP "))

@@ -10,9 +10,13 @@ def test_demo_runs_every_sample(cli, home):
     assert "Error" not in ran.err, ran.err
     assert ran.code == 0
     out = ran.out
-    for title in ("1. Recent calls", "2. Messages by to, from and date sent",
-                  "3. Recordings of one call", "4. Calls with their recordings",
-                  "5. Messages by status"):
+    for title in (
+        "1. Recent calls",
+        "2. Messages by to, from and date sent",
+        "3. Recordings of one call",
+        "4. Calls with their recordings",
+        "5. Messages by status",
+    ):
         assert title in out
     assert "SELECT *\nFROM `demo_twilio`.`calls`\nLIMIT 100" in out
     assert "100 rows (showing the first 3" in out
@@ -30,13 +34,31 @@ def test_demo_home_keeps_the_registry(cli, home, tmp_path):
 
 def test_twilio_samples_use_real_values(cli, home, sandbox, monkeypatch):
     monkeypatch.setenv("TOK", sandbox.auth_token)
-    assert cli("source", "add", "twilio", "tw", "--account-sid", sandbox.account_sid,
-               "--base-url", sandbox.base_url, "--auth-token-env", "TOK").code == 0
+    assert (
+        cli(
+            "source",
+            "add",
+            "twilio",
+            "tw",
+            "--account-sid",
+            sandbox.account_sid,
+            "--base-url",
+            sandbox.base_url,
+            "--auth-token-env",
+            "TOK",
+        ).code
+        == 0
+    )
     offline = json.loads(cli("samples", "tw", "--offline", "--json").out)
     assert "CA" + "0" * 32 in offline[2]["sql"]
     found = json.loads(cli("samples", "tw", "--json").out)
-    assert [s["table"] for s in found] == ["calls", "messages", "call_recordings", "recordings",
-                                           "messages"]
+    assert [s["table"] for s in found] == [
+        "calls",
+        "messages",
+        "call_recordings",
+        "recordings",
+        "messages",
+    ]
     assert "CA" + "0" * 32 not in found[2]["sql"]
     for sample in found:
         ran = cli("query", sample["sql"], "--format", "jsonl")
@@ -50,9 +72,12 @@ def test_example_lookup_is_cheap(home, sandbox):
     from distillr import samples
     from distillr.registry import Registry
 
-    Registry(home).add("twilio", "tw", {"account_sid": sandbox.account_sid,
-                                        "base_url": sandbox.base_url},
-                       {"auth_token": sandbox.auth_token})
+    Registry(home).add(
+        "twilio",
+        "tw",
+        {"account_sid": sandbox.account_sid, "base_url": sandbox.base_url},
+        {"auth_token": sandbox.auth_token},
+    )
     before = len(sandbox.requests)
     found = samples.find_examples(distillr.connect(str(home)), "tw")
     assert {"to", "from", "day", "since", "call_sid"} <= set(found)

@@ -28,15 +28,22 @@ def test_text_formats(cli, shop, fmt):
     assert ran.code == 0, ran.text
     out = ran.out
     if fmt == "csv":
-        assert out.splitlines() == ['"id","name","kind"', '1,"item 1","odd"', '2,"item 2","even"',
-                                    '3,"item 3","odd"']
+        assert out.splitlines() == [
+            '"id","name","kind"',
+            '1,"item 1","odd"',
+            '2,"item 2","even"',
+            '3,"item 3","odd"',
+        ]
     elif fmt == "json":
         assert json.loads(out)[2] == {"id": 3, "name": "item 3", "kind": "odd"}
     elif fmt == "jsonl":
         assert [json.loads(x)["id"] for x in out.splitlines()] == [1, 2, 3]
     else:
-        assert out.splitlines()[:3] == ["| id | name | kind |", "| --- | --- | --- |",
-                                        "| 1 | item 1 | odd |"]
+        assert out.splitlines()[:3] == [
+            "| id | name | kind |",
+            "| --- | --- | --- |",
+            "| 1 | item 1 | odd |",
+        ]
 
 
 def test_output_files(cli, shop, tmp_path):
@@ -91,8 +98,12 @@ def test_query_errors_exit_1_with_a_hint(cli, shop):
 
 
 def test_path_parameter_query(cli, shop):
-    ran = cli("query", "SELECT part_id FROM shop.`/Items/:ItemId/Parts` WHERE ItemId = 2",
-              "--format", "csv")
+    ran = cli(
+        "query",
+        "SELECT part_id FROM shop.`/Items/:ItemId/Parts` WHERE ItemId = 2",
+        "--format",
+        "csv",
+    )
     assert ran.code == 0, ran.text
     assert ran.out.split() == ['"part_id"', "20", "21", "22"]
 
@@ -126,11 +137,29 @@ def test_cells_are_exact():
 def test_ctrl_c_cancels_cleanly(cli, home, fake_type, child_env):
     """Ctrl-C while a slow query reads pages: exit 1, one line, no traceback."""
     pexpect = pytest.importorskip("pexpect")
-    assert cli("source", "add", "fake", "slowshop", "-o", "account=a", "-o", "delay=0.05",
-               "--secret-env", "token=FAKE_TOKEN").code == 0
+    assert (
+        cli(
+            "source",
+            "add",
+            "fake",
+            "slowshop",
+            "-o",
+            "account=a",
+            "-o",
+            "delay=0.05",
+            "--secret-env",
+            "token=FAKE_TOKEN",
+        ).code
+        == 0
+    )
     child = pexpect.spawn(
-        sys.executable, ["-m", "distillr.cli", "query", "SELECT count(*) FROM slowshop.slow"],
-        env=child_env, encoding="utf-8", timeout=60, dimensions=(40, 120))
+        sys.executable,
+        ["-m", "distillr.cli", "query", "SELECT count(*) FROM slowshop.slow"],
+        env=child_env,
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(40, 120),
+    )
     child.expect(r"\d+ requests · \d+ pages")  # the query is reading pages now
     child.sendintr()
     child.expect(pexpect.EOF)
@@ -141,12 +170,34 @@ def test_ctrl_c_cancels_cleanly(cli, home, fake_type, child_env):
 
 def test_progress_line_on_a_terminal(home, fake_type, cli, child_env):
     pexpect = pytest.importorskip("pexpect")
-    assert cli("source", "add", "fake", "slowshop", "-o", "account=a", "-o", "delay=0.02",
-               "--secret-env", "token=FAKE_TOKEN").code == 0
+    assert (
+        cli(
+            "source",
+            "add",
+            "fake",
+            "slowshop",
+            "-o",
+            "account=a",
+            "-o",
+            "delay=0.02",
+            "--secret-env",
+            "token=FAKE_TOKEN",
+        ).code
+        == 0
+    )
     child = pexpect.spawn(
-        sys.executable, ["-m", "distillr.cli", "query",
-                         "SELECT count(*) AS n FROM (SELECT * FROM slowshop.slow LIMIT 60)"],
-        env=child_env, encoding="utf-8", timeout=60, dimensions=(40, 120))
+        sys.executable,
+        [
+            "-m",
+            "distillr.cli",
+            "query",
+            "SELECT count(*) AS n FROM (SELECT * FROM slowshop.slow LIMIT 60)",
+        ],
+        env=child_env,
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(40, 120),
+    )
     child.expect(r"\d+ requests · \d+ pages · [\d,]+ rows · \d+\.\d s")
     child.expect("60")
     child.expect(pexpect.EOF)
@@ -157,12 +208,15 @@ def test_progress_line_on_a_terminal(home, fake_type, cli, child_env):
 def test_nested_values_render_as_json():
     import io
 
-    t = pa.table({"m": pa.array([[("a", "1")], None], pa.map_(pa.string(), pa.string())),
-                  "l": pa.array([[1, 2], []], pa.list_(pa.int64()))})
+    t = pa.table(
+        {
+            "m": pa.array([[("a", "1")], None], pa.map_(pa.string(), pa.string())),
+            "l": pa.array([[1, 2], []], pa.list_(pa.int64())),
+        }
+    )
     out = io.StringIO()
     render.json_lines(t, out)
-    assert out.getvalue().splitlines() == ['{"m": {"a": "1"}, "l": [1, 2]}',
-                                           '{"m": null, "l": []}']
+    assert out.getvalue().splitlines() == ['{"m": {"a": "1"}, "l": [1, 2]}', '{"m": null, "l": []}']
     buf = io.BytesIO()
     render.csv(t, buf)
     assert buf.getvalue().decode().splitlines()[1] == '"{""a"": ""1""}","[1, 2]"'

@@ -32,8 +32,10 @@ def _complete(home, text):
 def test_completion(shop, home):
     assert _complete(home, "SELECT * FROM sh")[0] == "shop"  # sources first, then keywords
     assert _complete(home, "SELECT * FROM shop.it") == ["shop.items", "shop.item_parts"]
-    assert _complete(home, "SELECT * FROM shop./It") == ["shop.`/Items`",
-                                                         "shop.`/Items/:ItemId/Parts`"]
+    assert _complete(home, "SELECT * FROM shop./It") == [
+        "shop.`/Items`",
+        "shop.`/Items/:ItemId/Parts`",
+    ]
     assert _complete(home, "SELECT * FROM shop.`/Items/") == ["shop.`/Items/:ItemId/Parts`"]
     assert "kind" not in _complete(home, "SELECT ki")  # no table named yet: no columns
     assert "kind" in _complete(home, "SELECT * FROM shop.items WHERE ki")
@@ -45,7 +47,9 @@ def test_completion(shop, home):
 
 def test_split_statements():
     assert split_statements("SELECT 1;\nSELECT ';' -- a ; comment\n;") == [
-        "SELECT 1", "SELECT ';' -- a ; comment"]
+        "SELECT 1",
+        "SELECT ';' -- a ; comment",
+    ]
     assert split_statements("-- only a comment") == []
 
 
@@ -62,8 +66,16 @@ def test_dot_commands_and_queries(shop, home, capsys):
     assert "SOURCE.TABLE" in capsys.readouterr().err
     sh.handle(".format csv")
     sh.handle("SELECT id FROM shop.items ORDER BY id LIMIT 2; SELECT 'x' AS y;")
-    assert capsys.readouterr().out.split() == ["Output", "format:", "csv", '"id"', "1", "2",
-                                               '"y"', '"x"']
+    assert capsys.readouterr().out.split() == [
+        "Output",
+        "format:",
+        "csv",
+        '"id"',
+        "1",
+        "2",
+        '"y"',
+        '"x"',
+    ]
     sh.handle(".format xml")
     assert "one of table, csv" in capsys.readouterr().err
     sh.handle(".explain on")
@@ -85,8 +97,14 @@ def _screen(text: str) -> str:
 def test_shell_in_a_pseudo_terminal(shop, home, child_env):
     pexpect = pytest.importorskip("pexpect")
     env = child_env | {"PROMPT_TOOLKIT_NO_CPR": "1", "NO_COLOR": "1"}
-    child = pexpect.spawn(sys.executable, ["-m", "distillr.cli", "shell"], env=env,
-                          encoding="utf-8", timeout=30, dimensions=(40, 120))
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "distillr.cli", "shell"],
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(40, 120),
+    )
     try:
         child.expect(_screen("distillr>"))
         child.send("SELECT part_id FROM shop./Items/")
@@ -112,8 +130,12 @@ def test_shell_in_a_pseudo_terminal(shop, home, child_env):
 
 
 def test_piped_input_runs_as_a_script(cli, shop):
-    ran = cli("shell", "--format", "csv",
-              input="SELECT id FROM shop.items ORDER BY id LIMIT 2;\nSELECT 'x' AS y;\n")
+    ran = cli(
+        "shell",
+        "--format",
+        "csv",
+        input="SELECT id FROM shop.items ORDER BY id LIMIT 2;\nSELECT 'x' AS y;\n",
+    )
     assert ran.code == 0 and ran.out.split() == ['"id"', "1", "2", '"y"', '"x"']
     ran = cli("shell", input="SELECT * FROM shop.nope;\nSELECT 1 AS one;\n")
     assert ran.code == 1 and "no table 'nope'" in ran.err and "one" in ran.out

@@ -12,8 +12,9 @@ GOOD = "good-token-0123456789abcdef"  # the fake connector's valid token
 
 def test_add_list_show_test_rename_update_remove(cli, home, fake_type):
     assert "No data sources yet" in cli("source", "list").out
-    ran = cli("source", "add", "fake", "shop", "-o", "account=acme", "--secret-env",
-              "token=FAKE_TOKEN")
+    ran = cli(
+        "source", "add", "fake", "shop", "-o", "account=acme", "--secret-env", "token=FAKE_TOKEN"
+    )
     assert ran.code == 0 and "Saved data source 'shop'" in ran.out and "****cdef" in ran.out
     listed = cli("source", "list")
     assert listed.code == 0 and "shop" in listed.out and "****cdef" in listed.out
@@ -21,8 +22,7 @@ def test_add_list_show_test_rename_update_remove(cli, home, fake_type):
     assert data[0]["name"] == "shop" and data[0]["secrets"] == {"token": "****cdef"}
     shown = cli("source", "show", "shop")
     assert "account:  acme" in shown.out and "token:    ****cdef" in shown.out
-    assert json.loads(cli("source", "show", "shop", "--json").out)["options"] == {
-        "account": "acme"}
+    assert json.loads(cli("source", "show", "shop", "--json").out)["options"] == {"account": "acme"}
     assert cli("source", "test", "shop").out.startswith("ok: 'shop' answered")
     assert cli("source", "rename", "shop", "store").code == 0
     ran = cli("source", "update", "store", "-o", "rows=5")
@@ -52,8 +52,9 @@ def test_bad_new_name_on_rename(cli, shop):
 
 
 def test_duplicate_name(cli, shop):
-    ran = cli("source", "add", "fake", "shop", "-o", "account=a", "--secret-env",
-              "token=FAKE_TOKEN")
+    ran = cli(
+        "source", "add", "fake", "shop", "-o", "account=a", "--secret-env", "token=FAKE_TOKEN"
+    )
     assert ran.code == 1 and "already exists" in ran.err
     cli("source", "add", "fake", "other", "-o", "account=a", "--secret-env", "token=FAKE_TOKEN")
     ran = cli("source", "rename", "other", "shop")
@@ -66,16 +67,30 @@ def test_wrong_credentials_save_nothing(cli, home, fake_type, monkeypatch):
     assert ran.code == 1
     assert "Authenticate (code 20003)" in ran.err and "Traceback" not in ran.err
     assert "No data sources yet" in cli("source", "list").out
-    ran = cli("source", "add", "fake", "shop", "-o", "account=a", "--secret-env",
-              "token=BAD_TOKEN", "--no-verify")
+    ran = cli(
+        "source",
+        "add",
+        "fake",
+        "shop",
+        "-o",
+        "account=a",
+        "--secret-env",
+        "token=BAD_TOKEN",
+        "--no-verify",
+    )
     assert ran.code == 0 and "saved without testing" in ran.out
     ran = cli("source", "test", "shop")
     assert ran.code == 1 and "Authenticate" in ran.err
 
 
 def test_unknown_source(cli, shop):
-    for args in (["show", "shpo"], ["test", "shpo"], ["remove", "shpo"], ["rename", "shpo", "x"],
-                 ["update", "shpo", "-o", "rows=1"]):
+    for args in (
+        ["show", "shpo"],
+        ["test", "shpo"],
+        ["remove", "shpo"],
+        ["rename", "shpo", "x"],
+        ["update", "shpo", "-o", "rows=1"],
+    ):
         ran = cli("source", *args)
         assert ran.code == 1, args
         assert "No data source named 'shpo'. Did you mean 'shop'?" in ran.err
@@ -96,11 +111,22 @@ def test_twilio_flags(cli, home, monkeypatch):
     assert ran.code == 2 and "--account-sid" in ran.err
     ran = cli("source", "add", "twilio", "tw", "--account-sid", "AC" + "0" * 32)
     assert ran.code == 2 and "never accepted as a plain argument" in ran.err  # no tty to ask on
-    ran = cli("source", "add", "twilio", "tw", "--account-sid", "AC" + "0" * 32,
-              "--auth-token-env", "TOK", "--api-key", "SK" + "0" * 32)
+    ran = cli(
+        "source",
+        "add",
+        "twilio",
+        "tw",
+        "--account-sid",
+        "AC" + "0" * 32,
+        "--auth-token-env",
+        "TOK",
+        "--api-key",
+        "SK" + "0" * 32,
+    )
     assert ran.code == 2 and "not both" in ran.err
-    ran = cli("source", "add", "twilio", "tw", "--account-sid", "AC" + "0" * 32,
-              "--api-secret-env", "TOK")
+    ran = cli(
+        "source", "add", "twilio", "tw", "--account-sid", "AC" + "0" * 32, "--api-secret-env", "TOK"
+    )
     assert ran.code == 2 and "--api-key" in ran.err
 
 
@@ -113,12 +139,20 @@ def test_twilio_against_the_sandbox(cli, home, sandbox, monkeypatch, caplog):
     ran = cli("source", "add", "twilio", "tw", *base, "--auth-token-env", "WRONG_TOKEN")
     assert ran.code == 1 and "Authenticate" in ran.err and "Traceback" not in ran.err
     assert cli("source", "list", "--json").out.strip() == "[]"
-    ran = cli("source", "add", "twilio", "tw", *base, "--auth-token-stdin",
-              input=sandbox.auth_token + "\n")
+    ran = cli(
+        "source",
+        "add",
+        "twilio",
+        "tw",
+        *base,
+        "--auth-token-stdin",
+        input=sandbox.auth_token + "\n",
+    )
     assert ran.code == 0, ran.text
     assert cli("source", "test", "tw").code == 0
-    ran = cli("source", "update", "tw", "--api-key", sandbox.api_key_sid, "--api-secret-env",
-              "API_SECRET")
+    ran = cli(
+        "source", "update", "tw", "--api-key", sandbox.api_key_sid, "--api-secret-env", "API_SECRET"
+    )
     assert ran.code == 0, ran.text
     shown = json.loads(cli("source", "show", "tw", "--json").out)
     assert set(shown["secrets"]) == {"api_secret"}
@@ -126,14 +160,18 @@ def test_twilio_against_the_sandbox(cli, home, sandbox, monkeypatch, caplog):
     assert cli("source", "test", "tw").code == 0
     everything = cli("source", "list").text + cli("source", "show", "tw").text
     everything += cli("--debug", "source", "test", "tw").text
-    everything += cli("--debug", "query", "SELECT * FROM tw.calls LIMIT 3", "--format",
-                      "json").text
+    everything += cli("--debug", "query", "SELECT * FROM tw.calls LIMIT 3", "--format", "json").text
     everything += cli("--debug", "query", "SELECT * FROM tw.nope").text
     everything += caplog.text
     import base64
 
-    basic = [base64.b64encode(f"{user}:{secret}".encode()).decode() for user, secret in (
-        (sandbox.account_sid, sandbox.auth_token), (sandbox.api_key_sid, sandbox.api_key_secret))]
+    basic = [
+        base64.b64encode(f"{user}:{secret}".encode()).decode()
+        for user, secret in (
+            (sandbox.account_sid, sandbox.auth_token),
+            (sandbox.api_key_sid, sandbox.api_key_secret),
+        )
+    ]
     for leak in basic:  # an Authorization header in a debug log
         assert leak not in everything
     for secret in (sandbox.auth_token, sandbox.api_key_secret):
@@ -146,13 +184,34 @@ def test_no_secret_in_any_output_log_or_file(cli, home, fake_type, caplog, monke
     caplog.set_level(logging.DEBUG)
     outputs = []
     for args in (
-        ["--debug", "source", "add", "fake", "shop", "-o", "account=a", "--secret-env",
-         "token=FAKE_TOKEN"],
-        ["--debug", "source", "add", "fake", "bad", "-o", "account=a", "--secret-env",
-         "token=BAD_TOKEN"],
-        ["--debug", "source", "list"], ["source", "list", "--json"],
-        ["--debug", "source", "show", "shop"], ["source", "show", "shop", "--json"],
-        ["--debug", "source", "test", "shop"], ["--debug", "tree", "shop", "--json"],
+        [
+            "--debug",
+            "source",
+            "add",
+            "fake",
+            "shop",
+            "-o",
+            "account=a",
+            "--secret-env",
+            "token=FAKE_TOKEN",
+        ],
+        [
+            "--debug",
+            "source",
+            "add",
+            "fake",
+            "bad",
+            "-o",
+            "account=a",
+            "--secret-env",
+            "token=BAD_TOKEN",
+        ],
+        ["--debug", "source", "list"],
+        ["source", "list", "--json"],
+        ["--debug", "source", "show", "shop"],
+        ["source", "show", "shop", "--json"],
+        ["--debug", "source", "test", "shop"],
+        ["--debug", "tree", "shop", "--json"],
         ["--debug", "source", "update", "shop", "--secret-env", "token=FAKE_TOKEN"],
         ["--debug", "query", "SELECT * FROM shop.items LIMIT 2"],
     ):
@@ -173,9 +232,22 @@ def test_hidden_prompt_on_a_terminal(home, sandbox, child_env):
     pexpect = pytest.importorskip("pexpect")
     child = pexpect.spawn(
         sys.executable,
-        ["-m", "distillr.cli", "source", "add", "twilio", "tw", "--account-sid",
-         sandbox.account_sid, "--base-url", sandbox.base_url],
-        env=child_env, encoding="utf-8", timeout=60)
+        [
+            "-m",
+            "distillr.cli",
+            "source",
+            "add",
+            "twilio",
+            "tw",
+            "--account-sid",
+            sandbox.account_sid,
+            "--base-url",
+            sandbox.base_url,
+        ],
+        env=child_env,
+        encoding="utf-8",
+        timeout=60,
+    )
     child.expect("Auth Token: ")
     child.sendline(sandbox.auth_token)
     child.expect(pexpect.EOF)

@@ -24,9 +24,14 @@ def test_tree_json(cli, shop):
     parts = next(t for t in src["tables"] if t["name"] == "item_parts")
     assert parts["parameters"] == ["ItemId"]
     col = next(c for c in parts["columns"] if c["name"] == "ItemId")
-    assert col == {"name": "ItemId", "type": "BIGINT", "arrow_type": "int64",
-                   "description": "Path parameter: the item", "virtual": True,
-                   "filters": ["eq"]}
+    assert col == {
+        "name": "ItemId",
+        "type": "BIGINT",
+        "arrow_type": "int64",
+        "description": "Path parameter: the item",
+        "virtual": True,
+        "filters": ["eq"],
+    }
     one = json.loads(cli("tree", "shop", "items", "--json").out)
     assert [t["name"] for t in one["sources"][0]["tables"]] == ["items"]
 

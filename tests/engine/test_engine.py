@@ -25,7 +25,7 @@ from distillr.errors import (
 
 from .fakes import FakeConnector, big_table, make_rows
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @pytest.fixture()
@@ -50,8 +50,17 @@ def rows_where(table, pred):
 
 def test_select_star_has_the_connector_schema_without_virtual_columns(con):
     res = con.sql("SELECT * FROM fake.calls")
-    assert res.columns == ["id", "sid", "status", "direction", "to", "duration", "price",
-                           "date_created", "answered"]
+    assert res.columns == [
+        "id",
+        "sid",
+        "status",
+        "direction",
+        "to",
+        "duration",
+        "price",
+        "date_created",
+        "answered",
+    ]
     table = res.arrow()
     assert table.schema.field("date_created").type == pa.timestamp("us", tz="UTC")
     assert table.num_rows == 40
@@ -69,8 +78,9 @@ def test_result_forms_agree(con):
 def test_case_variants_over_an_api_that_ignores_case_count_each_row_once(con):
     # the fake matches direction ignoring case: one request per variant would fetch every
     # inbound call twice (found by the soundness property test)
-    sql = ("SELECT id FROM fake.calls WHERE direction = 'inbound' OR direction = 'Inbound'"
-           " ORDER BY id")
+    sql = (
+        "SELECT id FROM fake.calls WHERE direction = 'inbound' OR direction = 'Inbound' ORDER BY id"
+    )
     inbound = rows_where("calls", lambda r: r["direction"] in ("inbound", "Inbound"))
     expected = [(r["id"],) for r in inbound]
     assert expected
@@ -111,28 +121,35 @@ def test_case_insensitive_names_even_in_backticks(con):
 
 
 def test_table_alias_path_name(con):
-    rows = con.sql("SELECT sid, CallSid FROM fake.`/Calls/:CallSid/Recordings`"
-                   " WHERE CallSid = 'CA0002'").fetchall()
-    expected = [(r["sid"], "CA0002") for r in make_rows()["recordings"]
-                if r["call_sid"] == "CA0002"]
+    rows = con.sql(
+        "SELECT sid, CallSid FROM fake.`/Calls/:CallSid/Recordings` WHERE CallSid = 'CA0002'"
+    ).fetchall()
+    expected = [
+        (r["sid"], "CA0002") for r in make_rows()["recordings"] if r["call_sid"] == "CA0002"
+    ]
     assert sorted(rows) == sorted(expected)
 
 
 def test_virtual_column_substituted_and_pushed(con, fake):
-    rows = con.sql("SELECT DateCreated AS d, count(*) FROM fake.calls"
-                   " WHERE DateCreated = '2025-01-02' GROUP BY DateCreated").fetchall()
-    expected = rows_where("calls", lambda r: r["date_created"] is not None
-                          and r["date_created"].date() == dt.date(2025, 1, 2))
+    rows = con.sql(
+        "SELECT DateCreated AS d, count(*) FROM fake.calls"
+        " WHERE DateCreated = '2025-01-02' GROUP BY DateCreated"
+    ).fetchall()
+    expected = rows_where(
+        "calls",
+        lambda r: r["date_created"] is not None and r["date_created"].date() == dt.date(2025, 1, 2),
+    )
     assert rows == [(dt.date(2025, 1, 2), len(expected))]
     assert fake.requests[-1].predicates[0].column == "DateCreated"
 
 
 def test_bind_join_reads_recordings_per_call(con, fake):
-    rows = con.sql("SELECT c.id, r.sid FROM fake.calls c JOIN fake.recordings r"
-                   " ON r.CallSid = c.sid WHERE c.id <= 5").fetchall()
+    rows = con.sql(
+        "SELECT c.id, r.sid FROM fake.calls c JOIN fake.recordings r"
+        " ON r.CallSid = c.sid WHERE c.id <= 5"
+    ).fetchall()
     recs = make_rows()["recordings"]
-    expected = [(int(r["call_sid"][2:]), r["sid"]) for r in recs
-                if int(r["call_sid"][2:]) <= 5]
+    expected = [(int(r["call_sid"][2:]), r["sid"]) for r in recs if int(r["call_sid"][2:]) <= 5]
     assert sorted(rows) == sorted(expected)
     rec_request = [r for r in fake.requests if r.table == "recordings"][-1]
     assert rec_request.predicates[0].column == "CallSid"
@@ -141,12 +158,14 @@ def test_bind_join_reads_recordings_per_call(con, fake):
 
 def test_bind_join_past_the_cap(con):
     with pytest.raises(TooManyRequests, match="limit for source 'fake' is 10"):
-        con.sql("SELECT r.sid FROM fake.calls c JOIN fake.recordings r ON r.CallSid = c.sid"
-                ).fetchall()
+        con.sql(
+            "SELECT r.sid FROM fake.calls c JOIN fake.recordings r ON r.CallSid = c.sid"
+        ).fetchall()
 
 
-@pytest.mark.parametrize("where", ["CallSid = 'CA0002'", "call_sid = 'CA0002'",
-                                   "CallSid IN ('CA0002', 'CA0008')"])
+@pytest.mark.parametrize(
+    "where", ["CallSid = 'CA0002'", "call_sid = 'CA0002'", "CallSid IN ('CA0002', 'CA0008')"]
+)
 def test_parameter_on_the_real_column_bound_by_its_alias(tmp_path, where):
     from .fakes import CALL_RECORDINGS, CALLS
 
@@ -154,11 +173,14 @@ def test_parameter_on_the_real_column_bound_by_its_alias(tmp_path, where):
     fake = FakeConnector("tw", tables=[CALLS, CALL_RECORDINGS])
     con.register("tw", fake)
     for pushdown in (True, False):
-        rows = con.sql(f"SELECT sid FROM tw.`/Calls/:CallSid/Recordings` WHERE {where}",
-                       pushdown=pushdown).fetchall()
+        rows = con.sql(
+            f"SELECT sid FROM tw.`/Calls/:CallSid/Recordings` WHERE {where}", pushdown=pushdown
+        ).fetchall()
         assert ("RE00020",) in rows
-    joined = con.sql("SELECT c.id, r.sid FROM tw.calls c JOIN tw.call_recordings r"
-                     " ON r.CallSid = c.sid WHERE c.id <= 2").fetchall()
+    joined = con.sql(
+        "SELECT c.id, r.sid FROM tw.calls c JOIN tw.call_recordings r"
+        " ON r.CallSid = c.sid WHERE c.id <= 2"
+    ).fetchall()
     assert joined == [(2, "RE00020")]
     with pytest.raises(MissingParameter, match="call_sid"):
         con.sql("SELECT * FROM tw.call_recordings")
@@ -204,16 +226,19 @@ def test_union_window_cte_and_joins_across_sources(con):
 
 
 def test_cte_referenced_twice(con):
-    rows = con.sql("WITH x AS (SELECT id FROM fake.calls WHERE id < 5)"
-                   " SELECT a.id, b.id FROM x a JOIN x b ON a.id = b.id - 1 ORDER BY 1").fetchall()
+    rows = con.sql(
+        "WITH x AS (SELECT id FROM fake.calls WHERE id < 5)"
+        " SELECT a.id, b.id FROM x a JOIN x b ON a.id = b.id - 1 ORDER BY 1"
+    ).fetchall()
     assert rows == [(1, 2), (2, 3), (3, 4)]
 
 
 def test_a_stream_scanned_twice_is_read_into_memory_instead(con):
     # DuckDB re-evaluates the subquery of a recursive CTE on every step
-    rows = con.sql("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n <"
-                   " (SELECT count(*) FROM fake.calls WHERE id < 4)) SELECT count(*) FROM r"
-                   ).fetchall()
+    rows = con.sql(
+        "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n <"
+        " (SELECT count(*) FROM fake.calls WHERE id < 4)) SELECT count(*) FROM r"
+    ).fetchall()
     assert rows == [(3,)]
 
 
@@ -254,11 +279,13 @@ def test_drill_functions_map_to_duckdb(con):
 
 
 def test_flatten_and_kvgen(con):
-    rows = con.sql("SELECT FLATTEN(list_value(id, id * 10)) AS v FROM fake.calls WHERE id = 2"
-                   ).fetchall()
+    rows = con.sql(
+        "SELECT FLATTEN(list_value(id, id * 10)) AS v FROM fake.calls WHERE id = 2"
+    ).fetchall()
     assert sorted(rows) == [(2,), (20,)]
-    kv = con.sql("SELECT KVGEN(struct_pack(a := 1, b := 2)) AS kv FROM fake.calls WHERE id = 1"
-                 ).fetchall()[0][0]
+    kv = con.sql(
+        "SELECT KVGEN(struct_pack(a := 1, b := 2)) AS kv FROM fake.calls WHERE id = 1"
+    ).fetchall()[0][0]
     assert [(e["key"], json.loads(e["value"])) for e in kv] == [("a", 1), ("b", 2)]
 
 
@@ -274,7 +301,7 @@ def test_unknown_function_fails_by_name(con):
         con.sql("SELECT geo_distance(id) FROM fake.calls")
 
 
-# --------------------------------------------------------------------------- SHOW, DESCRIBE, EXPLAIN
+# ----------------------------------------------------------------- SHOW, DESCRIBE, EXPLAIN
 
 
 def test_show_databases_and_tables(con):
@@ -282,8 +309,11 @@ def test_show_databases_and_tables(con):
     assert con.sql("SHOW DATABASES").fetchall() == [("fake", "fake"), ("other", "fake")]
     assert con.sql("show schemas;").columns == ["SCHEMA_NAME", "TYPE"]
     tables = con.sql("SHOW TABLES IN `fake`").fetchall()
-    assert [t[:2] for t in tables] == [("fake", "calls"), ("fake", "messages"),
-                                       ("fake", "recordings")]
+    assert [t[:2] for t in tables] == [
+        ("fake", "calls"),
+        ("fake", "messages"),
+        ("fake", "recordings"),
+    ]
     assert con.sources() == ["fake", "other"]
 
 
@@ -299,8 +329,10 @@ def test_describe_like_drill(con):
 
 
 def test_explain_text_and_dict(con):
-    ex = con.explain("SELECT id FROM fake.calls WHERE status = 'busy' AND date_created >="
-                     " '2025-01-02' AND lower(sid) = 'x' LIMIT 3")
+    ex = con.explain(
+        "SELECT id FROM fake.calls WHERE status = 'busy' AND date_created >="
+        " '2025-01-02' AND lower(sid) = 'x' LIMIT 3"
+    )
     text = ex.text
     assert "[1] fake.calls" in text
     assert "pushed exact  : status = 'busy'  ->  status eq 'busy'" in text
@@ -338,14 +370,20 @@ def test_unterminated_string(con):
     assert err.value.line == 1 and err.value.column == 8
 
 
-@pytest.mark.parametrize(("sql", "hint"), [
-    ("SELECT * FROM fak.calls", "Did you mean 'fake'?"),
-    ("SELECT * FROM fake.cals", "Did you mean 'calls'?"),
-    ("SELECT c.stauts FROM fake.calls c", "Did you mean 'status'?"),
-    ("SELECT stauts FROM fake.calls", "Did you mean 'status'?"),
-    ("SELECT c.id FROM fake.calls c JOIN fake.messages m ON c.id = m.call_id WHERE bdy = 'x'",
-     "Did you mean 'body'?"),
-])
+@pytest.mark.parametrize(
+    ("sql", "hint"),
+    [
+        ("SELECT * FROM fak.calls", "Did you mean 'fake'?"),
+        ("SELECT * FROM fake.cals", "Did you mean 'calls'?"),
+        ("SELECT c.stauts FROM fake.calls c", "Did you mean 'status'?"),
+        ("SELECT stauts FROM fake.calls", "Did you mean 'status'?"),
+        (
+            "SELECT c.id FROM fake.calls c JOIN fake.messages m ON c.id = m.call_id"
+            " WHERE bdy = 'x'",
+            "Did you mean 'body'?",
+        ),
+    ],
+)
 def test_unknown_names_suggest(con, sql, hint):
     with pytest.raises(CatalogError) as err:
         con.sql(sql).fetchall()
@@ -367,10 +405,11 @@ def test_error_in_a_fetch_thread_surfaces_as_itself(tmp_path):
     con = distillr.connect(home=tmp_path)
     fake = FakeConnector("bad", page_size=1, fail_after=2, max_fanout=10)
     con.register("bad", fake)
-    for sql in ["SELECT count(*) FROM bad.calls WHERE status IN ('busy', 'failed', 'completed')",
-                "SELECT count(*) FROM bad.calls",
-                "SELECT c.id FROM bad.calls c JOIN bad.recordings r ON r.CallSid = c.sid"
-                " WHERE c.id < 6"]:
+    for sql in [
+        "SELECT count(*) FROM bad.calls WHERE status IN ('busy', 'failed', 'completed')",
+        "SELECT count(*) FROM bad.calls",
+        "SELECT c.id FROM bad.calls c JOIN bad.recordings r ON r.CallSid = c.sid WHERE c.id < 6",
+    ]:
         with pytest.raises(SourceError) as err:
             con.sql(sql).fetchall()
         assert err.value.status == 500 and err.value.path == "/calls"
@@ -402,8 +441,9 @@ def test_timeout_cancels(con):
     fake = _slow(con)
     start = time.perf_counter()
     with pytest.raises(QueryCancelled, match="timeout"):
-        con.sql("SELECT count(*) FROM slow.calls WHERE status IN ('busy', 'failed')",
-                timeout=0.3).fetchall()
+        con.sql(
+            "SELECT count(*) FROM slow.calls WHERE status IN ('busy', 'failed')", timeout=0.3
+        ).fetchall()
     assert time.perf_counter() - start < 1.5  # not the 2 s a full read would take
     deadline = time.time() + 3
     while fake.open_reads and time.time() < deadline:
@@ -457,8 +497,9 @@ def test_concurrency_per_source_is_capped(tmp_path):
     con.register("wide", fake)
     sql = "SELECT count(*) FROM wide.calls WHERE status IN ('busy', 'failed', 'completed')"
     results = []
-    threads = [threading.Thread(target=lambda: results.append(con.sql(sql).fetchall()))
-               for _ in range(3)]
+    threads = [
+        threading.Thread(target=lambda: results.append(con.sql(sql).fetchall())) for _ in range(3)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -528,10 +569,13 @@ print("open reads:", fake.open_reads)
 """
 
 
-@pytest.mark.parametrize("sql", [
-    "SELECT count(*) FROM slow.calls",
-    "SELECT count(*) FROM slow.calls WHERE status IN ('busy', 'failed', 'completed')",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT count(*) FROM slow.calls",
+        "SELECT count(*) FROM slow.calls WHERE status IN ('busy', 'failed', 'completed')",
+    ],
+)
 def test_real_ctrl_c_cancels(tmp_path, sql):
     import subprocess
     import sys
@@ -539,8 +583,7 @@ def test_real_ctrl_c_cancels(tmp_path, sql):
 
     root = str(Path(__file__).resolve().parents[2])
     script = CTRL_C_SCRIPT.format(root=root, home=str(tmp_path), sql=sql)
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         timeout=60)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert "cancelled: The query was cancelled (Ctrl-C)." in out.stdout, out.stdout + out.stderr
     assert "open reads: 0" in out.stdout
     assert "Traceback" not in out.stderr

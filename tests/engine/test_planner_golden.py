@@ -24,8 +24,10 @@ from .fakes import FakeConnector
 FIXTURES = Path(__file__).parent / "fixtures" / "planner"
 UPDATE = os.environ.get("DISTILLR_UPDATE_GOLDEN") == "1"
 
-SOURCES = {"fake": FakeConnector(page_size=7, max_fanout=5),
-           "other": FakeConnector("other", page_size=7)}
+SOURCES = {
+    "fake": FakeConnector(page_size=7, max_fanout=5),
+    "other": FakeConnector("other", page_size=7),
+}
 
 
 def resolve(name: str):
@@ -54,12 +56,16 @@ def render(sql: str, pushdown: bool) -> str:
         if scan.empty:
             out.append("  no request")
         elif scan.bind is not None:
-            out.append(f"  bind    {scan.bind.parameter} from [{scan.bind.other + 1}]"
-                       f" ({scan.bind.on}); keys: {scan.bind.key_sql}")
+            out.append(
+                f"  bind    {scan.bind.parameter} from [{scan.bind.other + 1}]"
+                f" ({scan.bind.on}); keys: {scan.bind.key_sql}"
+            )
         else:
             for split in scan.connector.plan(scan.request()):
-                out.append(f"  split   {split.describe}" + (
-                    f" limit={split.limit}" if split.limit is not None else ""))
+                out.append(
+                    f"  split   {split.describe}"
+                    + (f" limit={split.limit}" if split.limit is not None else "")
+                )
     return re.sub(r"__distillr_\d+_", "__distillr_N_", "\n".join(out))
 
 
@@ -78,8 +84,14 @@ def load(path: Path) -> list[dict]:
                 pushdown = False
             else:
                 body.append(line)
-        cases.append({"name": name, "sql": "\n".join(body).strip(), "pushdown": pushdown,
-                      "expected": expected.strip()})
+        cases.append(
+            {
+                "name": name,
+                "sql": "\n".join(body).strip(),
+                "pushdown": pushdown,
+                "expected": expected.strip(),
+            }
+        )
     return cases
 
 
@@ -94,8 +106,11 @@ def save(path: Path, cases: list[dict]) -> None:
 
 
 FILES = sorted(FIXTURES.glob("*.txt"))
-PARAMS = [pytest.param(path, i, id=f"{path.stem}:{case['name']}")
-          for path in FILES for i, case in enumerate(load(path))]
+PARAMS = [
+    pytest.param(path, i, id=f"{path.stem}:{case['name']}")
+    for path in FILES
+    for i, case in enumerate(load(path))
+]
 
 
 @pytest.mark.parametrize(("path", "index"), PARAMS)

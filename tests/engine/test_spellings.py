@@ -52,41 +52,70 @@ def duck(sql: str) -> str:
 # --------------------------------------------------------------------------- to / from
 
 
-@pytest.mark.parametrize("sql, want", [
-    ("SELECT a FROM t WHERE to = 1 AND from = 2",
-     'SELECT a FROM t WHERE "to" = 1 AND "from" = 2'),
-    ("SELECT to, from FROM t", 'SELECT "to", "from" FROM t'),
-    ("SELECT from FROM t", 'SELECT "from" FROM t'),
-    ("SELECT from AS sender, m.from FROM t AS m", 'SELECT "from" AS sender, m."from" FROM t AS m'),
-    ("SELECT a FROM t WHERE from IN ('x', 'y') AND from NOT LIKE 'z%' AND from IS NOT NULL",
-     "SELECT a FROM t WHERE \"from\" IN ('x', 'y') AND \"from\" NOT LIKE 'z%'"
-     ' AND NOT "from" IS NULL'),
-    ("SELECT a FROM t WHERE from BETWEEN 'a' AND 'b' OR from <> 'c' OR from >= 'd'",
-     "SELECT a FROM t WHERE \"from\" BETWEEN 'a' AND 'b' OR \"from\" <> 'c' OR \"from\" >= 'd'"),
-    ("SELECT a FROM t JOIN u ON t.from = u.to AND from = to",
-     'SELECT a FROM t JOIN u ON t."from" = u."to" AND "from" = "to"'),
-    ("SELECT from, count(*) FROM t GROUP BY from ORDER BY from DESC LIMIT 3",
-     'SELECT "from", COUNT(*) FROM t GROUP BY "from" ORDER BY "from" DESC LIMIT 3'),
-    ("SELECT CASE WHEN from = 'x' THEN from ELSE to END FROM t",
-     "SELECT CASE WHEN \"from\" = 'x' THEN \"from\" ELSE \"to\" END FROM t"),
-    ("SELECT coalesce(from, to), from || '!' FROM t",
-     "SELECT COALESCE(\"from\", \"to\"), \"from\" || '!' FROM t"),
-    ("SELECT a FROM t WHERE a IS DISTINCT FROM from",
-     'SELECT a FROM t WHERE a IS DISTINCT FROM "from"'),
-])
+@pytest.mark.parametrize(
+    "sql, want",
+    [
+        (
+            "SELECT a FROM t WHERE to = 1 AND from = 2",
+            'SELECT a FROM t WHERE "to" = 1 AND "from" = 2',
+        ),
+        ("SELECT to, from FROM t", 'SELECT "to", "from" FROM t'),
+        ("SELECT from FROM t", 'SELECT "from" FROM t'),
+        (
+            "SELECT from AS sender, m.from FROM t AS m",
+            'SELECT "from" AS sender, m."from" FROM t AS m',
+        ),
+        (
+            "SELECT a FROM t WHERE from IN ('x', 'y') AND from NOT LIKE 'z%' AND from IS NOT NULL",
+            "SELECT a FROM t WHERE \"from\" IN ('x', 'y') AND \"from\" NOT LIKE 'z%'"
+            ' AND NOT "from" IS NULL',
+        ),
+        (
+            "SELECT a FROM t WHERE from BETWEEN 'a' AND 'b' OR from <> 'c' OR from >= 'd'",
+            "SELECT a FROM t WHERE \"from\" BETWEEN 'a' AND 'b' OR \"from\" <> 'c'"
+            " OR \"from\" >= 'd'",
+        ),
+        (
+            "SELECT a FROM t JOIN u ON t.from = u.to AND from = to",
+            'SELECT a FROM t JOIN u ON t."from" = u."to" AND "from" = "to"',
+        ),
+        (
+            "SELECT from, count(*) FROM t GROUP BY from ORDER BY from DESC LIMIT 3",
+            'SELECT "from", COUNT(*) FROM t GROUP BY "from" ORDER BY "from" DESC LIMIT 3',
+        ),
+        (
+            "SELECT CASE WHEN from = 'x' THEN from ELSE to END FROM t",
+            'SELECT CASE WHEN "from" = \'x\' THEN "from" ELSE "to" END FROM t',
+        ),
+        (
+            "SELECT coalesce(from, to), from || '!' FROM t",
+            'SELECT COALESCE("from", "to"), "from" || \'!\' FROM t',
+        ),
+        (
+            "SELECT a FROM t WHERE a IS DISTINCT FROM from",
+            'SELECT a FROM t WHERE a IS DISTINCT FROM "from"',
+        ),
+    ],
+)
 def test_to_and_from_are_columns_where_the_grammar_is_unambiguous(sql, want):
     assert duck(sql) == want
 
 
-@pytest.mark.parametrize("sql, want", [
-    ("SELECT * FROM t", "SELECT * FROM t"),
-    ("SELECT count(*) FROM (SELECT 1 AS x) AS d", "SELECT COUNT(*) FROM (SELECT 1 AS x) AS d"),
-    ("SELECT EXTRACT(year FROM d) FROM t", "SELECT EXTRACT(YEAR FROM d) FROM t"),
-    ("SELECT a FROM t WHERE a IS DISTINCT FROM b", "SELECT a FROM t WHERE a IS DISTINCT FROM b"),
-    ("SELECT a FROM t UNION SELECT b FROM u", "SELECT a FROM t UNION SELECT b FROM u"),
-    ("SELECT TRIM(LEADING FROM x), TRIM(FROM x) FROM t", "SELECT LTRIM(x), TRIM(x) FROM t"),
-    ("SELECT SUBSTRING(x FROM 1 FOR 2) FROM t", "SELECT SUBSTRING(x, 1, 2) FROM t"),
-])
+@pytest.mark.parametrize(
+    "sql, want",
+    [
+        ("SELECT * FROM t", "SELECT * FROM t"),
+        ("SELECT count(*) FROM (SELECT 1 AS x) AS d", "SELECT COUNT(*) FROM (SELECT 1 AS x) AS d"),
+        ("SELECT EXTRACT(year FROM d) FROM t", "SELECT EXTRACT(YEAR FROM d) FROM t"),
+        (
+            "SELECT a FROM t WHERE a IS DISTINCT FROM b",
+            "SELECT a FROM t WHERE a IS DISTINCT FROM b",
+        ),
+        ("SELECT a FROM t UNION SELECT b FROM u", "SELECT a FROM t UNION SELECT b FROM u"),
+        ("SELECT TRIM(LEADING FROM x), TRIM(FROM x) FROM t", "SELECT LTRIM(x), TRIM(x) FROM t"),
+        ("SELECT SUBSTRING(x FROM 1 FOR 2) FROM t", "SELECT SUBSTRING(x, 1, 2) FROM t"),
+    ],
+)
 def test_from_clauses_read_as_before(sql, want):
     assert duck(sql) == want
 
@@ -98,8 +127,9 @@ def test_a_missing_table_is_still_a_syntax_error():
 
 
 def test_product_page_spelling_pushes_to_and_from(con, fake):
-    got = con.sql("SELECT id FROM fake.sms WHERE to = '+15551' AND from = '+16661'"
-                  " ORDER BY id").fetchall()
+    got = con.sql(
+        "SELECT id FROM fake.sms WHERE to = '+15551' AND from = '+16661' ORDER BY id"
+    ).fetchall()
     want = [(r["id"],) for r in SMS_ROWS if r["to"] == "+15551" and r["from"] == "+16661"]
     assert got == want and want
     (request,) = fake.requests
@@ -111,8 +141,10 @@ def test_product_page_spelling_pushes_to_and_from(con, fake):
 
 def test_double_quotes_delimit_identifiers_not_strings():
     assert duck('SELECT "to" FROM t WHERE "to" = \'x\'') == 'SELECT "to" FROM t WHERE "to" = \'x\''
-    assert duck('SELECT "a""b" FROM "my src"."/Calls/:CallSid/Recordings"') \
+    assert (
+        duck('SELECT "a""b" FROM "my src"."/Calls/:CallSid/Recordings"')
         == 'SELECT "a""b" FROM "my src"."/Calls/:CallSid/Recordings"'
+    )
     assert duck("SELECT 'it''s' FROM t") == "SELECT 'it''s' FROM t"
 
 
@@ -145,8 +177,9 @@ def test_tree_shows_a_parameter_by_its_api_spelling():
     data = tree.table_data(RECORDINGS)
     assert data["parameters"] == data["parameter_columns"] == ["CallSid"]
     # no alias at all: the parameter's own name
-    plain = TableDef(name="t", columns=(Column("sid", pa.string(), "", {"eq": True}),),
-                     parameters=("sid",))
+    plain = TableDef(
+        name="t", columns=(Column("sid", pa.string(), "", {"eq": True}),), parameters=("sid",)
+    )
     assert tree.table_data(plain)["parameters"] == ["sid"]
 
 
@@ -178,15 +211,18 @@ def test_unnamed_computed_columns_are_named_as_drill_names_them(con):
     for r in make_rows()["calls"]:
         want[r["status"]] = want.get(r["status"], 0) + 1
     assert dict(res.fetchall()) == want
-    res = con.sql("SELECT (c.status), c.id, lower(status), 1, id + 1 AS next_id, DateCreated"
-                  " FROM fake.calls c LIMIT 1")
+    res = con.sql(
+        "SELECT (c.status), c.id, lower(status), 1, id + 1 AS next_id, DateCreated"
+        " FROM fake.calls c LIMIT 1"
+    )
     assert res.columns == ["status", "id", "EXPR$2", "EXPR$3", "next_id", "DateCreated"]
     assert con.sql("SELECT 1 UNION ALL SELECT 2").columns == ["EXPR$0"]
 
 
 def test_an_outer_query_can_use_a_derived_tables_expr_name(con):
-    res = con.sql("SELECT EXPR$0 * 2 AS twice, EXPR$1 FROM"
-                  " (SELECT count(*), max(id) FROM fake.calls)")
+    res = con.sql(
+        "SELECT EXPR$0 * 2 AS twice, EXPR$1 FROM (SELECT count(*), max(id) FROM fake.calls)"
+    )
     assert res.columns == ["twice", "EXPR$1"]
     assert res.fetchall() == [(80, 40)]
 
@@ -194,8 +230,17 @@ def test_an_outer_query_can_use_a_derived_tables_expr_name(con):
 def test_names_after_a_star_are_left_alone(con):
     # Drill would count the columns * expands to; the engine does not guess
     res = con.sql("SELECT *, id + 1 FROM fake.calls LIMIT 1")
-    assert res.columns[:9] == ["id", "sid", "status", "direction", "to", "duration", "price",
-                               "date_created", "answered"]
+    assert res.columns[:9] == [
+        "id",
+        "sid",
+        "status",
+        "direction",
+        "to",
+        "duration",
+        "price",
+        "date_created",
+        "answered",
+    ]
     assert len(res.columns) == 10 and not res.columns[9].startswith("EXPR$")
 
 

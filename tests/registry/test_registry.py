@@ -82,7 +82,7 @@ def test_bad_options_are_refused_before_saving(reg):
 
 
 def test_unknown_type(reg):
-    with pytest.raises(ConfigError, match="Unknown data source type 'fak'. Did you mean 'fake'"):
+    with pytest.raises(ConfigError, match=r"Unknown data source type 'fak'\. Did you mean 'fake'"):
         reg.add("fak", "shop", OPTS, {})
 
 
@@ -175,7 +175,7 @@ def test_key_file_problems(reg):
     with pytest.raises(ConfigError, match="does not hold a valid key"):
         reg.connector("shop")
     key.unlink()
-    with pytest.raises(ConfigError, match="key file .* is missing"):
+    with pytest.raises(ConfigError, match=r"key file .* is missing"):
         reg.connector("shop")
     assert reg.get("shop").secrets == {"token": "****cdef"}  # listing needs no key
 

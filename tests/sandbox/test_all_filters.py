@@ -5,12 +5,11 @@ import datetime as dt
 from email.utils import parsedate_to_datetime
 
 import httpx
-import pytest
 
 from distillr import catalogs
 from distillr.sandbox.twilio.filters import build_filters
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def parse_time(text):
@@ -33,7 +32,10 @@ def matches(f, rec, value):
         return got == value
     if f.kind == "digits":  # a part of the number; "*" stands for any digit
         import re
-        return got is not None and re.search(re.escape(value).replace(r"\*", r"\d"), got) is not None
+
+        return (
+            got is not None and re.search(re.escape(value).replace(r"\*", r"\d"), got) is not None
+        )
     if f.kind == "date":
         t = parse_time(got)
         if t is None:
@@ -56,8 +58,12 @@ def test_every_filter_of_bound_resources(sb):
 
     async def run():
         transport = httpx.ASGITransport(app=sb.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://sandbox.test",
-                                     auth=(sb.account_sid, sb.auth_token)) as client:
+        async with httpx.AsyncClient(
+            transport=transport,
+            base_url="http://sandbox.test",
+            auth=(sb.account_sid, sb.auth_token),
+        ) as client:
+
             async def fetch_all(url, params):
                 out, params = [], {**params, "PageSize": 1000}
                 while url:
@@ -78,8 +84,14 @@ def test_every_filter_of_bound_resources(sb):
                 filters = build_filters(ep, {f["name"] for f in ep["fields"]})
                 everything = await fetch_all(url, {})
                 for name, f in filters.items():
-                    sample = next((r for r in everything[len(everything) // 2:] + everything
-                                   if r.get(f.column) is not None), None)
+                    sample = next(
+                        (
+                            r
+                            for r in everything[len(everything) // 2 :] + everything
+                            if r.get(f.column) is not None
+                        ),
+                        None,
+                    )
                     if sample is None:
                         continue
                     raw = sample[f.column]
@@ -99,6 +111,18 @@ def test_every_filter_of_bound_resources(sb):
     asyncio.run(run())
     names = {n for _, n in checked}
     # the filters of calls, messages, recordings, conferences, numbers, alerts, executions...
-    assert {"To", "From", "Status", "DateSent>", "StartTime<", "CallSid", "DateCreated<",
-            "PhoneNumber", "FriendlyName", "LogLevel", "MessageDate>", "Log"} <= names, names
+    assert {
+        "To",
+        "From",
+        "Status",
+        "DateSent>",
+        "StartTime<",
+        "CallSid",
+        "DateCreated<",
+        "PhoneNumber",
+        "FriendlyName",
+        "LogLevel",
+        "MessageDate>",
+        "Log",
+    } <= names, names
     assert len(checked) >= 40

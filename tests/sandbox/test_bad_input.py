@@ -13,8 +13,14 @@ def call(sb, method, path, params=None, auth=None, headers=None):
     async def go():
         transport = httpx.ASGITransport(app=sb.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://sandbox.test") as c:
-            return await c.request(method, path, params=params, headers=headers,
-                                   auth=auth if auth is not None else (sb.account_sid, sb.auth_token))
+            return await c.request(
+                method,
+                path,
+                params=params,
+                headers=headers,
+                auth=auth if auth is not None else (sb.account_sid, sb.auth_token),
+            )
+
     return asyncio.run(go())
 
 
@@ -32,29 +38,58 @@ def msgs(sb):
     return f"/2010-04-01/Accounts/{sb.account_sid}/Messages.json"
 
 
-@pytest.mark.parametrize("size,code", [("1001", 20007), ("99999999999999999999", 20007),
-                                       ("0", 20001), ("-5", 20001), ("abc", 20001), ("1e3", 20001)])
+@pytest.mark.parametrize(
+    "size,code",
+    [
+        ("1001", 20007),
+        ("99999999999999999999", 20007),
+        ("0", 20001),
+        ("-5", 20001),
+        ("abc", 20001),
+        ("1e3", 20001),
+    ],
+)
 def test_page_sizes(tiny, size, code):
     assert_twilio_error(call(tiny, "GET", msgs(tiny), {"PageSize": size}), 400, code)
 
 
-@pytest.mark.parametrize("token", ["junk", "PA", "PAxyz", "PASM" + "0" * 32, "PB" + "Z" * 40,
-                                   "PAr12", "PAr1ff00", "%00", "PA" + "SM" * 17])
+@pytest.mark.parametrize(
+    "token",
+    [
+        "junk",
+        "PA",
+        "PAxyz",
+        "PASM" + "0" * 32,
+        "PB" + "Z" * 40,
+        "PAr12",
+        "PAr1ff00",
+        "%00",
+        "PA" + "SM" * 17,
+    ],
+)
 def test_bad_page_tokens(tiny, token):
     assert_twilio_error(call(tiny, "GET", msgs(tiny), {"PageToken": token}), 400, 21481)
 
 
-@pytest.mark.parametrize("param,value", [
-    ("DateSent", "yesterday"), ("DateSent>", "2024-02-30"), ("DateSent<", "2024-13-01"),
-    ("DateSent", "20240101"), ("DateSent>", "2024-01-01T25:00:00Z"),
-])
+@pytest.mark.parametrize(
+    "param,value",
+    [
+        ("DateSent", "yesterday"),
+        ("DateSent>", "2024-02-30"),
+        ("DateSent<", "2024-13-01"),
+        ("DateSent", "20240101"),
+        ("DateSent>", "2024-01-01T25:00:00Z"),
+    ],
+)
 def test_malformed_dates(tiny, param, value):
     assert_twilio_error(call(tiny, "GET", msgs(tiny), {param: value}), 400, 20001)
 
 
 def test_date_only_filters_reject_date_times(tiny):
     path = f"/2010-04-01/Accounts/{tiny.account_sid}/Conferences.json"
-    assert_twilio_error(call(tiny, "GET", path, {"DateCreated>": "2024-01-01T00:00:00Z"}), 400, 20001)
+    assert_twilio_error(
+        call(tiny, "GET", path, {"DateCreated>": "2024-01-01T00:00:00Z"}), 400, 20001
+    )
     assert call(tiny, "GET", path, {"DateCreated>": "2024-01-01"}).status_code == 200
 
 
@@ -66,23 +101,39 @@ def test_usage_dates(tiny):
 
 def test_unknown_paths_and_methods(tiny):
     assert_twilio_error(call(tiny, "GET", "/nope"), 404, 20404)
-    assert_twilio_error(call(tiny, "GET", "/2010-04-01/Accounts/%s/Nope.json" % tiny.account_sid), 404, 20404)
+    assert_twilio_error(
+        call(tiny, "GET", f"/2010-04-01/Accounts/{tiny.account_sid}/Nope.json"), 404, 20404
+    )
     assert_twilio_error(call(tiny, "GET", "/messaging/v9/Services"), 404, 20404)
-    assert_twilio_error(call(tiny, "GET", "/2010-04-01/Accounts/%s/Calls/CAnotasid.json" % tiny.account_sid),
-                        404, 20404)
+    assert_twilio_error(
+        call(tiny, "GET", f"/2010-04-01/Accounts/{tiny.account_sid}/Calls/CAnotasid.json"),
+        404,
+        20404,
+    )
     assert_twilio_error(call(tiny, "GET", "/2010-04-01/Accounts/ACnope/Calls.json"), 404, 20404)
     for method in ("POST", "DELETE", "PUT", "PATCH"):
         r = call(tiny, method, msgs(tiny))
         assert_twilio_error(r, 405, 20004)
 
 
-@pytest.mark.parametrize("auth", [
-    ("", ""), ("ACnope", "x"), (None, None), ("SK" + "0" * 32, "secret"),
-])
+@pytest.mark.parametrize(
+    "auth",
+    [
+        ("", ""),
+        ("ACnope", "x"),
+        (None, None),
+        ("SK" + "0" * 32, "secret"),
+    ],
+)
 def test_bad_credentials(tiny, auth):
     if auth == (None, None):
-        r = call(tiny, "GET", msgs(tiny), headers={"Authorization": "Basic !!!notbase64"},
-                 auth=httpx.Auth())
+        r = call(
+            tiny,
+            "GET",
+            msgs(tiny),
+            headers={"Authorization": "Basic !!!notbase64"},
+            auth=httpx.Auth(),
+        )
     else:
         r = call(tiny, "GET", msgs(tiny), auth=auth)
     assert_twilio_error(r, 401, 20003)
@@ -100,13 +151,44 @@ def test_wrong_token_for_right_sid(tiny):
 _text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(params=st.lists(st.tuples(
-    st.sampled_from(["PageSize", "Page", "PageToken", "To", "From", "DateSent", "DateSent<",
-                     "DateSent>", "StartTime>", "Status", "EndTime<", "ParentCallSid", "x"]),
-    _text), max_size=4),
-    resource=st.sampled_from(["Messages.json", "Calls.json", "Recordings.json", "Conferences.json",
-                              "Notifications.json", "Usage/Records/Daily.json"]))
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    params=st.lists(
+        st.tuples(
+            st.sampled_from(
+                [
+                    "PageSize",
+                    "Page",
+                    "PageToken",
+                    "To",
+                    "From",
+                    "DateSent",
+                    "DateSent<",
+                    "DateSent>",
+                    "StartTime>",
+                    "Status",
+                    "EndTime<",
+                    "ParentCallSid",
+                    "x",
+                ]
+            ),
+            _text,
+        ),
+        max_size=4,
+    ),
+    resource=st.sampled_from(
+        [
+            "Messages.json",
+            "Calls.json",
+            "Recordings.json",
+            "Conferences.json",
+            "Notifications.json",
+            "Usage/Records/Daily.json",
+        ]
+    ),
+)
 def test_fuzzed_queries_never_crash(tiny, params, resource):
     r = call(tiny, "GET", f"/2010-04-01/Accounts/{tiny.account_sid}/{resource}", params)
     assert r.status_code in (200, 400), r.text
@@ -117,7 +199,9 @@ def test_fuzzed_queries_never_crash(tiny, params, resource):
         assert "next_page_uri" in body
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(path=st.text(alphabet="/abcAC0123{}.%-_jsonMeagVvSrvic", max_size=60))
 def test_fuzzed_paths_never_crash(tiny, path):
     r = call(tiny, "GET", "/" + path.lstrip("/"))

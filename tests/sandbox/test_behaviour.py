@@ -51,9 +51,11 @@ def test_request_log(sb, http):
 def test_in_process_asgi(tiny):
     async def go():
         transport = httpx.ASGITransport(app=tiny.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://x",
-                                     auth=(tiny.account_sid, tiny.auth_token)) as c:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://x", auth=(tiny.account_sid, tiny.auth_token)
+        ) as c:
             return (await c.get(api(tiny, "Messages.json"), params={"PageSize": 3})).json()
+
     body = asyncio.run(go())
     assert len(body["messages"]) == 3 and body["next_page_uri"]
 
@@ -101,7 +103,9 @@ def test_realistic_data(sb):
     # messages from the account's own numbers
     own = {n["phone_number"] for n in d.number_records if n["account_sid"] == sb.account_sid}
     mine = [m for m in msgs if m["account_sid"] == sb.account_sid]
-    assert all((m["from"] in own) if m["direction"] != "inbound" else (m["to"] in own) for m in mine)
+    assert all(
+        (m["from"] in own) if m["direction"] != "inbound" else (m["to"] in own) for m in mine
+    )
     # recordings point at completed calls of the same account
     calls = {c["sid"]: c for c in d.tables["calls"].render(np.arange(d.tables["calls"].n))}
     for r in d.recording_records:
@@ -110,12 +114,16 @@ def test_realistic_data(sb):
             assert c["status"] == "completed" and c["account_sid"] == r["account_sid"]
             assert int(r["duration"]) <= int(c["duration"])
     assert any(c["parent_call_sid"] for c in calls.values())
-    assert all(calls[c["parent_call_sid"]]["direction"] == "inbound"
-               for c in calls.values() if c["parent_call_sid"])
+    assert all(
+        calls[c["parent_call_sid"]]["direction"] == "inbound"
+        for c in calls.values()
+        if c["parent_call_sid"]
+    )
 
 
 def test_usage_adds_up_call_and_message_prices(sb, http):
     import datetime as dt
+
     d = sb.data
     calls = d.tables["calls"].render(np.arange(d.tables["calls"].n))
     msgs = d.tables["messages"].render(np.arange(d.tables["messages"].n))
@@ -138,8 +146,8 @@ def test_usage_adds_up_call_and_message_prices(sb, http):
     # a date range counts the calls created in it (UTC days, both ends included)
     start, end = "2026-03-01", "2026-03-31"
     ranged = usage({"StartDate": start, "EndDate": end, "IncludeSubaccounts": "false"})
-    lo = dt.datetime(2026, 3, 1, tzinfo=dt.timezone.utc)
-    hi = dt.datetime(2026, 4, 1, tzinfo=dt.timezone.utc)
+    lo = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+    hi = dt.datetime(2026, 4, 1, tzinfo=dt.UTC)
     picked = [c for c in mine if lo <= parsedate_to_datetime(c["date_created"]) < hi]
     if sb.data.start <= lo.timestamp() and hi.timestamp() <= sb.data.anchor:
         assert ranged["calls"]["price"] == pytest.approx(cost(picked), abs=1e-6)
@@ -150,9 +158,14 @@ def test_usage_adds_up_call_and_message_prices(sb, http):
 
 def test_concurrency_limit():
     with TwilioSandbox(scale="tiny", max_concurrency=2, latency_ms=400) as sb:
+
         def get(_):
-            return httpx.get(sb.base_url + api(sb, "Calls.json"), auth=(sb.account_sid, sb.auth_token),
-                             timeout=30)
+            return httpx.get(
+                sb.base_url + api(sb, "Calls.json"),
+                auth=(sb.account_sid, sb.auth_token),
+                timeout=30,
+            )
+
         with concurrent.futures.ThreadPoolExecutor(6) as pool:
             results = list(pool.map(get, range(6)))
         limited = [r for r in results if r.status_code == 429]
@@ -164,7 +177,9 @@ def test_concurrency_limit():
 
 
 def test_faults_parse():
-    f = Faults.parse("latency=50,jitter=10,429=0.05,500=0.02,503=0.02,slow=0.01,drop=0.01,truncate=0.01")
+    f = Faults.parse(
+        "latency=50,jitter=10,429=0.05,500=0.02,503=0.02,slow=0.01,drop=0.01,truncate=0.01"
+    )
     assert f.latency == 50 and f.rate_429 == 0.05 and f.truncate == 0.01
     assert Faults.parse({"429": 0.1, "latency": 5}).rate_429 == 0.1
     assert Faults.parse(f.spec()) == f
@@ -179,8 +194,9 @@ def test_faults_are_seeded_and_repeatable():
 
         async def go():
             transport = httpx.ASGITransport(app=sb.app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://x",
-                                         auth=(sb.account_sid, sb.auth_token)) as c:
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://x", auth=(sb.account_sid, sb.auth_token)
+            ) as c:
                 out = []
                 for _ in range(40):
                     r = await c.get(api(sb, "Messages.json"), params={"PageSize": 5})
@@ -191,6 +207,7 @@ def test_faults_are_seeded_and_repeatable():
                         ok = "truncated"
                     out.append((r.status_code, ok, r.headers.get("retry-after")))
                 return out
+
         return asyncio.run(go())
 
     a, b = statuses(11), statuses(11)
@@ -203,13 +220,16 @@ def test_faults_are_seeded_and_repeatable():
 
 
 def test_dropped_and_slow_connections():
-    with TwilioSandbox(scale="tiny", faults={"drop": 1.0}) as sb:
-        with pytest.raises(httpx.HTTPError):
-            httpx.get(sb.base_url + api(sb, "Messages.json"), auth=(sb.account_sid, sb.auth_token),
-                      timeout=10)
+    with TwilioSandbox(scale="tiny", faults={"drop": 1.0}) as sb, pytest.raises(httpx.HTTPError):
+        httpx.get(
+            sb.base_url + api(sb, "Messages.json"),
+            auth=(sb.account_sid, sb.auth_token),
+            timeout=10,
+        )
     with TwilioSandbox(scale="tiny", faults={"slow": 1.0, "slow_seconds": 0.3}) as sb:
-        r = httpx.get(sb.base_url + api(sb, "Messages.json"), auth=(sb.account_sid, sb.auth_token),
-                      timeout=10)
+        r = httpx.get(
+            sb.base_url + api(sb, "Messages.json"), auth=(sb.account_sid, sb.auth_token), timeout=10
+        )
         assert r.status_code == 200 and r.json()["messages"]
 
 
@@ -217,8 +237,11 @@ def test_descending_order_pages(sb, http):
     conv = http.get("/conversations/v1/Conversations", params={"PageSize": 50}).json()
     sid = max(conv["conversations"], key=lambda c: 0)["sid"]
     asc = http.get(f"/conversations/v1/Conversations/{sid}/Messages").json()["messages"]
-    got, url, params = [], f"/conversations/v1/Conversations/{sid}/Messages", {"Order": "desc",
-                                                                              "PageSize": 1}
+    got, url, params = (
+        [],
+        f"/conversations/v1/Conversations/{sid}/Messages",
+        {"Order": "desc", "PageSize": 1},
+    )
     while url:
         body = http.get(url, params=params).json()
         got.extend(m["index"] for m in body["messages"])

@@ -12,8 +12,13 @@ import pytest
 
 def _start(*args):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen([sys.executable, "-m", "distillr.cli", "sandbox", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    return subprocess.Popen(
+        [sys.executable, "-m", "distillr.cli", "sandbox", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
 
 
 def test_json_then_serve_then_ctrl_c():
@@ -24,19 +29,32 @@ def test_json_then_serve_then_ctrl_c():
         assert info["base_url"].startswith("http://127.0.0.1:")
         assert info["account_sid"].startswith("AC") and info["api_key_sid"].startswith("SK")
         assert info["scale"] == "tiny" and info["seed"] == 9
-        r = httpx.get(f"{info['base_url']}/2010-04-01/Accounts/{info['account_sid']}/Calls.json",
-                      auth=(info["account_sid"], info["auth_token"]), timeout=10)
+        r = httpx.get(
+            f"{info['base_url']}/2010-04-01/Accounts/{info['account_sid']}/Calls.json",
+            auth=(info["account_sid"], info["auth_token"]),
+            timeout=10,
+        )
         assert r.status_code == 200 and r.json()["calls"]
     finally:
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=20)
+        _, err = proc.communicate(timeout=20)
     assert "Traceback" not in err
 
 
 def test_text_output_and_given_credentials():
     sid = "AC" + "ab" * 16
-    proc = _start("--port", "0", "--scale", "tiny", "--account-sid", sid, "--auth-token", "t0k",
-                  "--faults", "latency=1")
+    proc = _start(
+        "--port",
+        "0",
+        "--scale",
+        "tiny",
+        "--account-sid",
+        sid,
+        "--auth-token",
+        "t0k",
+        "--faults",
+        "latency=1",
+    )
     try:
         lines = [proc.stdout.readline() for _ in range(6)]
         text = "".join(lines)
@@ -46,14 +64,17 @@ def test_text_output_and_given_credentials():
         proc.communicate(timeout=20)
 
 
-@pytest.mark.parametrize("args,needle", [
-    (["--scale", "huge"], "--scale"),
-    (["--faults", "429=7"], "rates go from 0 to 1"),
-    (["--account-sid", "nope"], "account_sid"),
-    (["--max-concurrency", "0"], "max-concurrency"),
-])
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["--scale", "huge"], "--scale"),
+        (["--faults", "429=7"], "rates go from 0 to 1"),
+        (["--account-sid", "nope"], "account_sid"),
+        (["--max-concurrency", "0"], "max-concurrency"),
+    ],
+)
 def test_bad_options(args, needle):
     proc = _start("--port", "0", *args)
-    out, err = proc.communicate(timeout=30)
+    _, err = proc.communicate(timeout=30)
     assert proc.returncode in (1, 2)
     assert needle in err and "Traceback" not in err

@@ -5,7 +5,7 @@ from email.utils import parsedate_to_datetime
 
 import pytest
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def api(sb, resource):
@@ -38,6 +38,7 @@ def day(s):
 @pytest.fixture(scope="module")
 def everything(sb):
     import httpx
+
     with httpx.Client(base_url=sb.base_url, auth=(sb.account_sid, sb.auth_token)) as c:
         calls, _ = fetch_all(c, api(sb, "Calls.json"))
         messages, _ = fetch_all(c, api(sb, "Messages.json"))
@@ -64,8 +65,10 @@ def message_cases(msgs):
         ({"DateSent>": d}, lambda r: ds(r) is not None and ds(r) >= D),
         ({"DateSent>": t_iso}, lambda r: ds(r) is not None and ds(r) >= mid),
         ({"DateSent<": t_iso}, lambda r: ds(r) is not None and ds(r) <= mid),
-        ({"DateSent>": d, "To": sample["to"]},
-         lambda r: ds(r) is not None and ds(r) >= D and r["to"] == sample["to"]),
+        (
+            {"DateSent>": d, "To": sample["to"]},
+            lambda r: ds(r) is not None and ds(r) >= D and r["to"] == sample["to"],
+        ),
         ({"Status": "failed"}, lambda r: True),  # not a filter of Messages: ignored, as Twilio does
         ({"to": sample["to"]}, lambda r: True),  # names are case-sensitive: unknown, ignored
     ]
@@ -85,16 +88,20 @@ def call_cases(calls):
         ({"From": sample["from"]}, lambda r: r["from"] == sample["from"]),
         ({"Status": "busy"}, lambda r: r["status"] == "busy"),
         ({"Status": "in-progress"}, lambda r: r["status"] == "in-progress"),
-        ({"ParentCallSid": child["parent_call_sid"]},
-         lambda r: r["parent_call_sid"] == child["parent_call_sid"]),
+        (
+            {"ParentCallSid": child["parent_call_sid"]},
+            lambda r: r["parent_call_sid"] == child["parent_call_sid"],
+        ),
         ({"StartTime": d}, lambda r: st(r) is not None and D <= st(r) < D + nxt),
         ({"StartTime<": d}, lambda r: st(r) is not None and st(r) < D),  # "before this date"
         ({"StartTime>": d}, lambda r: st(r) is not None and st(r) >= D),  # "on or after"
         ({"EndTime": e}, lambda r: et(r) is not None and E <= et(r) < E + nxt),
         ({"EndTime<": e}, lambda r: et(r) is not None and et(r) < E),
         ({"EndTime>": e}, lambda r: et(r) is not None and et(r) >= E),
-        ({"Status": "completed", "StartTime>": d},
-         lambda r: r["status"] == "completed" and st(r) is not None and st(r) >= D),
+        (
+            {"Status": "completed", "StartTime>": d},
+            lambda r: r["status"] == "completed" and st(r) is not None and st(r) >= D,
+        ),
         ({"Direction": "inbound"}, lambda r: True),  # not a Calls filter: ignored
     ]
 
@@ -127,8 +134,9 @@ def test_sort_orders(everything):
 
 def test_next_page_repeats_filters_encoded(sb, http, everything):
     d = _pick_day(everything["messages"], "date_sent")
-    r = http.get(api(sb, "Messages.json"), params={"DateSent>": d[:8] + "01", "PageSize": 5,
-                                                     "Bogus": "x"})
+    r = http.get(
+        api(sb, "Messages.json"), params={"DateSent>": d[:8] + "01", "PageSize": 5, "Bogus": "x"}
+    )
     body = r.json()
     nxt = body["next_page_uri"]
     assert nxt.startswith(api(sb, "Messages.json") + "?")
@@ -150,7 +158,8 @@ def test_empty_page(sb, http):
 
 
 def test_other_filters(sb, http):
-    """A few filters of other resources: recordings by call, participants by flag, numbers by digits."""
+    """A few filters of other resources: recordings by call, participants by flag, numbers by
+    digits."""
     recs, _ = fetch_all(http, api(sb, "Recordings.json"))
     call_sid = next(r["call_sid"] for r in recs if r["call_sid"])
     by_call, _ = fetch_all(http, api(sb, "Recordings.json"), {"CallSid": call_sid})
@@ -162,6 +171,7 @@ def test_other_filters(sb, http):
     digits = nums[0]["phone_number"][-4:]
     hits = http.get(api(sb, "IncomingPhoneNumbers.json"), params={"PhoneNumber": digits}).json()
     assert [n["sid"] for n in hits["incoming_phone_numbers"]] == [
-        n["sid"] for n in nums if digits in n["phone_number"]]
+        n["sid"] for n in nums if digits in n["phone_number"]
+    ]
     toll = http.get(api(sb, "IncomingPhoneNumbers/TollFree.json")).json()["incoming_phone_numbers"]
     assert toll and all(n["phone_number"].startswith("+1888") for n in toll)

@@ -18,6 +18,7 @@ def client(sb):
 
 def _all_sids(sb, table):
     import numpy as np
+
     t = sb.data.tables[table]
     rows = np.flatnonzero(t.columns["account_sid"].eq_mask(sb.account_sid))
     return [r["sid"] for r in t.render(rows)]
@@ -83,20 +84,28 @@ def test_page_size_1001(sb, client):
 
 def _sids(sb, table, account=None, col="sid"):
     import numpy as np
+
     t = sb.data.tables[table]
     acct = t.columns.get("account_sid")
-    rows = np.flatnonzero(acct.eq_mask(account or sb.account_sid)) if acct is not None else np.arange(t.n)
+    rows = (
+        np.flatnonzero(acct.eq_mask(account or sb.account_sid))
+        if acct is not None
+        else np.arange(t.n)
+    )
     return [r[col] for r in t.render(rows)]
 
 
-@pytest.mark.parametrize("resource,table,page_size", [
-    ("recordings", "recordings", 50),
-    ("conferences", "conferences", 7),
-    ("incoming_phone_numbers", "incoming_numbers", 3),
-    ("notifications", "notifications", 20),
-    ("transcriptions", "transcriptions", 20),
-    ("queues", "queues", 1),
-])
+@pytest.mark.parametrize(
+    "resource,table,page_size",
+    [
+        ("recordings", "recordings", 50),
+        ("conferences", "conferences", 7),
+        ("incoming_phone_numbers", "incoming_numbers", 3),
+        ("notifications", "notifications", 20),
+        ("transcriptions", "transcriptions", 20),
+        ("queues", "queues", 1),
+    ],
+)
 def test_api_resources_paged_exactly_once(sb, client, resource, table, page_size):
     got = [r.sid for r in getattr(client, resource).list(page_size=page_size)]
     assert got and len(got) == len(set(got))
@@ -127,7 +136,10 @@ def test_participants_and_members(sb, client):
     conf = client.conferences.list(limit=1)[0]
     parts = client.conferences(conf.sid).participants.list(page_size=1)
     assert parts and all(p.conference_sid == conf.sid for p in parts)
-    assert client.conferences(conf.sid).participants(parts[0].call_sid).fetch().call_sid == parts[0].call_sid
+    assert (
+        client.conferences(conf.sid).participants(parts[0].call_sid).fetch().call_sid
+        == parts[0].call_sid
+    )
     queue = next(q for q in client.queues.list() if q.current_size)
     members = client.queues(queue.sid).members.list()
     assert len(members) == queue.current_size

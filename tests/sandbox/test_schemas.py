@@ -5,13 +5,28 @@ import asyncio
 
 import httpx
 import jsonschema
-import pytest
 
 from distillr import catalogs
 
-V2010_KEYS = {"first_page_uri", "next_page_uri", "previous_page_uri", "uri", "page", "page_size",
-              "start", "end"}
-META_KEYS = {"page", "page_size", "first_page_url", "previous_page_url", "url", "next_page_url", "key"}
+V2010_KEYS = {
+    "first_page_uri",
+    "next_page_uri",
+    "previous_page_uri",
+    "uri",
+    "page",
+    "page_size",
+    "start",
+    "end",
+}
+META_KEYS = {
+    "page",
+    "page_size",
+    "first_page_url",
+    "previous_page_url",
+    "url",
+    "next_page_url",
+    "key",
+}
 
 
 def to_jsonschema(schema):
@@ -30,10 +45,14 @@ def _parent_values(sb, ep):
     """Values for the path parameters: a real parent where the sandbox holds one."""
     data = sb.data
     known = {
-        "CallSid": ("calls", "sid"), "MessageSid": ("messages", "sid"),
-        "ConferenceSid": ("participants", "conference_sid"), "QueueSid": ("queue_members", "queue_sid"),
-        "RecordingSid": ("transcriptions", "recording_sid"), "ConversationSid": ("conversation_messages", "conversation_sid"),
-        "FlowSid": ("executions", "flow_sid"), "ServiceSid": ("messaging_service_numbers", "service_sid"),
+        "CallSid": ("calls", "sid"),
+        "MessageSid": ("messages", "sid"),
+        "ConferenceSid": ("participants", "conference_sid"),
+        "QueueSid": ("queue_members", "queue_sid"),
+        "RecordingSid": ("transcriptions", "recording_sid"),
+        "ConversationSid": ("conversation_messages", "conversation_sid"),
+        "FlowSid": ("executions", "flow_sid"),
+        "ServiceSid": ("messaging_service_numbers", "service_sid"),
         "ChatServiceSid": ("conversations", "chat_service_sid"),
     }
     if ep["product"] == "conversations":
@@ -43,13 +62,19 @@ def _parent_values(sb, ep):
         name = p["name"]
         if name == "AccountSid":
             continue
-        if name in known and ep["product"] in ("api", "conversations", "studio", "messaging") and not (
-                name == "ServiceSid" and ep["product"] != "messaging"):
+        if (
+            name in known
+            and ep["product"] in ("api", "conversations", "studio", "messaging")
+            and not (name == "ServiceSid" and ep["product"] != "messaging")
+        ):
             table, col = known[name]
             t = data.tables[table]
             acct = t.columns.get("account_sid")
             import numpy as np
-            rows = np.flatnonzero(acct.eq_mask(sb.account_sid)) if acct is not None else np.arange(t.n)
+
+            rows = (
+                np.flatnonzero(acct.eq_mask(sb.account_sid)) if acct is not None else np.arange(t.n)
+            )
             if len(rows):
                 out[name] = t.render(rows[:1])[0][col]
                 continue
@@ -75,8 +100,11 @@ def test_every_list_endpoint_validates(tiny):
     async def run():
         nonlocal checked
         transport = httpx.ASGITransport(app=tiny.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://sandbox.test",
-                                     auth=(tiny.account_sid, tiny.auth_token)) as client:
+        async with httpx.AsyncClient(
+            transport=transport,
+            base_url="http://sandbox.test",
+            auth=(tiny.account_sid, tiny.auth_token),
+        ) as client:
             for ep in catalog["endpoints"]:
                 url = _url(catalog, ep, _parent_values(tiny, ep))
                 r = await client.get(url, params={"PageSize": 20})
@@ -90,7 +118,9 @@ def test_every_list_endpoint_validates(tiny):
                     assert set(body) == {key, "meta"}, url
                     assert set(body["meta"]) == META_KEYS and body["meta"]["key"] == key
                     assert body["meta"]["url"].startswith("http://sandbox.test" + url)
-                validator = jsonschema.Draft202012Validator(to_jsonschema(schemas[ep["record_schema"]]))
+                validator = jsonschema.Draft202012Validator(
+                    to_jsonschema(schemas[ep["record_schema"]])
+                )
                 for rec in body[key]:
                     errors = sorted(validator.iter_errors(rec), key=str)
                     assert not errors, (url, errors[0].message, errors[0].path)
@@ -100,7 +130,9 @@ def test_every_list_endpoint_validates(tiny):
                 if body[key] and ep.get("fetch_path"):
                     rec = body[key][0]
                     fp = ep["fetch_param"]
-                    snake = "".join("_" + ch.lower() if ch.isupper() else ch for ch in fp).lstrip("_")
+                    snake = "".join("_" + ch.lower() if ch.isupper() else ch for ch in fp).lstrip(
+                        "_"
+                    )
                     col = snake if snake in rec else ("sid" if "sid" in rec else None)
                     if col and isinstance(rec[col], str):
                         values = _parent_values(tiny, ep)

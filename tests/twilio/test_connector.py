@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pyarrow as pa
 import pytest
+from twilio_fake import ACCOUNT, SUB, TOKEN, FakeTwilio
 
 from distillr.connectors.base import Pred, ScanRequest
 from distillr.connectors.http import RetryPolicy
 from distillr.connectors.twilio import TwilioConnector
 from distillr.errors import AuthError, ConfigError, MissingParameter
 
-from twilio_fake import ACCOUNT, SUB, TOKEN, FakeTwilio
-
-UTC = timezone.utc
+UTC = UTC
 
 
 def connector(fake, **kw):
-    return TwilioConnector("tw", account_sid=ACCOUNT, auth_token=kw.pop("token", TOKEN),
-                           base_url="http://twilio.test", transport=fake.transport,
-                           retry=RetryPolicy(max_retries=1, backoff_base=0.0), **kw)
+    return TwilioConnector(
+        "tw",
+        account_sid=ACCOUNT,
+        auth_token=kw.pop("token", TOKEN),
+        base_url="http://twilio.test",
+        transport=fake.transport,
+        retry=RetryPolicy(max_retries=1, backoff_base=0.0),
+        **kw,
+    )
 
 
 def scan(con, table, preds=(), limit=None):
@@ -91,17 +96,25 @@ def test_dates_are_widened_to_whole_days():
     exact = [s for s in sent if lo <= s < hi]
     expected = [r for r in fake.data[ACCOUNT] if r["date_sent"]]
     assert len(exact) == sum(
-        1 for r in expected
-        if lo <= datetime.strptime(r["date_sent"], "%a, %d %b %Y %H:%M:%S %z") < hi)
+        1
+        for r in expected
+        if lo <= datetime.strptime(r["date_sent"], "%a, %d %b %Y %H:%M:%S %z") < hi
+    )
 
 
 def test_day_spelling_of_the_product_page():
     fake = FakeTwilio(50)
     con = connector(fake)
-    _, t = scan(con, "messages", [Pred("dateSent", "eq", date(2025, 1, 4)),
-                                  Pred("To", "eq", "+15550000001"), Pred("From", "eq",
-                                                                        "+15559990000")],
-                limit=10)
+    _, t = scan(
+        con,
+        "messages",
+        [
+            Pred("dateSent", "eq", date(2025, 1, 4)),
+            Pred("To", "eq", "+15550000001"),
+            Pred("From", "eq", "+15559990000"),
+        ],
+        limit=10,
+    )
     q = fake.query_of(0)
     assert q["DateSent"] == "2025-01-04" and q["To"] == "+15550000001"
     assert q["From"] == "+15559990000" and q["PageSize"] == "10"
@@ -111,12 +124,25 @@ def test_day_spelling_of_the_product_page():
 def test_contradictions_and_limit_zero_make_no_request():
     fake = FakeTwilio(10)
     con = connector(fake)
-    assert con.plan(ScanRequest("messages", predicates=(
-        Pred("to", "eq", "+1"), Pred("to", "eq", "+2")))) == []
-    assert con.plan(ScanRequest("messages", limit=0)) == []
-    assert con.plan(ScanRequest("messages", predicates=(
-        Pred("DateSent", "gt", date(2025, 2, 1)), Pred("DateSent", "lt", date(2025, 1, 1))))) \
+    assert (
+        con.plan(
+            ScanRequest("messages", predicates=(Pred("to", "eq", "+1"), Pred("to", "eq", "+2")))
+        )
         == []
+    )
+    assert con.plan(ScanRequest("messages", limit=0)) == []
+    assert (
+        con.plan(
+            ScanRequest(
+                "messages",
+                predicates=(
+                    Pred("DateSent", "gt", date(2025, 2, 1)),
+                    Pred("DateSent", "lt", date(2025, 1, 1)),
+                ),
+            )
+        )
+        == []
+    )
     assert fake.requests == []
 
 
@@ -131,9 +157,13 @@ def test_bounded_scan_is_split_into_date_ranges_equal_to_a_sequential_scan():
     cut = datetime(2025, 1, 20, 5, tzinfo=UTC)
 
     def answer(t):
-        return sorted(s for s, d in zip(t.column("sid").to_pylist(),
-                                        t.column("date_sent").to_pylist(), strict=True)
-                      if d is not None and d >= cut)
+        return sorted(
+            s
+            for s, d in zip(
+                t.column("sid").to_pylist(), t.column("date_sent").to_pylist(), strict=True
+            )
+            if d is not None and d >= cut
+        )
 
     par_sids = t_par.column("sid").to_pylist()
     assert len(par_sids) == len(set(par_sids))  # no duplicates across ranges
@@ -158,8 +188,9 @@ def test_nested_table_needs_its_parameter():
     with pytest.raises(MissingParameter) as info:
         con.plan(ScanRequest("/Calls/:CallSid/Recordings"))
     assert info.value.parameter == "call_sid" and "CallSid" in str(info.value)
-    splits = con.plan(ScanRequest("call_recordings", predicates=(
-        Pred("CallSid", "in", ("CA1", "CA2")),)))
+    splits = con.plan(
+        ScanRequest("call_recordings", predicates=(Pred("CallSid", "in", ("CA1", "CA2")),))
+    )
     assert [s.params["path"] for s in splits] == [{"CallSid": "CA1"}, {"CallSid": "CA2"}]
     assert "/Calls/CA1/Recordings.json" in splits[0].describe
 
@@ -190,27 +221,39 @@ def test_check_and_bad_credentials():
 
 def test_from_source_options_and_secrets():
     con = TwilioConnector.from_source(
-        "tw", {"account_sid": ACCOUNT, "base_url": "http://x", "subaccounts": "true",
-               "max_concurrency": "4"}, {"auth_token": TOKEN})
+        "tw",
+        {
+            "account_sid": ACCOUNT,
+            "base_url": "http://x",
+            "subaccounts": "true",
+            "max_concurrency": "4",
+        },
+        {"auth_token": TOKEN},
+    )
     assert con.subaccounts is True and con.max_concurrency == 4 and con.base_url == "http://x"
     assert TOKEN not in repr(con)
     with pytest.raises(ConfigError, match="Did you mean 'subaccounts'"):
-        TwilioConnector.from_source("tw", {"account_sid": ACCOUNT, "subacounts": True},
-                                    {"auth_token": TOKEN})
+        TwilioConnector.from_source(
+            "tw", {"account_sid": ACCOUNT, "subacounts": True}, {"auth_token": TOKEN}
+        )
     with pytest.raises(ConfigError, match="auth_token"):
         TwilioConnector.from_source("tw", {"account_sid": ACCOUNT}, {})
     with pytest.raises(ConfigError, match="secret"):
         TwilioConnector.from_source("tw", {"account_sid": ACCOUNT, "auth_token": "x"}, {})
     with pytest.raises(ConfigError, match="account_sid"):
         TwilioConnector.from_source("tw", {}, {"auth_token": TOKEN})
-    key = TwilioConnector.from_source("tw", {"account_sid": ACCOUNT, "api_key": "SKx"},
-                                      {"api_secret": "shh"})
+    key = TwilioConnector.from_source(
+        "tw", {"account_sid": ACCOUNT, "api_key": "SKx"}, {"api_secret": "shh"}
+    )
     assert key.api_key == "SKx"
 
 
 def test_in_on_a_day_is_one_widened_range():
     fake = FakeTwilio(100)
-    _, t = scan(connector(fake, parallel_scans=False), "messages",
-                [Pred("DateSent", "in", (date(2025, 1, 2), date(2025, 1, 5)))])
+    scan(
+        connector(fake, parallel_scans=False),
+        "messages",
+        [Pred("DateSent", "in", (date(2025, 1, 2), date(2025, 1, 5)))],
+    )
     q = fake.query_of(0)
     assert q["DateSent>"] == "2025-01-02" and q["DateSent<"] == "2025-01-06"

@@ -12,9 +12,9 @@ import pytest
 from twilio_helpers import session_for
 
 from distillr.catalogs import load
-from distillr.errors import SourceError
 from distillr.connectors.twilio.naming import param_column
 from distillr.connectors.twilio.tables import twilio_tables
+from distillr.errors import SourceError
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 
@@ -48,10 +48,14 @@ def bound_values(session, t) -> dict[str, str] | None:
         parent = parent_of(t.endpoint["product"], t.endpoint["path"], param)
         assert parent is not None, f"no list to take {param} from for {t.name}"
         key = param_column(parent.endpoint.get("fetch_param") or "Sid")
-        where = " AND ".join(f"{parent.path_params[p]} = '{v}'" for p, v in values.items()
-                             if p in parent.path_params)
-        sql = f"SELECT {key} FROM src.{parent.name}" + (f" WHERE {where}" if where else "") \
+        where = " AND ".join(
+            f"{parent.path_params[p]} = '{v}'" for p, v in values.items() if p in parent.path_params
+        )
+        sql = (
+            f"SELECT {key} FROM src.{parent.name}"
+            + (f" WHERE {where}" if where else "")
             + " LIMIT 1"
+        )
         got = session.sql(sql).fetchall()
         if not got or got[0][0] is None:
             return None
@@ -69,8 +73,11 @@ def test_select_star_limit_5(session, sandbox, name):
     values = bound_values(session, t)
     if values is None:  # no parent rows: a made-up key must give an answer or a clean 404
         values = {p: "XX" + "0" * 32 for p in t.path_params}
-        sql = f"SELECT * FROM src.{name} WHERE " + " AND ".join(
-            f"{t.path_params[p]} = '{v}'" for p, v in values.items()) + " LIMIT 5"
+        sql = (
+            f"SELECT * FROM src.{name} WHERE "
+            + " AND ".join(f"{t.path_params[p]} = '{v}'" for p, v in values.items())
+            + " LIMIT 5"
+        )
         try:
             result = session.sql(sql).arrow()
         except SourceError as err:

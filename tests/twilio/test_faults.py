@@ -31,8 +31,13 @@ def answer(con, sql):
 
 @pytest.fixture(scope="module")
 def faulty():
-    with TwilioSandbox(seed=7, scale="tiny", messages=6000, calls=3000,
-                       faults="429=0.1,500=0.05,503=0.03,drop=0.02,truncate=0.02") as sb:
+    with TwilioSandbox(
+        seed=7,
+        scale="tiny",
+        messages=6000,
+        calls=3000,
+        faults="429=0.1,500=0.05,503=0.03,drop=0.02,truncate=0.02",
+    ) as sb:
         yield sb
 
 

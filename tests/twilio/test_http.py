@@ -18,10 +18,12 @@ SECRET = "s3cr3t-token-value"
 def make(handler, **kw):
     sleeps: list[float] = []
     client = HttpClient(
-        label="Twilio", auth=httpx.BasicAuth("ACxx", SECRET),
+        label="Twilio",
+        auth=httpx.BasicAuth("ACxx", SECRET),
         transport=httpx.MockTransport(handler),
         retry=kw.pop("retry", RetryPolicy(max_retries=3, backoff_base=0.01)),
-        sleep=sleeps.append, **kw,
+        sleep=sleeps.append,
+        **kw,
     )
     return client, sleeps
 
@@ -44,16 +46,18 @@ OK = httpx.Response(200, json={"messages": [{"sid": "SM1"}]})
 
 
 def error(status, code, message, headers=None):
-    return httpx.Response(status, headers=headers or {},
-                          json={"code": code, "message": message, "status": status})
+    return httpx.Response(
+        status, headers=headers or {}, json={"code": code, "message": message, "status": status}
+    )
 
 
 def test_429_honours_retry_after_and_cuts_concurrency():
     handler, calls = scripted(error(429, 20429, "Too many", {"Retry-After": "2"}), OK)
     client, sleeps = make(handler, max_concurrency=8)
     stats = ScanStats()
-    assert client.get_json("https://api.twilio.com/x.json", {"PageSize": 5}, stats) == \
-        {"messages": [{"sid": "SM1"}]}
+    assert client.get_json("https://api.twilio.com/x.json", {"PageSize": 5}, stats) == {
+        "messages": [{"sid": "SM1"}]
+    }
     assert sleeps == [2.0]
     assert len(calls) == 2 and stats.requests == 2 and stats.retries == 1
     assert client.limit.limit == 4
@@ -67,15 +71,18 @@ def test_retry_after_is_capped():
     assert sleeps == [0.5]
 
 
-@pytest.mark.parametrize("failure", [
-    error(500, 20500, "Internal"),
-    error(503, 20503, "Unavailable"),
-    httpx.RemoteProtocolError("peer closed connection"),
-    httpx.ReadTimeout("timed out"),
-    httpx.ConnectError("refused"),
-    httpx.DecodingError("bad gzip"),
-    httpx.Response(200, content=b'{"messages": [{"sid": "SM1"'),  # cut short
-])
+@pytest.mark.parametrize(
+    "failure",
+    [
+        error(500, 20500, "Internal"),
+        error(503, 20503, "Unavailable"),
+        httpx.RemoteProtocolError("peer closed connection"),
+        httpx.ReadTimeout("timed out"),
+        httpx.ConnectError("refused"),
+        httpx.DecodingError("bad gzip"),
+        httpx.Response(200, content=b'{"messages": [{"sid": "SM1"'),  # cut short
+    ],
+)
 def test_retries_transient_failures_with_backoff(failure):
     handler, calls = scripted(failure, OK)
     client, sleeps = make(handler)
@@ -94,8 +101,9 @@ def test_gives_up_with_twilio_code_message_and_path_never_the_secret():
     handler, calls = scripted(error(500, 20500, "An internal server error has occurred"))
     client, _ = make(handler)
     with pytest.raises(SourceError) as info:
-        client.get_json("https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json",
-                        {"To": "+15551234567"})
+        client.get_json(
+            "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json", {"To": "+15551234567"}
+        )
     err = info.value
     assert len(calls) == 4  # 1 + 3 retries
     assert err.status == 500 and err.code == 20500
@@ -108,7 +116,7 @@ def test_gives_up_with_twilio_code_message_and_path_never_the_secret():
 def test_dropped_connections_until_the_end_fail_clearly():
     handler, _ = scripted(httpx.RemoteProtocolError("peer closed connection"))
     client, _ = make(handler)
-    with pytest.raises(SourceError, match="failed after 4 attempts.*no partial data"):
+    with pytest.raises(SourceError, match=r"failed after 4 attempts.*no partial data"):
         client.get_json("https://api.twilio.com/x.json")
 
 

@@ -17,31 +17,60 @@ from distillr.connectors.pages import PageDecoder
 WAYS = pytest.mark.parametrize("columns", [False, True], ids=["records", "columns"])
 
 SPECS = [
-    FieldSpec("sid", "string"), FieldSpec("count", "int"), FieldSpec("ratio", "float"),
-    FieldSpec("flag", "bool"), FieldSpec("price", "decimal"),
-    FieldSpec("created", "timestamp_rfc"), FieldSpec("updated", "timestamp_iso"),
-    FieldSpec("day", "date"), FieldSpec("uris", "map"), FieldSpec("account_sid", "string"),
+    FieldSpec("sid", "string"),
+    FieldSpec("count", "int"),
+    FieldSpec("ratio", "float"),
+    FieldSpec("flag", "bool"),
+    FieldSpec("price", "decimal"),
+    FieldSpec("created", "timestamp_rfc"),
+    FieldSpec("updated", "timestamp_iso"),
+    FieldSpec("day", "date"),
+    FieldSpec("uris", "map"),
+    FieldSpec("account_sid", "string"),
 ]
 
 
 def _record(i: int) -> dict:
     return {
-        "sid": f"SM{i}\u00e9\n\"x\"", "count": str(i), "ratio": i / 4, "flag": i % 2 == 0,
+        "sid": f'SM{i}\u00e9\n"x"',
+        "count": str(i),
+        "ratio": i / 4,
+        "flag": i % 2 == 0,
         "price": "" if i % 7 == 0 else f"-0.{i:05d}",
         "created": f"Thu, {1 + i % 28:02d} Nov 2026 23:30:22 +0000",
-        "updated": None if i % 5 == 0 else "2026-11-27T00:00:00Z", "day": "2026-11-27",
+        "updated": None if i % 5 == 0 else "2026-11-27T00:00:00Z",
+        "day": "2026-11-27",
         "uris": None if i % 11 == 0 else {"media": f"/m/{i}", "feedback": f"/f/{i}"},
-        "account_sid": None if i % 3 == 0 else "AC2", "extra": {"nested": [1, 2]},
+        "account_sid": None if i % 3 == 0 else "AC2",
+        "extra": {"nested": [1, 2]},
     }
 
 
 def _body(records, envelope="v2010", key="items", nxt="/next?Page=1") -> bytes:
     # the standard library writes integers of any size, as an API might
     if envelope == "v2010":
-        return json.dumps({"first_page_uri": "/x", "end": len(records) - 1, key: records,
-                           "next_page_uri": nxt, "page": 0, "page_size": 50}).encode()
-    return json.dumps({key: records, "meta": {"page": 0, "page_size": 50, "key": key,
-                                             "next_page_url": nxt, "url": "https://x"}}).encode()
+        return json.dumps(
+            {
+                "first_page_uri": "/x",
+                "end": len(records) - 1,
+                key: records,
+                "next_page_uri": nxt,
+                "page": 0,
+                "page_size": 50,
+            }
+        ).encode()
+    return json.dumps(
+        {
+            key: records,
+            "meta": {
+                "page": 0,
+                "page_size": 50,
+                "key": key,
+                "next_page_url": nxt,
+                "url": "https://x",
+            },
+        }
+    ).encode()
 
 
 def _usual(builder, body, key, constants):
@@ -121,13 +150,21 @@ def test_pages_it_cannot_be_sure_of_are_left_to_the_usual_path(columns):
 @WAYS
 def test_maps_of_any_keys_decode_like_the_usual_path(columns):
     builder = _learnt([_record(1)])
-    records = [_record(1), {**_record(2), "uris": {"a": "b"}}, {**_record(3), "uris": {}},
-               {**_record(4), "uris": {"feedback": "f", "media": "m"}}, {"sid": "only"}]
+    records = [
+        _record(1),
+        {**_record(2), "uris": {"a": "b"}},
+        {**_record(3), "uris": {}},
+        {**_record(4), "uris": {"feedback": "f", "media": "m"}},
+        {"sid": "only"},
+    ]
     body = _body(records)
     page = PageDecoder(builder, "items", "v2010").decode(body, columns=columns)
     assert page is not None and page.batch.equals(_usual(builder, body, "items", {}))
     assert page.batch.column(8).to_pylist()[1:4] == [
-        [("a", "b")], [], [("feedback", "f"), ("media", "m")]]
+        [("a", "b")],
+        [],
+        [("feedback", "f"), ("media", "m")],
+    ]
 
 
 def test_a_page_decoded_while_another_is_takes_the_columns_way(monkeypatch):
@@ -174,28 +211,48 @@ def test_after_a_miss_it_leaves_a_few_pages_and_then_tries_again():
 # -- generated pages ------------------------------------------------------------------------
 
 _TEXT = st.text(max_size=8)
-_VALUE = st.one_of(st.none(), _TEXT, st.integers(-2**70, 2**70), st.booleans(),
-                   st.floats(allow_nan=False, allow_infinity=False),
-                   st.just("2026-11-27"), st.just("-0.00750"), st.just("12"), st.just(""),
-                   st.just("Thu, 26 Nov 2026 23:30:22 +0000"))
-_MAP = st.one_of(st.none(), st.dictionaries(st.sampled_from(["media", "feedback", "x"]),
-                                            st.one_of(_TEXT, st.none(), st.integers(0, 9)),
-                                            max_size=3))
+_VALUE = st.one_of(
+    st.none(),
+    _TEXT,
+    st.integers(-(2**70), 2**70),
+    st.booleans(),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.just("2026-11-27"),
+    st.just("-0.00750"),
+    st.just("12"),
+    st.just(""),
+    st.just("Thu, 26 Nov 2026 23:30:22 +0000"),
+)
+_MAP = st.one_of(
+    st.none(),
+    st.dictionaries(
+        st.sampled_from(["media", "feedback", "x"]),
+        st.one_of(_TEXT, st.none(), st.integers(0, 9)),
+        max_size=3,
+    ),
+)
 _TYPICAL = {  # values of each field's own type, as an API sends them
-    "sid": _TEXT, "count": st.integers(0, 99).map(str), "ratio": st.floats(-1e6, 1e6),
-    "flag": st.booleans(), "price": st.sampled_from(["-0.00750", "", "1.5", "0"]),
-    "created": st.sampled_from(["Thu, 26 Nov 2026 23:30:22 +0000", "Sat, 01 Jan 2000 00:00:00 +0000"]),
+    "sid": _TEXT,
+    "count": st.integers(0, 99).map(str),
+    "ratio": st.floats(-1e6, 1e6),
+    "flag": st.booleans(),
+    "price": st.sampled_from(["-0.00750", "", "1.5", "0"]),
+    "created": st.sampled_from(
+        ["Thu, 26 Nov 2026 23:30:22 +0000", "Sat, 01 Jan 2000 00:00:00 +0000"]
+    ),
     "updated": st.sampled_from(["2026-11-27T00:00:00Z", "2026-11-27T01:02:03+01:00"]),
     "day": st.just("2026-11-27"),
     "uris": st.fixed_dictionaries({"media": _TEXT, "feedback": _TEXT}),
     "account_sid": st.sampled_from(["AC2", ""]),
 }
 _TYPICAL_RECORD = st.fixed_dictionaries(
-    {k: st.one_of(st.none(), v) if k != "ratio" else v for k, v in _TYPICAL.items()})
+    {k: st.one_of(st.none(), v) if k != "ratio" else v for k, v in _TYPICAL.items()}
+)
 # now and then a field is missing, or holds a value of another JSON type
 _RECORD = st.fixed_dictionaries(
-    {}, optional={k: st.one_of(v, v, v, _MAP if k == "uris" else _VALUE)
-                  for k, v in _TYPICAL.items()})
+    {},
+    optional={k: st.one_of(v, v, v, _MAP if k == "uris" else _VALUE) for k, v in _TYPICAL.items()},
+)
 
 
 def _same_or_error(builder, body, constants):
@@ -206,8 +263,12 @@ def _same_or_error(builder, body, constants):
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(first=st.lists(_TYPICAL_RECORD, min_size=1, max_size=6), page=st.lists(_RECORD, max_size=8),
-       fill=st.booleans(), columns=st.booleans())
+@given(
+    first=st.lists(_TYPICAL_RECORD, min_size=1, max_size=6),
+    page=st.lists(_RECORD, max_size=8),
+    fill=st.booleans(),
+    columns=st.booleans(),
+)
 def test_generated_pages_decode_to_the_usual_batch(first, page, fill, columns):
     constants = {"account_sid": "AC1"} if fill else {}
     builder = BatchBuilder(SPECS)
@@ -230,16 +291,24 @@ def test_generated_pages_decode_to_the_usual_batch(first, page, fill, columns):
 
 
 @settings(max_examples=300, deadline=None)
-@given(cut=st.integers(0, 10_000), at=st.integers(0, 10_000), byte=st.binary(min_size=1, max_size=2),
-       how=st.sampled_from(["truncate", "replace", "insert"]), columns=st.booleans())
+@given(
+    cut=st.integers(0, 10_000),
+    at=st.integers(0, 10_000),
+    byte=st.binary(min_size=1, max_size=2),
+    how=st.sampled_from(["truncate", "replace", "insert"]),
+    columns=st.booleans(),
+)
 def test_damaged_bodies_are_never_decoded_differently(cut, at, byte, how, columns):
     """Bytes cut, replaced or inserted anywhere: the decoder declines, or answers exactly what
     the usual path answers (a change inside a string, say)."""
     builder = _learnt([_record(1)])
     body = _body([_record(i) for i in range(4)])
     i = at % len(body)
-    damaged = {"truncate": body[:cut % len(body)], "replace": body[:i] + byte + body[i + 1:],
-               "insert": body[:i] + byte + body[i:]}[how]
+    damaged = {
+        "truncate": body[: cut % len(body)],
+        "replace": body[:i] + byte + body[i + 1 :],
+        "insert": body[:i] + byte + body[i:],
+    }[how]
     expected, error = _same_or_error(builder, damaged, {})
     try:
         got = PageDecoder(builder, "items", "v2010").decode(damaged, columns=columns)
@@ -256,15 +325,19 @@ def test_duplicate_keys_take_the_last_value_as_the_usual_path_does():
     body = _body([_record(1)]).replace(b'"sid": ', b'"sid": "first", "sid": ', 1)
     page = PageDecoder(builder, "items", "v2010").decode(body)
     assert page is not None and page.batch.equals(_usual(builder, body, "items", {}))
-    assert page.batch.column(0)[0].as_py() == "SM1\u00e9\n\"x\""
+    assert page.batch.column(0)[0].as_py() == 'SM1\u00e9\n"x"'
 
 
 @pytest.fixture()
 def connector(sandbox):
     from distillr.connectors.twilio import TwilioConnector
 
-    conn = TwilioConnector("src", account_sid=sandbox.account_sid,
-                           auth_token=sandbox.auth_token, base_url=sandbox.base_url)
+    conn = TwilioConnector(
+        "src",
+        account_sid=sandbox.account_sid,
+        auth_token=sandbox.auth_token,
+        base_url=sandbox.base_url,
+    )
     yield conn
     conn.close()
 
@@ -286,8 +359,9 @@ def test_every_sandbox_table_decodes_like_the_usual_path(connector, sandbox):
             continue  # the page needs the column-by-column path: never decoded
         expected = builder.build(records, constants)
         for columns in (False, True):
-            page = PageDecoder(builder, t.endpoint["list_key"],
-                               t.endpoint["envelope"]).decode(raw, constants, columns=columns)
+            page = PageDecoder(builder, t.endpoint["list_key"], t.endpoint["envelope"]).decode(
+                raw, constants, columns=columns
+            )
             assert page is not None, (table.name, columns)
             assert page.batch.equals(expected), (table.name, columns)
         compared += 1

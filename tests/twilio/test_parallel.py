@@ -23,21 +23,30 @@ def scan(sb, tmp_path, sql, **kw):
     return result, list(sb.requests)
 
 
-@pytest.mark.parametrize("sql, param", [
-    ("SELECT sid, date_sent, status, body FROM src.messages"
-     " WHERE date_sent >= TIMESTAMP '2001-02-03 04:05:06'",
-     "DateSent"),
-    ("SELECT sid, start_time FROM src.calls WHERE start_time < TIMESTAMP '2100-01-01'"
-     " AND start_time > TIMESTAMP '2000-01-01'", "StartTime"),
-])
+@pytest.mark.parametrize(
+    "sql, param",
+    [
+        (
+            "SELECT sid, date_sent, status, body FROM src.messages"
+            " WHERE date_sent >= TIMESTAMP '2001-02-03 04:05:06'",
+            "DateSent",
+        ),
+        (
+            "SELECT sid, start_time FROM src.calls WHERE start_time < TIMESTAMP '2100-01-01'"
+            " AND start_time > TIMESTAMP '2000-01-01'",
+            "StartTime",
+        ),
+    ],
+)
 def test_ranges_equal_the_sequential_scan(big, tmp_path, sql, param):
     par, log = scan(big, tmp_path, sql, max_concurrency=4)
     seq, seq_log = scan(big, tmp_path, sql, parallel_scans=False)
     assert sorted(par, key=repr) == sorted(seq, key=repr) and len(seq) > 1000
     sids = [r[0] for r in par]
     assert len(sids) == len(set(sids))  # no row twice
-    lowers = {dict(r["query"]).get(f"{param}>") for r in log if dict(r["query"])
-              .get("PageSize") == "1000"}
+    lowers = {
+        dict(r["query"]).get(f"{param}>") for r in log if dict(r["query"]).get("PageSize") == "1000"
+    }
     assert len(lowers) > 3  # really split into ranges
     assert len(seq_log) < len(log)
 
@@ -54,15 +63,18 @@ def test_small_scan_stays_one_request(big, tmp_path):
     assert rows and len(log) == 1
 
 
-@pytest.mark.parametrize("sql", [
-    # split into date ranges: the first page and the date probes are made while planning
-    "SELECT sid, date_sent FROM src.messages WHERE date_sent >= TIMESTAMP '2001-02-03'",
-    # one page, fetched while planning and handed to the read
-    "SELECT * FROM src.conferences",
-    # a join and an aggregate, as in the demo
-    "SELECT c.status, count(*) AS n FROM src.calls c JOIN src.recordings r"
-    " ON r.call_sid = c.sid WHERE c.start_time >= TIMESTAMP '2001-01-01' GROUP BY c.status",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        # split into date ranges: the first page and the date probes are made while planning
+        "SELECT sid, date_sent FROM src.messages WHERE date_sent >= TIMESTAMP '2001-02-03'",
+        # one page, fetched while planning and handed to the read
+        "SELECT * FROM src.conferences",
+        # a join and an aggregate, as in the demo
+        "SELECT c.status, count(*) AS n FROM src.calls c JOIN src.recordings r"
+        " ON r.call_sid = c.sid WHERE c.start_time >= TIMESTAMP '2001-01-01' GROUP BY c.status",
+    ],
+)
 def test_stats_count_every_request(big, tmp_path, sql):
     big.clear_requests()
     con = session_for(big, tmp_path, max_concurrency=4)

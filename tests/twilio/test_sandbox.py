@@ -30,8 +30,9 @@ def test_full_scan_pages_by_1000(con, sandbox):
 
 
 def test_to_is_sent_on_every_request_and_the_answer_is_exact(con, sandbox):
-    to = con.sql("SELECT `to` FROM src.messages WHERE direction = 'inbound' LIMIT 1") \
-        .fetchall()[0][0]
+    to = con.sql("SELECT `to` FROM src.messages WHERE direction = 'inbound' LIMIT 1").fetchall()[0][
+        0
+    ]
     sandbox.clear_requests()
     sql = f"SELECT sid, `to`, `from` FROM src.messages WHERE `to` = '{to}'"
     got = rows(con, sql)
@@ -47,32 +48,37 @@ def test_date_predicates_send_widened_days_and_stay_exact(con, sandbox):
     a = mid.replace(hour=13, minute=7, second=31, microsecond=0)
     b = a.replace(hour=19, minute=2, second=5)
     sandbox.clear_requests()
-    sql = (f"SELECT sid, date_sent FROM src.messages WHERE date_sent >= TIMESTAMP"
-           f" '{a:%Y-%m-%d %H:%M:%S}' AND date_sent < TIMESTAMP '{b:%Y-%m-%d %H:%M:%S}'")
+    sql = (
+        f"SELECT sid, date_sent FROM src.messages WHERE date_sent >= TIMESTAMP"
+        f" '{a:%Y-%m-%d %H:%M:%S}' AND date_sent < TIMESTAMP '{b:%Y-%m-%d %H:%M:%S}'"
+    )
     got = rows(con, sql)
     qs = queries(sandbox)
     assert qs
     for q in qs:
         assert q.get("DateSent>", q.get("DateSent")) <= f"{a:%Y-%m-%d}"
-    assert any(q.get("DateSent") == f"{a:%Y-%m-%d}" or (
-        q.get("DateSent>") == f"{a:%Y-%m-%d}") for q in qs)
+    assert any(
+        q.get("DateSent") == f"{a:%Y-%m-%d}" or (q.get("DateSent>") == f"{a:%Y-%m-%d}") for q in qs
+    )
     want = rows(con, sql, pushdown=False)
     assert got == want
-    assert all(a.replace(tzinfo=r[1].tzinfo) <= r[1] < b.replace(tzinfo=r[1].tzinfo)
-               for r in got)
+    assert all(a.replace(tzinfo=r[1].tzinfo) <= r[1] < b.replace(tzinfo=r[1].tzinfo) for r in got)
 
 
 def _one_sent_message(con):
     return con.sql(
         "SELECT `to`, `from`, CAST(date_sent AS DATE) FROM src.messages"
-        " WHERE date_sent IS NOT NULL LIMIT 1").fetchall()[0]
+        " WHERE date_sent IS NOT NULL LIMIT 1"
+    ).fetchall()[0]
 
 
 def test_product_page_spelling(con, sandbox):
     to, frm, day = _one_sent_message(con)
     sandbox.clear_requests()
-    sql = (f"SELECT sid FROM src.messages WHERE `to` = '{to}' AND `from` = '{frm}'"
-           f" AND dateSent = '{day}'")
+    sql = (
+        f"SELECT sid FROM src.messages WHERE `to` = '{to}' AND `from` = '{frm}'"
+        f" AND dateSent = '{day}'"
+    )
     got = rows(con, sql)
     assert got
     q = queries(sandbox)[0]
@@ -82,15 +88,19 @@ def test_product_page_spelling(con, sandbox):
 
 def test_product_page_spelling_unquoted(con):
     to, frm, day = _one_sent_message(con)
-    sql = (f"SELECT sid FROM src.messages WHERE to = '{to}' AND from = '{frm}'"
-           f" AND dateSent = '{day}'")
+    sql = (
+        f"SELECT sid FROM src.messages WHERE to = '{to}' AND from = '{frm}' AND dateSent = '{day}'"
+    )
     assert rows(con, sql)
 
 
 def test_nested_table_by_path_and_by_name(con, sandbox):
     sid = con.sql("SELECT sid FROM src.conferences LIMIT 1").fetchall()[0][0]
-    a = rows(con, f"SELECT * FROM src.`/Conferences/:ConferenceSid/Participants`"
-                  f" WHERE conference_sid = '{sid}'")
+    a = rows(
+        con,
+        f"SELECT * FROM src.`/Conferences/:ConferenceSid/Participants`"
+        f" WHERE conference_sid = '{sid}'",
+    )
     b = rows(con, f"SELECT * FROM src.conference_participants WHERE conference_sid = '{sid}'")
     assert a and a == b
     with pytest.raises(MissingParameter):
@@ -99,16 +109,22 @@ def test_nested_table_by_path_and_by_name(con, sandbox):
 
 def test_path_parameter_by_its_api_spelling(con):
     sid = con.sql("SELECT sid FROM src.conferences LIMIT 1").fetchall()[0][0]
-    got = rows(con, f"SELECT * FROM src.`/Conferences/:ConferenceSid/Participants`"
-                    f" WHERE ConferenceSid = '{sid}'")
-    assert got == rows(con, f"SELECT * FROM src.conference_participants"
-                            f" WHERE conference_sid = '{sid}'")
+    got = rows(
+        con,
+        f"SELECT * FROM src.`/Conferences/:ConferenceSid/Participants`"
+        f" WHERE ConferenceSid = '{sid}'",
+    )
+    assert got == rows(
+        con, f"SELECT * FROM src.conference_participants WHERE conference_sid = '{sid}'"
+    )
 
 
 def test_bind_join_feeds_the_path_parameter(con, sandbox):
-    got = con.sql("SELECT p.call_sid, c.friendly_name FROM src.conferences c"
-                  " JOIN src.conference_participants p ON p.conference_sid = c.sid"
-                  " WHERE c.status = 'completed'").fetchall()
+    got = con.sql(
+        "SELECT p.call_sid, c.friendly_name FROM src.conferences c"
+        " JOIN src.conference_participants p ON p.conference_sid = c.sid"
+        " WHERE c.status = 'completed'"
+    ).fetchall()
     assert got
     assert any("/Participants.json" in r["path"] for r in sandbox.requests)
 
@@ -116,12 +132,12 @@ def test_bind_join_feeds_the_path_parameter(con, sandbox):
 def test_subaccount_by_filter_and_walk(sandbox, tmp_path):
     con = session_for(sandbox, tmp_path)
     sub = sandbox.subaccount_sid
-    only_sub = con.sql(f"SELECT DISTINCT account_sid FROM src.calls"
-                       f" WHERE account_sid = '{sub}'").fetchall()
+    only_sub = con.sql(
+        f"SELECT DISTINCT account_sid FROM src.calls WHERE account_sid = '{sub}'"
+    ).fetchall()
     assert only_sub in ([(sub,)], [])
     walk = session_for(sandbox, tmp_path, subaccounts=True)
-    accounts = {r[0] for r in walk.sql("SELECT DISTINCT account_sid FROM src.messages")
-                .fetchall()}
+    accounts = {r[0] for r in walk.sql("SELECT DISTINCT account_sid FROM src.messages").fetchall()}
     main = {r[0] for r in con.sql("SELECT DISTINCT account_sid FROM src.messages").fetchall()}
     assert main <= accounts
 
@@ -130,8 +146,13 @@ def test_api_key_auth(sandbox, tmp_path):
     import distillr
     from distillr.connectors.twilio import TwilioConnector
 
-    src = TwilioConnector("k", account_sid=sandbox.account_sid, api_key=sandbox.api_key_sid,
-                          api_secret=sandbox.api_key_secret, base_url=sandbox.base_url)
+    src = TwilioConnector(
+        "k",
+        account_sid=sandbox.account_sid,
+        api_key=sandbox.api_key_sid,
+        api_secret=sandbox.api_key_secret,
+        base_url=sandbox.base_url,
+    )
     src.check()
     con = distillr.connect(home=str(tmp_path))
     con.register("k", src)

@@ -33,8 +33,9 @@ print(json.dumps({
 
 
 def test_limit_0_loads_no_http_client_and_no_pandas(tmp_path):
-    done = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path)], capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(tmp_path)], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     assert out["rows"] == 0 and out["columns"] > 10 and out["requests"] == 0
@@ -52,8 +53,9 @@ for t in threads:
     t.join()
 print(len(threads), "pandas" in sys.modules)
 """
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["1", "True"]
 
@@ -67,9 +69,11 @@ def test_the_first_request_of_a_scan_starts_the_warm_up(sandbox, tmp_path, monke
 
     seen = []
     monkeypatch.setattr(connector, "warm_up", lambda: seen.append(len(sandbox.requests)))
-    for sql in ("SELECT sid FROM src.messages LIMIT 5",  # read() sends the first request
-                # planning reads page one to split the scan into date ranges
-                "SELECT sid FROM src.messages WHERE date_sent >= TIMESTAMP '2001-01-01'"):
+    for sql in (
+        "SELECT sid FROM src.messages LIMIT 5",  # read() sends the first request
+        # planning reads page one to split the scan into date ranges
+        "SELECT sid FROM src.messages WHERE date_sent >= TIMESTAMP '2001-01-01'",
+    ):
         sandbox.clear_requests()
         seen.clear()
         session_for(sandbox, tmp_path / str(len(sql))).sql(sql).arrow()

@@ -16,26 +16,50 @@ TABLES = {t.name: t for t in twilio_tables()}
 CON = TwilioConnector("tw", account_sid="AC" + "0" * 32, auth_token="x")
 
 
-@pytest.mark.parametrize("name", [
-    "calls", "messages", "recordings", "conferences", "queues", "incoming_phone_numbers",
-    "usage_records", "usage_records_daily", "usage_records_monthly", "usage_records_yearly",
-    "alerts", "messaging_services", "conversations", "flows", "verify_services", "accounts",
-    "conference_participants", "message_media", "call_recordings", "queue_members",
-    "conversation_messages", "flow_executions", "insights_conferences",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "calls",
+        "messages",
+        "recordings",
+        "conferences",
+        "queues",
+        "incoming_phone_numbers",
+        "usage_records",
+        "usage_records_daily",
+        "usage_records_monthly",
+        "usage_records_yearly",
+        "alerts",
+        "messaging_services",
+        "conversations",
+        "flows",
+        "verify_services",
+        "accounts",
+        "conference_participants",
+        "message_media",
+        "call_recordings",
+        "queue_members",
+        "conversation_messages",
+        "flow_executions",
+        "insights_conferences",
+    ],
+)
 def test_plain_names(name):
     assert name in TABLES
 
 
-@pytest.mark.parametrize("alias, name", [
-    ("/Calls/:CallSid/Recordings", "call_recordings"),
-    ("/Conferences/:ConferenceSid/Participants", "conference_participants"),
-    ("/Messages/:MessageSid/Media", "message_media"),
-    ("/conversations/Conversations/:ConversationSid/Messages", "conversation_messages"),
-    ("/Conversations/:ConversationSid/Messages", "conversation_messages"),
-    ("/verify/Services", "verify_services"),
-    ("/CALLS", "calls"),
-])
+@pytest.mark.parametrize(
+    "alias, name",
+    [
+        ("/Calls/:CallSid/Recordings", "call_recordings"),
+        ("/Conferences/:ConferenceSid/Participants", "conference_participants"),
+        ("/Messages/:MessageSid/Media", "message_media"),
+        ("/conversations/Conversations/:ConversationSid/Messages", "conversation_messages"),
+        ("/Conversations/:ConversationSid/Messages", "conversation_messages"),
+        ("/verify/Services", "verify_services"),
+        ("/CALLS", "calls"),
+    ],
+)
 def test_path_aliases(alias, name):
     assert CON.table(alias).name == name
 

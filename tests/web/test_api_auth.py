@@ -38,25 +38,36 @@ def test_loopback_refuses_other_host_names(client):
 
 
 def test_cross_origin_writes_are_refused(client):
-    res = client.post("/api/sources", json={"name": "x"},
-                      headers={"origin": "https://evil.example"})
+    res = client.post(
+        "/api/sources", json={"name": "x"}, headers={"origin": "https://evil.example"}
+    )
     assert res.status_code == 403
-    res = client.post("/api/queries", json={"sql": "SELECT 1"},
-                      headers={"origin": "http://127.0.0.1:8000"})
+    res = client.post(
+        "/api/queries", json={"sql": "SELECT 1"}, headers={"origin": "http://127.0.0.1:8000"}
+    )
     assert res.status_code != 403  # same origin is fine
 
 
-@pytest.mark.parametrize("headers", [
-    {},
-    {"authorization": "Bearer dst_wrong"},
-    {"authorization": "Bearer "},
-    {"authorization": "Basic YWRhOnB3"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"authorization": "Bearer dst_wrong"},
+        {"authorization": "Bearer "},
+        {"authorization": "Basic YWRhOnB3"},
+    ],
+)
 def test_api_needs_a_valid_token(secured, headers):
-    for method, url in [("GET", "/api/sources"), ("GET", "/api/tree"), ("GET", "/api/types"),
-                        ("POST", "/api/queries"), ("GET", "/api/me")]:
-        res = secured.request(method, url, headers=headers,
-                              json={"sql": "SELECT 1"} if method == "POST" else None)
+    for method, url in [
+        ("GET", "/api/sources"),
+        ("GET", "/api/tree"),
+        ("GET", "/api/types"),
+        ("POST", "/api/queries"),
+        ("GET", "/api/me"),
+    ]:
+        res = secured.request(
+            method, url, headers=headers, json={"sql": "SELECT 1"} if method == "POST" else None
+        )
         assert res.status_code == 401, (url, res.text)
         assert res.headers["content-type"].startswith("application/problem+json")
         assert res.headers.get("www-authenticate") == "Bearer"
@@ -77,8 +88,9 @@ def test_token_works_until_its_user_is_removed(secured, store):
 def test_revoked_token_is_refused(secured, store):
     info, token = store.create_token("ada")
     store.revoke_token(info.id)
-    assert secured.get("/api/sources", headers={"authorization": f"Bearer {token}"}
-                       ).status_code == 401
+    assert (
+        secured.get("/api/sources", headers={"authorization": f"Bearer {token}"}).status_code == 401
+    )
 
 
 def test_tokens_and_passwords_are_not_stored_in_clear(store, home):
@@ -105,10 +117,16 @@ def test_login_session_cookie_and_csrf(secured):
     assert secured.get("/api/sources").status_code == 200
     # a state-changing request with the cookie but no (or a wrong) CSRF token is refused
     assert secured.post("/api/queries", json={"sql": " "}).status_code == 403
-    assert secured.post("/api/queries", json={"sql": " "},
-                        headers={"x-csrf-token": "nope"}).status_code == 403
-    assert secured.post("/api/queries", json={"sql": " "},
-                        headers={"x-csrf-token": csrf}).status_code == 400
+    assert (
+        secured.post(
+            "/api/queries", json={"sql": " "}, headers={"x-csrf-token": "nope"}
+        ).status_code
+        == 403
+    )
+    assert (
+        secured.post("/api/queries", json={"sql": " "}, headers={"x-csrf-token": csrf}).status_code
+        == 400
+    )
     assert secured.post("/api/logout", headers={"x-csrf-token": csrf}).status_code == 204
     secured.cookies.clear()
     assert secured.get("/api/sources").status_code == 401

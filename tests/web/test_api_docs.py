@@ -7,6 +7,7 @@ import re
 from fastapi.testclient import TestClient
 
 from distillr.server import create_app
+
 BASE = "http://127.0.0.1:8000"
 
 

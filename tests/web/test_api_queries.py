@@ -36,9 +36,8 @@ def run(client, sql, **kw):
 
 def cli_message(home, sql):
     """What the CLI (and the Python API) says about ``sql``."""
-    with distillr.connect(home) as con:
-        with pytest.raises(distillr.DistillrError) as err:
-            con.sql(sql).arrow()
+    with distillr.connect(home) as con, pytest.raises(distillr.DistillrError) as err:
+        con.sql(sql).arrow()
     return str(err.value)
 
 
@@ -60,8 +59,9 @@ def test_result_as_arrow_for_the_grid(shop):
     assert table.num_rows == 10 and table.column_names == ["id", "name", "kind"]
     # BIGINT that fits a double travels as a number the browser shows exactly
     assert table.column("id").to_pylist() == list(range(1, 11))
-    part = shop.get(f"/api/queries/{job['id']}/result",
-                    params={"format": "arrow", "offset": 2, "limit": 3})
+    part = shop.get(
+        f"/api/queries/{job['id']}/result", params={"format": "arrow", "offset": 2, "limit": 3}
+    )
     assert pa.ipc.open_stream(part.content).read_all().column("id").to_pylist() == [3, 4, 5]
     too_many = shop.get(f"/api/queries/{job['id']}/result", params={"limit": 20000})
     assert too_many.status_code == 422 and "at most 10,000" in too_many.json()["detail"]
@@ -83,12 +83,15 @@ def test_exports_round_trip(shop):
     assert bad.status_code == 422 and bad.headers["content-type"].startswith(PROBLEM)
 
 
-@pytest.mark.parametrize("sql,kind,status", [
-    ("SELEC * FROM shop.items", "sql", 400),
-    ("SELECT * FROM nowhere.items", "catalog", 404),
-    ("SELECT * FROM shop.itemz", "catalog", 404),
-    ("SELECT * FROM shop.item_parts", "missing_parameter", 400),
-])
+@pytest.mark.parametrize(
+    "sql,kind,status",
+    [
+        ("SELEC * FROM shop.items", "sql", 400),
+        ("SELECT * FROM nowhere.items", "catalog", 404),
+        ("SELECT * FROM shop.itemz", "catalog", 404),
+        ("SELECT * FROM shop.item_parts", "missing_parameter", 400),
+    ],
+)
 def test_query_errors_carry_the_cli_message(shop, home, sql, kind, status):
     job = run(shop, sql)
     assert job["state"] == "error"
@@ -136,8 +139,9 @@ def test_explain(shop, home):
     res = shop.post("/api/explain", json={"sql": "SELECT * FROM shop.items WHERE id = 3 LIMIT 5"})
     assert res.status_code == 200
     with distillr.connect(home) as con:
-        assert res.json()["text"] == con.explain(
-            "SELECT * FROM shop.items WHERE id = 3 LIMIT 5").text
+        assert (
+            res.json()["text"] == con.explain("SELECT * FROM shop.items WHERE id = 3 LIMIT 5").text
+        )
     bad = shop.post("/api/explain", json={"sql": "SELECT * FROM nowhere.t"})
     assert bad.status_code == 404 and bad.headers["content-type"].startswith(PROBLEM)
     assert shop.post("/api/explain", json={"sql": ""}).status_code == 400
@@ -170,17 +174,30 @@ def test_samples(shop):
 
 def test_openapi_lists_every_route(client):
     paths = client.get("/openapi.json").json()["paths"]
-    for path in ["/api/sources", "/api/sources/{name}", "/api/names/check", "/api/types",
-                 "/api/tree", "/api/samples/{source}", "/api/queries", "/api/queries/{job_id}",
-                 "/api/queries/{job_id}/result", "/api/queries/{job_id}/export",
-                 "/api/explain", "/api/login", "/api/logout", "/api/me", "/api/health"]:
+    for path in [
+        "/api/sources",
+        "/api/sources/{name}",
+        "/api/names/check",
+        "/api/types",
+        "/api/tree",
+        "/api/samples/{source}",
+        "/api/queries",
+        "/api/queries/{job_id}",
+        "/api/queries/{job_id}/result",
+        "/api/queries/{job_id}/export",
+        "/api/explain",
+        "/api/login",
+        "/api/logout",
+        "/api/me",
+        "/api/health",
+    ]:
         assert path in paths
     assert client.get("/docs").status_code == 200
 
 
 def test_page_is_served(client):
     res = client.get("/")
-    assert res.status_code == 200 and "<div id=\"app\">" in res.text
+    assert res.status_code == 200 and '<div id="app">' in res.text
     assert "default-src 'self'" in res.headers["content-security-policy"]
     asset = next(p for p in res.text.split('"') if p.startswith("/assets/") and p.endswith(".js"))
     res = client.get(asset)

@@ -55,7 +55,7 @@ def test_bad_name_is_a_problem_on_the_name_field(client):
 
     try:
         check_name("Bad Name")
-    except Exception as exc:  # the CLI prints exactly this
+    except Exception as exc:  # noqa: BLE001 - the CLI prints exactly this
         assert body["detail"] == str(exc)
     assert client.get("/api/sources").json() == []
 
@@ -84,11 +84,14 @@ def test_duplicate_name_is_409_on_the_name_field(client):
 
 
 def test_unknown_type_and_missing_option(client, good):
-    res = client.post("/api/sources", json={"type": "nope", "name": "x", "options": {},
-                                            "secrets": {}})
+    res = client.post(
+        "/api/sources", json={"type": "nope", "name": "x", "options": {}, "secrets": {}}
+    )
     assert res.status_code == 400 and "Unknown data source type 'nope'" in res.json()["detail"]
-    res = client.post("/api/sources", json={"type": "fake", "name": "x", "options": {},
-                                            "secrets": {"token": good}})
+    res = client.post(
+        "/api/sources",
+        json={"type": "fake", "name": "x", "options": {}, "secrets": {"token": good}},
+    )
     assert res.status_code == 400 and "account" in res.json()["detail"]
 
 
@@ -110,8 +113,10 @@ def test_edit_options_keeps_secret_when_blank(client, good):
 
 def test_edit_with_wrong_secret_changes_nothing(client):
     add_fake(client)
-    res = client.patch("/api/sources/shop", json={"options": {"rows": 7},
-                                                 "secrets": {"token": "bad-token-xxxxxxxxxxxx"}})
+    res = client.patch(
+        "/api/sources/shop",
+        json={"options": {"rows": 7}, "secrets": {"token": "bad-token-xxxxxxxxxxxx"}},
+    )
     assert res.status_code == 422 and "bad-token" not in res.text
     assert client.get("/api/sources/shop").json()["options"]["rows"] == 30
 
@@ -131,8 +136,11 @@ def test_rename_and_rename_conflicts(client):
 def test_delete_and_unknown_sources(client):
     add_fake(client)
     assert client.delete("/api/sources/shop").status_code == 204
-    for method, url in [("GET", "/api/sources/shop"), ("DELETE", "/api/sources/shop"),
-                        ("PATCH", "/api/sources/shop")]:
+    for method, url in [
+        ("GET", "/api/sources/shop"),
+        ("DELETE", "/api/sources/shop"),
+        ("PATCH", "/api/sources/shop"),
+    ]:
         res = client.request(method, url, json={} if method == "PATCH" else None)
         assert res.status_code == 404, (method, res.text)
         assert res.headers["content-type"].startswith(PROBLEM)

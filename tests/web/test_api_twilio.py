@@ -26,17 +26,21 @@ def web(home, sandbox):
 def save(web, sandbox, options=None, secrets=None):
     opts = {"account_sid": sandbox.account_sid, "base_url": sandbox.base_url, **(options or {})}
     sec = {"auth_token": sandbox.auth_token} if secrets is None else secrets
-    return web.post("/api/sources", json={"type": "twilio", "name": "tw", "options": opts,
-                                          "secrets": sec})
+    return web.post(
+        "/api/sources", json={"type": "twilio", "name": "tw", "options": opts, "secrets": sec}
+    )
 
 
-@pytest.mark.parametrize("options,secrets,status,field", [
-    ({"account_sid": "bad"}, None, 400, "account_sid"),
-    ({"base_url": "not a url"}, None, 400, "base_url"),
-    ({}, {}, 400, "auth_token"),
-    ({}, {"auth_token": "0" * 32}, 422, "auth_token"),
-    ({"api_key": "SK" + "0" * 32}, {"api_secret": "x" * 32}, 422, "api_secret"),
-])
+@pytest.mark.parametrize(
+    "options,secrets,status,field",
+    [
+        ({"account_sid": "bad"}, None, 400, "account_sid"),
+        ({"base_url": "not a url"}, None, 400, "base_url"),
+        ({}, {}, 400, "auth_token"),
+        ({}, {"auth_token": "0" * 32}, 422, "auth_token"),
+        ({"api_key": "SK" + "0" * 32}, {"api_secret": "x" * 32}, 422, "api_secret"),
+    ],
+)
 def test_failed_saves_point_at_their_field(web, sandbox, options, secrets, status, field):
     res = save(web, sandbox, options, secrets)
     assert (res.status_code, res.json()["field"]) == (status, field), res.text

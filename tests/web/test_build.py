@@ -18,9 +18,11 @@ def test_shipped_build_matches_sources():
     info = build_info.read_info()
     assert info["source_hash"] == build_info.source_hash(FRONTEND), (
         "frontend/ changed since the shipped build: run `make frontend` and commit"
-        " src/distillr/server/static")
+        " src/distillr/server/static"
+    )
     assert info["files"] == build_info.built_files(), (
-        "src/distillr/server/static was edited by hand: run `make frontend`")
+        "src/distillr/server/static was edited by hand: run `make frontend`"
+    )
 
 
 def test_page_references_only_shipped_assets():
@@ -46,10 +48,20 @@ def test_rebuild_reproduces_the_shipped_files(tmp_path):
     out = work / "src" / "distillr" / "server" / "static"
     out.mkdir(parents=True)
     try:
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-                       cwd=work / "frontend", check=True, capture_output=True, timeout=600)
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=work / "frontend",
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
     except subprocess.CalledProcessError as exc:  # no registry access: nothing to compare
         pytest.skip(f"npm ci failed (offline?): {exc.stderr.decode()[-300:]}")
-    subprocess.run(["npx", "vite", "build", "--logLevel", "warn"], cwd=work / "frontend",
-                   check=True, capture_output=True, timeout=600)
+    subprocess.run(
+        ["npx", "vite", "build", "--logLevel", "warn"],
+        cwd=work / "frontend",
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     assert build_info.built_files(out) == build_info.read_info()["files"]

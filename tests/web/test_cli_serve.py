@@ -9,9 +9,18 @@ from distillr.cli.serve import is_loopback
 from distillr.server.auth import AuthStore
 
 
-@pytest.mark.parametrize("host,ok", [("127.0.0.1", True), ("127.0.0.2", True), ("::1", True),
-                                     ("localhost", True), ("0.0.0.0", False),
-                                     ("192.168.1.5", False), ("example.com", False)])
+@pytest.mark.parametrize(
+    "host,ok",
+    [
+        ("127.0.0.1", True),
+        ("127.0.0.2", True),
+        ("::1", True),
+        ("localhost", True),
+        ("0.0.0.0", False),
+        ("192.168.1.5", False),
+        ("example.com", False),
+    ],
+)
 def test_is_loopback(host, ok):
     assert is_loopback(host) is ok
 

@@ -13,13 +13,21 @@ import pytest
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
 
 if not os.path.exists(CHROMIUM):
-    pytest.skip(f"{CHROMIUM} is missing (scripts/test_setup.py installs it)",
-                allow_module_level=True)
+    pytest.skip(
+        f"{CHROMIUM} is missing (scripts/test_setup.py installs it)", allow_module_level=True
+    )
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
@@ -58,7 +66,8 @@ def context(browser):
     ctx = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 900})
     ctx.add_init_script(
         "if (!sessionStorage.getItem('distillr.test.page')) {"
-        " localStorage.clear(); sessionStorage.setItem('distillr.test.page', '1'); }")
+        " localStorage.clear(); sessionStorage.setItem('distillr.test.page', '1'); }"
+    )
     yield ctx
     ctx.close()
 
@@ -87,10 +96,16 @@ def source(page, server, sandbox):
 
     names = [s["name"] for s in httpx.get(f"{server}/api/sources").json()]
     if "my_twilio" not in names:
-        res = httpx.post(f"{server}/api/sources", json={
-            "type": "twilio", "name": "my_twilio",
-            "options": {"account_sid": sandbox.account_sid, "base_url": sandbox.base_url},
-            "secrets": {"auth_token": sandbox.auth_token}}, timeout=60)
+        res = httpx.post(
+            f"{server}/api/sources",
+            json={
+                "type": "twilio",
+                "name": "my_twilio",
+                "options": {"account_sid": sandbox.account_sid, "base_url": sandbox.base_url},
+                "secrets": {"auth_token": sandbox.auth_token},
+            },
+            timeout=60,
+        )
         assert res.status_code == 201, res.text
         page.reload()
     page.wait_for_selector("[data-source=my_twilio]")
@@ -108,7 +123,8 @@ def run_and_wait(page):
     page.click("button.run")
     page.wait_for_function(
         "() => !document.querySelector('.dot.running') && "
-        "document.querySelector('.statusbar .st-status').textContent !== 'Running…'")
+        "document.querySelector('.statusbar .st-status').textContent !== 'Running…'"
+    )
     return page.inner_text(".statusbar")
 
 
@@ -195,8 +211,11 @@ def test_filter_messages_by_to_from_and_date_sent(page, source):
     assert rows >= 1
     # the same filters typed by hand, in the product page's spelling
     day = re.search(r"DATE '(\d{4}-\d\d-\d\d)'", sql).group(1)
-    type_sql(page, f"SELECT `to`, `from`, date_sent FROM my_twilio.messages "
-                   f"WHERE `to` = '{to}' AND `from` = '{frm}' AND dateSent >= DATE '{day}'")
+    type_sql(
+        page,
+        f"SELECT `to`, `from`, date_sent FROM my_twilio.messages "
+        f"WHERE `to` = '{to}' AND `from` = '{frm}' AND dateSent >= DATE '{day}'",
+    )
     status = run_and_wait(page)
     assert f"{rows} row" in status
     cells = page.locator(".tabulator-row").first.locator(".tabulator-cell")
@@ -228,7 +247,8 @@ def test_draw_a_chart_and_download_png(page, source, tmp_path):
     drawn = page.evaluate(
         "() => { const c = document.querySelector('#chart-canvas');"
         " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
-        " let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] < 200) n++; return n; }")
+        " let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] < 200) n++; return n; }"
+    )
     assert drawn > 500  # bars were painted, not just a blank canvas
     with page.expect_download() as dl:
         page.click("text=Download PNG")
@@ -273,7 +293,9 @@ def test_tree_filter_and_sql_completion(page, source):
 def wait_for_completion(page, label):
     page.wait_for_function(
         "label => [...document.querySelectorAll('.cm-tooltip-autocomplete .cm-completionLabel')]"
-        ".some(e => e.textContent === label)", arg=label)
+        ".some(e => e.textContent === label)",
+        arg=label,
+    )
 
 
 def test_sql_error_cancel_and_explain(page, source):
@@ -294,10 +316,16 @@ def test_live_progress_and_cancel(page, server):
     from distillr.sandbox import TwilioSandbox
 
     with TwilioSandbox(seed=7, latency_ms=1500) as slow:
-        res = httpx.post(f"{server}/api/sources", json={
-            "type": "twilio", "name": "slow_twilio",
-            "options": {"account_sid": slow.account_sid, "base_url": slow.base_url},
-            "secrets": {"auth_token": slow.auth_token}, "verify": False})
+        res = httpx.post(
+            f"{server}/api/sources",
+            json={
+                "type": "twilio",
+                "name": "slow_twilio",
+                "options": {"account_sid": slow.account_sid, "base_url": slow.base_url},
+                "secrets": {"auth_token": slow.auth_token},
+                "verify": False,
+            },
+        )
         assert res.status_code == 201, res.text
         try:
             type_sql(page, "SELECT COUNT(*) FROM slow_twilio.messages")
@@ -319,7 +347,8 @@ def test_grid_sorts_by_a_column_header(page, source):
     page.wait_for_function("() => document.querySelectorAll('.tabulator-row').length > 5")
     sids = page.evaluate(
         "() => [...document.querySelectorAll('.tabulator-row')].map(r =>"
-        " r.querySelectorAll('.tabulator-cell')[1].textContent)")
+        " r.querySelectorAll('.tabulator-cell')[1].textContent)"
+    )
     page.click(".tabulator-col[tabulator-field=c0] .tabulator-col-title")
     first = page.locator(".tabulator-row").first.locator(".tabulator-cell").nth(1)
     assert first.inner_text() == min(sids + [first.inner_text()])
@@ -331,10 +360,16 @@ def test_grid_sorts_by_a_column_header(page, source):
 def test_edit_rename_and_delete_a_source(page, server, sandbox):
     import httpx
 
-    res = httpx.post(f"{server}/api/sources", json={
-        "type": "twilio", "name": "tmp_src",
-        "options": {"account_sid": sandbox.account_sid, "base_url": sandbox.base_url},
-        "secrets": {"auth_token": sandbox.auth_token}}, timeout=60)
+    res = httpx.post(
+        f"{server}/api/sources",
+        json={
+            "type": "twilio",
+            "name": "tmp_src",
+            "options": {"account_sid": sandbox.account_sid, "base_url": sandbox.base_url},
+            "secrets": {"auth_token": sandbox.auth_token},
+        },
+        timeout=60,
+    )
     assert res.status_code == 201
     page.reload()
     page.hover("[data-source=tmp_src] > .row")
@@ -367,10 +402,17 @@ def test_login_page_when_authentication_is_on(browser, sandbox, tmp_path):
     store.add_user("ada", "a long password")
     _, token = store.create_token("ada")
     with BackgroundServer(create_app(tmp_path, require_auth=True)) as url:
-        res = httpx.post(f"{url}/api/sources", headers={"authorization": f"Bearer {token}"},
-                         json={"type": "twilio", "name": "tw", "options": {
-                             "account_sid": sandbox.account_sid, "base_url": sandbox.base_url},
-                             "secrets": {"auth_token": sandbox.auth_token}}, timeout=60)
+        res = httpx.post(
+            f"{url}/api/sources",
+            headers={"authorization": f"Bearer {token}"},
+            json={
+                "type": "twilio",
+                "name": "tw",
+                "options": {"account_sid": sandbox.account_sid, "base_url": sandbox.base_url},
+                "secrets": {"auth_token": sandbox.auth_token},
+            },
+            timeout=60,
+        )
         assert res.status_code == 201, res.text
         context = browser.new_context()
         pg = context.new_page()

@@ -6,7 +6,13 @@ from __future__ import annotations
 def add_fake(client, name="shop", token=None, rows=30, delay=0.0, **kw):
     from distillr_fake import GOOD_TOKEN
 
-    return client.post("/api/sources", json={
-        "type": "fake", "name": name,
-        "options": {"account": "acme", "rows": rows, "delay": delay},
-        "secrets": {"token": token or GOOD_TOKEN}, **kw})
+    return client.post(
+        "/api/sources",
+        json={
+            "type": "fake",
+            "name": name,
+            "options": {"account": "acme", "rows": rows, "delay": delay},
+            "secrets": {"token": token or GOOD_TOKEN},
+            **kw,
+        },
+    )

@@ -36,7 +36,14 @@ app = typer.Typer(
 
 # Command modules, each with a ``register(app)`` function.
 COMMAND_MODULES: list[str] = [
-    "source", "tree", "query", "samples", "shell", "demo", "serve", "sandbox",
+    "source",
+    "tree",
+    "query",
+    "samples",
+    "shell",
+    "demo",
+    "serve",
+    "sandbox",
 ]
 
 
@@ -62,7 +69,10 @@ def _root(
     ctx: typer.Context,
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks and debug logs."),
     home: Path | None = typer.Option(
-        None, "--home", envvar="DISTILLR_HOME", show_envvar=True,
+        None,
+        "--home",
+        envvar="DISTILLR_HOME",
+        show_envvar=True,
         help="Folder of the data source registry [default: ~/.distillr].",
     ),
     version: bool = typer.Option(
@@ -117,8 +127,11 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 def _run(argv: Sequence[str] | None) -> int:
     try:
-        rv = app(args=list(argv) if argv is not None else None, prog_name="distillr",
-                 standalone_mode=False)
+        rv = app(
+            args=list(argv) if argv is not None else None,
+            prog_name="distillr",
+            standalone_mode=False,
+        )
     except click_errors.ClickException as exc:  # usage errors: exit 2
         exc.show()
         return exc.exit_code
@@ -132,7 +145,7 @@ def _run(argv: Sequence[str] | None) -> int:
     except BrokenPipeError:  # `distillr query ... | head`: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
-    except Exception as exc:  # a bug: say so briefly, trace only with --debug
+    except Exception as exc:  # noqa: BLE001 - a bug: say so briefly, trace only with --debug
         if state.debug:
             traceback.print_exc()
         error(

@@ -38,19 +38,24 @@ def usage(message: str, param: str | None = None) -> typer.BadParameter:
 def read_secret(label: str, *, env: str | None, stdin: bool, option: str) -> str | None:
     """A secret from an environment variable, stdin or a hidden prompt: never from argv."""
     if env is not None and stdin:
-        raise usage(f"give the {label} either from an environment variable or from stdin, "
-                    "not both")
+        raise usage(f"give the {label} either from an environment variable or from stdin, not both")
     if env is not None:
         value = os.environ.get(env, "").strip()
         if not value:
-            raise usage(f"the environment variable {env} is not set or is empty; export it "
-                        f"with the {label} and try again", option)
+            raise usage(
+                f"the environment variable {env} is not set or is empty; export it "
+                f"with the {label} and try again",
+                option,
+            )
         return value
     if stdin:
         value = sys.stdin.readline().strip()
         if not value:
-            raise usage(f"stdin was empty; pipe the {label} in, e.g. "
-                        f"`printenv MY_VAR | distillr source add ...`", option)
+            raise usage(
+                f"stdin was empty; pipe the {label} in, e.g. "
+                f"`printenv MY_VAR | distillr source add ...`",
+                option,
+            )
         return value
     return None
 

@@ -19,9 +19,12 @@ What next:
 
 def demo(
     home: Path | None = typer.Option(
-        None, "--demo-home", metavar="DIR",
+        None,
+        "--demo-home",
+        metavar="DIR",
         help="Keep the demo's registry here (default: a temporary folder, so your own "
-             "sources are untouched)."),
+        "sources are untouched).",
+    ),
     shell: bool = typer.Option(False, "--shell", help="Open the SQL shell after the queries."),
     rows: int = typer.Option(10, "--rows", metavar="N", help="Rows to show per result."),
     seed: int = typer.Option(42, "--seed", help="Seed of the sandbox's generated data."),
@@ -30,9 +33,9 @@ def demo(
     from rich.syntax import Syntax
 
     from distillr import samples
+    from distillr.cli import error
     from distillr.cli.common import console
     from distillr.cli.query import emit, run_query
-    from distillr.cli import error
     from distillr.demo import demo_environment
     from distillr.errors import DistillrError
 
@@ -41,8 +44,10 @@ def demo(
     out.print("[bold]distillr demo[/]: starting a local Twilio sandbox ...")
     with demo_environment(home, seed=seed) as env:
         where = "a temporary folder" if env.temporary else str(env.home)
-        out.print(f"Sandbox at {env.sandbox.base_url}; saved the data source "
-                  f"[bold]{env.source}[/] in {where} (credentials checked).\n")
+        out.print(
+            f"Sandbox at {env.sandbox.base_url}; saved the data source "
+            f"[bold]{env.source}[/] in {where} (credentials checked).\n"
+        )
         try:
             examples = samples.find_examples(env.session, env.source)
         except DistillrError as exc:
@@ -77,8 +82,10 @@ def demo(
                 if not sh.handle(text):
                     break
     if failed:
-        error(f"{len(failed)} sample quer{'y' if len(failed) == 1 else 'ies'} failed: "
-              f"{'; '.join(failed)}. Run again with --debug and report it.")
+        error(
+            f"{len(failed)} sample quer{'y' if len(failed) == 1 else 'ies'} failed: "
+            f"{'; '.join(failed)}. Run again with --debug and report it."
+        )
         raise typer.Exit(1)
     out.print(NEXT_STEPS)
 

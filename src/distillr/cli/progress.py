@@ -38,8 +38,10 @@ class ProgressLine:
         def n(attr: str) -> int:
             return int(getattr(s, attr, 0) or 0) if s is not None else 0
 
-        return (f"{n('requests'):,} requests · {n('pages'):,} pages · {n('rows'):,} rows · "
-                f"{elapsed:.1f} s  (Ctrl-C cancels)")
+        return (
+            f"{n('requests'):,} requests · {n('pages'):,} pages · {n('rows'):,} rows · "
+            f"{elapsed:.1f} s  (Ctrl-C cancels)"
+        )
 
     def _run(self) -> None:
         if self._stop.wait(DELAY_S):
@@ -52,8 +54,7 @@ class ProgressLine:
 
     def __enter__(self) -> ProgressLine:
         if self.enabled:
-            self._thread = threading.Thread(target=self._run, name="distillr-progress",
-                                            daemon=True)
+            self._thread = threading.Thread(target=self._run, name="distillr-progress", daemon=True)
             self._thread.start()
         return self
 

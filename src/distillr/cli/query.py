@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ import typer
 from distillr.cli.common import usage
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
@@ -36,8 +36,10 @@ def read_sql(sql: str | None, file: Path | None) -> str:
     elif not sys.stdin.isatty():
         text = sys.stdin.read()
     else:
-        raise usage('no SQL given. Try: distillr query "SELECT * FROM my_twilio.calls LIMIT 10"'
-                    " (or --file query.sql, or pipe it in)")
+        raise usage(
+            'no SQL given. Try: distillr query "SELECT * FROM my_twilio.calls LIMIT 10"'
+            " (or --file query.sql, or pipe it in)"
+        )
     if not text.strip():
         raise usage("the SQL is empty")
     return text
@@ -100,8 +102,15 @@ def stats_line(stats: Any) -> str | None:
     return " · ".join(parts) or None
 
 
-def emit(table: Any, fmt: str, output: Path | None, *, max_rows: int | None, stats: Any,
-         fit: bool | None = None) -> None:
+def emit(
+    table: Any,
+    fmt: str,
+    output: Path | None,
+    *,
+    max_rows: int | None,
+    stats: Any,
+    fit: bool | None = None,
+) -> None:
     """Print or save ``table`` in ``fmt``. A ``table`` printed to a terminal is fitted to its
     width and cut at ``max_rows``; ``fit=True`` does so even when stdout is not a terminal."""
     from distillr.cli import render
@@ -113,8 +122,9 @@ def emit(table: Any, fmt: str, output: Path | None, *, max_rows: int | None, sta
             if fmt == "table":
                 from rich.console import Console
 
-                render.terminal_table(table, Console(file=fh, width=10_000, color_system=None),
-                                      fit=False)
+                render.terminal_table(
+                    table, Console(file=fh, width=10_000, color_system=None), fit=False
+                )
             else:
                 render.write(table, fmt, fh)
         typer.echo(f"Wrote {table.num_rows:,} rows to {output}", err=True)
@@ -126,8 +136,9 @@ def emit(table: Any, fmt: str, output: Path | None, *, max_rows: int | None, sta
             from rich.console import Console
 
             con = Console(width=10_000, color_system=None, highlight=False)
-        render.terminal_table(table, con, max_rows=max_rows if tty else None, fit=tty,
-                              footer=stats_line(stats))
+        render.terminal_table(
+            table, con, max_rows=max_rows if tty else None, fit=tty, footer=stats_line(stats)
+        )
         return
     if fmt in ("parquet", "csv"):
         sys.stdout.flush()
@@ -140,19 +151,25 @@ def emit(table: Any, fmt: str, output: Path | None, *, max_rows: int | None, sta
 
 def query(
     sql: str | None = typer.Argument(None, metavar="SQL", help="The statement to run."),
-    file: Path | None = typer.Option(None, "--file", "-f", metavar="FILE",
-                                     help="Read the statement from a file."),
+    file: Path | None = typer.Option(
+        None, "--file", "-f", metavar="FILE", help="Read the statement from a file."
+    ),
     fmt: Format = typer.Option(Format.table, "--format", help="Output format."),
-    output: Path | None = typer.Option(None, "--output", "-o", metavar="FILE",
-                                       help="Write the result to a file."),
-    explain: bool = typer.Option(False, "--explain",
-                                 help="Show the plan: what goes to the API, what runs locally."),
-    timeout: float | None = typer.Option(None, "--timeout", metavar="SECONDS",
-                                         help="Cancel the query after this long."),
-    max_rows: int = typer.Option(1000, "--max-rows", metavar="N",
-                                 help="Rows to show in a terminal table."),
-    no_pushdown: bool = typer.Option(False, "--no-pushdown",
-                                     help="Fetch everything and filter locally (for checking)."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", metavar="FILE", help="Write the result to a file."
+    ),
+    explain: bool = typer.Option(
+        False, "--explain", help="Show the plan: what goes to the API, what runs locally."
+    ),
+    timeout: float | None = typer.Option(
+        None, "--timeout", metavar="SECONDS", help="Cancel the query after this long."
+    ),
+    max_rows: int = typer.Option(
+        1000, "--max-rows", metavar="N", help="Rows to show in a terminal table."
+    ),
+    no_pushdown: bool = typer.Option(
+        False, "--no-pushdown", help="Fetch everything and filter locally (for checking)."
+    ),
 ) -> None:
     """Run a SQL query (Apache Drill syntax) over your data sources.
 

@@ -70,7 +70,11 @@ def _rows(table: pa.Table) -> Iterator[dict[str, Any]]:
 
 
 def terminal_table(
-    table: pa.Table, console: Any, *, max_rows: int | None = None, fit: bool = True,
+    table: pa.Table,
+    console: Any,
+    *,
+    max_rows: int | None = None,
+    fit: bool = True,
     footer: str | None = None,
 ) -> None:
     """Print ``table`` with rich, fitted to the console's width when ``fit``."""
@@ -103,13 +107,17 @@ def terminal_table(
     n = table.num_rows
     count = f"{n:,} row{'' if n == 1 else 's'}"
     if max_rows is not None and n > max_rows:
-        count += f" (showing the first {max_rows:,}; write them all with --format csv --output FILE)"
+        count += (
+            f" (showing the first {max_rows:,}; write them all with --format csv --output FILE)"
+        )
     notes.append(count)
     if keep < len(names):
         hidden = names[keep:]
         listed = ", ".join(hidden[:8]) + (", ..." if len(hidden) > 8 else "")
-        notes.append(f"{len(hidden)} more column{'s' if len(hidden) > 1 else ''} not shown "
-                     f"(widen the terminal, SELECT fewer columns or use --format json): {listed}")
+        notes.append(
+            f"{len(hidden)} more column{'s' if len(hidden) > 1 else ''} not shown "
+            f"(widen the terminal, SELECT fewer columns or use --format json): {listed}"
+        )
     if footer:
         notes.append(footer)
     for note in notes:
@@ -132,8 +140,10 @@ def _short_decimals(table: pa.Table) -> pa.Table:
         for v in values:
             if v is not None and v.is_finite():
                 places = max(places, -v.normalize().as_tuple().exponent)
-        texts = [None if v is None else format(v, f".{places}f") if v.is_finite() else str(v)
-                 for v in values]
+        texts = [
+            None if v is None else format(v, f".{places}f") if v.is_finite() else str(v)
+            for v in values
+        ]
         table = table.set_column(i, field.name, pa.array(texts, pa.string()))
     return table
 
@@ -192,8 +202,9 @@ def parquet(table: pa.Table, out: IO[bytes]) -> None:
 
 def write(table: pa.Table, fmt: str, out: IO[Any]) -> None:
     """Write ``table`` as ``fmt`` (not ``table``) to ``out`` (binary for csv and parquet)."""
-    {"csv": csv, "json": json_array, "jsonl": json_lines, "parquet": parquet,
-     "markdown": markdown}[fmt](table, out)
+    {"csv": csv, "json": json_array, "jsonl": json_lines, "parquet": parquet, "markdown": markdown}[
+        fmt
+    ](table, out)
 
 
 @contextmanager
@@ -203,8 +214,9 @@ def atomic_output(path: Path, binary: bool) -> Iterator[IO[Any]]:
     directory = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
     try:
-        with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8",
-                                                                         "newline": ""})) as fh:
+        with os.fdopen(
+            fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": ""})
+        ) as fh:
             yield fh
         os.replace(tmp, path)
     except BaseException:

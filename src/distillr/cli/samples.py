@@ -12,8 +12,10 @@ from distillr.cli.common import registry
 def samples(
     source: str = typer.Argument(..., metavar="SOURCE", help="Data source name."),
     offline: bool = typer.Option(
-        False, "--offline",
-        help="Do not look up example values in the source; print placeholders instead."),
+        False,
+        "--offline",
+        help="Do not look up example values in the source; print placeholders instead.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON for tools."),
 ) -> None:
     """Print sample queries for a source, with example values taken from its data."""
@@ -33,7 +35,7 @@ def samples(
     for s in found:
         typer.echo(f"-- {s.title}" + (f"\n-- {s.note}" if s.note else ""))
         typer.echo(s.sql + ";\n")
-    typer.echo("-- Run one with: distillr query \"...\", or paste it into `distillr shell`.")
+    typer.echo('-- Run one with: distillr query "...", or paste it into `distillr shell`.')
 
 
 def register(app: typer.Typer) -> None:

@@ -12,24 +12,48 @@ _SCALES = ("tiny", "small", "medium", "large")
 
 
 def sandbox(
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback by default)."),
+    host: str = typer.Option(
+        "127.0.0.1", "--host", help="Address to listen on (loopback by default)."
+    ),
     port: int = typer.Option(8099, "--port", help="Port to listen on (0: any free port)."),
-    seed: int = typer.Option(42, "--seed", help="Seed of the generated data (same seed, same data)."),
+    seed: int = typer.Option(
+        42, "--seed", help="Seed of the generated data (same seed, same data)."
+    ),
     scale: str = typer.Option("small", "--scale", help="Data size: tiny, small, medium or large."),
-    messages: int | None = typer.Option(None, "--messages", min=0, help="Number of messages (overrides the scale)."),
-    calls: int | None = typer.Option(None, "--calls", min=0, help="Number of calls (overrides the scale)."),
-    latency_ms: float = typer.Option(0.0, "--latency-ms", min=0, help="Delay added to every response, in ms."),
+    messages: int | None = typer.Option(
+        None, "--messages", min=0, help="Number of messages (overrides the scale)."
+    ),
+    calls: int | None = typer.Option(
+        None, "--calls", min=0, help="Number of calls (overrides the scale)."
+    ),
+    latency_ms: float = typer.Option(
+        0.0, "--latency-ms", min=0, help="Delay added to every response, in ms."
+    ),
     faults: str | None = typer.Option(
-        None, "--faults", metavar="SPEC",
+        None,
+        "--faults",
+        metavar="SPEC",
         help="Injected faults, e.g. 'latency=50,jitter=10,429=0.05,500=0.02,503=0.02,slow=0.01,"
-             "drop=0.01,truncate=0.01'."),
-    max_concurrency: int = typer.Option(100, "--max-concurrency", min=1,
-                                        help="Concurrent requests per account before 429/20429."),
-    account_sid: str | None = typer.Option(None, "--account-sid", metavar="AC...",
-                                           help="Use this main Account SID instead of a generated one."),
-    auth_token: str | None = typer.Option(None, "--auth-token", metavar="TOKEN",
-                                          help="Use this Auth Token (a test fixture, not a real secret)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the base URL and credentials as one JSON object."),
+        "drop=0.01,truncate=0.01'.",
+    ),
+    max_concurrency: int = typer.Option(
+        100, "--max-concurrency", min=1, help="Concurrent requests per account before 429/20429."
+    ),
+    account_sid: str | None = typer.Option(
+        None,
+        "--account-sid",
+        metavar="AC...",
+        help="Use this main Account SID instead of a generated one.",
+    ),
+    auth_token: str | None = typer.Option(
+        None,
+        "--auth-token",
+        metavar="TOKEN",
+        help="Use this Auth Token (a test fixture, not a real secret).",
+    ),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print the base URL and credentials as one JSON object."
+    ),
 ) -> None:
     """Serve a local Twilio REST API (every product on one port) until Ctrl-C."""
     import time
@@ -43,18 +67,35 @@ def sandbox(
 
     t0 = time.perf_counter()
     try:
-        sb = TwilioSandbox(seed=seed, scale=scale, messages=messages, calls=calls,
-                           latency_ms=latency_ms, faults=faults, max_concurrency=max_concurrency,
-                           account_sid=account_sid, auth_token=auth_token, host=host, port=port)
+        sb = TwilioSandbox(
+            seed=seed,
+            scale=scale,
+            messages=messages,
+            calls=calls,
+            latency_ms=latency_ms,
+            faults=faults,
+            max_concurrency=max_concurrency,
+            account_sid=account_sid,
+            auth_token=auth_token,
+            host=host,
+            port=port,
+        )
     except ConfigError:
         raise
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     sb.start()
     info = sb.credentials()
-    info.update({"seed": seed, "scale": scale, "messages": sb.data.sizes["messages"],
-                 "calls": sb.data.sizes["calls"], "faults": sb.app.faults.spec() or None,
-                 "startup_seconds": round(time.perf_counter() - t0, 3)})
+    info.update(
+        {
+            "seed": seed,
+            "scale": scale,
+            "messages": sb.data.sizes["messages"],
+            "calls": sb.data.sizes["calls"],
+            "faults": sb.app.faults.spec() or None,
+            "startup_seconds": round(time.perf_counter() - t0, 3),
+        }
+    )
     if as_json:
         typer.echo(json.dumps(info))
     else:

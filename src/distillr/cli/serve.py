@@ -33,15 +33,18 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def _store():  # noqa: ANN202
+def _store():
     from distillr.server.auth import AuthStore
 
     return AuthStore(state.home)
 
 
 def serve(
-    host: str = typer.Option("127.0.0.1", help="Address to listen on. Beyond loopback, web"
-                             " users must exist (see `distillr users add`)."),
+    host: str = typer.Option(
+        "127.0.0.1",
+        help="Address to listen on. Beyond loopback, web"
+        " users must exist (see `distillr users add`).",
+    ),
     port: int = typer.Option(8000, min=0, max=65535, help="Port to listen on."),
     auth: bool = typer.Option(False, "--auth", help="Require a login even on loopback."),
     ssl_certfile: str | None = typer.Option(None, help="TLS certificate (PEM) to serve HTTPS."),
@@ -69,14 +72,24 @@ def serve(
     app = create_app(state.home, require_auth=require_auth)
     scheme = "https" if ssl_certfile else "http"
     shown = f"[{host}]" if ":" in host else host
-    typer.echo(f"distillr web app on {scheme}://{shown}:{port}/  (API docs at /docs;"
-               " Ctrl+C stops it)")
+    typer.echo(
+        f"distillr web app on {scheme}://{shown}:{port}/  (API docs at /docs; Ctrl+C stops it)"
+    )
     if require_auth and not ssl_certfile and not loopback:
-        typer.echo("note: login cookies are Secure, so browsers send them over HTTPS only: put"
-                   " the app behind an HTTPS proxy or pass --ssl-certfile/--ssl-keyfile.",
-                   err=True)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, ssl_certfile=ssl_certfile,
-                ssl_keyfile=ssl_keyfile, server_header=False)
+        typer.echo(
+            "note: login cookies are Secure, so browsers send them over HTTPS only: put"
+            " the app behind an HTTPS proxy or pass --ssl-certfile/--ssl-keyfile.",
+            err=True,
+        )
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        ssl_certfile=ssl_certfile,
+        ssl_keyfile=ssl_keyfile,
+        server_header=False,
+    )
 
 
 def _password(env: str | None, stdin: bool, label: str = "password") -> str:
@@ -92,7 +105,8 @@ def _password(env: str | None, stdin: bool, label: str = "password") -> str:
 def users_add(
     name: str = typer.Argument(..., help="User name (lowercase)."),
     password_env: str | None = typer.Option(
-        None, help="Read the password from this environment variable."),
+        None, help="Read the password from this environment variable."
+    ),
     password_stdin: bool = typer.Option(False, help="Read the password from stdin."),
 ) -> None:
     """Add a web user (the password is asked twice, or read from --password-env/-stdin)."""
@@ -123,8 +137,9 @@ def users_remove(name: str) -> None:
 @users_app.command("passwd")
 def users_passwd(
     name: str,
-    password_env: str | None = typer.Option(None, help="Read the new password from this"
-                                            " environment variable."),
+    password_env: str | None = typer.Option(
+        None, help="Read the new password from this environment variable."
+    ),
     password_stdin: bool = typer.Option(False, help="Read the new password from stdin."),
 ) -> None:
     """Change a user's password (ends their logins)."""
@@ -139,8 +154,10 @@ def users_token(
 ) -> None:
     """Create an API token for a user. It is printed once: keep it somewhere safe."""
     info, token = _store().create_token(name, label)
-    typer.echo(f"Token {info.id} for {name}, shown once; send it as"
-               " `Authorization: Bearer TOKEN`:", err=True)
+    typer.echo(
+        f"Token {info.id} for {name}, shown once; send it as `Authorization: Bearer TOKEN`:",
+        err=True,
+    )
     sys.stdout.write(token + "\n")
 
 
@@ -164,5 +181,3 @@ def users_revoke(token_id: str) -> None:
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
     app.add_typer(users_app, name="users")
-
-

@@ -16,12 +16,65 @@ import typer
 
 from distillr.cli.query import Format
 
-KEYWORDS = (
-    "SELECT FROM WHERE GROUP BY ORDER HAVING LIMIT OFFSET JOIN LEFT RIGHT FULL INNER OUTER "
-    "CROSS ON USING AS AND OR NOT IN IS NULL LIKE ILIKE BETWEEN CASE WHEN THEN ELSE END "
-    "DISTINCT UNION ALL EXCEPT INTERSECT WITH ASC DESC CAST DATE TIMESTAMP INTERVAL TRUE FALSE "
-    "COUNT SUM AVG MIN MAX COALESCE EXPLAIN SHOW TABLES DESCRIBE"
-).split()
+KEYWORDS = [
+    "SELECT",
+    "FROM",
+    "WHERE",
+    "GROUP",
+    "BY",
+    "ORDER",
+    "HAVING",
+    "LIMIT",
+    "OFFSET",
+    "JOIN",
+    "LEFT",
+    "RIGHT",
+    "FULL",
+    "INNER",
+    "OUTER",
+    "CROSS",
+    "ON",
+    "USING",
+    "AS",
+    "AND",
+    "OR",
+    "NOT",
+    "IN",
+    "IS",
+    "NULL",
+    "LIKE",
+    "ILIKE",
+    "BETWEEN",
+    "CASE",
+    "WHEN",
+    "THEN",
+    "ELSE",
+    "END",
+    "DISTINCT",
+    "UNION",
+    "ALL",
+    "EXCEPT",
+    "INTERSECT",
+    "WITH",
+    "ASC",
+    "DESC",
+    "CAST",
+    "DATE",
+    "TIMESTAMP",
+    "INTERVAL",
+    "TRUE",
+    "FALSE",
+    "COUNT",
+    "SUM",
+    "AVG",
+    "MIN",
+    "MAX",
+    "COALESCE",
+    "EXPLAIN",
+    "SHOW",
+    "TABLES",
+    "DESCRIBE",
+]
 
 HELP = """\
 Type SQL ending with ; (it may span lines). Tab completes names.
@@ -272,8 +325,12 @@ def _session(history: Path, catalog: Catalog) -> Any:
     def _enter(event: Any) -> None:
         buf = event.current_buffer
         text = buf.text.strip()
-        done = (not text or text.endswith(";") or text.startswith(".")
-                or text.lower() in ("exit", "quit"))
+        done = (
+            not text
+            or text.endswith(";")
+            or text.startswith(".")
+            or text.lower() in ("exit", "quit")
+        )
         if done and buf.document.is_cursor_at_the_end:
             buf.validate_and_handle()
         else:
@@ -300,9 +357,9 @@ def shell(
         from distillr.cli.common import usage
 
         raise usage("the shell prints to the terminal; choose another format", "--format")
-    from distillr.cli.common import connect, registry
-
     import sys
+
+    from distillr.cli.common import connect, registry
 
     con = connect()
     sh = Shell(con, fmt.value, explain)

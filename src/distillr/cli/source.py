@@ -21,19 +21,27 @@ source_app = typer.Typer(
 
 NAME_HELP = "Data source name: lowercase letters, digits and underscores (used in queries)."
 
-_ACCOUNT_SID = typer.Option(None, "--account-sid", metavar="SID", help="Twilio Account SID (AC...).")
+_ACCOUNT_SID = typer.Option(
+    None, "--account-sid", metavar="SID", help="Twilio Account SID (AC...)."
+)
 _AUTH_TOKEN_ENV = typer.Option(
     None, "--auth-token-env", metavar="VAR", help="Read the Twilio Auth Token from this variable."
 )
-_AUTH_TOKEN_STDIN = typer.Option(False, "--auth-token-stdin", help="Read the Auth Token from stdin.")
+_AUTH_TOKEN_STDIN = typer.Option(
+    False, "--auth-token-stdin", help="Read the Auth Token from stdin."
+)
 _AUTH_TOKEN_PROMPT = typer.Option(
     False, "--auth-token-prompt", help="Ask for the Auth Token (hidden input)."
 )
-_API_KEY = typer.Option(None, "--api-key", metavar="SK...", help="Twilio API key SID (SK...), instead of the token.")
+_API_KEY = typer.Option(
+    None, "--api-key", metavar="SK...", help="Twilio API key SID (SK...), instead of the token."
+)
 _API_SECRET_ENV = typer.Option(
     None, "--api-secret-env", metavar="VAR", help="Read the API key's secret from this variable."
 )
-_API_SECRET_STDIN = typer.Option(False, "--api-secret-stdin", help="Read the API secret from stdin.")
+_API_SECRET_STDIN = typer.Option(
+    False, "--api-secret-stdin", help="Read the API secret from stdin."
+)
 _BASE_URL = typer.Option(
     None, "--base-url", metavar="URL", help="Send requests here instead of Twilio (e.g. a sandbox)."
 )
@@ -100,14 +108,16 @@ def _settings(
     if (api_secret_env is not None or api_secret_stdin) and api_key is None:
         raise usage("an API secret needs its key: add --api-key SK...", "--api-key")
     if token_given:
-        token = read_secret("Auth Token", env=auth_token_env, stdin=auth_token_stdin,
-                            option="--auth-token-env")
+        token = read_secret(
+            "Auth Token", env=auth_token_env, stdin=auth_token_stdin, option="--auth-token-env"
+        )
         secrets["auth_token"] = token or prompt_secret("Auth Token", "--auth-token-env VAR")
         options["api_key"] = None  # switching from an API key back to the token
     elif api_key is not None:
         options["api_key"] = api_key.strip()
-        secret = read_secret("API secret", env=api_secret_env, stdin=api_secret_stdin,
-                             option="--api-secret-env")
+        secret = read_secret(
+            "API secret", env=api_secret_env, stdin=api_secret_stdin, option="--api-secret-env"
+        )
         secrets["api_secret"] = secret or prompt_secret("API secret", "--api-secret-env VAR")
     elif adding and type_ == "twilio":
         secrets["auth_token"] = prompt_secret("Auth Token", "--auth-token-env VAR")
@@ -115,8 +125,10 @@ def _settings(
     if adding:
         options = {k: v for k, v in options.items() if v is not None}
         if type_ == "twilio" and not options.get("account_sid"):
-            raise usage("a Twilio source needs --account-sid AC... (from the Twilio Console)",
-                        "--account-sid")
+            raise usage(
+                "a Twilio source needs --account-sid AC... (from the Twilio Console)",
+                "--account-sid",
+            )
     return options, (secrets or None)
 
 
@@ -150,13 +162,24 @@ def add(
         from distillr.errors import did_you_mean
 
         known = ", ".join(available_types()) or "none installed"
-        raise usage(f"unknown source type '{type_}'.{did_you_mean(type_, available_types())}"
-                    f" Types: {known}", "TYPE")
+        raise usage(
+            f"unknown source type '{type_}'.{did_you_mean(type_, available_types())}"
+            f" Types: {known}",
+            "TYPE",
+        )
     options, secrets = _settings(
-        type_, adding=True, account_sid=account_sid, auth_token_env=auth_token_env,
-        auth_token_stdin=auth_token_stdin, auth_token_prompt=auth_token_prompt, api_key=api_key,
-        api_secret_env=api_secret_env, api_secret_stdin=api_secret_stdin, base_url=base_url,
-        option=option, secret_env=secret_env,
+        type_,
+        adding=True,
+        account_sid=account_sid,
+        auth_token_env=auth_token_env,
+        auth_token_stdin=auth_token_stdin,
+        auth_token_prompt=auth_token_prompt,
+        api_key=api_key,
+        api_secret_env=api_secret_env,
+        api_secret_stdin=api_secret_stdin,
+        base_url=base_url,
+        option=option,
+        secret_env=secret_env,
     )
     info = registry().add(type_, name, options, secrets or {}, verify=not no_verify)
     checked = "saved without testing" if no_verify else "credentials work"
@@ -172,8 +195,10 @@ def list_(as_json: bool = _JSON) -> None:
         typer.echo(json.dumps([i.to_dict() for i in infos], indent=2))
         return
     if not infos:
-        typer.echo("No data sources yet. Add one with:\n  distillr source add twilio my_twilio "
-                   "--account-sid AC... --auth-token-env TWILIO_AUTH_TOKEN")
+        typer.echo(
+            "No data sources yet. Add one with:\n  distillr source add twilio my_twilio "
+            "--account-sid AC... --auth-token-env TWILIO_AUTH_TOKEN"
+        )
         return
     from rich.table import Table
 
@@ -184,7 +209,9 @@ def list_(as_json: bool = _JSON) -> None:
 
 
 @source_app.command("show")
-def show(name: str = typer.Argument(..., metavar="NAME", help="Data source name."), as_json: bool = _JSON) -> None:
+def show(
+    name: str = typer.Argument(..., metavar="NAME", help="Data source name."), as_json: bool = _JSON
+) -> None:
     """Show one data source's settings (secrets masked)."""
     info = registry().get(name)
     if as_json:
@@ -241,14 +268,23 @@ def update(
     reg = registry()
     current = reg.get(name)
     options, secrets = _settings(
-        current.type, adding=False, account_sid=account_sid, auth_token_env=auth_token_env,
-        auth_token_stdin=auth_token_stdin, auth_token_prompt=auth_token_prompt, api_key=api_key,
-        api_secret_env=api_secret_env, api_secret_stdin=api_secret_stdin, base_url=base_url,
-        option=option, secret_env=secret_env,
+        current.type,
+        adding=False,
+        account_sid=account_sid,
+        auth_token_env=auth_token_env,
+        auth_token_stdin=auth_token_stdin,
+        auth_token_prompt=auth_token_prompt,
+        api_key=api_key,
+        api_secret_env=api_secret_env,
+        api_secret_stdin=api_secret_stdin,
+        base_url=base_url,
+        option=option,
+        secret_env=secret_env,
     )
     if not options and secrets is None:
-        raise usage("nothing to change: give a new setting, e.g. --base-url URL or "
-                    "--auth-token-env VAR")
+        raise usage(
+            "nothing to change: give a new setting, e.g. --base-url URL or --auth-token-env VAR"
+        )
     info = reg.update(name, options, secrets, verify=not no_verify)
     typer.echo(f"Updated data source '{info.name}': {_summary(info)}")
 

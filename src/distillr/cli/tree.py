@@ -22,11 +22,16 @@ def draw(data: dict[str, Any], *, source: str | None, table: str | None) -> Any:
     from rich.markup import escape
     from rich.tree import Tree
 
-    root = Tree("[bold]data sources[/]" if source is None else f"[bold]{escape(source)}[/]",
-                guide_style="dim")
+    root = Tree(
+        "[bold]data sources[/]" if source is None else f"[bold]{escape(source)}[/]",
+        guide_style="dim",
+    )
     for src in data["sources"]:
-        node = root if source is not None else root.add(
-            f"[bold]{escape(src['name'])}[/] [dim]({escape(src['type'] or '?')})[/]")
+        node = (
+            root
+            if source is not None
+            else root.add(f"[bold]{escape(src['name'])}[/] [dim]({escape(src['type'] or '?')})[/]")
+        )
         if src["error"]:
             node.add(f"[red]{escape(src['error'])}[/]")
             continue
@@ -43,10 +48,16 @@ def draw(data: dict[str, Any], *, source: str | None, table: str | None) -> Any:
             if table is None:
                 continue
             for c in t["columns"]:
-                kind = " [yellow](parameter)[/]" if c["name"] in t["parameters"] else (
-                    " [dim](virtual)[/]" if c["virtual"] else "")
-                desc = f"  [dim]{escape(_first_sentence(c['description'], 70))}[/]" if (
-                    c["description"]) else ""
+                kind = (
+                    " [yellow](parameter)[/]"
+                    if c["name"] in t["parameters"]
+                    else (" [dim](virtual)[/]" if c["virtual"] else "")
+                )
+                desc = (
+                    f"  [dim]{escape(_first_sentence(c['description'], 70))}[/]"
+                    if (c["description"])
+                    else ""
+                )
                 tnode.add(f"{escape(c['name'])} [green]{escape(c['type'])}[/]{kind}{desc}")
     return root
 
@@ -64,8 +75,10 @@ def tree(
         typer.echo(json.dumps(data, indent=2))
         return
     if not data["sources"]:
-        typer.echo("No data sources yet. Add one with `distillr source add twilio NAME "
-                   "--account-sid AC...`, or try `distillr demo`.")
+        typer.echo(
+            "No data sources yet. Add one with `distillr source add twilio NAME "
+            "--account-sid AC...`, or try `distillr demo`."
+        )
         return
     console().print(draw(data, source=source, table=table))
     if table is not None and source is not None:

@@ -35,10 +35,10 @@ import json
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
 from itertools import accumulate, chain
 from operator import itemgetter
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import numpy as np
@@ -70,8 +70,14 @@ _SCALAR_TYPES: dict[str, pa.DataType] = {
     "map": pa.map_(pa.string(), pa.string()),
 }
 KINDS = frozenset(_SCALAR_TYPES) | {"struct", "list"}
-_ARROW_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError,
-                 OverflowError, TypeError, ValueError)
+_ARROW_ERRORS = (
+    pa.ArrowInvalid,
+    pa.ArrowTypeError,
+    pa.ArrowNotImplementedError,
+    OverflowError,
+    TypeError,
+    ValueError,
+)
 
 
 @functools.cache
@@ -138,8 +144,9 @@ class BatchBuilder:
         self._scalar: list[int] = []
         seen: set[str] = set()
         for i, f in enumerate(self.fields):
-            if (f.kind in _TEXT_KINDS or f.kind in _NATIVE_KINDS or f.kind == "string") \
-                    and f.json_key not in seen:
+            if (
+                f.kind in _TEXT_KINDS or f.kind in _NATIVE_KINDS or f.kind == "string"
+            ) and f.json_key not in seen:
                 self._scalar.append(i)
                 seen.add(f.json_key)
         self._struct: pa.DataType | None = None
@@ -147,8 +154,9 @@ class BatchBuilder:
         one_pass = [self.fields[i].json_key for i in self._scalar]
         self._one_pass_getter = itemgetter(*one_pass) if len(one_pass) > 1 else None
 
-    def build(self, records: Sequence[Mapping[str, Any]],
-              constants: Mapping[str, Any] | None = None) -> pa.RecordBatch:
+    def build(
+        self, records: Sequence[Mapping[str, Any]], constants: Mapping[str, Any] | None = None
+    ) -> pa.RecordBatch:
         """One record batch from a page of records.
 
         ``constants`` fills columns the records leave empty (null or absent), e.g. the path
@@ -174,8 +182,7 @@ class BatchBuilder:
                 raw = pa.string()
                 if spec.kind in _NATIVE_KINDS:
                     key = spec.json_key
-                    first = next((v for v in (r.get(key) for r in records) if v is not None),
-                                 None)
+                    first = next((v for v in (r.get(key) for r in records) if v is not None), None)
                     if not isinstance(first, str):
                         raw = _SCALAR_TYPES[spec.kind]
                 types.append(pa.field(spec.json_key, raw))
@@ -194,8 +201,9 @@ class BatchBuilder:
         disagreed. ``finish`` takes arrays of these types, in this order."""
         return self._struct if self._scalar else None
 
-    def _build_one_pass(self, records: Sequence[Mapping[str, Any]],
-                        constants: Mapping[str, Any]) -> pa.RecordBatch | None:
+    def _build_one_pass(
+        self, records: Sequence[Mapping[str, Any]], constants: Mapping[str, Any]
+    ) -> pa.RecordBatch | None:
         """The page read by one ``pa.array`` call over the records; None if it rejects it."""
         rows: Sequence[Any] = records
         if self._one_pass_getter is not None:
@@ -222,8 +230,12 @@ class BatchBuilder:
 
         return self.finish(raw, constants, column)
 
-    def finish(self, raw: Sequence[pa.Array], constants: Mapping[str, Any],
-               column: Callable[[FieldSpec], pa.Array]) -> pa.RecordBatch:
+    def finish(
+        self,
+        raw: Sequence[pa.Array],
+        constants: Mapping[str, Any],
+        column: Callable[[FieldSpec], pa.Array],
+    ) -> pa.RecordBatch:
         """The batch from the one-pass fields read in their raw JSON types (``raw``, in the
         order of ``learnt_struct()``); ``column(spec)`` converts every other column."""
         arrays: list[pa.Array | None] = [None] * len(self.fields)
@@ -259,8 +271,9 @@ class BatchBuilder:
                 arrays[i] = column(spec)
         return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
 
-    def _build_by_columns(self, records: Sequence[Mapping[str, Any]],
-                          constants: Mapping[str, Any]) -> pa.RecordBatch:
+    def _build_by_columns(
+        self, records: Sequence[Mapping[str, Any]], constants: Mapping[str, Any]
+    ) -> pa.RecordBatch:
         """Every column pulled out in Python and converted on its own (any JSON types)."""
         columns: list[Sequence[Any]] = self._columns(records)
         for i, spec in enumerate(self.fields):
@@ -295,10 +308,7 @@ def _convert_together(kind: str, columns: list[list[Any]]) -> list[pa.Array] | N
     for col in columns:
         flat.extend(col)
     try:
-        if kind == "string":
-            whole = pa.array(flat, pa.string())
-        else:
-            whole = _from_texts(kind, _texts(flat))
+        whole = pa.array(flat, pa.string()) if kind == "string" else _from_texts(kind, _texts(flat))
     except _ARROW_ERRORS:
         return None
     out, start = [], 0
@@ -369,14 +379,18 @@ def _rfc2822(texts: pa.Array) -> pa.Array:
 
 _MONTHS = b"JanFebMarAprMayJunJulAugSepOctNovDec"
 #: the three letters of a month as one number, in month order, for np.searchsorted
-_MONTH_KEYS = np.array([_MONTHS[i] << 16 | _MONTHS[i + 1] << 8 | _MONTHS[i + 2]
-                        for i in range(0, 36, 3)])
+_MONTH_KEYS = np.array(
+    [_MONTHS[i] << 16 | _MONTHS[i + 1] << 8 | _MONTHS[i + 2] for i in range(0, 36, 3)]
+)
 _MONTH_ORDER = np.argsort(_MONTH_KEYS)
 _MONTH_SORTED = _MONTH_KEYS[_MONTH_ORDER]
 #: days from 1970-01-01 to the first of each month from 1900 to 2199, and each month's length
 _FIRST_YEAR, _LAST_YEAR = 1900, 2199
-_MONTH_STARTS = np.arange(f"{_FIRST_YEAR}-01", f"{_LAST_YEAR + 1}-02",
-                          dtype="datetime64[M]").astype("datetime64[D]").astype(np.int64)
+_MONTH_STARTS = (
+    np.arange(f"{_FIRST_YEAR}-01", f"{_LAST_YEAR + 1}-02", dtype="datetime64[M]")
+    .astype("datetime64[D]")
+    .astype(np.int64)
+)
 _MONTH_DAYS = np.diff(_MONTH_STARTS)
 _MONTH_STARTS = _MONTH_STARTS[:-1]
 # byte positions in "Thu, 26 Nov 2026 23:30:22 +0000"
@@ -385,11 +399,14 @@ _FIXED_BYTES = np.frombuffer(b",    :: +0000", dtype=np.uint8)
 _DIGIT_COLUMNS = [5, 6, 12, 13, 14, 15, 17, 18, 20, 21, 23, 24]
 #: digits (as above) -> day, year, seconds of the day; in floats, which numpy multiplies with
 #: BLAS (exact: every sum is far below 2**53)
-_DIGIT_WEIGHTS = np.array([
-    [10, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
-    [0, 0, 1000, 100, 10, 1, 0, 0, 0, 0, 0, 0],
-    [0, 0, 0, 0, 0, 0, 36000, 3600, 600, 60, 10, 1],
-], dtype=np.float64).T
+_DIGIT_WEIGHTS = np.array(
+    [
+        [10, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        [0, 0, 1000, 100, 10, 1, 0, 0, 0, 0, 0, 0],
+        [0, 0, 0, 0, 0, 0, 36000, 3600, 600, 60, 10, 1],
+    ],
+    dtype=np.float64,
+).T
 
 
 def _rfc2822_fixed(texts: pa.Array) -> pa.Array | None:
@@ -399,10 +416,10 @@ def _rfc2822_fixed(texts: pa.Array) -> pa.Array | None:
     n = len(valid)
     if n == 0:
         return None
-    offsets = np.frombuffer(valid.buffers()[1], dtype=np.int32)[valid.offset:valid.offset + n + 1]
+    offsets = np.frombuffer(valid.buffers()[1], dtype=np.int32)[valid.offset : valid.offset + n + 1]
     if offsets[-1] - offsets[0] != 31 * n or np.any(np.diff(offsets) != 31):
         return None
-    raw = np.frombuffer(valid.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[0] + 31 * n]
+    raw = np.frombuffer(valid.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[0] + 31 * n]
     b = raw.reshape(n, 31)
     if not np.array_equal(b[:, _FIXED_POSITIONS], np.broadcast_to(_FIXED_BYTES, (n, 13))):
         return None
@@ -412,8 +429,12 @@ def _rfc2822_fixed(texts: pa.Array) -> pa.Array | None:
     day, year, secs = (digits.astype(np.float64) @ _DIGIT_WEIGHTS).astype(np.int64).T
     key = b[:, 8:11].astype(np.int64) @ np.array([1 << 16, 1 << 8, 1])
     pos = np.minimum(np.searchsorted(_MONTH_SORTED, key), 11)
-    if not np.array_equal(_MONTH_SORTED[pos], key) or year.min() < _FIRST_YEAR \
-            or year.max() > _LAST_YEAR or secs.max() >= 86400:
+    if (
+        not np.array_equal(_MONTH_SORTED[pos], key)
+        or year.min() < _FIRST_YEAR
+        or year.max() > _LAST_YEAR
+        or secs.max() >= 86400
+    ):
         return None
     month = (year - _FIRST_YEAR) * 12 + _MONTH_ORDER[pos]
     if day.min() < 1 or np.any(day > _MONTH_DAYS[month]):
@@ -422,10 +443,15 @@ def _rfc2822_fixed(texts: pa.Array) -> pa.Array | None:
     if n == len(texts):
         return pa.array(micros, TIMESTAMP)
     out = np.zeros(texts.offset + len(texts), dtype=np.int64)
-    out[texts.offset:][texts.is_valid().to_numpy(zero_copy_only=False)] = micros
+    out[texts.offset :][texts.is_valid().to_numpy(zero_copy_only=False)] = micros
     # the texts' validity bitmap is the timestamps' too
-    return pa.Array.from_buffers(TIMESTAMP, len(texts), [texts.buffers()[0], pa.py_buffer(out)],
-                                 texts.null_count, texts.offset)
+    return pa.Array.from_buffers(
+        TIMESTAMP,
+        len(texts),
+        [texts.buffers()[0], pa.py_buffer(out)],
+        texts.null_count,
+        texts.offset,
+    )
 
 
 def _dumps(value: Any) -> str:
@@ -451,7 +477,7 @@ def _blank_to_null(texts: pa.Array) -> pa.Array:
     n = len(texts)
     if n == 0:
         return texts
-    offsets = np.frombuffer(texts.buffers()[1], dtype=np.int32)[texts.offset:texts.offset + n + 1]
+    offsets = np.frombuffer(texts.buffers()[1], dtype=np.int32)[texts.offset : texts.offset + n + 1]
     if np.count_nonzero(offsets[1:] == offsets[:-1]) == texts.null_count:
         return texts  # every empty slot is a null already
     import pyarrow.compute as pc
@@ -485,11 +511,20 @@ def _native(spec: FieldSpec, values: list[Any]) -> pa.Array:
     except _ARROW_ERRORS:
         if spec.kind == "string":
             return pa.array(
-                [None if v is None else (v if isinstance(v, str) else
-                                         _dumps(v) if isinstance(v, (dict, list)) else
-                                         ("true" if v is True else "false" if v is False
-                                          else str(v)))
-                 for v in values], pa.string())
+                [
+                    None
+                    if v is None
+                    else (
+                        v
+                        if isinstance(v, str)
+                        else _dumps(v)
+                        if isinstance(v, (dict, list))
+                        else ("true" if v is True else "false" if v is False else str(v))
+                    )
+                    for v in values
+                ],
+                pa.string(),
+            )
         if spec.kind in ("int", "float"):
             return _texts(values).cast(target)
         raise
@@ -499,8 +534,10 @@ def _struct(spec: FieldSpec, values: list[Any]) -> pa.Array:
     for v in values:
         if v is not None and not isinstance(v, dict):
             _bad(spec, v)
-    children = [convert(c, [None if v is None else v.get(c.json_key) for v in values])
-                for c in spec.children]
+    children = [
+        convert(c, [None if v is None else v.get(c.json_key) for v in values])
+        for c in spec.children
+    ]
     mask = pa.array([v is None for v in values], pa.bool_())
     return pa.StructArray.from_arrays(children, fields=list(arrow_type(spec)), mask=mask)
 
@@ -516,11 +553,13 @@ def _list(spec: FieldSpec, values: list[Any]) -> pa.Array:
         offsets.append(len(flat))
     items = convert(spec.children[0], flat)
     mask = pa.array([v is None for v in values], pa.bool_())
-    return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), items,
-                                    type=arrow_type(spec), mask=mask)
+    return pa.ListArray.from_arrays(
+        pa.array(offsets, pa.int32()), items, type=arrow_type(spec), mask=mask
+    )
 
 
 # -- the slow path: one value at a time, with a precise error ---------------------------------
+
 
 def _slow(spec: FieldSpec, values: list[Any]) -> pa.Array:
     parse = _PARSERS[spec.kind]
@@ -585,7 +624,7 @@ def _decimal(v: Any) -> Decimal:
 
 
 def _utc(dt: datetime) -> datetime:
-    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
 def _rfc(v: Any) -> datetime:
@@ -626,6 +665,7 @@ _PARSERS = {
     "timestamp_iso": _iso,
     "date": _date,
     "json": _dumps,
-    "map": lambda v: {str(k): (x if isinstance(x, str) or x is None else _dumps(x))
-                      for k, x in v.items()},
+    "map": lambda v: {
+        str(k): (x if isinstance(x, str) or x is None else _dumps(x)) for k, x in v.items()
+    },
 }

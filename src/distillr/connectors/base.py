@@ -161,8 +161,16 @@ class ScanStats:
     throttled: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
-    def add(self, *, requests: int = 0, pages: int = 0, rows: int = 0, bytes: int = 0,
-            retries: int = 0, throttled: int = 0) -> None:
+    def add(
+        self,
+        *,
+        requests: int = 0,
+        pages: int = 0,
+        rows: int = 0,
+        bytes: int = 0,
+        retries: int = 0,
+        throttled: int = 0,
+    ) -> None:
         with self._lock:
             self.requests += requests
             self.pages += pages
@@ -208,10 +216,10 @@ class Connector(ABC):
     def read(self, split: Split, stats: ScanStats | None = None) -> Iterator[pa.RecordBatch]:
         """Yield the split's rows as record batches in the table's schema, page by page."""
 
-    def check(self) -> None:
+    def check(self) -> None:  # noqa: B027 - optional: sources without a cheap request skip it
         """Make one cheap request to prove the settings work; raise a ``DistillrError`` if not."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional: sources without connections skip it
         """Release connections."""
 
     def table(self, name: str) -> TableDef:

@@ -32,7 +32,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 __all__ = ["AdaptiveLimit", "HttpClient", "RetryPolicy"]
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
 
 @functools.cache
 def _ssl_context() -> Any:
@@ -138,8 +139,9 @@ class AdaptiveLimit:
 class _Retry(Exception):
     """Internal: this attempt failed in a way worth retrying."""
 
-    def __init__(self, reason: str, wait: float | None = None,
-                 response: httpx.Response | None = None) -> None:
+    def __init__(
+        self, reason: str, wait: float | None = None, response: httpx.Response | None = None
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.wait = wait
@@ -166,8 +168,8 @@ def parse_retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def _path_of(url: str) -> str:
@@ -214,8 +216,13 @@ class HttpClient:
         self.limit = AdaptiveLimit(max_concurrency)
         self.stats = ScanStats()  # over the client's life
         self._sleep = sleep
-        self._settings = {"auth": auth, "transport": transport, "timeout": timeout,
-                          "max_concurrency": max_concurrency, "headers": dict(headers or {})}
+        self._settings = {
+            "auth": auth,
+            "transport": transport,
+            "timeout": timeout,
+            "max_concurrency": max_concurrency,
+            "headers": dict(headers or {}),
+        }
         self._client: httpx.Client | None = None
         self._client_lock = threading.Lock()
         self._closed = False
@@ -233,8 +240,10 @@ class HttpClient:
         with self._client_lock:
             if self._client is None:
                 s = self._settings
-                pool = httpx.Limits(max_connections=s["max_concurrency"] * 2,
-                                    max_keepalive_connections=s["max_concurrency"] * 2)
+                pool = httpx.Limits(
+                    max_connections=s["max_concurrency"] * 2,
+                    max_keepalive_connections=s["max_concurrency"] * 2,
+                )
                 self._client = httpx.Client(
                     auth=s["auth"],
                     transport=s["transport"],
@@ -280,8 +289,13 @@ class HttpClient:
                     stats.add(retries=1)
                 self._sleep(wait)
 
-    def _attempt(self, url: str, params: Mapping[str, Any] | None,
-                 stats: ScanStats | None, decode: Callable[[bytes], Any]) -> Any:
+    def _attempt(
+        self,
+        url: str,
+        params: Mapping[str, Any] | None,
+        stats: ScanStats | None,
+        decode: Callable[[bytes], Any],
+    ) -> Any:
         import httpx
 
         client = self._http()
@@ -323,8 +337,9 @@ class HttpClient:
 
         return _path_of(str(httpx.URL(url, params=params)))
 
-    def _refused(self, url: str, params: Mapping[str, Any] | None,
-                 response: httpx.Response) -> SourceError:
+    def _refused(
+        self, url: str, params: Mapping[str, Any] | None, response: httpx.Response
+    ) -> SourceError:
         code, message = _error_details(response)
         path = self._request_path(url, params)
         status = response.status_code
@@ -333,7 +348,10 @@ class HttpClient:
             return AuthError(
                 f"{self.label} rejected the credentials (HTTP 401): {detail}. Check the account"
                 f" SID and the auth token or API key and secret of this source.",
-                status=status, code=code, api_message=message, path=path,
+                status=status,
+                code=code,
+                api_message=message,
+                path=path,
             )
         hint = {
             403: "The credentials may not read this resource.",
@@ -342,11 +360,15 @@ class HttpClient:
         }.get(status, "")
         return SourceError(
             f"{self.label} answered HTTP {status} to GET {path}: {detail}. {hint}".rstrip(),
-            status=status, code=code, api_message=message, path=path,
+            status=status,
+            code=code,
+            api_message=message,
+            path=path,
         )
 
-    def _give_up(self, url: str, params: Mapping[str, Any] | None, retry: _Retry,
-                 attempts: int) -> SourceError:
+    def _give_up(
+        self, url: str, params: Mapping[str, Any] | None, retry: _Retry, attempts: int
+    ) -> SourceError:
         path = self._request_path(url, params)
         status = code = message = None
         if retry.response is not None:
@@ -357,5 +379,8 @@ class HttpClient:
             f"{self.label} request GET {path} failed after {attempts + 1} attempts; last:"
             f" {retry.reason}{detail}. The query returned no partial data; try again later"
             f" or lower the source's max_concurrency.",
-            status=status, code=code, api_message=message, path=path,
+            status=status,
+            code=code,
+            api_message=message,
+            path=path,
         )

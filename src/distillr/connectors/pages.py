@@ -28,7 +28,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from operator import itemgetter
-from typing import Any, Optional
+from typing import Any
 
 import msgspec
 import pyarrow as pa
@@ -41,8 +41,15 @@ __all__ = ["DecodedPage", "PageDecoder"]
 #: after a page it could not read, a decoder leaves 1, 2, 4, ... (at most this many) pages
 #: to the usual path before it tries again
 _MAX_SKIP = 64
-_ERRORS = (msgspec.DecodeError, UnicodeDecodeError, pa.ArrowInvalid, pa.ArrowTypeError,
-           pa.ArrowNotImplementedError, KeyError, OverflowError)
+_ERRORS = (
+    msgspec.DecodeError,
+    UnicodeDecodeError,
+    pa.ArrowInvalid,
+    pa.ArrowTypeError,
+    pa.ArrowNotImplementedError,
+    KeyError,
+    OverflowError,
+)
 #: the Python type msgspec checks each learnt JSON type with
 _PYTHON_TYPES = {pa.string(): str, pa.int64(): int, pa.float64(): float, pa.bool_(): bool}
 
@@ -63,8 +70,8 @@ class DecodedPage:
 
 
 class _Meta(msgspec.Struct, gc=False):
-    next_page_url: Optional[str] = None
-    key: Optional[str] = None
+    next_page_url: str | None = None
+    key: str | None = None
 
 
 class PageDecoder:
@@ -80,19 +87,29 @@ class PageDecoder:
         #: the fields decoded as objects of text, after the one-pass fields
         self._maps = [f for f in others if f.kind == "map"]
         keys = [f.json_key for f in builder.one_pass_fields] + [f.json_key for f in self._maps]
-        self.supported = bool(scalar) and len(self._maps) == len(others) \
-            and len(set(keys)) == len(keys) and list_key not in ("next_page_uri", "meta")
+        self.supported = (
+            bool(scalar)
+            and len(self._maps) == len(others)
+            and len(set(keys)) == len(keys)
+            and list_key not in ("next_page_uri", "meta")
+        )
         #: per learnt struct: msgspec decoders of whole records and of maps and paging only,
         #: and pyarrow.json's options
-        self._readers: tuple[pa.DataType, msgspec.json.Decoder, msgspec.json.Decoder,
-                             Any] | None = None
+        self._readers: (
+            tuple[pa.DataType, msgspec.json.Decoder, msgspec.json.Decoder, Any] | None
+        ) = None
         self._active = 0  # pages of this table being decoded now
         self._skip = 0
         self._backoff = 0
         self._lock = threading.Lock()
 
-    def decode(self, body: bytes, constants: Mapping[str, Any] | None = None, *,
-               columns: bool | None = None) -> DecodedPage | None:
+    def decode(
+        self,
+        body: bytes,
+        constants: Mapping[str, Any] | None = None,
+        *,
+        columns: bool | None = None,
+    ) -> DecodedPage | None:
         """The page as a batch of the builder's schema, or None: read it the usual way.
 
         ``columns`` picks the way (see the module's notes); by default the columns way is taken
@@ -123,8 +140,9 @@ class PageDecoder:
             self._backoff = 0
         return page
 
-    def _decode(self, body: bytes, raw: pa.StructType, constants: Mapping[str, Any],
-                columns: bool) -> DecodedPage:
+    def _decode(
+        self, body: bytes, raw: pa.StructType, constants: Mapping[str, Any], columns: bool
+    ) -> DecodedPage:
         # msgspec skips the values of unknown keys without checking their UTF-8; the usual
         # way refuses a page with bad UTF-8 anywhere, so this does too (a fast pass in C)
         body.decode("utf-8")
@@ -132,8 +150,7 @@ class PageDecoder:
         n = len(raw) if not columns else 0
         page = (maps_only if columns else records).decode(body)
         rows = list(map(astuple, page.records))
-        maps = {spec.name: list(map(itemgetter(n + j), rows))
-                for j, spec in enumerate(self._maps)}
+        maps = {spec.name: list(map(itemgetter(n + j), rows)) for j, spec in enumerate(self._maps)}
         if columns:
             arrays = self._read_columns(body, json_options, raw)
             if len(arrays[0]) != len(rows):
@@ -176,27 +193,32 @@ class PageDecoder:
             raise _Decline  # the records are under another key
         return {"meta": {"next_page_url": meta.next_page_url, "key": meta.key}}
 
-    def _reader(self, raw: pa.StructType) -> tuple[pa.DataType, msgspec.json.Decoder,
-                                                   msgspec.json.Decoder, Any]:
+    def _reader(
+        self, raw: pa.StructType
+    ) -> tuple[pa.DataType, msgspec.json.Decoder, msgspec.json.Decoder, Any]:
         """The decoders of pages whose records have the learnt JSON types, made once."""
         cached = self._readers
         if cached is not None and cached[0] is raw:
             return cached
         import pyarrow.json as pj
 
-        scalars = [(f"f{i}", Optional[_PYTHON_TYPES[f.type]], None) for i, f in enumerate(raw)]
-        maps = [(f"m{j}", Optional[dict[str, str]], None) for j in range(len(self._maps))]
+        scalars = [(f"f{i}", _PYTHON_TYPES[f.type] | None, None) for i, f in enumerate(raw)]
+        maps = [(f"m{j}", dict[str, str] | None, None) for j in range(len(self._maps))]
         rename = {f"f{i}": f.name for i, f in enumerate(raw)}
         rename.update({f"m{j}": spec.json_key for j, spec in enumerate(self._maps)})
         if self.envelope == "v2010":
-            paging: list[tuple[str, Any, None]] = [("next_page_uri", Optional[str], None)]
+            paging: list[tuple[str, Any, None]] = [("next_page_uri", str | None, None)]
         else:
-            paging = [("meta", Optional[_Meta], None)]
+            paging = [("meta", _Meta | None, None)]
 
         def page_decoder(fields: list[tuple[str, Any, None]]) -> msgspec.json.Decoder:
             record = msgspec.defstruct("Record", fields, rename=rename, gc=False)
-            page = msgspec.defstruct("Page", [("records", list[record]), *paging],
-                                     rename={"records": self.list_key}, gc=False)
+            page = msgspec.defstruct(
+                "Page",
+                [("records", list[record]), *paging],
+                rename={"records": self.list_key},
+                gc=False,
+            )
             return msgspec.json.Decoder(page)
 
         schema = pa.schema([pa.field(self.list_key, pa.list_(raw))])

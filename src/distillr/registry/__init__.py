@@ -2,7 +2,8 @@
 
 >>> from distillr.registry import Registry
 >>> reg = Registry("/tmp/home")                                    # doctest: +SKIP
->>> reg.add("twilio", "my_twilio", {"account_sid": "AC..."}, {"auth_token": "..."})  # doctest: +SKIP
+>>> reg.add("twilio", "my_twilio", {"account_sid": "AC..."},
+...         {"auth_token": "..."})                               # doctest: +SKIP
 SourceInfo(name='my_twilio', type='twilio', ..., secrets={'auth_token': '****a1b2'}, ...)
 """
 

@@ -174,9 +174,7 @@ class Registry:
             from sqlalchemy import insert
 
             row.token = self._encrypt(secrets)
-            if conn.execute(
-                sources.select().where(sources.c.name == name)
-            ).first() is not None:
+            if conn.execute(sources.select().where(sources.c.name == name)).first() is not None:
                 raise self._duplicate(name)
             conn.execute(insert(sources).values(**_values(row)))
         return row.info()
@@ -228,9 +226,7 @@ class Registry:
             if conn.execute(sources.select().where(sources.c.name == new)).first():
                 raise self._duplicate(new)
             done = conn.execute(
-                update(sources)
-                .where(sources.c.name == old)
-                .values(name=new, updated_at=_now())
+                update(sources).where(sources.c.name == old).values(name=new, updated_at=_now())
             )
             if done.rowcount != 1:
                 raise self._unknown(old)
@@ -304,9 +300,12 @@ class Registry:
         try:
             return json.loads(f.decrypt(row.token.encode()))
         except InvalidToken:
+            where = (
+                f"${keys.ENV_VAR}" if os.environ.get(keys.ENV_VAR) else self.home / keys.KEY_FILE
+            )
             raise ConfigError(
                 f"The secrets of data source '{row.name}' cannot be decrypted with this key "
-                f"({'$' + keys.ENV_VAR if os.environ.get(keys.ENV_VAR) else self.home / keys.KEY_FILE})."
+                f"({where})."
                 f" Use the key they were saved with, or enter them again with "
                 f"`distillr source update {row.name} ...`."
             ) from None

@@ -42,7 +42,8 @@ def _check_name(name: str) -> str:
 
     return registry_check(name)
 
-__all__ = ["create_app", "LOOPBACK_HOSTS", "STATIC_DIR"]
+
+__all__ = ["LOOPBACK_HOSTS", "STATIC_DIR", "create_app"]
 
 log = logging.getLogger("distillr.server")
 
@@ -107,6 +108,7 @@ def create_app(
     home_path = Path(home).expanduser() if home is not None else None
     own_sessions = connect is None
     if connect is None:
+
         def connect() -> Any:
             return distillr.connect(str(home_path) if home_path else None)
 
@@ -131,9 +133,10 @@ def create_app(
         a request without one is fine on loopback, where no login is needed."""
         schema = base_openapi()
         schema.setdefault("components", {}).setdefault("securitySchemes", {})["token"] = {
-            "type": "http", "scheme": "bearer",
+            "type": "http",
+            "scheme": "bearer",
             "description": "An API token from `distillr users token NAME` (needed when the"
-                           " server requires a login).",
+            " server requires a login).",
         }
         schema["security"] = [{"token": []}, {}]
         return schema
@@ -170,8 +173,9 @@ def create_app(
         for err in exc.errors():
             loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
             parts.append(f"{loc}: {err.get('msg')}" if loc else str(err.get("msg")))
-        return problem(422, "Bad request", "; ".join(parts) or "The request is not valid.",
-                       "validation")
+        return problem(
+            422, "Bad request", "; ".join(parts) or "The request is not valid.", "validation"
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -183,14 +187,26 @@ def create_app(
         host = (request.headers.get("host") or "").lower()
         hostname = urlsplit(f"//{host}").hostname or ""
         if not require_auth and hostname not in {h.strip("[]") for h in hosts} | hosts:
-            return problem(421, "Wrong host", f"This server answers to {sorted(hosts)[0]} only."
-                           " Open it through a loopback address.", "host")
+            return problem(
+                421,
+                "Wrong host",
+                f"This server answers to {sorted(hosts)[0]} only."
+                " Open it through a loopback address.",
+                "host",
+            )
         origin = request.headers.get("origin")
-        if request.method not in _SAFE_METHODS and origin and origin != "null":
-            if urlsplit(origin).netloc.lower() != host:
-                return problem(403, "Cross-origin request refused",
-                               "Requests that change data must come from this app's own page.",
-                               "csrf")
+        if (
+            request.method not in _SAFE_METHODS
+            and origin
+            and origin != "null"
+            and urlsplit(origin).netloc.lower() != host
+        ):
+            return problem(
+                403,
+                "Cross-origin request refused",
+                "Requests that change data must come from this app's own page.",
+                "csrf",
+            )
         response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
@@ -220,21 +236,29 @@ def create_app(
             scheme, _, token = header.partition(" ")
             name = store.user_for_token(token.strip()) if scheme.lower() == "bearer" else None
             if name is None:
-                raise ApiProblem(401, "Not authenticated",
-                                 "The API token is not valid (wrong, revoked, or its user was"
-                                 " removed). Create one with `distillr users token NAME`.", "auth")
+                raise ApiProblem(
+                    401,
+                    "Not authenticated",
+                    "The API token is not valid (wrong, revoked, or its user was"
+                    " removed). Create one with `distillr users token NAME`.",
+                    "auth",
+                )
             return name
         sid = request.cookies.get(SESSION_COOKIE)
         sess = store.session(sid) if sid else None
         if sess is None:
-            raise ApiProblem(401, "Not authenticated",
-                             "Log in, or send an API token as `Authorization: Bearer TOKEN`.",
-                             "auth")
+            raise ApiProblem(
+                401,
+                "Not authenticated",
+                "Log in, or send an API token as `Authorization: Bearer TOKEN`.",
+                "auth",
+            )
         if request.method not in _SAFE_METHODS and not same_secret(
             request.headers.get(CSRF_HEADER), sess.csrf
         ):
-            raise ApiProblem(403, "CSRF token missing or wrong",
-                             "Reload the page and try again.", "csrf")
+            raise ApiProblem(
+                403, "CSRF token missing or wrong", "Reload the page and try again.", "csrf"
+            )
         return sess.user
 
     # auth routes -----------------------------------------------------------------------------
@@ -259,11 +283,19 @@ def create_app(
         if not require_auth:
             return {"user": None, "auth_required": False, "csrf": None}
         if not store.check_password(body.username, body.password):
-            raise ApiProblem(401, "Wrong user name or password",
-                             "Wrong user name or password.", "auth")
+            raise ApiProblem(
+                401, "Wrong user name or password", "Wrong user name or password.", "auth"
+            )
         sid, sess = store.start_session(body.username)
-        response.set_cookie(SESSION_COOKIE, sid, httponly=True, secure=secure_cookies,
-                            samesite="strict", path="/", max_age=12 * 3600)
+        response.set_cookie(
+            SESSION_COOKIE,
+            sid,
+            httponly=True,
+            secure=secure_cookies,
+            samesite="strict",
+            path="/",
+            max_age=12 * 3600,
+        )
         return {"user": sess.user, "auth_required": True, "csrf": sess.csrf}
 
     @app.post("/api/logout", tags=["auth"], status_code=204)
@@ -271,16 +303,21 @@ def create_app(
         sid = request.cookies.get(SESSION_COOKIE)
         app.state.auth.end_session(sid or "")
         out = Response(status_code=204)
-        out.delete_cookie(SESSION_COOKIE, path="/", secure=secure_cookies, httponly=True,
-                          samesite="strict")
+        out.delete_cookie(
+            SESSION_COOKIE, path="/", secure=secure_cookies, httponly=True, samesite="strict"
+        )
         return out
 
     # data sources ----------------------------------------------------------------------------
     @app.get("/api/types", tags=["sources"])
     def types(_: str | None = Depends(user)) -> dict[str, Any]:
         """Source categories and types, with the fields of each type's form."""
-        return {"categories": CATEGORIES, "types": TYPES, "name_rule": NAME_RULE,
-                "name_pattern": NAME_RE.pattern}
+        return {
+            "categories": CATEGORIES,
+            "types": TYPES,
+            "name_rule": NAME_RULE,
+            "name_pattern": NAME_RE.pattern,
+        }
 
     @app.get("/api/sources", tags=["sources"])
     def list_sources(_: str | None = Depends(user)) -> list[dict[str, Any]]:
@@ -292,19 +329,25 @@ def create_app(
         return source_dict(registry().get(name))
 
     @app.get("/api/names/check", tags=["sources"])
-    def name_check(name: str = Query(...), current: str | None = Query(None),
-                   _: str | None = Depends(user)) -> dict[str, Any]:
+    def name_check(
+        name: str = Query(...), current: str | None = Query(None), _: str | None = Depends(user)
+    ) -> dict[str, Any]:
         """Is ``name`` a valid, unused source name? (``current``: the source being edited)"""
         try:
             _check_name(name)
         except ConfigError as exc:
             return {"name": name, "valid": False, "available": False, "message": str(exc)}
         taken = name != current and name in {s.name for s in registry().list()}
-        return {"name": name, "valid": True, "available": not taken,
-                "message": f"A data source named '{name}' already exists." if taken else ""}
+        return {
+            "name": name,
+            "valid": True,
+            "available": not taken,
+            "message": f"A data source named '{name}' already exists." if taken else "",
+        }
 
-    def _secret_field(type_: str, secrets_: dict[str, Any] | None,
-                      options: dict[str, Any] | None) -> str:
+    def _secret_field(
+        type_: str, secrets_: dict[str, Any] | None, options: dict[str, Any] | None
+    ) -> str:
         if (secrets_ and "api_secret" in secrets_) or (options and options.get("api_key")):
             return "api_secret"
         if secrets_ and "auth_token" not in secrets_:
@@ -312,9 +355,11 @@ def create_app(
         return "auth_token"
 
     def _clean(values: dict[str, Any] | None) -> dict[str, Any]:
-        return {k: v.strip() if isinstance(v, str) else v
-                for k, v in (values or {}).items()
-                if v is not None and not (isinstance(v, str) and not v.strip())}
+        return {
+            k: v.strip() if isinstance(v, str) else v
+            for k, v in (values or {}).items()
+            if v is not None and not (isinstance(v, str) and not v.strip())
+        }
 
     @app.post("/api/sources", tags=["sources"], status_code=201)
     def add_source(body: SourceIn, _: str | None = Depends(user)) -> Any:
@@ -322,11 +367,13 @@ def create_app(
         options, secrets_ = _clean(body.options), _clean(body.secrets)
         try:
             _check_name(body.name)
-            info = registry().add(body.type, body.name, options=options, secrets=secrets_,
-                                  verify=body.verify)
+            info = registry().add(
+                body.type, body.name, options=options, secrets=secrets_, verify=body.verify
+            )
         except DistillrError as exc:
-            return problem_for(exc, field=field_for(exc, _secret_field(body.type, secrets_,
-                                                                        options)))
+            return problem_for(
+                exc, field=field_for(exc, _secret_field(body.type, secrets_, options))
+            )
         return JSONResponse(source_dict(info), status_code=201)
 
     @app.patch("/api/sources/{name}", tags=["sources"])
@@ -337,21 +384,27 @@ def create_app(
         new_name = (body.name or name).strip()
         options = None
         if body.options is not None:  # blank or null values remove an option
-            options = {k: (v.strip() or None) if isinstance(v, str) else v
-                       for k, v in body.options.items()}
+            options = {
+                k: (v.strip() or None) if isinstance(v, str) else v for k, v in body.options.items()
+            }
         secrets_ = _clean(body.secrets) or None
         try:
             _check_name(new_name)
             if new_name != name and new_name in {s.name for s in reg.list()}:
-                raise ConfigError(f"A data source named '{new_name}' already exists."
-                                  " Choose another name.")
+                raise ConfigError(
+                    f"A data source named '{new_name}' already exists. Choose another name."
+                )
             if options is not None or secrets_:
                 reg.update(name, options=options, secrets=secrets_, verify=body.verify)
             if new_name != name:
                 reg.rename(name, new_name)
         except DistillrError as exc:
-            return problem_for(exc, field=field_for(
-                exc, _secret_field(current.type, secrets_, options or current.options)))
+            return problem_for(
+                exc,
+                field=field_for(
+                    exc, _secret_field(current.type, secrets_, options or current.options)
+                ),
+            )
         examples.pop(name.lower(), None)
         return source_dict(reg.get(new_name))
 
@@ -370,8 +423,9 @@ def create_app(
         return tree_data(app.state.connect(), source, close=own_sessions)
 
     @app.get("/api/samples/{source}", tags=["catalog"])
-    def samples(source: str, table: str | None = None,
-                _: str | None = Depends(user)) -> dict[str, Any]:
+    def samples(
+        source: str, table: str | None = None, _: str | None = Depends(user)
+    ) -> dict[str, Any]:
         """Ready-to-run sample queries for a source (optionally for one of its tables)."""
         from distillr.server.catalog import examples_for, sample_queries
 
@@ -379,9 +433,12 @@ def create_app(
         if key not in examples:
             # real filter values (a few cheap queries), so every sample returns rows
             examples[key] = examples_for(app.state.connect(), source, close=own_sessions)
-        return {"source": source,
-                "samples": sample_queries(app.state.connect(), source, table,
-                                          close=own_sessions, examples=examples[key])}
+        return {
+            "source": source,
+            "samples": sample_queries(
+                app.state.connect(), source, table, close=own_sessions, examples=examples[key]
+            ),
+        }
 
     # queries ---------------------------------------------------------------------------------
     @app.post("/api/queries", tags=["queries"], status_code=202)
@@ -389,21 +446,27 @@ def create_app(
         """Start a query as a job; poll ``GET /api/queries/{id}`` for progress."""
         if not body.sql.strip():
             raise SqlError("The query is empty. Type a SELECT statement and run it.")
-        job = app.state.jobs.start(body.sql, pushdown=body.pushdown, timeout=body.timeout,
-                                   owner=who)
+        job = app.state.jobs.start(
+            body.sql, pushdown=body.pushdown, timeout=body.timeout, owner=who
+        )
         return job.to_dict()
 
     def _job(job_id: str, who: str | None) -> Any:
         job = app.state.jobs.get(job_id, owner=who if require_auth else None)
         if job is None:
-            raise ApiProblem(404, "Not found", f"There is no query '{job_id}' (results are kept"
-                             " for the most recent queries only). Run the query again.",
-                             "catalog")
+            raise ApiProblem(
+                404,
+                "Not found",
+                f"There is no query '{job_id}' (results are kept"
+                " for the most recent queries only). Run the query again.",
+                "catalog",
+            )
         return job
 
     @app.get("/api/queries/{job_id}", tags=["queries"])
-    def query_status(job_id: str, wait: float = Query(0, ge=0, le=30),
-                     who: str | None = Depends(user)) -> dict[str, Any]:
+    def query_status(
+        job_id: str, wait: float = Query(0, ge=0, le=30), who: str | None = Depends(user)
+    ) -> dict[str, Any]:
         """State, elapsed time and live stats (requests, pages, rows) of a query job.
         ``wait`` seconds: return early once it finishes (long polling)."""
         job = _job(job_id, who)
@@ -423,16 +486,24 @@ def create_app(
     def _finished_table(job_id: str, who: str | None) -> Any:
         job = _job(job_id, who)
         if job.state == "running":
-            raise ApiProblem(409, "Still running", "The query is still running; wait for it to"
-                             " finish, or cancel it.", "running")
+            raise ApiProblem(
+                409,
+                "Still running",
+                "The query is still running; wait for it to finish, or cancel it.",
+                "running",
+            )
         if job.error is not None:
             raise job.error
         return job
 
     @app.get("/api/queries/{job_id}/result", tags=["queries"])
-    def query_result(job_id: str, format: str = Query("json", pattern="^(json|arrow)$"),
-                     offset: int = Query(0, ge=0), limit: int | None = Query(None, ge=0),
-                     who: str | None = Depends(user)) -> Response:
+    def query_result(
+        job_id: str,
+        format: str = Query("json", pattern="^(json|arrow)$"),
+        offset: int = Query(0, ge=0),
+        limit: int | None = Query(None, ge=0),
+        who: str | None = Depends(user),
+    ) -> Response:
         """The result: ``format=json``: one page of rows (``limit`` at most 10,000, default
         1,000); ``format=arrow``: an Arrow IPC stream of the rows (all by default) in display
         types, for the grid."""
@@ -442,19 +513,30 @@ def create_app(
             data = export.to_arrow_ipc(export.display_table(table))
             return Response(data, media_type=export.FORMATS["arrow"][0])
         if limit is not None and limit > MAX_PAGE:
-            raise ApiProblem(422, "Bad request", f"limit: at most {MAX_PAGE:,} rows per JSON page;"
-                             " use format=arrow or an export for more.", "validation")
+            raise ApiProblem(
+                422,
+                "Bad request",
+                f"limit: at most {MAX_PAGE:,} rows per JSON page;"
+                " use format=arrow or an export for more.",
+                "validation",
+            )
         return JSONResponse(export.json_page(job.table, offset, 1000 if limit is None else limit))
 
     @app.get("/api/queries/{job_id}/export", tags=["queries"])
-    def query_export(job_id: str, format: str = Query("csv", pattern="^(csv|json|parquet)$"),
-                     who: str | None = Depends(user)) -> Response:
+    def query_export(
+        job_id: str,
+        format: str = Query("csv", pattern="^(csv|json|parquet)$"),
+        who: str | None = Depends(user),
+    ) -> Response:
         """Download the whole result as CSV, JSON or Parquet."""
         job = _finished_table(job_id, who)
         media, ext = export.FORMATS[format]
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        return Response(export.to_file(job.table, format), media_type=media, headers={
-            "Content-Disposition": f'attachment; filename="distillr-{stamp}.{ext}"'})
+        return Response(
+            export.to_file(job.table, format),
+            media_type=media,
+            headers={"Content-Disposition": f'attachment; filename="distillr-{stamp}.{ext}"'},
+        )
 
     @app.post("/api/explain", tags=["queries"])
     def explain(body: ExplainIn, _: str | None = Depends(user)) -> dict[str, Any]:
@@ -486,8 +568,12 @@ def create_app(
     def docs() -> Response:
         """The OpenAPI docs (Swagger UI), working offline: its files ship in the package."""
         if not (swagger / "swagger-ui-bundle.js").is_file():
-            return problem(503, "Front end missing", "The API docs' files are not built. Run"
-                           " `make frontend`.", "config")
+            return problem(
+                503,
+                "Front end missing",
+                "The API docs' files are not built. Run `make frontend`.",
+                "config",
+            )
         return get_swagger_ui_html(
             openapi_url=app.openapi_url or "/openapi.json",
             title=f"{app.title} API",
@@ -501,8 +587,12 @@ def create_app(
     def index() -> Response:
         page = static / "index.html"
         if not page.exists():
-            return problem(503, "Front end missing", "The web app's files are not built. Run"
-                           " `make frontend`.", "config")
+            return problem(
+                503,
+                "Front end missing",
+                "The web app's files are not built. Run `make frontend`.",
+                "config",
+            )
         return FileResponse(page, headers={"Cache-Control": "no-cache"})
 
     @app.get("/favicon.svg", include_in_schema=False)
@@ -530,5 +620,3 @@ def _plain(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     return str(value)
-
-

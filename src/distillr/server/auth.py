@@ -24,7 +24,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from distillr.errors import ConfigError
 
-__all__ = ["AuthStore", "LoginSession", "TokenInfo", "UserInfo", "SESSION_TTL"]
+__all__ = ["SESSION_TTL", "AuthStore", "LoginSession", "TokenInfo", "UserInfo"]
 
 #: how long a login lasts without activity, in seconds
 SESSION_TTL = 12 * 3600
@@ -132,7 +132,8 @@ class AuthStore:
             raise ConfigError("The password is too short: use at least 8 characters.")
         if self._run("SELECT 1 FROM users WHERE name = ?", (name,)):
             raise ConfigError(
-                f"User '{name}' already exists. Remove it first with `distillr users remove {name}`."
+                f"User '{name}' already exists."
+                f" Remove it first with `distillr users remove {name}`."
             )
         now = time.time()
         self._run(
@@ -145,8 +146,9 @@ class AuthStore:
         if len(password or "") < 8:
             raise ConfigError("The password is too short: use at least 8 characters.")
         self._require_user(name)
-        self._run("UPDATE users SET password_hash = ? WHERE name = ?",
-                  (self._hasher.hash(password), name))
+        self._run(
+            "UPDATE users SET password_hash = ? WHERE name = ?", (self._hasher.hash(password), name)
+        )
         self._run("DELETE FROM sessions WHERE user_name = ?", (name,))
 
     def remove_user(self, name: str) -> None:
@@ -173,8 +175,10 @@ class AuthStore:
         except (VerificationError, InvalidHashError):
             return False
         if ok and rows and self._hasher.check_needs_rehash(stored):
-            self._run("UPDATE users SET password_hash = ? WHERE name = ?",
-                      (self._hasher.hash(password), name))
+            self._run(
+                "UPDATE users SET password_hash = ? WHERE name = ?",
+                (self._hasher.hash(password), name),
+            )
         return ok and bool(rows)
 
     # API tokens --------------------------------------------------------------------------
@@ -191,8 +195,11 @@ class AuthStore:
 
     def tokens(self, user: str | None = None) -> list[TokenInfo]:
         sql = "SELECT id, user_name, label, created_at FROM tokens"
-        rows = (self._run(sql + " WHERE user_name = ? ORDER BY created_at", (user,)) if user
-                else self._run(sql + " ORDER BY user_name, created_at"))
+        rows = (
+            self._run(sql + " WHERE user_name = ? ORDER BY created_at", (user,))
+            if user
+            else self._run(sql + " ORDER BY user_name, created_at")
+        )
         return [TokenInfo(*r) for r in rows]
 
     def revoke_token(self, token_id: str) -> None:
@@ -227,8 +234,10 @@ class AuthStore:
         )
         if not rows or rows[0][2] < time.time():
             return None
-        self._run("UPDATE sessions SET expires_at = ? WHERE id_hash = ?",
-                  (time.time() + SESSION_TTL, _digest(sid)))
+        self._run(
+            "UPDATE sessions SET expires_at = ? WHERE id_hash = ?",
+            (time.time() + SESSION_TTL, _digest(sid)),
+        )
         return LoginSession(rows[0][0], rows[0][1])
 
     def end_session(self, sid: str) -> None:

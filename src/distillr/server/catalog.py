@@ -32,9 +32,14 @@ def tree_data(session: Any, source: str | None = None, *, close: bool = True) ->
         _close(session, close)
 
 
-def sample_queries(session: Any, source: str, table: str | None = None, *,
-                   close: bool = True, examples: dict[str, Any] | None = None
-                   ) -> list[dict[str, str]]:
+def sample_queries(
+    session: Any,
+    source: str,
+    table: str | None = None,
+    *,
+    close: bool = True,
+    examples: dict[str, Any] | None = None,
+) -> list[dict[str, str]]:
     """Ready-to-run queries ``[{"title", "sql", "table", "note"}]`` for ``source``, or for one
     of its tables (``distillr.samples``; a table without its own samples gets "first rows").
     ``examples`` are real filter values from ``distillr.samples.find_examples``."""
@@ -54,7 +59,8 @@ def sample_queries(session: Any, source: str, table: str | None = None, *,
         first = {
             "title": f"First rows of {tdef.name}",
             "sql": f"SELECT *\nFROM `{source}`.`{tdef.name}`\n"
-                   + (f"WHERE {where}\n" if where else "") + "LIMIT 100",
+            + (f"WHERE {where}\n" if where else "")
+            + "LIMIT 100",
             "table": tdef.name,
             "note": f"Fill in {', '.join(params)}." if params else "",
         }

@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-__all__ = ["FORMATS", "display_table", "to_arrow_ipc", "to_file", "json_page"]
+__all__ = ["FORMATS", "display_table", "json_page", "to_arrow_ipc", "to_file"]
 
 #: format -> (media type, file extension)
 FORMATS = {

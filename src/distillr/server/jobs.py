@@ -119,8 +119,11 @@ class Job:
             out["rows"] = self.table.num_rows
             out["columns"] = [{"name": f.name, "type": str(f.type)} for f in self.table.schema]
         if self.error is not None:
-            out["error"] = {"kind": self.error.kind, "title": title_for(self.error),
-                            "detail": str(self.error)}
+            out["error"] = {
+                "kind": self.error.kind,
+                "title": title_for(self.error),
+                "detail": str(self.error),
+            }
         return out
 
 
@@ -135,8 +138,14 @@ class JobManager:
         self._lock = threading.Lock()
         self._seq = itertools.count(1)
 
-    def start(self, sql: str, *, pushdown: bool = True, timeout: float | None = None,
-              owner: str | None = None) -> Job:
+    def start(
+        self,
+        sql: str,
+        *,
+        pushdown: bool = True,
+        timeout: float | None = None,
+        owner: str | None = None,
+    ) -> Job:
         job = Job(id=f"q{next(self._seq)}_{secrets.token_hex(6)}", sql=sql, owner=owner)
         with self._lock:
             self._jobs[job.id] = job
@@ -180,8 +189,7 @@ class JobManager:
         session = None
         try:
             session = self._connect()
-            result = session.sql(job.sql, pushdown=pushdown, timeout=timeout,
-                                 progress=job.progress)
+            result = session.sql(job.sql, pushdown=pushdown, timeout=timeout, progress=job.progress)
             with job._lock:
                 job._result = result
             if job._cancel.is_set():
@@ -198,7 +206,7 @@ class JobManager:
         except DistillrError as exc:
             job.error, state = exc, "error"
             job.stats = stats_dict(job._live)
-        except Exception as exc:  # noqa: BLE001 - never lose a job to an unexpected error
+        except Exception as exc:
             log.exception("query %s failed unexpectedly", job.id)
             job.error = DistillrError(
                 f"The query failed unexpectedly ({type(exc).__name__}). Please report this."

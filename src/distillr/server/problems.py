@@ -39,11 +39,17 @@ _STATUS: list[tuple[type[DistillrError], int]] = [
 class ApiProblem(Exception):
     """An HTTP error of the API itself (authentication, unknown query id, bad format ...)."""
 
-    def __init__(self, status: int, title: str, detail: str, kind: str = "http",
-                 **extra: Any) -> None:
+    def __init__(
+        self, status: int, title: str, detail: str, kind: str = "http", **extra: Any
+    ) -> None:
         super().__init__(detail)
         self.status, self.title, self.detail, self.kind, self.extra = (
-            status, title, detail, kind, extra)
+            status,
+            title,
+            detail,
+            kind,
+            extra,
+        )
 
 
 def status_for(exc: DistillrError) -> int:
@@ -55,10 +61,20 @@ def status_for(exc: DistillrError) -> int:
     return 400
 
 
-def problem(status: int, title: str, detail: str, kind: str = "http",
-            headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
-    body = {"type": f"urn:distillr:problem:{kind}", "title": title, "status": status,
-            "detail": detail}
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    kind: str = "http",
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body = {
+        "type": f"urn:distillr:problem:{kind}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
     body.update({k: v for k, v in extra.items() if v is not None})
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
@@ -77,8 +93,13 @@ def problem_for(exc: DistillrError, **extra: Any) -> JSONResponse:
 def title_for(exc: DistillrError) -> str:
     """A short heading for the error, in words (the page shows it above ``detail``)."""
     return {
-        "sql": "SQL error", "catalog": "Not found", "missing_parameter": "Missing parameter",
-        "unsupported": "Not supported", "source": "The API refused the request",
-        "auth": "Wrong credentials", "too_many_requests": "Too many requests",
-        "cancelled": "Query cancelled", "config": "Bad settings",
+        "sql": "SQL error",
+        "catalog": "Not found",
+        "missing_parameter": "Missing parameter",
+        "unsupported": "Not supported",
+        "source": "The API refused the request",
+        "auth": "Wrong credentials",
+        "too_many_requests": "Too many requests",
+        "cancelled": "Query cancelled",
+        "config": "Bad settings",
     }.get(exc.kind, "Error")

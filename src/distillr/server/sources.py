@@ -9,17 +9,25 @@ from typing import Any
 
 from distillr.errors import AuthError, ConfigError, DistillrError, SourceError
 
-__all__ = ["CATEGORIES", "NAME_RULE", "NAME_RE", "TYPES", "field_for", "source_dict"]
+__all__ = ["CATEGORIES", "NAME_RE", "NAME_RULE", "TYPES", "field_for", "source_dict"]
 
 NAME_RE = re.compile(r"^[a-z0-9_]+$")
 NAME_RULE = "Lowercase letters, digits and underscores only (used in queries, e.g. my_twilio)."
 
 CATEGORIES = [
     {"id": "api", "label": "API", "description": "Web APIs such as Twilio.", "available": True},
-    {"id": "files", "label": "Files", "description": "CSV, JSON and Parquet uploads.",
-     "available": False},
-    {"id": "custom_api", "label": "Custom API",
-     "description": "Any REST API described by its endpoints.", "available": False},
+    {
+        "id": "files",
+        "label": "Files",
+        "description": "CSV, JSON and Parquet uploads.",
+        "available": False,
+    },
+    {
+        "id": "custom_api",
+        "label": "Custom API",
+        "description": "Any REST API described by its endpoints.",
+        "available": False,
+    },
 ]
 
 TYPES = [
@@ -29,26 +37,63 @@ TYPES = [
         "label": "Twilio",
         "description": "Calls, messages, recordings and every other Twilio list endpoint.",
         "auth_modes": [
-            {"id": "auth_token", "label": "Account SID + Auth Token",
-             "options": ["account_sid"], "secrets": ["auth_token"]},
-            {"id": "api_key", "label": "API key + secret",
-             "options": ["account_sid", "api_key"], "secrets": ["api_secret"]},
+            {
+                "id": "auth_token",
+                "label": "Account SID + Auth Token",
+                "options": ["account_sid"],
+                "secrets": ["auth_token"],
+            },
+            {
+                "id": "api_key",
+                "label": "API key + secret",
+                "options": ["account_sid", "api_key"],
+                "secrets": ["api_secret"],
+            },
         ],
         "fields": [
-            {"name": "account_sid", "label": "Account SID", "kind": "option", "required": True,
-             "placeholder": "AC...", "help": "Starts with AC; found on the Twilio console."},
-            {"name": "auth_token", "label": "Auth Token", "kind": "secret", "required": True,
-             "secret": True, "auth_mode": "auth_token",
-             "help": "Next to the Account SID on the Twilio console. Once saved, it is never"
-                     " sent back to this page."},
-            {"name": "api_key", "label": "API key SID", "kind": "option", "required": True,
-             "placeholder": "SK...", "auth_mode": "api_key"},
-            {"name": "api_secret", "label": "API secret", "kind": "secret", "required": True,
-             "secret": True, "auth_mode": "api_key"},
-            {"name": "base_url", "label": "Base URL", "kind": "option", "required": False,
-             "placeholder": "https://api.twilio.com",
-             "help": "Leave blank for Twilio; set it to use another server, such as the"
-                     " local sandbox."},
+            {
+                "name": "account_sid",
+                "label": "Account SID",
+                "kind": "option",
+                "required": True,
+                "placeholder": "AC...",
+                "help": "Starts with AC; found on the Twilio console.",
+            },
+            {
+                "name": "auth_token",
+                "label": "Auth Token",
+                "kind": "secret",
+                "required": True,
+                "secret": True,
+                "auth_mode": "auth_token",
+                "help": "Next to the Account SID on the Twilio console. Once saved, it is never"
+                " sent back to this page.",
+            },
+            {
+                "name": "api_key",
+                "label": "API key SID",
+                "kind": "option",
+                "required": True,
+                "placeholder": "SK...",
+                "auth_mode": "api_key",
+            },
+            {
+                "name": "api_secret",
+                "label": "API secret",
+                "kind": "secret",
+                "required": True,
+                "secret": True,
+                "auth_mode": "api_key",
+            },
+            {
+                "name": "base_url",
+                "label": "Base URL",
+                "kind": "option",
+                "required": False,
+                "placeholder": "https://api.twilio.com",
+                "help": "Leave blank for Twilio; set it to use another server, such as the"
+                " local sandbox.",
+            },
         ],
     }
 ]
@@ -71,8 +116,20 @@ def source_dict(info: Any) -> dict[str, Any]:
 
 
 _FIELD_HINTS = [
-    ("base_url", ("base url", "base_url", "connect to", "could not reach", "connection",
-                  "resolve", "refused", "timed out", "url")),
+    (
+        "base_url",
+        (
+            "base url",
+            "base_url",
+            "connect to",
+            "could not reach",
+            "connection",
+            "resolve",
+            "refused",
+            "timed out",
+            "url",
+        ),
+    ),
     ("account_sid", ("account sid", "account_sid", "accountsid")),
     ("api_key", ("api key", "api_key")),
     ("name", ("name",)),

@@ -11,8 +11,16 @@ from sqlglot import exp
 __all__ = ["SET_RETURNING", "all_nodes", "conjuncts", "disjuncts", "has_query", "own_nodes"]
 
 #: functions that return several rows per input row (a LIMIT above them cannot travel)
-SET_RETURNING = {"unnest", "flatten", "generate_series", "range", "generate_subscripts",
-                 "json_each", "json_tree", "explode"}
+SET_RETURNING = {
+    "unnest",
+    "flatten",
+    "generate_series",
+    "range",
+    "generate_subscripts",
+    "json_each",
+    "json_tree",
+    "explode",
+}
 
 _Expr = exp.Expr
 _Query = exp.Query

@@ -68,16 +68,47 @@ def _anon(name: str):
 
 # Tokens that, right after a FROM in operand position, make that FROM the column ``from``:
 # no statement has a FROM clause there followed by one of these.
-_FROM_AS_COLUMN_BEFORE = frozenset({
-    TokenType.EQ, TokenType.NEQ, TokenType.NULLSAFE_EQ, TokenType.LT, TokenType.LTE,
-    TokenType.GT, TokenType.GTE, TokenType.IN, TokenType.IS, TokenType.LIKE, TokenType.ILIKE,
-    TokenType.BETWEEN, TokenType.NOT, TokenType.COMMA, TokenType.R_PAREN, TokenType.ALIAS,
-    TokenType.FROM, TokenType.AND, TokenType.OR, TokenType.THEN, TokenType.ELSE, TokenType.END,
-    TokenType.ASC, TokenType.DESC, TokenType.LIMIT, TokenType.DPIPE, TokenType.SEMICOLON,
-    TokenType.SENTINEL, TokenType.WHERE, TokenType.GROUP_BY, TokenType.HAVING,
-    TokenType.ORDER_BY, TokenType.UNION, TokenType.EXCEPT, TokenType.INTERSECT,
-    TokenType.OFFSET, TokenType.FETCH,
-})
+_FROM_AS_COLUMN_BEFORE = frozenset(
+    {
+        TokenType.EQ,
+        TokenType.NEQ,
+        TokenType.NULLSAFE_EQ,
+        TokenType.LT,
+        TokenType.LTE,
+        TokenType.GT,
+        TokenType.GTE,
+        TokenType.IN,
+        TokenType.IS,
+        TokenType.LIKE,
+        TokenType.ILIKE,
+        TokenType.BETWEEN,
+        TokenType.NOT,
+        TokenType.COMMA,
+        TokenType.R_PAREN,
+        TokenType.ALIAS,
+        TokenType.FROM,
+        TokenType.AND,
+        TokenType.OR,
+        TokenType.THEN,
+        TokenType.ELSE,
+        TokenType.END,
+        TokenType.ASC,
+        TokenType.DESC,
+        TokenType.LIMIT,
+        TokenType.DPIPE,
+        TokenType.SEMICOLON,
+        TokenType.SENTINEL,
+        TokenType.WHERE,
+        TokenType.GROUP_BY,
+        TokenType.HAVING,
+        TokenType.ORDER_BY,
+        TokenType.UNION,
+        TokenType.EXCEPT,
+        TokenType.INTERSECT,
+        TokenType.OFFSET,
+        TokenType.FETCH,
+    }
+)
 
 
 class DistillrParser(DrillParser):
@@ -85,14 +116,17 @@ class DistillrParser(DrillParser):
 
     def _parse_column(self) -> exp.Expr | None:
         # ``from`` (a reserved word) as a column name: ``WHERE from = '+1...'``.
-        if (self._curr is not None and self._curr.token_type == TokenType.FROM
-                and (self._next is None or self._next.token_type in _FROM_AS_COLUMN_BEFORE)):
+        if (
+            self._curr is not None
+            and self._curr.token_type == TokenType.FROM
+            and (self._next is None or self._next.token_type in _FROM_AS_COLUMN_BEFORE)
+        ):
             self._advance()
             ident = self.expression(exp.Identifier(this=self._prev.text, quoted=False), self._prev)
             return self._parse_column_ops(self.expression(exp.Column(this=ident)))
         return super()._parse_column()
 
-    FUNCTIONS = {
+    FUNCTIONS = {  # noqa: RUF012 - sqlglot reads these class tables as they are
         **DrillParser.FUNCTIONS,
         "TO_TIMESTAMP": _to_timestamp,
         "TO_DATE": _to_date,
@@ -108,7 +142,7 @@ class DistillrParser(DrillParser):
 
 
 class DistillrTokenizer(Drill.Tokenizer):
-    IDENTIFIERS = ["`", '"']
+    IDENTIFIERS = ["`", '"']  # noqa: RUF012 - sqlglot's own tokenizer setting
 
 
 class DistillrDrill(Drill):
@@ -144,7 +178,9 @@ def _rewrite_placeholders(tree: exp.Expr) -> exp.Expr:
             if isinstance(arg, exp.Literal) and not arg.is_string:
                 # Drill: TO_DATE(number) is epoch milliseconds
                 return exp.cast(
-                    exp.func("to_timestamp", exp.Div(this=arg, expression=exp.Literal.number(1000))),
+                    exp.func(
+                        "to_timestamp", exp.Div(this=arg, expression=exp.Literal.number(1000))
+                    ),
                     exp.DataType.build("DATE"),
                 )
             return exp.cast(arg, exp.DataType.build("DATE"))
@@ -191,7 +227,9 @@ def _duckdb_functions() -> frozenset[str]:
 
     con = duckdb.connect()
     try:
-        rows = con.execute("SELECT DISTINCT lower(function_name) FROM duckdb_functions()").fetchall()
+        rows = con.execute(
+            "SELECT DISTINCT lower(function_name) FROM duckdb_functions()"
+        ).fetchall()
     finally:
         con.close()
     return frozenset(r[0] for r in rows)
@@ -227,9 +265,14 @@ def _sql_error(err: Exception, sql: str) -> SqlError:
         info = err.errors[0]
         desc = str(info.get("description") or "Syntax error")
         desc = re.sub(r" for <class '[^']+'>", "", desc)
-        desc = re.sub(r" but got <Token token_type: TokenType\.SENTINEL[^>]*>",
-                      " at the end of the query", desc)
-        desc = re.sub(r" but got <Token token_type: [^>]*\btext: ([^,]*),[^>]*>", r" near '\1'", desc)
+        desc = re.sub(
+            r" but got <Token token_type: TokenType\.SENTINEL[^>]*>",
+            " at the end of the query",
+            desc,
+        )
+        desc = re.sub(
+            r" but got <Token token_type: [^>]*\btext: ([^,]*),[^>]*>", r" near '\1'", desc
+        )
         if desc.startswith("Required keyword"):
             desc = "incomplete expression"
         line, col = info.get("line"), info.get("col")
@@ -254,7 +297,9 @@ def _sql_error(err: Exception, sql: str) -> SqlError:
             line, col = _position(sql, offset)
             return SqlError(
                 "SQL syntax error: unterminated string or identifier; close the quote.",
-                sql=sql, line=line, column=col,
+                sql=sql,
+                line=line,
+                column=col,
             )
     return SqlError(f"SQL syntax error: {text}")
 
@@ -286,16 +331,22 @@ def parse(sql: str) -> exp.Expr:
         if not isinstance(select, exp.Select):
             continue
         limit = select.args.get("limit")
-        if isinstance(limit, exp.Limit) and isinstance(limit.expression, exp.Column) \
-                and limit.expression.name.upper() == "ALL" and not limit.expression.table:
+        if (
+            isinstance(limit, exp.Limit)
+            and isinstance(limit.expression, exp.Column)
+            and limit.expression.name.upper() == "ALL"
+            and not limit.expression.table
+        ):
             select.set("limit", None)  # Drill's LIMIT ALL: no limit
     return tree
 
 
 def _is_star(node: exp.Expr) -> bool:
-    return isinstance(node, exp.Star) or (
-        isinstance(node, exp.Column) and isinstance(node.this, exp.Star)) or (
-        isinstance(node, exp.Anonymous) and str(node.this).lower() == "columns")
+    return (
+        isinstance(node, exp.Star)
+        or (isinstance(node, exp.Column) and isinstance(node.this, exp.Star))
+        or (isinstance(node, exp.Anonymous) and str(node.this).lower() == "columns")
+    )
 
 
 def name_computed_columns(tree: exp.Expr) -> exp.Expr:
@@ -351,15 +402,18 @@ _NAME = r"(`[^`]+`|\"[^\"]+\"|[A-Za-z_][A-Za-z0-9_$]*)"
 
 
 def _unquote(name: str) -> str:
-    if len(name) >= 2 and name[0] in "`\"" and name[-1] == name[0]:
+    if len(name) >= 2 and name[0] in '`"' and name[-1] == name[0]:
         return name[1:-1]
     return name
 
 
 def classify(sql: str) -> Statement:
     text = sql.strip().rstrip(";").strip()
-    m = re.fullmatch(r"(?is)explain\s+(?:plan\s+(?:including\s+all\s+attributes\s+)?"
-                     r"(?:with\s+implementation\s+)?for\s+)?(.*)", text)
+    m = re.fullmatch(
+        r"(?is)explain\s+(?:plan\s+(?:including\s+all\s+attributes\s+)?"
+        r"(?:with\s+implementation\s+)?for\s+)?(.*)",
+        text,
+    )
     if m:
         return Statement("explain", body=m.group(1))
     if re.fullmatch(r"(?is)show\s+(databases|schemas)", text):

@@ -102,8 +102,11 @@ class _State:
 def conform(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
     """The batch in exactly the table's schema: same columns, order and types."""
     if isinstance(batch, pa.Table):
-        batch = batch.combine_chunks().to_batches()[0] if batch.num_rows else \
-            pa.RecordBatch.from_pylist([], schema=schema)
+        batch = (
+            batch.combine_chunks().to_batches()[0]
+            if batch.num_rows
+            else pa.RecordBatch.from_pylist([], schema=schema)
+        )
     if batch.schema.equals(schema):
         return batch
     by_name = {name.lower(): i for i, name in enumerate(batch.schema.names)}
@@ -123,8 +126,15 @@ def conform(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
 class _TableStream:
     """The splits of one table reference, read concurrently into a bounded queue."""
 
-    def __init__(self, scan: TableScan, splits: list[Split], stats: TableStats, state: _State,
-                 semaphore: threading.Semaphore, progress: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        scan: TableScan,
+        splits: list[Split],
+        stats: TableStats,
+        state: _State,
+        semaphore: threading.Semaphore,
+        progress: Callable[[], None],
+    ) -> None:
         self.scan = scan
         self.splits = splits
         self.stats = stats
@@ -140,8 +150,9 @@ class _TableStream:
         if len(self.splits) <= 1:
             return  # one split is read inline, by whoever consumes the stream
         workers = max(1, min(len(self.splits), self.scan.connector.max_concurrency))
-        self.pool = ThreadPoolExecutor(max_workers=workers,
-                                       thread_name_prefix=f"distillr-{self.scan.private}")
+        self.pool = ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix=f"distillr-{self.scan.private}"
+        )
         for split in self.splits:
             self.pool.submit(self._run, split)
 
@@ -279,35 +290,39 @@ def translate_duckdb_error(exc: Exception, plan: Plan | None) -> DistillrError:
     """A DuckDB error as the distillr error a user can act on."""
     text = _clean(str(exc), plan)
     if isinstance(exc, duckdb.BinderException | duckdb.CatalogException):
-        m = re.search(r'Referenced column "([^"]+)" not found', text) or \
-            re.search(r'column "([^"]+)" (?:not found|does not exist)', text, re.I)
+        m = re.search(r'Referenced column "([^"]+)" not found', text) or re.search(
+            r'column "([^"]+)" (?:not found|does not exist)', text, re.I
+        )
         if m:
             name = m.group(1)
             names: list[str] = []
-            for scan in (plan.scans if plan else []):
+            for scan in plan.scans if plan else []:
                 names.extend(c.name for c in scan.table.columns)
             hint = did_you_mean(name, names)
             if not hint:
                 cand = re.search(r'Candidate bindings: "([^"]+)"', str(exc))
                 if cand:
                     hint = did_you_mean(name, [cand.group(1).split(".")[-1]])
-            return CatalogError(f"Unknown column '{name}'.{hint} Run DESCRIBE on the table"
-                                " to see its columns.")
+            return CatalogError(
+                f"Unknown column '{name}'.{hint} Run DESCRIBE on the table to see its columns."
+            )
         if "No function matches" in text or "Cannot compare" in text or "Cannot mix" in text:
             return SqlError(f"{text.rstrip('.')}. Add a CAST to the type the function expects.")
-        m = re.search(r"Scalar Function with name (\w+) does not exist", text) or \
-            re.search(r"Function with name (\w+) does not exist", text)
+        m = re.search(r"Scalar Function with name (\w+) does not exist", text) or re.search(
+            r"Function with name (\w+) does not exist", text
+        )
         if m:
-            return UnsupportedError(f"Function {m.group(1).upper()} is not supported by"
-                                    " distillr.")
+            return UnsupportedError(f"Function {m.group(1).upper()} is not supported by distillr.")
         return CatalogError(text)
     if isinstance(exc, duckdb.ConversionException | duckdb.OutOfRangeException):
         return SqlError(f"{text}. CAST is strict: use TRY_CAST to turn bad values into NULL.")
     if isinstance(exc, duckdb.ParserException | duckdb.SyntaxException):
         return SqlError(f"SQL error: {text}")
     if isinstance(exc, duckdb.PermissionException):
-        return UnsupportedError("Queries read API tables only: reading or writing files,"
-                                " ATTACH and extensions are switched off.")
+        return UnsupportedError(
+            "Queries read API tables only: reading or writing files,"
+            " ATTACH and extensions are switched off."
+        )
     if isinstance(exc, duckdb.NotImplementedException):
         return UnsupportedError(f"Not supported: {text}")
     return DistillrError(f"Query failed: {text}")
@@ -319,9 +334,15 @@ def translate_duckdb_error(exc: Exception, plan: Plan | None) -> DistillrError:
 class Execution:
     """One attempt at running a plan: streams in, DuckDB query, batches out."""
 
-    def __init__(self, plan: Plan, db: duckdb.DuckDBPyConnection, stats: QueryStats, *,
-                 progress: Callable[[QueryStats], Any] | None = None,
-                 materialize: bool = False) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        db: duckdb.DuckDBPyConnection,
+        stats: QueryStats,
+        *,
+        progress: Callable[[QueryStats], Any] | None = None,
+        materialize: bool = False,
+    ) -> None:
         self.plan = plan
         self.materialize_all = materialize
         self.db = db
@@ -371,7 +392,7 @@ class Execution:
         self._last_progress = now
         try:
             self.progress_fn(self.stats)
-        except BaseException as exc:  # noqa: BLE001 - a failing callback stops the query
+        except BaseException as exc:
             self.state.fail(exc)
             raise
 
@@ -400,7 +421,8 @@ class Execution:
         if isinstance(exc, DistillrError):
             return exc
         if isinstance(exc, duckdb.InterruptException) or (
-                isinstance(exc, duckdb.Error) and "KeyboardInterrupt" in str(exc)):
+            isinstance(exc, duckdb.Error) and "KeyboardInterrupt" in str(exc)
+        ):
             return QueryCancelled("The query was cancelled.")
         if isinstance(exc, duckdb.InvalidInputException) and "already been consumed" in str(exc):
             return Rescan("A streamed table had to be scanned twice.")
@@ -456,7 +478,6 @@ class Execution:
                 return None
 
         return self.guard(read)
-
 
     def _ordered(self) -> list[TableScan]:
         done: set[int] = set()
@@ -531,9 +552,14 @@ class Query:
     with every table read into memory first.
     """
 
-    def __init__(self, plan: Plan, db: duckdb.DuckDBPyConnection, *,
-                 timeout: float | None = None,
-                 progress: Callable[[QueryStats], Any] | None = None) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        db: duckdb.DuckDBPyConnection,
+        *,
+        timeout: float | None = None,
+        progress: Callable[[QueryStats], Any] | None = None,
+    ) -> None:
         if timeout is not None and timeout <= 0:
             raise ValueError("timeout must be a positive number of seconds")
         self.plan = plan
@@ -546,9 +572,13 @@ class Query:
         self.timer: threading.Timer | None = None
         if timeout is not None:
             self.timer = threading.Timer(
-                timeout, self.cancel,
-                args=(f"The query ran past its timeout of {timeout:g} s and was cancelled."
-                      " Narrow it with WHERE or LIMIT, or raise the timeout.",))
+                timeout,
+                self.cancel,
+                args=(
+                    f"The query ran past its timeout of {timeout:g} s and was cancelled."
+                    " Narrow it with WHERE or LIMIT, or raise the timeout.",
+                ),
+            )
             self.timer.daemon = True
             self.timer.start()
 
@@ -571,8 +601,9 @@ class Query:
             try:
                 reader, first = self.execution.open()
             except Rescan:
-                self.execution = Execution(self.plan, self.db, self.stats,
-                                           progress=self.progress, materialize=True)
+                self.execution = Execution(
+                    self.plan, self.db, self.stats, progress=self.progress, materialize=True
+                )
                 if self.cancelled is not None:
                     raise QueryCancelled(self.cancelled) from None
                 reader, first = self.execution.open()
@@ -592,8 +623,14 @@ class Query:
         def schema() -> pa.Schema:
             return Execution(plan, db, QueryStats()).check(schema=True)
 
-        return Result(columns=self.columns, schema=schema, source=self.batches,
-                      stats=self.stats, cancel=self.cancel, finish=self.finish)
+        return Result(
+            columns=self.columns,
+            schema=schema,
+            source=self.batches,
+            stats=self.stats,
+            cancel=self.cancel,
+            finish=self.finish,
+        )
 
 
 def _user_error(exc: BaseException) -> BaseException:
@@ -602,9 +639,13 @@ def _user_error(exc: BaseException) -> BaseException:
     return SourceError(f"Reading the data failed: {type(exc).__name__}: {exc}")
 
 
-
-def run(plan: Plan, db: duckdb.DuckDBPyConnection, *, timeout: float | None = None,
-        progress: Callable[[QueryStats], Any] | None = None) -> Result:
+def run(
+    plan: Plan,
+    db: duckdb.DuckDBPyConnection,
+    *,
+    timeout: float | None = None,
+    progress: Callable[[QueryStats], Any] | None = None,
+) -> Result:
     """Check a plan against DuckDB now; fetch and run it when the result is read."""
     try:
         return Query(plan, db, timeout=timeout, progress=progress).result()

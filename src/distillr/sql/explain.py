@@ -31,7 +31,9 @@ def explain_plan(plan: Plan) -> Explain:
     for scan, info in zip(plan.scans, data["tables"]):
         lines.append(f"[{scan.index + 1}] {scan.ref}")
         cols = info["columns"]
-        lines.append("    columns:        " + ("all" if cols is None else ", ".join(cols) or "none"))
+        lines.append(
+            "    columns:        " + ("all" if cols is None else ", ".join(cols) or "none")
+        )
         for c in scan.conjuncts:
             line = f"    {_WHERE[c.where]}: {c.sql}"
             if c.preds:
@@ -45,14 +47,17 @@ def explain_plan(plan: Plan) -> Explain:
             lines.append("    requests:       none (LIMIT 0)")
         elif scan.bind is not None:
             info["requests"] = None
-            lines.append(f"    requests:       one per distinct {scan.bind.parameter} of"
-                         f" [{scan.bind.other + 1}] (bind join on {scan.bind.on},"
-                         f" at most {scan.bind.cap}); [{scan.bind.other + 1}] is read first")
+            lines.append(
+                f"    requests:       one per distinct {scan.bind.parameter} of"
+                f" [{scan.bind.other + 1}] (bind join on {scan.bind.on},"
+                f" at most {scan.bind.cap}); [{scan.bind.other + 1}] is read first"
+            )
         else:
             splits = list(scan.connector.plan(scan.request()))
             info["requests"] = [s.describe or repr(dict(s.params)) for s in splits]
-            lines.append(f"    requests:       {len(splits)} split"
-                         f"{'' if len(splits) == 1 else 's'}")
+            lines.append(
+                f"    requests:       {len(splits)} split{'' if len(splits) == 1 else 's'}"
+            )
             for s in splits[:20]:
                 lines.append(f"      - {s.describe or dict(s.params)}")
             if len(splits) > 20:

@@ -34,9 +34,14 @@ def int_literal(node: exp.Expr | None) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def plan_limit(scope: Scope, select: exp.Select, scans_here: list[TableScan], exact_all: bool,
-               pushdown: bool, column_of: Callable[[exp.Expr, TableScan], Column | None],
-               ) -> None:
+def plan_limit(
+    scope: Scope,
+    select: exp.Select,
+    scans_here: list[TableScan],
+    exact_all: bool,
+    pushdown: bool,
+    column_of: Callable[[exp.Expr, TableScan], Column | None],
+) -> None:
     """Decide LIMIT for the table references of one scope; ``exact_all`` says whether every
     WHERE conjunct was pushed exactly."""
     limit_node = select.args.get("limit")
@@ -80,8 +85,8 @@ def plan_limit(scope: Scope, select: exp.Select, scans_here: list[TableScan], ex
             if isinstance(node, exp.Window):
                 return "the query has a window function"
             if isinstance(node, (exp.Unnest, exp.Explode)) or (
-                    isinstance(node, exp.Anonymous) and str(node.this).lower()
-                    in SET_RETURNING):
+                isinstance(node, exp.Anonymous) and str(node.this).lower() in SET_RETURNING
+            ):
                 return "the query has a set-returning function"
             if isinstance(node, exp.Func) and node.key.lower() in SET_RETURNING:
                 return "the query has a set-returning function"
@@ -112,5 +117,6 @@ def plan_limit(scope: Scope, select: exp.Select, scans_here: list[TableScan], ex
             s.limit_note = f"not pushed: {reason}"
         return
     scan.limit = count + offset
-    scan.limit_note = (f"pushed: {count + offset} (LIMIT {count}"
-                       + (f" + OFFSET {offset}" if offset else "") + ")")
+    scan.limit_note = (
+        f"pushed: {count + offset} (LIMIT {count}" + (f" + OFFSET {offset}" if offset else "") + ")"
+    )

@@ -43,7 +43,6 @@ __all__ = ["BindJoin", "Conjunct", "Plan", "TableScan", "plan_query"]
 _query_ids = itertools.count(1)
 
 
-
 @dataclass
 class Conjunct:
     """One conjunct of a WHERE or ON clause that touches one table, and where it went."""
@@ -54,8 +53,12 @@ class Conjunct:
     reason: str = ""
 
     def to_dict(self) -> dict:
-        return {"sql": self.sql, "where": self.where, "pushed": [_pred_text(p) for p in self.preds],
-                "reason": self.reason}
+        return {
+            "sql": self.sql,
+            "where": self.where,
+            "pushed": [_pred_text(p) for p in self.preds],
+            "reason": self.reason,
+        }
 
 
 @dataclass
@@ -103,8 +106,12 @@ class TableScan:
         if self.columns is not None:
             order = [c.name for c in self.table.columns]
             cols = tuple(c for c in order if c.lower() in self.columns)
-        return ScanRequest(table=self.table.name, columns=cols,
-                           predicates=tuple(self.predicates) + extra, limit=self.limit)
+        return ScanRequest(
+            table=self.table.name,
+            columns=cols,
+            predicates=tuple(self.predicates) + extra,
+            limit=self.limit,
+        )
 
     def to_dict(self) -> dict:
         req = self.request()
@@ -132,8 +139,11 @@ class Plan:
     query_id: int
 
     def to_dict(self) -> dict:
-        return {"pushdown": self.pushdown, "tables": [s.to_dict() for s in self.scans],
-                "duckdb_sql": self.sql}
+        return {
+            "pushdown": self.pushdown,
+            "tables": [s.to_dict() for s in self.scans],
+            "duckdb_sql": self.sql,
+        }
 
 
 def _pred_text(p: Pred) -> str:
@@ -167,14 +177,17 @@ def _virtual_inputs(sql: str) -> frozenset[str]:
     return frozenset(c.name.lower() for c in _virtual_tree(sql).find_all(exp.Column))
 
 
-
-
 # --------------------------------------------------------------------------- planner
 
 
 class _Planner:
-    def __init__(self, tree: exp.Expr, resolve_source: Callable[[str], Connector],
-                 pushdown: bool, describe: bool = True) -> None:
+    def __init__(
+        self,
+        tree: exp.Expr,
+        resolve_source: Callable[[str], Connector],
+        pushdown: bool,
+        describe: bool = True,
+    ) -> None:
         self.tree = tree
         self.describe = describe
         self.resolve_source = resolve_source
@@ -194,7 +207,7 @@ class _Planner:
         self.scopes = list(traverse_scope(self.tree))
         self.scope_ids = {id(s): i for i, s in enumerate(self.scopes)}
         for scope_id, scope in enumerate(self.scopes):
-            for alias, (node, source) in scope.selected_sources.items():
+            for alias, (_node, source) in scope.selected_sources.items():
                 if not isinstance(source, exp.Table) or id(source) in self.by_node:
                     continue
                 if not isinstance(source.this, exp.Identifier):
@@ -246,14 +259,16 @@ class _Planner:
     def resolve_columns(self) -> None:
         for scope in self.scopes:
             sources = list(scope.selected_sources.values())
-            base = [self.by_node.get(id(src)) for _n, src in sources
-                    if isinstance(src, exp.Table)]
+            base = [self.by_node.get(id(src)) for _n, src in sources if isinstance(src, exp.Table)]
             base = [b for b in base if b is not None]
             derived = [src for _n, src in sources if not isinstance(src, exp.Table)]
             select_aliases = set()
             if isinstance(scope.expression, exp.Select):
-                select_aliases = {e.alias.lower() for e in scope.expression.expressions
-                                  if isinstance(e, exp.Alias)}
+                select_aliases = {
+                    e.alias.lower()
+                    for e in scope.expression.expressions
+                    if isinstance(e, exp.Alias)
+                }
                 for join in scope.expression.args.get("joins") or []:
                     if join.args.get("using") or join.args.get("method"):
                         for b in base:  # USING / NATURAL name columns without a Column node
@@ -266,7 +281,7 @@ class _Planner:
                 if not isinstance(node, exp.Column):
                     continue
                 if isinstance(node.this, exp.Star):
-                    found, scan = self._scan_of(scope, node.table)
+                    _, scan = self._scan_of(scope, node.table)
                     if scan is not None:
                         scan.columns = None
                     continue
@@ -354,9 +369,12 @@ class _Planner:
         exact = all(e for _p, e in preds) and not why
         for p, _e in preds:
             scan.predicates.append(p)
-        return Conjunct(sql, "exact" if exact else "inexact", tuple(p for p, _ in preds),
-                        reason="" if exact else (why or "the API returns a superset;"
-                                                 " re-checked locally"))
+        return Conjunct(
+            sql,
+            "exact" if exact else "inexact",
+            tuple(p for p, _ in preds),
+            reason="" if exact else (why or "the API returns a superset; re-checked locally"),
+        )
 
     def plan_scopes(self) -> None:
         for scope_id, scope in enumerate(self.scopes):
@@ -366,8 +384,9 @@ class _Planner:
             scans_here = [s for s in self.scans if s.scope_id == scope_id]
             if not scans_here:
                 continue
-            where_all = conjuncts(select.args.get("where").this if select.args.get("where")
-                                   else None)
+            where_all = conjuncts(
+                select.args.get("where").this if select.args.get("where") else None
+            )
             exact_all = True
             for conj in where_all:
                 scan = self._single_scan(scope, conj)
@@ -383,21 +402,30 @@ class _Planner:
                 side = (join.side or "").upper()
                 kind = (join.kind or "").upper()
                 target = join.this
-                target_scan = self.by_node.get(id(target)) if isinstance(target, exp.Table) else None
+                target_scan = (
+                    self.by_node.get(id(target)) if isinstance(target, exp.Table) else None
+                )
                 inner = side == "" and kind in ("", "INNER", "CROSS")
                 for conj in conjuncts(join.args.get("on")):
                     scan = self._single_scan(scope, conj)
-                    if scan is not None and scan is target_scan and (inner or (
-                            side == "LEFT" and kind in ("", "OUTER"))):
+                    if (
+                        scan is not None
+                        and scan is target_scan
+                        and (inner or (side == "LEFT" and kind in ("", "OUTER")))
+                    ):
                         scan.conjuncts.append(self._push(conj, scan))
                         continue
                     if inner or (side == "LEFT" and kind in ("", "OUTER")):
                         self._note_bind(scope, conj, target_scan if not inner else None)
                     if scan is not None:
-                        scan.conjuncts.append(Conjunct(
-                            self._text(conj), "local",
-                            reason=f"in the ON clause of a {side or kind or 'INNER'} JOIN that"
-                                   " would change its meaning"))
+                        scan.conjuncts.append(
+                            Conjunct(
+                                self._text(conj),
+                                "local",
+                                reason=f"in the ON clause of a {side or kind or 'INNER'} JOIN that"
+                                " would change its meaning",
+                            )
+                        )
             self._plan_limit(scope, select, scans_here, exact_all)
 
     # -- through derived tables and CTEs
@@ -434,7 +462,8 @@ class _Planner:
                     if target.alias_or_name.lower() != alias.lower():
                         continue
                     if (side == "" and kind in ("", "INNER", "CROSS")) or (
-                            side == "LEFT" and kind in ("", "OUTER")):
+                        side == "LEFT" and kind in ("", "OUTER")
+                    ):
                         conjs += conjuncts(join.args.get("on"))
                 for conj in conjs:
                     cols = columns_unless_query(conj)
@@ -442,8 +471,11 @@ class _Planner:
                         continue
                     hits = []
                     for c in cols:
-                        owner = c.table.lower() if c.table else (
-                            alias.lower() if len(sources) == 1 else None)
+                        owner = (
+                            c.table.lower()
+                            if c.table
+                            else (alias.lower() if len(sources) == 1 else None)
+                        )
                         col = columns.get(c.name.lower()) if owner == alias.lower() else None
                         if col is None:
                             break
@@ -453,26 +485,35 @@ class _Planner:
                             self.through[id(c)] = (scan, col)
                         result = self._push(conj, scan)
                         if result.where != "local":
-                            result.reason = (result.reason + "; " if result.reason else "") + \
-                                f"from the outer query through {alias}"
+                            result.reason = (
+                                result.reason + "; " if result.reason else ""
+                            ) + f"from the outer query through {alias}"
                             scan.conjuncts.append(result)
 
     def _derived_columns(self, inner: Scope) -> tuple[TableScan, dict[str, Column]] | None:
         select = inner.expression
         if not isinstance(select, exp.Select) or len(inner.selected_sources) != 1:
             return None
-        (_node, source), = inner.selected_sources.values()
+        ((_node, source),) = inner.selected_sources.values()
         scan = self.by_node.get(id(source)) if isinstance(source, exp.Table) else None
         if scan is None:
             return None
-        for key in ("joins", "group", "having", "distinct", "qualify", "limit", "offset",
-                    "laterals"):
+        for key in (
+            "joins",
+            "group",
+            "having",
+            "distinct",
+            "qualify",
+            "limit",
+            "offset",
+            "laterals",
+        ):
             if select.args.get(key):
                 return None
         for node in own_nodes(select):
             if isinstance(node, (exp.AggFunc, exp.Window, exp.Unnest, exp.Explode)) or (
-                    isinstance(node, exp.Anonymous)
-                    and str(node.this).lower() in SET_RETURNING):
+                isinstance(node, exp.Anonymous) and str(node.this).lower() in SET_RETURNING
+            ):
                 return None
         columns: dict[str, Column] = {}
         seen: set[str] = set()
@@ -509,8 +550,9 @@ class _Planner:
                 continue
             self.bind_candidates.setdefault(ha[0].index, []).append((conj, ha[1].name, b))
 
-    def _plan_limit(self, scope: Scope, select: exp.Select, scans_here: list[TableScan],
-                    exact_all: bool) -> None:
+    def _plan_limit(
+        self, scope: Scope, select: exp.Select, scans_here: list[TableScan], exact_all: bool
+    ) -> None:
         plan_limit(scope, select, scans_here, exact_all, self.pushdown, self._column_of)
 
     # -- parameters
@@ -548,8 +590,7 @@ class _Planner:
                         c.where, c.preds, c.reason = "local", (), "pushdown is off"
             for param in scan.table.parameters:
                 names = self._param_names(scan.table, param)
-                if any(p.column.lower() in names and p.op in ("eq", "in")
-                       for p in scan.predicates):
+                if any(p.column.lower() in names and p.op in ("eq", "in") for p in scan.predicates):
                     continue
                 if scan.empty:
                     continue
@@ -557,7 +598,9 @@ class _Planner:
                     raise MissingParameter(
                         f"{scan.ref} needs values for both {scan.bind.parameter} and {param};"
                         f" give {param} in the WHERE clause: WHERE {scan.alias}.{param} = '...'.",
-                        table=scan.table.name, parameter=param)
+                        table=scan.table.name,
+                        parameter=param,
+                    )
                 scan.bind = self._bind(scan, param)
 
     def _bind(self, scan: TableScan, param: str) -> BindJoin:
@@ -566,15 +609,20 @@ class _Planner:
                 continue
             other = self.resolved[id(other_node)][0]
             self.bind_nodes[scan.index] = other_node
-            return BindJoin(parameter=self._param_column(scan, param).name, other=other.index,
-                            cap=scan.connector.max_fanout, on=conj.sql(dialect="drill", copy=False))
+            return BindJoin(
+                parameter=self._param_column(scan, param).name,
+                other=other.index,
+                cap=scan.connector.max_fanout,
+                on=conj.sql(dialect="drill", copy=False),
+            )
         spelled = parameter_spelling(scan.table, param)  # CallSid for call_sid
         named = spelled if spelled == param else f"{spelled} ({param})"
         example = f"WHERE {scan.alias}.{spelled} = '...'"
         raise MissingParameter(
             f"{scan.ref} needs a value for its path parameter {named}. Add {example}"
             f" (or IN (...)), or join it on {spelled} to a table that has it.",
-            table=scan.table.name, parameter=param,
+            table=scan.table.name,
+            parameter=param,
         )
 
     # -- rewrite
@@ -593,10 +641,13 @@ class _Planner:
         self._substitute_virtual(nodes)
         for index, (col, other, conds) in keys.items():
             alias = exp.to_identifier(other.alias, quoted=True)
-            key = (self._virtual_expr(col, alias) if col.expr
-                   else exp.column(col.name, table=alias.copy(), quoted=True)).sql("duckdb")
+            key = (
+                self._virtual_expr(col, alias)
+                if col.expr
+                else exp.column(col.name, table=alias.copy(), quoted=True)
+            ).sql("duckdb")
             where = [to_duckdb(c) for c in conds if c.root() is self.tree]
-            sql = f"SELECT DISTINCT {key} AS k FROM \"{other.private}\" AS {alias.sql('duckdb')}"
+            sql = f'SELECT DISTINCT {key} AS k FROM "{other.private}" AS {alias.sql("duckdb")}'
             if where:
                 sql += " WHERE " + " AND ".join(f"({w})" for w in where)
             self.scans[index].bind.key_sql = sql
@@ -662,8 +713,12 @@ class _Planner:
             node.replace(new)
 
 
-def plan_query(sql: str | exp.Expr, resolve_source: Callable[[str], Connector],
-               pushdown: bool = True, describe: bool = True) -> Plan:
+def plan_query(
+    sql: str | exp.Expr,
+    resolve_source: Callable[[str], Connector],
+    pushdown: bool = True,
+    describe: bool = True,
+) -> Plan:
     """Plan one Drill query: parse, find table references, decide pushdown, rewrite.
 
     ``describe=False`` skips writing each condition's text for EXPLAIN."""
@@ -688,7 +743,9 @@ def plan_query(sql: str | exp.Expr, resolve_source: Callable[[str], Connector],
                 raise MissingParameter(
                     f"{scan.ref}: its path parameters depend on each other in a circle;"
                     f" give {scan.bind.parameter} a literal value in the WHERE clause.",
-                    table=scan.table.name, parameter=scan.bind.parameter)
+                    table=scan.table.name,
+                    parameter=scan.bind.parameter,
+                )
             seen.add(current.bind.other)
             current = scans[current.bind.other]
     return Plan(sql=duck_sql, scans=scans, pushdown=pushdown, query_id=planner.query_id)

@@ -29,9 +29,11 @@ _OPS = {exp.EQ: "eq", exp.GT: "gt", exp.GTE: "gte", exp.LT: "lt", exp.LTE: "lte"
 _FLIP = {"eq": "eq", "gt": "lt", "gte": "lte", "lt": "gt", "lte": "gte"}
 
 
-def predicates_for(conj: exp.Expr, scan: TableScan,
-                   column_of: Callable[[exp.Expr, TableScan], Column | None],
-                   ) -> tuple[list[tuple[Pred, bool]], str]:
+def predicates_for(
+    conj: exp.Expr,
+    scan: TableScan,
+    column_of: Callable[[exp.Expr, TableScan], Column | None],
+) -> tuple[list[tuple[Pred, bool]], str]:
     """Predicates (with exactness) for one conjunct, and a reason if some part stays local.
 
     ``column_of(node, scan)`` is the table column a node names, if it names one of ``scan``."""
@@ -54,15 +56,19 @@ def predicates_for(conj: exp.Expr, scan: TableScan,
                         f" {len(values)} requests; the limit for source '{scan.source}' is"
                         f" {connector.max_fanout}. Narrow the list."
                     )
-                raise NotPushable(f"{len(values)} values exceed the source's fan-out cap"
-                                  f" of {connector.max_fanout}")
+                raise NotPushable(
+                    f"{len(values)} values exceed the source's fan-out cap"
+                    f" of {connector.max_fanout}"
+                )
             if len(values) == 1 and "eq" in filters:
                 return Pred(col.name, "eq", values[0]), filters["eq"]
             if "in" not in filters and not exact:
                 # one request per value, each a superset: two values can fetch the same row
                 # ('inbound' and 'Inbound' where the API ignores case), and it would count twice
-                raise NotPushable(f"the API matches {col.name} only approximately, so one"
-                                  " request per value could return a row twice")
+                raise NotPushable(
+                    f"the API matches {col.name} only approximately, so one"
+                    " request per value could return a row twice"
+                )
             return Pred(col.name, "in", values), exact
         if op not in filters:
             raise NotPushable(f"the API cannot filter {col.name} with {op}")

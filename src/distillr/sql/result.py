@@ -82,8 +82,10 @@ class QueryStats:
         }
 
     def __repr__(self) -> str:
-        return (f"QueryStats(requests={self.requests}, pages={self.pages}, rows={self.rows},"
-                f" bytes={self.bytes}, elapsed={self.elapsed:.3f}s)")
+        return (
+            f"QueryStats(requests={self.requests}, pages={self.pages}, rows={self.rows},"
+            f" bytes={self.bytes}, elapsed={self.elapsed:.3f}s)"
+        )
 
 
 class Result:
@@ -136,8 +138,9 @@ class Result:
             yield from self._table.to_batches()
             return
         if self._streamed:
-            raise DistillrError("This result was already read batch by batch; run the query"
-                                " again to read it again.")
+            raise DistillrError(
+                "This result was already read batch by batch; run the query again to read it again."
+            )
         self._streamed = True
         try:
             yield from self._source()

@@ -16,7 +16,7 @@ from sqlglot import exp
 
 __all__ = ["NotPushable", "convert", "literal_value"]
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 _INT = re.compile(r"[+-]?\d+")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 

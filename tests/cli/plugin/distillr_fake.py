@@ -61,8 +61,13 @@ class FakeConnector(Connector):
     def from_source(cls, name, options, secrets):
         if not options.get("account"):
             raise ConfigError("The fake source needs an 'account' option.")
-        return cls(name, options["account"], secrets.get("token", ""),
-                   int(options.get("rows", 30)), float(options.get("delay", 0.0)))
+        return cls(
+            name,
+            options["account"],
+            secrets.get("token", ""),
+            int(options.get("rows", 30)),
+            float(options.get("delay", 0.0)),
+        )
 
     def check(self):
         log.debug("checking account %s", self.account)
@@ -71,7 +76,11 @@ class FakeConnector(Connector):
         if self._token != GOOD_TOKEN:
             raise AuthError(
                 "The fake API rejected the credentials: Authenticate (code 20003). "
-                "Check the token.", status=401, code=20003, api_message="Authenticate")
+                "Check the token.",
+                status=401,
+                code=20003,
+                api_message="Authenticate",
+            )
 
     def tables(self):
         return (ITEMS, PARTS, SLOW)
@@ -81,8 +90,10 @@ class FakeConnector(Connector):
         if request.table == "item_parts":
             pred: Pred | None = params.get("itemid")
             values = pred.value if pred.op == "in" else (pred.value,)
-            return [Split("item_parts", {"item": int(v)}, describe=f"GET /Items/{v}/Parts")
-                    for v in values]
+            return [
+                Split("item_parts", {"item": int(v)}, describe=f"GET /Items/{v}/Parts")
+                for v in values
+            ]
         return [Split(request.table, {}, limit=request.limit, describe=f"GET /{request.table}")]
 
     def read(self, split: Split, stats=None):
@@ -92,14 +103,19 @@ class FakeConnector(Connector):
             n = self.rows if split.limit is None else min(self.rows, split.limit)
             ids = list(range(1, n + 1))
             batch = pa.record_batch(
-                [pa.array(ids, pa.int64()), pa.array([f"item {i}" for i in ids]),
-                 pa.array(["odd" if i % 2 else "even" for i in ids])],
-                schema=ITEMS.schema)
+                [
+                    pa.array(ids, pa.int64()),
+                    pa.array([f"item {i}" for i in ids]),
+                    pa.array(["odd" if i % 2 else "even" for i in ids]),
+                ],
+                schema=ITEMS.schema,
+            )
         elif split.table == "item_parts":
             item = split.params["item"]
             ids = [item * 10 + k for k in range(3)]
-            batch = pa.record_batch([pa.array(ids, pa.int64()), pa.array([item] * 3, pa.int64())],
-                                    schema=PARTS.schema)
+            batch = pa.record_batch(
+                [pa.array(ids, pa.int64()), pa.array([item] * 3, pa.int64())], schema=PARTS.schema
+            )
         else:
             for page in range(1000):
                 time.sleep(self.delay)

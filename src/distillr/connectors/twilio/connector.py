@@ -19,7 +19,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -129,7 +129,8 @@ class TwilioConnector(Connector):
         if not account_sid or not str(account_sid).startswith("AC"):
             raise ConfigError(
                 "A Twilio source needs account_sid, the Account SID starting with 'AC' (see the"
-                " Twilio console). Set the option account_sid.")
+                " Twilio console). Set the option account_sid."
+            )
         if api_key:
             if not api_secret:
                 raise ConfigError("The API key needs its secret: set the secret api_secret.")
@@ -137,8 +138,10 @@ class TwilioConnector(Connector):
         elif auth_token:
             user, secret = account_sid, auth_token
         else:
-            raise ConfigError("A Twilio source needs the secret auth_token, or the option api_key"
-                              " with the secret api_secret.")
+            raise ConfigError(
+                "A Twilio source needs the secret auth_token, or the option api_key"
+                " with the secret api_secret."
+            )
         if base_url is not None and not str(base_url).startswith(("http://", "https://")):
             raise ConfigError(f"base_url must start with http:// or https://, not {base_url!r}.")
         self.account_sid = str(account_sid)
@@ -149,8 +152,12 @@ class TwilioConnector(Connector):
         self.parallel_scans = parallel_scans
         self.parallel_splits = parallel_splits or max(4, 2 * max_concurrency)
         self.http = HttpClient(
-            label="Twilio", auth=(user, secret), transport=transport,
-            timeout=timeout, retry=retry, max_concurrency=max_concurrency,
+            label="Twilio",
+            auth=(user, secret),
+            transport=transport,
+            timeout=timeout,
+            retry=retry,
+            max_concurrency=max_concurrency,
             headers={"User-Agent": "distillr"},
         )
         self._index = table_index()  # tables are built when first used
@@ -161,15 +168,17 @@ class TwilioConnector(Connector):
     # -- construction ---------------------------------------------------------------------
 
     @classmethod
-    def from_source(cls, name: str, options: Mapping[str, Any],
-                    secrets: Mapping[str, str]) -> TwilioConnector:
+    def from_source(
+        cls, name: str, options: Mapping[str, Any], secrets: Mapping[str, str]
+    ) -> TwilioConnector:
         known = set(OPTIONS)
         for key in list(options) + list(secrets):
             if key not in known:
                 raise ConfigError(
                     f"Unknown Twilio option '{key}'.{did_you_mean(key, known)} Valid options:"
                     f" {', '.join(sorted(k for k in OPTIONS if k not in _SECRETS))}; secrets:"
-                    f" auth_token or api_secret.")
+                    f" auth_token or api_secret."
+                )
         for key in _SECRETS:
             if key in options:
                 raise ConfigError(f"'{key}' is a secret: pass it as a secret, not an option.")
@@ -185,8 +194,9 @@ class TwilioConnector(Connector):
         if "parallel_scans" in options:
             kwargs["parallel_scans"] = _as_bool("parallel_scans", options["parallel_scans"])
         if "max_concurrency" in options:
-            kwargs["max_concurrency"] = _as_int("max_concurrency", options["max_concurrency"],
-                                                1, 100)
+            kwargs["max_concurrency"] = _as_int(
+                "max_concurrency", options["max_concurrency"], 1, 100
+            )
         if "timeout" in options:
             kwargs["timeout"] = float(_as_int("timeout", options["timeout"], 1, 600))
         return cls(name, **kwargs)
@@ -205,7 +215,8 @@ class TwilioConnector(Connector):
             names = table_names_only()
             raise CatalogError(
                 f"Source '{self.name}' has no table '{name}'.{did_you_mean(name, names)}"
-                f" Run SHOW TABLES IN {self.name} to see its tables.")
+                f" Run SHOW TABLES IN {self.name} to see its tables."
+            )
         return twilio_table_at(found)
 
     def table(self, name: str) -> TableDef:
@@ -240,8 +251,11 @@ class TwilioConnector(Connector):
             return nxt
         parts = urlsplit(nxt)
         root_path = urlsplit(root).path
-        path = parts.path[len(root_path):] if root_path and parts.path.startswith(
-            root_path + "/") else parts.path
+        path = (
+            parts.path[len(root_path) :]
+            if root_path and parts.path.startswith(root_path + "/")
+            else parts.path
+        )
         return root + path + (f"?{parts.query}" if parts.query else "")
 
     # -- planning -------------------------------------------------------------------------
@@ -276,7 +290,9 @@ class TwilioConnector(Connector):
                 raise MissingParameter(
                     f"Table '{t.name}' needs {param}: add WHERE {col} = '...' (or IN (...)),"
                     f" or join it to a table that has {col}.",
-                    table=t.name, parameter=col)
+                    table=t.name,
+                    parameter=col,
+                )
         if not t.account_in_path:
             accounts: tuple[str | None, ...] = (None,)
         elif pushed.accounts is not None:
@@ -288,17 +304,20 @@ class TwilioConnector(Connector):
 
         limit = request.limit
         fan: list[tuple[str, str, tuple[str, ...]]] = [
-            ("path", p, v) for p, v in pushed.path.items()]
+            ("path", p, v) for p, v in pushed.path.items()
+        ]
         eq_single = {p: v[0] for p, v in pushed.eq.items() if len(v) == 1}
-        multi = sorted(((p, v) for p, v in pushed.eq.items() if len(v) > 1),
-                       key=lambda pv: len(pv[1]))
+        multi = sorted(
+            ((p, v) for p, v in pushed.eq.items() if len(v) > 1), key=lambda pv: len(pv[1])
+        )
         count = len(accounts)
         for _, _, values in fan:
             count *= len(values)
         if count > max(self.max_fanout, 1) * 20:
             raise TooManyRequests(
                 f"Reading '{t.name}' would take {count} separate scans (one per account and"
-                f" path parameter value). Narrow the query, e.g. fewer values in IN (...).")
+                f" path parameter value). Narrow the query, e.g. fewer values in IN (...)."
+            )
         for param, values in multi:
             if count * len(values) <= self.max_fanout:
                 fan.append(("eq", param, values))
@@ -320,27 +339,43 @@ class TwilioConnector(Connector):
                     (path_values if kind == "path" else query)[param] = value
                 query.update(base_query)
                 if single:
-                    splits.extend(self._splits_for(t, account, path_values, query, pushed,
-                                                   limit))
+                    splits.extend(self._splits_for(t, account, path_values, query, pushed, limit))
                 else:
                     splits.append(self._split(t, account, path_values, query, limit))
         return splits
 
-    def _split(self, t: TwilioTable, account: str | None, path_values: Mapping[str, str],
-               query: Mapping[str, str], limit: int | None,
-               local: tuple[str, str | None, str | None] | None = None) -> Split:
+    def _split(
+        self,
+        t: TwilioTable,
+        account: str | None,
+        path_values: Mapping[str, str],
+        query: Mapping[str, str],
+        limit: int | None,
+        local: tuple[str, str | None, str | None] | None = None,
+    ) -> Split:
         page_size = min(limit, MAX_PAGE_SIZE) if limit else MAX_PAGE_SIZE
         params = {
-            "account": account, "path": dict(path_values), "query": dict(query),
-            "page_size": page_size, "local": local,
+            "account": account,
+            "path": dict(path_values),
+            "query": dict(query),
+            "page_size": page_size,
+            "local": local,
         }
         url = self._url(t, account, path_values)
         shown = urlencode({**query, "PageSize": page_size})
-        return Split(table=t.name, params=params, limit=limit,
-                     describe=f"GET {urlsplit(url).path}?{shown}")
+        return Split(
+            table=t.name, params=params, limit=limit, describe=f"GET {urlsplit(url).path}?{shown}"
+        )
 
-    def _splits_for(self, t: TwilioTable, account: str | None, path_values: dict[str, str],
-                    query: dict[str, str], pushed: Pushed, limit: int | None) -> list[Split]:
+    def _splits_for(
+        self,
+        t: TwilioTable,
+        account: str | None,
+        path_values: dict[str, str],
+        query: dict[str, str],
+        pushed: Pushed,
+        limit: int | None,
+    ) -> list[Split]:
         whole = self._split(t, account, path_values, query, limit)
         spec = PARALLEL_COLUMNS.get(t.name)
         if limit is not None or not self.parallel_scans or spec is None:
@@ -372,16 +407,26 @@ class TwilioConnector(Connector):
             a = edges[i] if i > 0 else bounds.lo
             b = edges[i + 1] if i < n - 1 else bounds.hi
             part = DayRange(rf, a, b)
-            q = {k: v for k, v in query.items()
-                 if k not in (rf.eq_param, rf.lower_param, rf.upper_param)}
+            q = {
+                k: v
+                for k, v in query.items()
+                if k not in (rf.eq_param, rf.lower_param, rf.upper_param)
+            }
             q.update(part.wire())
-            local = (rf.column, part.lo.isoformat() if part.lo else None,
-                     part.hi.isoformat() if part.hi else None)
+            local = (
+                rf.column,
+                part.lo.isoformat() if part.lo else None,
+                part.hi.isoformat() if part.hi else None,
+            )
             splits.append(self._split(t, account, path_values, q, None, local))
         # what planning cost travels with the first split (splits must pickle: plain numbers)
         planned = {"requests": spent.requests, "bytes": spent.bytes, "retries": spent.retries}
-        splits[0] = Split(table=splits[0].table, params={**splits[0].params, "planned": planned},
-                          limit=splits[0].limit, describe=splits[0].describe)
+        splits[0] = Split(
+            table=splits[0].table,
+            params={**splits[0].params, "planned": planned},
+            limit=splits[0].limit,
+            describe=splits[0].describe,
+        )
         return splits
 
     def _prefetch_key(self, split: Split) -> str:
@@ -399,9 +444,17 @@ class TwilioConnector(Connector):
                 self._prefetched.popitem(last=False)
         return body
 
-    def _span(self, t: TwilioTable, account: str | None, path_values: Mapping[str, str],
-              query: Mapping[str, str], rf: Any, bounds: DayRange,
-              first: Mapping[str, Any], spent: ScanStats) -> tuple[date, date]:
+    def _span(
+        self,
+        t: TwilioTable,
+        account: str | None,
+        path_values: Mapping[str, str],
+        query: Mapping[str, str],
+        rf: Any,
+        bounds: DayRange,
+        first: Mapping[str, Any],
+        spent: ScanStats,
+    ) -> tuple[date, date]:
         """Estimate the first and last day with data, within the bounds.
 
         Only the balance of the ranges depends on this: the first range is open below and the
@@ -413,7 +466,7 @@ class TwilioConnector(Connector):
         col = batch.column(rf.column)
         newest = pc.max(col).as_py() if len(col) else None
         oldest_seen = pc.min(col).as_py() if len(col) else None
-        today = datetime.now(timezone.utc).date()
+        today = datetime.now(UTC).date()
         hi = (newest.date() + _DAY) if newest else today + _DAY
         if bounds.hi is not None:
             hi = min(hi, bounds.hi)
@@ -422,8 +475,9 @@ class TwilioConnector(Connector):
         if floor is not None and floor >= start:
             return floor, max(hi, floor + _DAY)
         url = self._url(t, account, path_values)
-        others = {k: v for k, v in query.items()
-                  if k not in (rf.eq_param, rf.lower_param, rf.upper_param)}
+        others = {
+            k: v for k, v in query.items() if k not in (rf.eq_param, rf.lower_param, rf.upper_param)
+        }
 
         def any_before(day: date) -> bool:
             r = DayRange(rf, floor, day)
@@ -458,8 +512,9 @@ class TwilioConnector(Connector):
 
     def _records(self, t: TwilioTable, body: Any) -> list[dict[str, Any]]:
         if not isinstance(body, dict):
-            raise SourceError(f"Twilio returned something other than a JSON object for"
-                              f" table '{t.name}'.")
+            raise SourceError(
+                f"Twilio returned something other than a JSON object for table '{t.name}'."
+            )
         key = t.endpoint["list_key"]
         if t.endpoint["envelope"] == "meta":
             key = (body.get("meta") or {}).get("key") or key
@@ -467,7 +522,8 @@ class TwilioConnector(Connector):
         if records is None and key not in body:
             raise SourceError(
                 f"Twilio's answer for table '{t.name}' has no '{key}' list; the API may have"
-                f" changed. Regenerate the catalog (make catalog) or report this.")
+                f" changed. Regenerate the catalog (make catalog) or report this."
+            )
         if not isinstance(records, list):
             raise SourceError(f"Twilio's '{key}' for table '{t.name}' is not a list.")
         return records
@@ -526,10 +582,12 @@ class TwilioConnector(Connector):
                 if nxt is not None and nxt in seen_urls:
                     raise SourceError(
                         f"Twilio sent the same next page twice for table '{t.name}'"
-                        f" ({urlsplit(nxt).path}); stopping instead of looping.")
+                        f" ({urlsplit(nxt).path}); stopping instead of looping."
+                    )
                 more = nxt is not None and (remaining is None or remaining > 0)
-                future = (ahead.submit(self.http.get_json, nxt, None, stats, decode)
-                          if more else None)
+                future = (
+                    ahead.submit(self.http.get_json, nxt, None, stats, decode) if more else None
+                )
                 if nxt is not None:
                     seen_urls.add(nxt)
                 if batch is None:
@@ -554,18 +612,16 @@ class TwilioConnector(Connector):
         self.http.close()
 
 
-def _within(batch: pa.RecordBatch, column: str, lo: str | None,
-            hi: str | None) -> pa.RecordBatch:
+def _within(batch: pa.RecordBatch, column: str, lo: str | None, hi: str | None) -> pa.RecordBatch:
     """Keep the rows whose ``column`` falls on a UTC day in ``[lo, hi)``."""
     import pyarrow.compute as pc
 
     values = batch.column(column)
     mask = pc.is_valid(values)
     if lo is not None:
-        start = pa.scalar(datetime.fromisoformat(lo).replace(tzinfo=timezone.utc),
-                          values.type)
+        start = pa.scalar(datetime.fromisoformat(lo).replace(tzinfo=UTC), values.type)
         mask = pc.and_(mask, pc.greater_equal(values, start))
     if hi is not None:
-        end = pa.scalar(datetime.fromisoformat(hi).replace(tzinfo=timezone.utc), values.type)
+        end = pa.scalar(datetime.fromisoformat(hi).replace(tzinfo=UTC), values.type)
         mask = pc.and_(mask, pc.less(values, end))
     return batch.filter(pc.fill_null(mask, False))

@@ -88,8 +88,9 @@ def _plain_name(endpoint: dict[str, Any]) -> str:
         if seg.startswith("{"):
             continue
         word = snake(seg)
-        followed_by_param = (i + 1 < len(segs) and segs[i + 1].startswith("{")
-                             and segs[i + 1] not in _NOT_A_KEY)
+        followed_by_param = (
+            i + 1 < len(segs) and segs[i + 1].startswith("{") and segs[i + 1] not in _NOT_A_KEY
+        )
         if followed_by_param:
             word = singular(word)
         if endpoint["product"] != "api" and seg == "Services":
@@ -112,8 +113,11 @@ def table_names(endpoints: Sequence[dict[str, Any]]) -> list[tuple[str, tuple[st
         products_by_plain[p].add(e["product"])
     names: list[str] = []
     for e, p in zip(endpoints, plains, strict=True):
-        if counts[p] > 1 and not (e["product"] == "api" and "api" in products_by_plain[p]
-                                  and _api_count(endpoints, plains, p) == 1):
+        if counts[p] > 1 and not (
+            e["product"] == "api"
+            and "api" in products_by_plain[p]
+            and _api_count(endpoints, plains, p) == 1
+        ):
             prefix = "" if e["product"] == "api" else f"{e['product']}_"
             name = prefix + p if not p.startswith(prefix) else p
         else:
@@ -144,10 +148,13 @@ def table_names(endpoints: Sequence[dict[str, Any]]) -> list[tuple[str, tuple[st
     for i, (_, aliases) in enumerate(out):
         for a in aliases:
             taken.setdefault(a.lower(), i)
-    return [(name, tuple(a for a in aliases if taken[a.lower()] == i))
-            for i, (name, aliases) in enumerate(out)]
+    return [
+        (name, tuple(a for a in aliases if taken[a.lower()] == i))
+        for i, (name, aliases) in enumerate(out)
+    ]
 
 
 def _api_count(endpoints: Sequence[dict[str, Any]], plains: list[str], plain: str) -> int:
-    return sum(1 for e, p in zip(endpoints, plains, strict=True)
-               if p == plain and e["product"] == "api")
+    return sum(
+        1 for e, p in zip(endpoints, plains, strict=True) if p == plain and e["product"] == "api"
+    )

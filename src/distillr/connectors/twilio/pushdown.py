@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -53,8 +53,12 @@ class DayRange:
             if self.hi is not None:
                 out[f.upper_param] = _midnight(self.hi)
             return out
-        if (f.eq_param and self.lo is not None and self.hi is not None
-                and self.hi - self.lo == _ONE_DAY):
+        if (
+            f.eq_param
+            and self.lo is not None
+            and self.hi is not None
+            and self.hi - self.lo == _ONE_DAY
+        ):
             return {f.eq_param: self.lo.isoformat()}
         out = {}
         if self.lo is not None:
@@ -113,10 +117,9 @@ def wire_value(value: Any) -> str:
 def to_utc_datetime(value: Any) -> datetime:
     """A predicate value as an aware UTC datetime (dates are their UTC midnight)."""
     if isinstance(value, datetime):
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else \
-            value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     if isinstance(value, date):
-        return datetime.combine(value, time(0), tzinfo=timezone.utc)
+        return datetime.combine(value, time(0), tzinfo=UTC)
     if isinstance(value, str):
         text = value.strip().replace(" ", "T", 1)
         if text.endswith("Z"):
@@ -125,8 +128,10 @@ def to_utc_datetime(value: Any) -> datetime:
             return to_utc_datetime(datetime.fromisoformat(text))
         except ValueError:
             pass
-    raise SqlError(f"Cannot compare a date or time with {value!r}. Write it as"
-                   f" 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM:SS' (UTC).")
+    raise SqlError(
+        f"Cannot compare a date or time with {value!r}. Write it as"
+        f" 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM:SS' (UTC)."
+    )
 
 
 def _to_date(value: Any) -> date:
@@ -197,7 +202,7 @@ def push(table: TwilioTable, predicates: Iterable[Pred]) -> Pushed:
                 param = path_cols[col]
                 path_sets[param] = _intersect(path_sets.get(param), values)
                 continue
-            if col in table.eq_params and not (col in table.ranges):
+            if col in table.eq_params and col not in table.ranges:
                 param, _exact = table.eq_params[col]
                 eq_sets[param] = _intersect(eq_sets.get(param), values)
                 continue
@@ -206,8 +211,11 @@ def push(table: TwilioTable, predicates: Iterable[Pred]) -> Pushed:
             rng = out.ranges.setdefault(rf.column, DayRange(rf))
             is_day = rf.day_column is not None and col == rf.day_column.lower()
             if op == "in":
-                days = [(_day_bounds if is_day else _timestamp_bounds)("eq", v)
-                        for v in pred.value if v is not None]
+                days = [
+                    (_day_bounds if is_day else _timestamp_bounds)("eq", v)
+                    for v in pred.value
+                    if v is not None
+                ]
                 if not days:
                     out.empty = True
                     continue

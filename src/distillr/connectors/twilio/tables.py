@@ -39,35 +39,98 @@ from distillr.connectors.pages import PageDecoder
 from distillr.connectors.twilio.naming import param_column, short_path, table_names
 from distillr.connectors.twilio.values import field_spec, typed_strings
 
-__all__ = ["EXACT_PARAMS", "RANGE_PAIRS", "RangeFilter", "TwilioTable", "table_index",
-           "table_names_only", "twilio_table_at", "twilio_tables"]
+__all__ = [
+    "EXACT_PARAMS",
+    "RANGE_PAIRS",
+    "RangeFilter",
+    "TwilioTable",
+    "table_index",
+    "table_names_only",
+    "twilio_table_at",
+    "twilio_tables",
+]
 
 #: query parameters Twilio applies as exact equality (others, such as ``PhoneNumber`` or
 #: ``FriendlyName``, may match partially, so they are pushed but marked inexact)
-EXACT_PARAMS = frozenset({
-    "to", "from", "status", "parentcallsid", "callsid", "conferencesid", "category", "loglevel",
-    "muted", "hold", "coaching", "log", "state", "identity", "bindingtype", "type",
-    "eventtype", "actorsid", "resourcesid", "channel", "country", "verifyservicesid",
-    "verificationsid", "factorsid", "tollfreephonenumbersid", "isocountrycode", "edge",
-    "direction", "roomtype", "participantsid", "label", "recurring", "triggerby",
-    "usagecategory", "vettingprovider", "issuer", "address",
-})
+EXACT_PARAMS = frozenset(
+    {
+        "to",
+        "from",
+        "status",
+        "parentcallsid",
+        "callsid",
+        "conferencesid",
+        "category",
+        "loglevel",
+        "muted",
+        "hold",
+        "coaching",
+        "log",
+        "state",
+        "identity",
+        "bindingtype",
+        "type",
+        "eventtype",
+        "actorsid",
+        "resourcesid",
+        "channel",
+        "country",
+        "verifyservicesid",
+        "verificationsid",
+        "factorsid",
+        "tollfreephonenumbersid",
+        "isocountrycode",
+        "edge",
+        "direction",
+        "roomtype",
+        "participantsid",
+        "label",
+        "recurring",
+        "triggerby",
+        "usagecategory",
+        "vettingprovider",
+        "issuer",
+        "address",
+    }
+)
 
 #: other products' date ranges: (product, short path) -> (column, lower param, upper param,
 #: wire format: "date" for YYYY-MM-DD, "datetime" for ISO 8601 instants)
 RANGE_PAIRS: dict[tuple[str, str], tuple[str, str, str, str]] = {
     ("monitor", "/Alerts"): ("date_generated", "StartDate", "EndDate", "datetime"),
     ("monitor", "/Events"): ("event_date", "StartDate", "EndDate", "datetime"),
-    ("studio", "/Flows/{FlowSid}/Executions"):
-        ("date_created", "DateCreatedFrom", "DateCreatedTo", "datetime"),
+    ("studio", "/Flows/{FlowSid}/Executions"): (
+        "date_created",
+        "DateCreatedFrom",
+        "DateCreatedTo",
+        "datetime",
+    ),
     ("insights", "/Video/Rooms"): ("create_time", "CreatedAfter", "CreatedBefore", "datetime"),
 }
 
 _DATE_FORMATS = ("timestamp_rfc", "timestamp_iso")
 _SKIP_PARAMS = {"pagesize", "page", "pagetoken"}
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
-_RESERVED = frozenset({"from", "to", "order", "end", "start", "date", "time", "group", "user",
-                       "type", "key", "status", "log", "state", "label", "direction"})
+_RESERVED = frozenset(
+    {
+        "from",
+        "to",
+        "order",
+        "end",
+        "start",
+        "date",
+        "time",
+        "group",
+        "user",
+        "type",
+        "key",
+        "status",
+        "log",
+        "state",
+        "label",
+        "direction",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -114,7 +177,6 @@ class TwilioTable:
     def decoder(self) -> PageDecoder:
         """Reads this table's pages straight from their bytes (see connectors/pages.py)."""
         return PageDecoder(self.builder, self.endpoint["list_key"], self.endpoint["envelope"])
-
 
 
 def _virtual_ok(name: str) -> bool:
@@ -169,8 +231,11 @@ def _build(endpoint: dict[str, Any], name: str, aliases: tuple[str, ...]) -> Twi
         path_params[param] = col
         add_filter(col, "eq", True)
         if param.lower() != col.lower() and _virtual_ok(col):
-            virtuals.append(Column(param, pa.string(), f"Path parameter {param} (= {col}).",
-                                   {"eq": True}, expr=col))
+            virtuals.append(
+                Column(
+                    param, pa.string(), f"Path parameter {param} (= {col}).", {"eq": True}, expr=col
+                )
+            )
 
     eq_params: dict[str, tuple[str, bool]] = {}
     for param, col in path_params.items():
@@ -194,13 +259,16 @@ def _build(endpoint: dict[str, Any], name: str, aliases: tuple[str, ...]) -> Twi
             add_filter(col, op, False)
         if day_col:
             ranges[day_col.lower()] = rf
-            virtuals.append(Column(
-                day_col, pa.date32(),
-                f"The UTC day of {col} (Twilio's {base} filter). {qdesc.get(base, '')}".strip(),
-                # IN is sent as one range spanning its days: a superset
-                {"eq": True, "in": False, "gte": True, "gt": True, "lt": False, "lte": False},
-                expr=f"CAST({col} AT TIME ZONE 'UTC' AS DATE)",
-            ))
+            virtuals.append(
+                Column(
+                    day_col,
+                    pa.date32(),
+                    f"The UTC day of {col} (Twilio's {base} filter). {qdesc.get(base, '')}".strip(),
+                    # IN is sent as one range spanning its days: a superset
+                    {"eq": True, "in": False, "gte": True, "gt": True, "lt": False, "lte": False},
+                    expr=f"CAST({col} AT TIME ZONE 'UTC' AS DATE)",
+                )
+            )
     pair = RANGE_PAIRS.get((endpoint["product"], short_path(endpoint)))
     if pair and kinds.get(pair[0]) in _DATE_FORMATS and {pair[1], pair[2]} <= set(qnames):
         col, lo, hi, wire = pair
@@ -229,12 +297,19 @@ def _build(endpoint: dict[str, Any], name: str, aliases: tuple[str, ...]) -> Twi
         eq_params[col.lower()] = (param, exact)
         if low != col.lower() and _virtual_ok(col):
             eq_params[low] = (param, exact)
-            virtuals.append(Column(param, _arrow_of(kind), qdesc.get(param, ""),
-                                   {"eq": exact}, expr=col))
+            virtuals.append(
+                Column(param, _arrow_of(kind), qdesc.get(param, ""), {"eq": exact}, expr=col)
+            )
 
     for spec in specs:
-        columns.append(Column(spec.name, spec.type, descriptions.get(spec.name, ""),
-                              dict(filters.get(spec.name, {}))))
+        columns.append(
+            Column(
+                spec.name,
+                spec.type,
+                descriptions.get(spec.name, ""),
+                dict(filters.get(spec.name, {})),
+            )
+        )
     real_names = {c.name.lower() for c in columns}
     for v in virtuals:
         if v.name.lower() not in real_names:
@@ -256,9 +331,15 @@ def _build(endpoint: dict[str, Any], name: str, aliases: tuple[str, ...]) -> Twi
         parameters=params,
     )
     return TwilioTable(
-        table=table, endpoint=endpoint, builder=BatchBuilder(specs), path_params=path_params,
-        eq_params=eq_params, ranges=ranges, account_in_path=account_in_path,
-        filled=tuple(filled), resolve=resolve,
+        table=table,
+        endpoint=endpoint,
+        builder=BatchBuilder(specs),
+        path_params=path_params,
+        eq_params=eq_params,
+        ranges=ranges,
+        account_in_path=account_in_path,
+        filled=tuple(filled),
+        resolve=resolve,
     )
 
 

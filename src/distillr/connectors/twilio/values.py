@@ -48,8 +48,14 @@ def typed_strings(record_schema: str) -> bool:
     return any(record_schema == r or record_schema.startswith(r + ".") for r in TYPED_RECORDS)
 
 
-def field_spec(name: str, schema: dict[str, Any], *, key: str | None = None,
-               depth: int = 0, numbers_in_strings: bool = True) -> FieldSpec:
+def field_spec(
+    name: str,
+    schema: dict[str, Any],
+    *,
+    key: str | None = None,
+    depth: int = 0,
+    numbers_in_strings: bool = True,
+) -> FieldSpec:
     """The column a record field becomes, from its JSON schema.
 
     >>> field_spec("date_sent", {"type": "string", "format": "date-time-rfc-2822"}).kind
@@ -88,8 +94,9 @@ def field_spec(name: str, schema: dict[str, Any], *, key: str | None = None,
     if kind_of == "object" and depth < _MAX_DEPTH:
         props = schema.get("properties") or {}
         if props and all(isinstance(p, dict) and p.get("type") for p in props.values()):
-            children = tuple(field_spec(_column_name(k), p, key=k, depth=depth + 1)
-                             for k, p in props.items())
+            children = tuple(
+                field_spec(_column_name(k), p, key=k, depth=depth + 1) for k, p in props.items()
+            )
             return FieldSpec(name, "struct", key, children)
     return FieldSpec(name, "json", key)
 

@@ -18,7 +18,7 @@ import numpy as np
 from distillr.sandbox.twilio import paging
 from distillr.sandbox.twilio import values as V
 from distillr.sandbox.twilio.data import Dataset
-from distillr.sandbox.twilio.errors import TwilioHTTPError, authenticate, bad_request, not_found
+from distillr.sandbox.twilio.errors import TwilioHTTPError, authenticate, not_found
 from distillr.sandbox.twilio.faults import Faults
 from distillr.sandbox.twilio.routes import Router
 from distillr.sandbox.twilio.store import BASE_MARK, Store
@@ -115,8 +115,12 @@ class SandboxApp:
                 raise not_found(path)
             route, params = found
             if method not in ("GET", "HEAD"):
-                raise TwilioHTTPError(405, 20004, f"Method {method} not allowed on {path[:200]}",
-                                      {"allow": "GET, HEAD"})
+                raise TwilioHTTPError(
+                    405,
+                    20004,
+                    f"Method {method} not allowed on {path[:200]}",
+                    {"allow": "GET, HEAD"},
+                )
             if route.endpoint is not None and not self._path_params_ok(route, params):
                 raise not_found(path)
             caller = self._authenticate(headers)
@@ -128,9 +132,14 @@ class SandboxApp:
             extra["twilio-concurrent-requests"] = str(current)
             if current > self.max_concurrency:
                 raise TwilioHTTPError(
-                    429, 20429, "Too many requests: the account has too many concurrent requests",
-                    {"retry-after": "1"})
-            delay, fault = self.faults.decide(self.data.seed, n) if self.faults.active else (0.0, None)
+                    429,
+                    20429,
+                    "Too many requests: the account has too many concurrent requests",
+                    {"retry-after": "1"},
+                )
+            delay, fault = (
+                self.faults.decide(self.data.seed, n) if self.faults.active else (0.0, None)
+            )
             delay += self.latency
             if delay > 0:
                 await asyncio.sleep(delay)
@@ -168,20 +177,27 @@ class SandboxApp:
             body = body[: max(1, len(body) // 2)]
         out_headers.append((b"twilio-request-duration", f"{time.perf_counter() - t0:.3f}".encode()))
         out_headers.append((b"content-length", str(len(body)).encode()))
-        self.log.add({"method": method, "path": path, "query": query, "status": status,
-                      "fault": fault})
+        self.log.add(
+            {"method": method, "path": path, "query": query, "status": status, "fault": fault}
+        )
         await send({"type": "http.response.start", "status": status, "headers": out_headers})
         payload = b"" if method == "HEAD" else body
         if fault == "drop":
-            await send({"type": "http.response.body", "body": payload[: len(payload) // 3],
-                        "more_body": True})
+            await send(
+                {
+                    "type": "http.response.body",
+                    "body": payload[: len(payload) // 3],
+                    "more_body": True,
+                }
+            )
             raise ConnectionAbortedError("sandbox fault: connection dropped")
         if fault == "slow" and payload:
             chunks = 10
             step = max(1, -(-len(payload) // chunks))
             for i in range(0, len(payload), step):
-                await send({"type": "http.response.body", "body": payload[i:i + step],
-                            "more_body": True})
+                await send(
+                    {"type": "http.response.body", "body": payload[i : i + step], "more_body": True}
+                )
                 await asyncio.sleep(self.faults.slow_seconds / chunks)
             await send({"type": "http.response.body", "body": b""})
             return
@@ -212,7 +228,7 @@ class SandboxApp:
         try:
             user, _, password = base64.b64decode(auth[6:].strip()).decode("utf-8").partition(":")
         except (ValueError, UnicodeDecodeError):
-            raise authenticate()
+            raise authenticate() from None
         if user.startswith("AC"):
             acct = self.data.accounts.get(user)
             if acct and hmac.compare_digest(acct.auth_token.encode(), password.encode()):
@@ -233,7 +249,11 @@ class SandboxApp:
         acct = params.get("AccountSid")
         if acct is None:
             ep = route.endpoint
-            if ep is not None and route.kind == "fetch" and ep["path"] == "/2010-04-01/Accounts.json":
+            if (
+                ep is not None
+                and route.kind == "fetch"
+                and ep["path"] == "/2010-04-01/Accounts.json"
+            ):
                 acct = params.get(ep.get("fetch_param") or "Sid")
                 if acct is not None and not self.can_read(caller, acct):
                     raise authenticate()
@@ -250,7 +270,8 @@ class SandboxApp:
         ep = route.endpoint
         ctx_params = dict(params)
         if ep["path"] == "/2010-04-01/Accounts.json" or (
-                route.kind == "fetch" and ep["path"] == "/2010-04-01/Accounts.json"):
+            route.kind == "fetch" and ep["path"] == "/2010-04-01/Accounts.json"
+        ):
             ctx_params["__caller"] = caller
         if route.kind == "fetch":
             table, row = self.store.fetch(ep, account, ctx_params, path)
@@ -272,9 +293,20 @@ class SandboxApp:
         if len(sel) and pos > 0:
             prev_token = "PB" + paging.row_key(table, int(sel[0]))
         text = paging.envelope(
-            style=ep.get("envelope", "v2010"), key=ep["list_key"], records=records, count=len(sel),
-            path=path, base=base, filters=used, size=size, page=page, pos=pos,
-            next_token=next_token, prev_token=prev_token, token=token)
+            style=ep.get("envelope", "v2010"),
+            key=ep["list_key"],
+            records=records,
+            count=len(sel),
+            path=path,
+            base=base,
+            filters=used,
+            size=size,
+            page=page,
+            pos=pos,
+            next_token=next_token,
+            prev_token=prev_token,
+            token=token,
+        )
         return self._finish(ep, text, base)
 
     def _finish(self, ep: dict, text: str, base: str) -> bytes:

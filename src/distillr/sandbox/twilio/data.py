@@ -28,7 +28,6 @@ from distillr.sandbox.twilio.table import (
     Sids,
     Table,
     Times,
-    Values,
     make_sids,
     reorder_sids,
 )
@@ -64,8 +63,20 @@ OUT_BODIES = (
     "recent transactions and upcoming payments. Contact us any time if you have questions.",
     "Your one-time passcode: {n}",
 )
-IN_BODIES = ("Yes", "C", "STOP", "HELP", "Thanks!", "What time do you open tomorrow?",
-             "R", "Can I change my delivery address?", "ok", "Where is my order?", "START", "👍")
+IN_BODIES = (
+    "Yes",
+    "C",
+    "STOP",
+    "HELP",
+    "Thanks!",
+    "What time do you open tomorrow?",
+    "R",
+    "Can I change my delivery address?",
+    "ok",
+    "Where is my order?",
+    "START",
+    "👍",
+)
 MSG_ERRORS = (
     (30003, "Unreachable destination handset"),
     (30005, "Unknown destination handset"),
@@ -81,7 +92,14 @@ CALL_ERRORS = (
     (13224, "Dial: Twilio does not support calling this number or the number is invalid"),
     (31005, "Connection error"),
 )
-CALLER_NAMES = ("WIRELESS CALLER", "JOHN SMITH", "MARIA GARCIA", "ACME CORP", "CHEN WEI", "PRIYA PATEL")
+CALLER_NAMES = (
+    "WIRELESS CALLER",
+    "JOHN SMITH",
+    "MARIA GARCIA",
+    "ACME CORP",
+    "CHEN WEI",
+    "PRIYA PATEL",
+)
 
 
 @dataclass
@@ -124,9 +142,9 @@ class Dataset:
         if sizes["messages"] < 0 or sizes["calls"] < 0:
             raise ValueError("messages and calls must be >= 0")
         self.sizes = sizes
-        now = _as_datetime(now) if now is not None else dt.datetime.now(dt.timezone.utc)
+        now = _as_datetime(now) if now is not None else dt.datetime.now(dt.UTC)
         #: Every timestamp is before this instant (the start of the current UTC day).
-        self.anchor = int(dt.datetime(now.year, now.month, now.day, tzinfo=dt.timezone.utc).timestamp())
+        self.anchor = int(dt.datetime(now.year, now.month, now.day, tzinfo=dt.UTC).timestamp())
         self.start = self.anchor - HISTORY_DAYS * V.DAY
         self.schemas = {e["record_schema"]: e["fields"] for e in catalog["endpoints"]}
         self.tables: dict[str, Table] = {}
@@ -159,8 +177,9 @@ class Dataset:
         b[("api", f"{API}/Accounts/{{AccountSid}}/Messages.json")] = Binding("messages", acct)
         b[("api", f"{API}/Accounts/{{AccountSid}}/Calls.json")] = Binding("calls", acct)
 
-    def special_table(self, ep: dict, account: str, params: dict[str, str],
-                      query: dict[str, str] | None = None) -> Table | None:
+    def special_table(
+        self, ep: dict, account: str, params: dict[str, str], query: dict[str, str] | None = None
+    ) -> Table | None:
         """Tables computed per request: the account list (depends on the caller), usage records."""
         if "/Usage/Records" in ep["path"]:
             return self.usage.table(ep, account, query or {})
@@ -173,28 +192,45 @@ class Dataset:
         return None
 
     def _accounts_table(self, caller: str) -> Table:
-        visible = [a for a in self.accounts.values()
-                   if a.sid == caller or (caller == self.main.sid and a.owner_sid == caller)]
+        visible = [
+            a
+            for a in self.accounts.values()
+            if a.sid == caller or (caller == self.main.sid and a.owner_sid == caller)
+        ]
         records = []
         for a in visible:
-            records.append({
-                "auth_token": a.auth_token,
-                "date_created": V.rfc2822(a.created),
-                "date_updated": V.rfc2822(a.created + 3 * V.DAY),
-                "friendly_name": a.friendly_name,
-                "owner_account_sid": a.owner_sid,
-                "sid": a.sid,
-                "status": a.status,
-                "subresource_uris": {k: f"{API}/Accounts/{a.sid}/{v}.json" for k, v in (
-                    ("available_phone_numbers", "AvailablePhoneNumbers"), ("calls", "Calls"),
-                    ("conferences", "Conferences"), ("incoming_phone_numbers", "IncomingPhoneNumbers"),
-                    ("notifications", "Notifications"), ("outgoing_caller_ids", "OutgoingCallerIds"),
-                    ("recordings", "Recordings"), ("transcriptions", "Transcriptions"),
-                    ("addresses", "Addresses"), ("messages", "Messages"), ("applications", "Applications"),
-                    ("usage", "Usage"), ("queues", "Queues"), ("balance", "Balance"))},
-                "type": a.type,
-                "uri": f"{API}/Accounts/{a.sid}.json",
-            })
+            records.append(
+                {
+                    "auth_token": a.auth_token,
+                    "date_created": V.rfc2822(a.created),
+                    "date_updated": V.rfc2822(a.created + 3 * V.DAY),
+                    "friendly_name": a.friendly_name,
+                    "owner_account_sid": a.owner_sid,
+                    "sid": a.sid,
+                    "status": a.status,
+                    "subresource_uris": {
+                        k: f"{API}/Accounts/{a.sid}/{v}.json"
+                        for k, v in (
+                            ("available_phone_numbers", "AvailablePhoneNumbers"),
+                            ("calls", "Calls"),
+                            ("conferences", "Conferences"),
+                            ("incoming_phone_numbers", "IncomingPhoneNumbers"),
+                            ("notifications", "Notifications"),
+                            ("outgoing_caller_ids", "OutgoingCallerIds"),
+                            ("recordings", "Recordings"),
+                            ("transcriptions", "Transcriptions"),
+                            ("addresses", "Addresses"),
+                            ("messages", "Messages"),
+                            ("applications", "Applications"),
+                            ("usage", "Usage"),
+                            ("queues", "Queues"),
+                            ("balance", "Balance"),
+                        )
+                    },
+                    "type": a.type,
+                    "uri": f"{API}/Accounts/{a.sid}.json",
+                }
+            )
         records.sort(key=lambda r: r["sid"] != caller)
         fields = [f["name"] for f in self.fields("api.v2010.account")]
         return Table.from_records(f"accounts:{caller}", records, fields)
@@ -278,7 +314,12 @@ class Dataset:
         # customers: 80% US/CA, 12% GB mobiles, 5% German mobiles, 3% Mexico; all distinct
         region = rng.choice(4, size=n_cust, p=[0.8, 0.12, 0.05, 0.03])
         area = np.array(US_AREA_CODES, dtype=np.int64)[rng.integers(0, len(US_AREA_CODES), n_cust)]
-        us = 10_000_000_000 + area * 10**7 + rng.integers(201, 555, n_cust) * 10**4 + rng.integers(0, 10**4, n_cust)
+        us = (
+            10_000_000_000
+            + area * 10**7
+            + rng.integers(201, 555, n_cust) * 10**4
+            + rng.integers(0, 10**4, n_cust)
+        )
         gb = 447_000_000_000 + rng.integers(0, 10**9, n_cust)
         de = 4_915_000_000_000 + rng.integers(10**8, 10**9, n_cust)
         mx = 520_000_000_000 + rng.integers(10**9, 10**10, n_cust) % 10**10
@@ -286,7 +327,11 @@ class Dataset:
         _, first = np.unique(nums, return_index=True)
         keep = np.sort(first)  # drop the rare duplicates, keep the random order
         while len(keep) < n_cust:  # top up with fresh US numbers
-            extra = 10_000_000_000 + 415 * 10**7 + rng.integers(2_000_000, 9_999_999, n_cust - len(keep))
+            extra = (
+                10_000_000_000
+                + 415 * 10**7
+                + rng.integers(2_000_000, 9_999_999, n_cust - len(keep))
+            )
             nums = np.concatenate([nums[keep], extra])
             _, first = np.unique(nums, return_index=True)
             keep = np.sort(first)
@@ -296,8 +341,7 @@ class Dataset:
         self.customers = customers
         # Twilio numbers per account
         per = self.sizes["numbers"]
-        counts = {self.main.sid: per, self.sub.sid: max(2, per // 4),
-                  self.account_order[2]: 1}
+        counts = {self.main.sid: per, self.sub.sid: max(2, per // 4), self.account_order[2]: 1}
         self.twilio_numbers: list[str] = []
         self.number_account: list[str] = []
         k = 0
@@ -314,13 +358,15 @@ class Dataset:
                 k += 1
         # one category list for every phone-number column: Twilio numbers first
         phones = self.twilio_numbers + customers
-        self.phone_intl = np.concatenate([
-            np.array([not p.startswith("+1") for p in self.twilio_numbers], dtype=bool), cust_intl])
+        self.phone_intl = np.concatenate(
+            [np.array([not p.startswith("+1") for p in self.twilio_numbers], dtype=bool), cust_intl]
+        )
         self.phones = np.empty(len(phones), dtype=object)
         self.phones[:] = phones
         self.phone_formatted = np.empty(len(phones), dtype=object)
-        self.phone_formatted[:] = [f"({p[2:5]}) {p[5:8]}-{p[8:]}" if len(p) == 12 and p[1] == "1" else p
-                                   for p in phones]
+        self.phone_formatted[:] = [
+            f"({p[2:5]}) {p[5:8]}-{p[8:]}" if len(p) == 12 and p[1] == "1" else p for p in phones
+        ]
         self.number_sids = [V.sid("PN", self.seed, p) for p in self.twilio_numbers]
         self.phone_pn_sid = np.empty(len(phones), dtype=object)
         self.phone_pn_sid[: len(self.number_sids)] = self.number_sids
@@ -330,7 +376,9 @@ class Dataset:
         }
 
     def _numbers_of(self, acct_sid: str) -> np.ndarray:
-        return np.array([i for i, a in enumerate(self.number_account) if a == acct_sid], dtype=np.int64)
+        return np.array(
+            [i for i, a in enumerate(self.number_account) if a == acct_sid], dtype=np.int64
+        )
 
     def _times(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """Epoch seconds over the history: growing volume, busier in (US) business hours."""
@@ -338,7 +386,9 @@ class Dataset:
         u = rng.random(n)
         day = np.floor(HISTORY_DAYS * (np.sqrt(1 + 3 * u) - 1)).astype(np.int64)
         day = np.clip(day, 0, HISTORY_DAYS - 1)
-        hour_w = np.array([1, 1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 8, 8, 8, 8, 8, 7, 6, 5, 4, 3, 2, 1.0])
+        hour_w = np.array(
+            [1, 1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 8, 8, 8, 8, 8, 7, 6, 5, 4, 3, 2, 1.0]
+        )
         hour_w /= hour_w.sum()
         hour = (rng.choice(24, size=n, p=hour_w) + 5) % 24  # shift to UTC from US time zones
         sec = hour * 3600 + rng.integers(0, 3600, n)
@@ -361,7 +411,9 @@ class Dataset:
 
     def _pick_customers(self, rng, n) -> np.ndarray:
         nc = len(self.customers)
-        return len(self.twilio_numbers) + np.minimum((rng.random(n) ** 2.2 * nc).astype(np.int64), nc - 1)
+        return len(self.twilio_numbers) + np.minimum(
+            (rng.random(n) ** 2.2 * nc).astype(np.int64), nc - 1
+        )
 
     def _acct_column(self, codes: np.ndarray) -> Codes:
         return Codes(codes, self.account_order)
@@ -428,15 +480,24 @@ class Dataset:
         hi, lo = make_sids(rng, n)
         hi, lo = reorder_sids(hi, lo, perm)
         P = lambda a: a[perm]  # noqa: E731
-        acct, direction, frm, to, status, err_codes = map(P, (acct, direction, frm, to, status, err_codes))
+        acct, direction, frm, to, status, err_codes = map(
+            P, (acct, direction, frm, to, status, err_codes)
+        )
         body, segs, num_media, price, has_price = map(P, (body, segs, num_media, price, has_price))
         created, sent, updated, svc_codes, mms = map(P, (created, sent, updated, svc_codes, mms))
         prefix = Codes(mms.astype(np.int8), ["SM", "MM"])
         price_col = _price_codes(price, has_price)
         self.msg_raw = {
-            "account": acct, "direction": direction, "from": frm, "to": to, "status": status,
-            "date_sent": sent, "date_created": created, "price_e5": np.where(has_price, price, 0),
-            "num_media": num_media, "segments": segs,
+            "account": acct,
+            "direction": direction,
+            "from": frm,
+            "to": to,
+            "status": status,
+            "date_sent": sent,
+            "date_created": created,
+            "price_e5": np.where(has_price, price, 0),
+            "num_media": num_media,
+            "segments": segs,
         }
         err_cats: list[Any] = [None] + [c for c, _ in MSG_ERRORS]
         errmsg_cats: list[Any] = [None] + [m for _, m in MSG_ERRORS]
@@ -460,10 +521,13 @@ class Dataset:
             "price_unit": Const("USD", n),
             "api_version": Const("2010-04-01", n),
             "uri": uri_column("Messages"),
-            "subresource_uris": Derived(lambda c: [
-                f'{{"media": "{API}/Accounts/{a[1:-1]}/Messages/{s[1:-1]}/Media.json", '
-                f'"feedback": "{API}/Accounts/{a[1:-1]}/Messages/{s[1:-1]}/Feedback.json"}}'
-                for a, s in zip(c["account_sid"], c["sid"])]),
+            "subresource_uris": Derived(
+                lambda c: [
+                    f'{{"media": "{API}/Accounts/{a[1:-1]}/Messages/{s[1:-1]}/Media.json", '
+                    f'"feedback": "{API}/Accounts/{a[1:-1]}/Messages/{s[1:-1]}/Feedback.json"}}'
+                    for a, s in zip(c["account_sid"], c["sid"])
+                ]
+            ),
         }
         self.finish("messages", "api.v2010.account.message", n, cols)
 
@@ -480,14 +544,23 @@ class Dataset:
         cust = self._pick_customers(rng, n)
         frm = np.where(inbound, cust, mine)
         to = np.where(inbound, mine, cust)
-        statuses = ["queued", "ringing", "in-progress", "canceled", "completed", "failed", "busy",
-                    "no-answer"]
+        statuses = [
+            "queued",
+            "ringing",
+            "in-progress",
+            "canceled",
+            "completed",
+            "failed",
+            "busy",
+            "no-answer",
+        ]
         # completed, no-answer, busy, failed, canceled
         choices = np.array([4, 7, 6, 5, 3])
         p_in = [0.85, 0.06, 0.04, 0.02, 0.03]
         p_out = [0.70, 0.14, 0.08, 0.05, 0.03]
-        status = np.where(inbound, choices[rng.choice(5, size=n, p=p_in)],
-                          choices[rng.choice(5, size=n, p=p_out)]).astype(np.int8)
+        status = np.where(
+            inbound, choices[rng.choice(5, size=n, p=p_in)], choices[rng.choice(5, size=n, p=p_out)]
+        ).astype(np.int8)
         # child legs (outbound-dial) hang off an inbound call: same account, just after it
         parent = np.full(n, -1, dtype=np.int64)
         dial = np.flatnonzero(direction == 2)
@@ -530,7 +603,9 @@ class Dataset:
         cname[has_name] = 1 + rng.integers(0, len(CALLER_NAMES), int(has_name.sum()))
         fwd = inbound & (rng.random(n) < 0.03)
         fwd_codes = np.where(fwd, 1 + rng.integers(0, len(self.twilio_numbers), n), 0)
-        queue_time = np.where(inbound & completed & (rng.random(n) < 0.1), rng.integers(1, 300, n), 0)
+        queue_time = np.where(
+            inbound & completed & (rng.random(n) < 0.1), rng.integers(1, 300, n), 0
+        )
         duration = np.where(completed | started, dur, 0)
         dur_null = is_live  # in-progress calls have no duration yet
         # order: newest first by date_created
@@ -542,16 +617,28 @@ class Dataset:
         P = lambda a: a[perm]  # noqa: E731
         parent = P(parent)
         parent = np.where(parent >= 0, inv[np.maximum(parent, 0)], -1)
-        acct, direction, frm, to, status, t, start, end = map(P, (acct, direction, frm, to, status, t, start, end))
+        acct, direction, frm, to, status, t, start, end = map(
+            P, (acct, direction, frm, to, status, t, start, end)
+        )
         duration, dur_null, price, has_price, answered, cname, fwd_codes, queue_time = map(
-            P, (duration, dur_null, price, has_price, answered, cname, fwd_codes, queue_time))
+            P, (duration, dur_null, price, has_price, answered, cname, fwd_codes, queue_time)
+        )
         is_live = P(is_live)
         updated = np.where(end != V.NULL_TIME, end + 1, t + 30)
         sids = Sids("CA", hi, lo)
         self.call_raw = {
-            "account": acct, "direction": direction, "from": frm, "to": to, "status": status,
-            "date_created": t, "start_time": start, "end_time": end, "duration": duration,
-            "price_e5": np.where(has_price, price, 0), "parent": parent, "live": is_live,
+            "account": acct,
+            "direction": direction,
+            "from": frm,
+            "to": to,
+            "status": status,
+            "date_created": t,
+            "start_time": start,
+            "end_time": end,
+            "duration": duration,
+            "price_e5": np.where(has_price, price, 0),
+            "parent": parent,
+            "live": is_live,
         }
         max_d = int(duration.max(initial=0))
         dur_codes = np.where(dur_null, 0, duration + 1)
@@ -584,36 +671,50 @@ class Dataset:
             "queue_time": Codes(queue_time, queue_cats),
             "trunk_sid": Const(None, n),
             "uri": uri_column("Calls"),
-            "subresource_uris": Derived(lambda c: [_call_subresources(a[1:-1], s[1:-1])
-                                                   for a, s in zip(c["account_sid"], c["sid"])]),
+            "subresource_uris": Derived(
+                lambda c: [
+                    _call_subresources(a[1:-1], s[1:-1]) for a, s in zip(c["account_sid"], c["sid"])
+                ]
+            ),
         }
         self.finish("calls", "api.v2010.account.call", n, cols)
 
 
 def uri_column(resource: str, parent: tuple[str, str] | None = None) -> Derived:
-    """``uri``: ``/2010-04-01/Accounts/{account_sid}[/{Parent}/{parent_sid}]/{resource}/{sid}.json``."""
+    """``uri``: ``/2010-04-01/Accounts/{account_sid}[/{Parent}/{parent_sid}]/{resource}/{sid}.json``
+    (the parent part only for nested resources)."""
     if parent is None:
-        return Derived(lambda c: [f'"{API}/Accounts/{a[1:-1]}/{resource}/{s[1:-1]}.json"'
-                                  for a, s in zip(c["account_sid"], c["sid"])])
+        return Derived(
+            lambda c: [
+                f'"{API}/Accounts/{a[1:-1]}/{resource}/{s[1:-1]}.json"'
+                for a, s in zip(c["account_sid"], c["sid"])
+            ]
+        )
     pname, pfield = parent
-    return Derived(lambda c: [f'"{API}/Accounts/{a[1:-1]}/{pname}/{p[1:-1]}/{resource}/{s[1:-1]}.json"'
-                              for a, p, s in zip(c["account_sid"], c[pfield], c["sid"])])
+    return Derived(
+        lambda c: [
+            f'"{API}/Accounts/{a[1:-1]}/{pname}/{p[1:-1]}/{resource}/{s[1:-1]}.json"'
+            for a, p, s in zip(c["account_sid"], c[pfield], c["sid"])
+        ]
+    )
 
 
 def _call_subresources(a: str, s: str) -> str:
     base = f"{API}/Accounts/{a}/Calls/{s}"
-    return json.dumps({
-        "feedback": f"{base}/Feedback.json",
-        "user_defined_messages": f"{base}/UserDefinedMessages.json",
-        "notifications": f"{base}/Notifications.json",
-        "recordings": f"{base}/Recordings.json",
-        "streams": f"{base}/Streams.json",
-        "payments": f"{base}/Payments.json",
-        "user_defined_message_subscriptions": f"{base}/UserDefinedMessageSubscriptions.json",
-        "siprec": f"{base}/Siprec.json",
-        "events": f"{base}/Events.json",
-        "feedback_summaries": f"{API}/Accounts/{a}/Calls/FeedbackSummary.json",
-    })
+    return json.dumps(
+        {
+            "feedback": f"{base}/Feedback.json",
+            "user_defined_messages": f"{base}/UserDefinedMessages.json",
+            "notifications": f"{base}/Notifications.json",
+            "recordings": f"{base}/Recordings.json",
+            "streams": f"{base}/Streams.json",
+            "payments": f"{base}/Payments.json",
+            "user_defined_message_subscriptions": f"{base}/UserDefinedMessageSubscriptions.json",
+            "siprec": f"{base}/Siprec.json",
+            "events": f"{base}/Events.json",
+            "feedback_summaries": f"{API}/Accounts/{a}/Calls/FeedbackSummary.json",
+        }
+    )
 
 
 def _as_datetime(value) -> dt.datetime:
@@ -621,7 +722,7 @@ def _as_datetime(value) -> dt.datetime:
     if isinstance(value, dt.datetime):
         return value
     if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc)
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
     return dt.datetime.fromisoformat(str(value))
 
 

@@ -16,12 +16,14 @@ class TwilioHTTPError(Exception):
         self.headers = headers or {}
 
     def body(self) -> bytes:
-        return json.dumps({
-            "code": self.code,
-            "message": self.message,
-            "more_info": f"https://www.twilio.com/docs/errors/{self.code}",
-            "status": self.status,
-        }).encode()
+        return json.dumps(
+            {
+                "code": self.code,
+                "message": self.message,
+                "more_info": f"https://www.twilio.com/docs/errors/{self.code}",
+                "status": self.status,
+            }
+        ).encode()
 
 
 def shown(value: str, limit: int = 60) -> str:
@@ -30,8 +32,9 @@ def shown(value: str, limit: int = 60) -> str:
 
 
 def authenticate() -> TwilioHTTPError:
-    return TwilioHTTPError(401, 20003, "Authenticate",
-                           {"www-authenticate": 'Basic realm="Twilio API"'})
+    return TwilioHTTPError(
+        401, 20003, "Authenticate", {"www-authenticate": 'Basic realm="Twilio API"'}
+    )
 
 
 def not_found(path: str) -> TwilioHTTPError:

@@ -15,8 +15,14 @@ from distillr.errors import ConfigError
 from distillr.sandbox.twilio import values as V
 
 _KEYS = {
-    "latency": "latency", "jitter": "jitter", "429": "rate_429", "500": "rate_500",
-    "503": "rate_503", "slow": "slow", "drop": "drop", "truncate": "truncate",
+    "latency": "latency",
+    "jitter": "jitter",
+    "429": "rate_429",
+    "500": "rate_500",
+    "503": "rate_503",
+    "slow": "slow",
+    "drop": "drop",
+    "truncate": "truncate",
 }
 
 
@@ -33,7 +39,7 @@ class Faults:
     slow_seconds: float = 1.5  # how long a slow body takes
 
     @classmethod
-    def parse(cls, spec: "str | dict | Faults | None") -> "Faults":
+    def parse(cls, spec: str | dict | Faults | None) -> Faults:
         if spec is None or spec == "":
             return cls()
         if isinstance(spec, Faults):
@@ -45,7 +51,9 @@ class Faults:
                 if not part:
                     continue
                 if "=" not in part:
-                    raise ConfigError(f"Bad fault {part!r}: write name=value, e.g. '429=0.05,latency=50'.")
+                    raise ConfigError(
+                        f"Bad fault {part!r}: write name=value, e.g. '429=0.05,latency=50'."
+                    )
                 k, v = part.split("=", 1)
                 items[k.strip()] = v.strip()
         elif isinstance(spec, dict):
@@ -58,15 +66,25 @@ class Faults:
             attr = _KEYS.get(str(k), str(k) if str(k) in names else None)
             if attr is None:
                 raise ConfigError(
-                    f"Unknown fault {k!r}; use {', '.join(_KEYS)} (rates from 0 to 1, latency in ms).")
+                    f"Unknown fault {k!r}; use {', '.join(_KEYS)}"
+                    " (rates from 0 to 1, latency in ms)."
+                )
             try:
                 num = float(v)
             except (TypeError, ValueError):
-                raise ConfigError(f"Fault {k!r} needs a number, not {v!r}.")
-            if num < 0 or (attr.startswith(("rate_", "slow", "drop", "truncate")) and attr != "slow_seconds" and num > 1):
-                raise ConfigError(f"Fault {k!r}={v}: rates go from 0 to 1, latency and jitter are >= 0 ms.")
+                raise ConfigError(f"Fault {k!r} needs a number, not {v!r}.") from None
+            if num < 0 or (
+                attr.startswith(("rate_", "slow", "drop", "truncate"))
+                and attr != "slow_seconds"
+                and num > 1
+            ):
+                raise ConfigError(
+                    f"Fault {k!r}={v}: rates go from 0 to 1, latency and jitter are >= 0 ms."
+                )
             kw[attr] = num
-        total = sum(kw.get(a, 0) for a in ("rate_429", "rate_500", "rate_503", "slow", "drop", "truncate"))
+        total = sum(
+            kw.get(a, 0) for a in ("rate_429", "rate_500", "rate_503", "slow", "drop", "truncate")
+        )
         if total > 1:
             raise ConfigError(f"Fault rates add up to {total:g}; keep their sum at or below 1.")
         return cls(**kw)
@@ -83,8 +101,14 @@ class Faults:
             delay += rng.uniform(-self.jitter, self.jitter)
         x = rng.random()
         fault = None
-        for name, rate in (("429", self.rate_429), ("500", self.rate_500), ("503", self.rate_503),
-                           ("slow", self.slow), ("drop", self.drop), ("truncate", self.truncate)):
+        for name, rate in (
+            ("429", self.rate_429),
+            ("500", self.rate_500),
+            ("503", self.rate_503),
+            ("slow", self.slow),
+            ("drop", self.drop),
+            ("truncate", self.truncate),
+        ):
             if x < rate:
                 fault = name
                 break
@@ -93,5 +117,8 @@ class Faults:
 
     def spec(self) -> str:
         inv = {v: k for k, v in _KEYS.items()}
-        return ",".join(f"{inv[f.name]}={getattr(self, f.name):g}" for f in fields(self)
-                        if f.name in inv and getattr(self, f.name))
+        return ",".join(
+            f"{inv[f.name]}={getattr(self, f.name):g}"
+            for f in fields(self)
+            if f.name in inv and getattr(self, f.name)
+        )

@@ -22,7 +22,9 @@ from distillr.sandbox.twilio.table import Codes, Table, Times, Values
 
 PAGING = {"PageSize", "Page", "PageToken"}
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+_DATETIME_RE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$"
+)
 
 #: Date parameter base names whose data column has another name.
 DATE_COLUMNS = {
@@ -52,13 +54,17 @@ class Filter:
         if self.kind == "bool":
             low = raw.strip().lower()
             if low not in ("true", "false"):
-                raise bad_request(20001, f"Invalid value for {self.param}: {shown(raw)} is not true or false")
+                raise bad_request(
+                    20001, f"Invalid value for {self.param}: {shown(raw)} is not true or false"
+                )
             value = low == "true"
         elif self.kind == "int":
             try:
                 value = int(raw)
             except ValueError:
-                raise bad_request(20001, f"Invalid value for {self.param}: {shown(raw)} is not an integer")
+                raise bad_request(
+                    20001, f"Invalid value for {self.param}: {shown(raw)} is not an integer"
+                ) from None
             if isinstance(col, (Codes, Values)):
                 m = col.eq_mask(value)
                 return m | col.eq_mask(str(value))
@@ -89,18 +95,20 @@ def parse_date(raw: str, param: str, date_only: bool) -> tuple[int, int, bool]:
     try:
         if _DATE_RE.match(text):
             d = dt.date.fromisoformat(text)
-            lo = int(dt.datetime(d.year, d.month, d.day, tzinfo=dt.timezone.utc).timestamp())
+            lo = int(dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC).timestamp())
             return lo, lo + V.DAY, True
         if date_only or not _DATETIME_RE.match(text):
             raise ValueError
         t = dt.datetime.fromisoformat(text.replace(" ", "T"))
         if t.tzinfo is None:
-            t = t.replace(tzinfo=dt.timezone.utc)
+            t = t.replace(tzinfo=dt.UTC)
         ts = int(t.timestamp())
         return ts, ts + 1, False
     except (ValueError, OverflowError):
         expected = "YYYY-MM-DD" if date_only else "YYYY-MM-DD or an ISO 8601 date-time"
-        raise bad_request(20001, f"Invalid date value for {param}: {shown(raw)}; use {expected}")
+        raise bad_request(
+            20001, f"Invalid date value for {param}: {shown(raw)}; use {expected}"
+        ) from None
 
 
 def _digits_mask(col, raw: str) -> np.ndarray:
@@ -138,8 +146,11 @@ def build_filters(endpoint: dict, field_names: set[str]) -> dict[str, Filter]:
             column, fixed_op = DATE_COLUMNS.get(base, (snake(base), op))
             if column not in field_names:
                 continue
-            inclusive = not (re.search(r"\bbefore this date", desc) and "on or before" not in desc
-                             and "on and before" not in desc)
+            inclusive = not (
+                re.search(r"\bbefore this date", desc)
+                and "on or before" not in desc
+                and "on and before" not in desc
+            )
             out[name] = Filter(name, column, "date", fixed_op, inclusive, date_only=(fmt == "date"))
             continue
         column = snake(name)

@@ -26,11 +26,15 @@ def page_size(raw: str | None) -> int:
         return DEFAULT_PAGE_SIZE
     text = raw.strip()
     if text.isdigit() and len(text) > 6:  # (and beyond int()'s digit limit)
-        raise bad_request(20007, f"PageSize {shown(text, 12)} is too large; the maximum is {MAX_PAGE_SIZE}")
+        raise bad_request(
+            20007, f"PageSize {shown(text, 12)} is too large; the maximum is {MAX_PAGE_SIZE}"
+        )
     try:
         size = int(raw)
     except ValueError:
-        raise bad_request(20001, f"Invalid PageSize {shown(raw)}: use a whole number from 1 to 1000")
+        raise bad_request(
+            20001, f"Invalid PageSize {shown(raw)}: use a whole number from 1 to 1000"
+        ) from None
     if size > MAX_PAGE_SIZE:
         raise bad_request(20007, f"PageSize {size} is too large; the maximum is {MAX_PAGE_SIZE}")
     if size < 1:
@@ -73,14 +77,18 @@ def select_page(table: Table, rows: np.ndarray, size: int, token: str | None, de
         pos = 0
         return rows[:size], pos
     if len(token) < 4 or token[:2] not in ("PA", "PB"):
-        raise bad_request(21481, f"Invalid PageToken {shown(token)}; follow next_page_uri from a list response")
+        raise bad_request(
+            21481, f"Invalid PageToken {shown(token)}; follow next_page_uri from a list response"
+        )
     anchor = token_row(table, token[2:])
     if anchor is None:
-        raise bad_request(21481, f"Invalid PageToken {shown(token)}; follow next_page_uri from a list response")
+        raise bad_request(
+            21481, f"Invalid PageToken {shown(token)}; follow next_page_uri from a list response"
+        )
     keys, anchor = (-rows, -anchor) if desc else (rows, anchor)
     if token[:2] == "PA":
         pos = int(np.searchsorted(keys, anchor, side="right"))
-        return rows[pos:pos + size], pos
+        return rows[pos : pos + size], pos
     end = int(np.searchsorted(keys, anchor, side="left"))
     pos = max(0, end - size)
     return rows[pos:end], pos
@@ -136,4 +144,4 @@ def envelope(
         "next_page_url": base + nxt if nxt else None,
         "key": key,
     }
-    return f"{{{json.dumps(key)}: {body}, \"meta\": {json.dumps(meta)}}}"
+    return f'{{{json.dumps(key)}: {body}, "meta": {json.dumps(meta)}}}'

@@ -1,8 +1,8 @@
 """URL routing: every catalog list endpoint and its fetch endpoint, on one port.
 
 API 2010 paths are served as they are (``/2010-04-01/...``); every other product under its prefix
-(``/messaging/v1/...``). A literal path segment wins over a parameter, so ``/Usage/Records/Daily.json``
-never reads as a fetch of record ``Daily``.
+(``/messaging/v1/...``). A literal path segment wins over a parameter, so
+``/Usage/Records/Daily.json`` never reads as a fetch of record ``Daily``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def compile_template(template: str) -> list[tuple[str, str | None, str]]:
         if m is None:
             out.append((seg, None, ""))
         else:
-            out.append((seg[:m.start()], m.group(1), seg[m.end():]))
+            out.append((seg[: m.start()], m.group(1), seg[m.end() :]))
     return out
 
 
@@ -45,7 +45,7 @@ def _match(segs: list[tuple[str, str | None, str]], parts: list[str]) -> dict[st
             continue
         if len(part) <= len(pre) + len(suf) or not part.startswith(pre) or not part.endswith(suf):
             return None
-        got[name] = part[len(pre):len(part) - len(suf)]
+        got[name] = part[len(pre) : len(part) - len(suf)]
     return got
 
 
@@ -65,8 +65,9 @@ class Router:
             if template in seen:
                 return
             seen.add(template)
-            self.routes.append(Route(kind, endpoint, template, compile_template(template),
-                                     _score(template)))
+            self.routes.append(
+                Route(kind, endpoint, template, compile_template(template), _score(template))
+            )
 
         for ep in catalog["endpoints"]:
             prefix = products.get(ep["product"], {}).get("prefix", "")

@@ -48,7 +48,7 @@ def fake_value(name: str, schema: dict, ctx: Ctx, depth: int = 0) -> Any:
     rng = ctx.rng
     typ = schema.get("type")
     fmt = schema.get("format")
-    if "enum" in schema and schema["enum"]:
+    if schema.get("enum"):
         return rng.choice(schema["enum"])
     if typ == "string":
         prefix = sid_prefix(schema)

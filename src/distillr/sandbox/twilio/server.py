@@ -41,7 +41,7 @@ class TwilioSandbox:
         messages: int | None = None,
         calls: int | None = None,
         latency_ms: float = 0,
-        faults: "str | dict | Faults | None" = None,
+        faults: str | dict | Faults | None = None,
         max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
         account_sid: str | None = None,
         auth_token: str | None = None,
@@ -53,8 +53,10 @@ class TwilioSandbox:
         if scale not in SCALES:
             raise ConfigError(f"Unknown scale {scale!r}; use one of: {', '.join(SCALES)}.")
         if account_sid is not None and not (
-                len(account_sid) == 34 and account_sid.startswith("AC")
-                and all(c in "0123456789abcdefABCDEF" for c in account_sid[2:])):
+            len(account_sid) == 34
+            and account_sid.startswith("AC")
+            and all(c in "0123456789abcdefABCDEF" for c in account_sid[2:])
+        ):
             raise ConfigError("account_sid must be 'AC' followed by 32 hex digits.")
         if auth_token is not None and not auth_token:
             raise ConfigError("auth_token must not be empty.")
@@ -65,11 +67,24 @@ class TwilioSandbox:
         self.seed = seed
         self.host = host
         self.port = port
-        self.data = Dataset(catalog or load_catalog(), seed=seed, scale=scale, messages=messages,
-                            calls=calls, account_sid=account_sid, auth_token=auth_token, now=now)
+        self.data = Dataset(
+            catalog or load_catalog(),
+            seed=seed,
+            scale=scale,
+            messages=messages,
+            calls=calls,
+            account_sid=account_sid,
+            auth_token=auth_token,
+            now=now,
+        )
         self.requests = RequestLog()
-        self.app = SandboxApp(self.data, faults=Faults.parse(faults), latency_ms=latency_ms,
-                              max_concurrency=max_concurrency, log=self.requests)
+        self.app = SandboxApp(
+            self.data,
+            faults=Faults.parse(faults),
+            latency_ms=latency_ms,
+            max_concurrency=max_concurrency,
+            log=self.requests,
+        )
         self._server = None
         self._thread: threading.Thread | None = None
         self._sock: socket.socket | None = None
@@ -105,7 +120,9 @@ class TwilioSandbox:
     @property
     def base_url(self) -> str:
         if self._sock is None:
-            raise RuntimeError("the sandbox is not running; use 'with TwilioSandbox() as sb:' or start()")
+            raise RuntimeError(
+                "the sandbox is not running; use 'with TwilioSandbox() as sb:' or start()"
+            )
         host, port = self._sock.getsockname()[:2]
         return f"http://{host}:{port}"
 
@@ -126,7 +143,7 @@ class TwilioSandbox:
         return f"<TwilioSandbox {self.data.scale} seed={self.seed} {where}>"
 
     # ------------------------------------------------------------------ lifecycle
-    def start(self) -> "TwilioSandbox":
+    def start(self) -> TwilioSandbox:
         import uvicorn
 
         if self._thread is not None:
@@ -138,19 +155,23 @@ class TwilioSandbox:
             sock.bind((self.host, self.port))
         except OSError as e:
             sock.close()
-            raise ConfigError(f"Cannot listen on {self.host}:{self.port} ({e.strerror}); "
-                              "choose another --port or 0 for any free port.") from None
+            raise ConfigError(
+                f"Cannot listen on {self.host}:{self.port} ({e.strerror}); "
+                "choose another --port or 0 for any free port."
+            ) from None
         sock.listen(128)
         sock.setblocking(False)
         self._sock = sock
         # dropped connections are injected on purpose: uvicorn would log each as an error
         level = "critical" if self.app.faults.drop else "warning"
-        config = uvicorn.Config(self.app, log_level=level, access_log=False, lifespan="off",
-                                timeout_graceful_shutdown=1)
+        config = uvicorn.Config(
+            self.app, log_level=level, access_log=False, lifespan="off", timeout_graceful_shutdown=1
+        )
         self._server = uvicorn.Server(config)
         self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
-                                        name="twilio-sandbox", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, name="twilio-sandbox", daemon=True
+        )
         self._thread.start()
         deadline = time.monotonic() + 20
         while not self._server.started:
@@ -179,7 +200,7 @@ class TwilioSandbox:
         finally:
             self.stop()
 
-    def __enter__(self) -> "TwilioSandbox":
+    def __enter__(self) -> TwilioSandbox:
         return self.start()
 
     def __exit__(self, *exc) -> None:

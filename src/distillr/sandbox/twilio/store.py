@@ -60,8 +60,9 @@ class Store:
         return {q["name"] for q in ep.get("query_params", [])}
 
     # ------------------------------------------------------------------ tables
-    def table_for(self, ep: dict, account: str, params: dict[str, str],
-                  query: dict[str, str] | None = None) -> tuple[Table, np.ndarray]:
+    def table_for(
+        self, ep: dict, account: str, params: dict[str, str], query: dict[str, str] | None = None
+    ) -> tuple[Table, np.ndarray]:
         """The table behind ``ep`` and the mask of rows its path parameters (and account) select."""
         special = self.data.special_table(ep, account, params, query or {})
         if special is not None:
@@ -83,16 +84,22 @@ class Store:
             mask &= table.columns[col].eq_mask(value)
         return table, mask
 
-    def rows(self, ep: dict, account: str, params: dict[str, str],
-             query: list[tuple[str, str]]) -> tuple[Table, np.ndarray, list[tuple[str, str]]]:
+    def rows(
+        self, ep: dict, account: str, params: dict[str, str], query: list[tuple[str, str]]
+    ) -> tuple[Table, np.ndarray, list[tuple[str, str]]]:
         """Selected row numbers (in the API's order) and the filters that applied."""
         with self._lock:  # the app may be driven from several threads (in-process tests)
             return self._rows_unlocked(ep, account, params, query)
 
     def _rows_unlocked(self, ep, account, params, query):
         filters = self.filters(ep)
-        key = (ep["product"], ep["path"], account, tuple(sorted(params.items())),
-               tuple((k, v) for k, v in query if k not in PAGING))
+        key = (
+            ep["product"],
+            ep["path"],
+            account,
+            tuple(sorted(params.items())),
+            tuple((k, v) for k, v in query if k not in PAGING),
+        )
         hit = self._rows.get(key)
         if hit is not None:
             self._rows.move_to_end(key)
@@ -173,13 +180,15 @@ class Store:
 
     def _make_generic(self, ep: dict, account: str, params: dict[str, str]) -> Table:
         seed = self.data.seed
-        rng = random.Random(V.seed_int(seed, ep["product"], ep["path"], account, sorted(params.items())))
+        rng = random.Random(
+            V.seed_int(seed, ep["product"], ep["path"], account, sorted(params.items()))
+        )
         fields = ep.get("fields") or []
         names = [f["name"] for f in fields]
         nested = len([p for p in ep.get("path_params", []) if p["name"] != "AccountSid"])
-        if account != self.data.main.sid and account != self.data.sub.sid:
-            count = 0
-        elif not self._parents_exist(ep, account, params):
+        if (
+            account != self.data.main.sid and account != self.data.sub.sid
+        ) or not self._parents_exist(ep, account, params):
             count = 0
         else:
             count = rng.randrange(0, 5) if nested else rng.randrange(2, 9)
@@ -187,6 +196,7 @@ class Store:
         prefix = None
         if sid_field is not None:
             from distillr.sandbox.twilio.schemagen import sid_prefix
+
             prefix = sid_prefix(sid_field.get("schema") or {})
         field_schema = {f["name"]: f.get("schema") or {} for f in fields}
         given = {snake(k): v for k, v in params.items() if k != "AccountSid"}
@@ -196,7 +206,11 @@ class Store:
         records = []
         for i in range(count):
             when = self.data.start + rng.randrange(0, (self.data.anchor - self.data.start))
-            sid = V.sid(prefix, seed, ep["path"], account, sorted(params.items()), i) if prefix else None
+            sid = (
+                V.sid(prefix, seed, ep["path"], account, sorted(params.items()), i)
+                if prefix
+                else None
+            )
             ctx = Ctx(rng=rng, account_sid=account, sid=sid, when=when, given=dict(given))
             rec = fake_record(fields, ctx)
             values = dict(params)
@@ -234,6 +248,7 @@ def _sort_key(v) -> str:
         return ""
     try:
         from email.utils import parsedate_to_datetime
+
         if "," in v:
             return parsedate_to_datetime(v).isoformat()
     except (TypeError, ValueError):

@@ -7,16 +7,14 @@ Filters work on the raw column data (integer codes, epoch seconds) with numpy.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
-
 import json
 import re
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
 from distillr.sandbox.twilio import values as V
-
 
 _dumps = json.JSONEncoder().encode  # ASCII: one byte per character all the way
 
@@ -108,7 +106,9 @@ class Codes(Column):
             return None
 
     def codes_matching(self, pred: Callable[[Any], bool]) -> np.ndarray:
-        return np.array([i for i, c in enumerate(self.categories.tolist()) if pred(c)], dtype=np.int64)
+        return np.array(
+            [i for i, c in enumerate(self.categories.tolist()) if pred(c)], dtype=np.int64
+        )
 
     def eq_mask(self, value):
         code = self.code_of(value)
@@ -158,7 +158,7 @@ class Sids(Column):
         pair[:, 0] = self.hi[idx]
         pair[:, 1] = self.lo[idx]
         h = pair.tobytes().hex()
-        return [h[i:i + 32] for i in range(0, len(h), 32)]
+        return [h[i : i + 32] for i in range(0, len(h), 32)]
 
     def take(self, idx):
         if isinstance(self.prefix, str):
@@ -223,7 +223,9 @@ def _unstamp(hi: int, lo: int) -> int:
 def reorder_sids(hi: np.ndarray, lo: np.ndarray, perm: np.ndarray):
     """Apply row permutation ``perm`` and re-stamp the row numbers into ``lo``."""
     hi = hi[perm]
-    lo = (lo[perm] & np.uint64(0xFFFFFFFF00000000)) | _stamp(hi, np.arange(len(perm), dtype=np.uint64))
+    lo = (lo[perm] & np.uint64(0xFFFFFFFF00000000)) | _stamp(
+        hi, np.arange(len(perm), dtype=np.uint64)
+    )
     return hi, lo
 
 
@@ -346,6 +348,6 @@ class Table:
         return int(hits[0]) if len(hits) else None
 
     @classmethod
-    def from_records(cls, name: str, records: list[dict], fields: Sequence[str]) -> "Table":
+    def from_records(cls, name: str, records: list[dict], fields: Sequence[str]) -> Table:
         cols: dict[str, Column] = {f: Values([r.get(f) for r in records]) for f in fields}
         return cls(name, len(records), cols, fields)

@@ -65,12 +65,18 @@ class Usage:
         t_min = np.array([-(-int(r["duration"]) // 60) for r in trs], dtype=np.int64)
         t_price = np.array([-round(float(r["price"]) * 1e5) for r in trs], dtype=np.int64)
         for code in range(len(ds.account_order)):
-            def put(cat, sel, day, usage, price):
+
+            def put(cat, sel, day, usage, price, code=code):
                 self.acc[(code, cat)] = (
                     np.bincount(day[sel], minlength=days)[:days].astype(np.int64),
-                    np.bincount(day[sel], weights=usage[sel], minlength=days)[:days].round().astype(np.int64),
-                    np.bincount(day[sel], weights=price[sel], minlength=days)[:days].round().astype(np.int64),
+                    np.bincount(day[sel], weights=usage[sel], minlength=days)[:days]
+                    .round()
+                    .astype(np.int64),
+                    np.bincount(day[sel], weights=price[sel], minlength=days)[:days]
+                    .round()
+                    .astype(np.int64),
                 )
+
             mine = (c["account"] == code) & billed
             cp = -c["price_e5"]
             put("calls", mine, c_day, minutes, cp)
@@ -84,8 +90,10 @@ class Usage:
             put("mms", mm & mms, m_day, np.ones_like(m["segments"]), mp)
             put("recordings", r_acct == code, r_day, r_min, r_price)
             put("transcriptions", t_acct == code, t_day, t_min, t_price)
-            total = sum(self.acc[(code, k)][2] for k in
-                        ("calls", "sms", "mms", "recordings", "transcriptions"))
+            total = sum(
+                self.acc[(code, k)][2]
+                for k in ("calls", "sms", "mms", "recordings", "transcriptions")
+            )
             self.acc[(code, "totalprice")] = (np.zeros(days, dtype=np.int64), total.copy(), total)
         self._cache: dict[tuple, Table] = {}
 
@@ -103,10 +111,14 @@ class Usage:
             if len(text) != 10:
                 raise ValueError
         except ValueError:
-            raise bad_request(20001, f"Invalid date value for {param}: {shown(raw)}; use YYYY-MM-DD or an "
-                                     "offset such as -30days")
-        return (int(dt.datetime(d.year, d.month, d.day, tzinfo=dt.timezone.utc).timestamp())
-                - self.ds.start) // V.DAY
+            raise bad_request(
+                20001,
+                f"Invalid date value for {param}: {shown(raw)}; use YYYY-MM-DD or an "
+                "offset such as -30days",
+            ) from None
+        return (
+            int(dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC).timestamp()) - self.ds.start
+        ) // V.DAY
 
     def _date(self, day: int) -> dt.date:
         return dt.date(1970, 1, 1) + dt.timedelta(days=int(self.ds.start // V.DAY + day))
@@ -144,7 +156,7 @@ class Usage:
             codes += [i for i, a in enumerate(self.ds.account_order) if a != account]
         cats = [category] if category else list(CATEGORIES)
         recs = []
-        as_of = dt.datetime.fromtimestamp(self.ds.anchor, dt.timezone.utc).isoformat()
+        as_of = dt.datetime.fromtimestamp(self.ds.anchor, dt.UTC).isoformat()
         for p_lo, p_hi in periods:
             for cat in cats:
                 if cat not in CATEGORIES:
@@ -155,24 +167,46 @@ class Usage:
                     for code in codes:
                         arr = self.acc.get((code, cat))
                         if arr is not None:
-                            cnt += int(arr[0][a:b + 1].sum())
-                            use += int(arr[1][a:b + 1].sum())
-                            price += int(arr[2][a:b + 1].sum())
+                            cnt += int(arr[0][a : b + 1].sum())
+                            use += int(arr[1][a : b + 1].sum())
+                            price += int(arr[2][a : b + 1].sum())
                 desc, cunit, uunit = CATEGORIES[cat]
                 sd, ed = self._date(p_lo).isoformat(), self._date(p_hi).isoformat()
                 qs = f"Category={cat}&StartDate={sd}&EndDate={ed}"
                 base = f"{API}/Accounts/{account}/Usage/Records"
-                recs.append({
-                    "account_sid": account, "api_version": "2010-04-01", "as_of": as_of,
-                    "category": cat, "count": str(cnt), "count_unit": cunit, "description": desc,
-                    "start_date": sd, "end_date": ed, "price": round(price / 1e5, 5), "price_unit": "usd",
-                    "usage": f"{use / 1e5:.5f}" if uunit == "usd" else str(use), "usage_unit": uunit,
-                    "uri": f"{base}/{kind}.json?{qs}" if kind != "Records" else f"{base}.json?{qs}",
-                    "subresource_uris": {k: f"{base}/{v}.json?{qs}" for k, v in (
-                        ("all_time", "AllTime"), ("today", "Today"), ("yesterday", "Yesterday"),
-                        ("this_month", "ThisMonth"), ("last_month", "LastMonth"), ("daily", "Daily"),
-                        ("monthly", "Monthly"), ("yearly", "Yearly"))},
-                })
+                recs.append(
+                    {
+                        "account_sid": account,
+                        "api_version": "2010-04-01",
+                        "as_of": as_of,
+                        "category": cat,
+                        "count": str(cnt),
+                        "count_unit": cunit,
+                        "description": desc,
+                        "start_date": sd,
+                        "end_date": ed,
+                        "price": round(price / 1e5, 5),
+                        "price_unit": "usd",
+                        "usage": f"{use / 1e5:.5f}" if uunit == "usd" else str(use),
+                        "usage_unit": uunit,
+                        "uri": f"{base}/{kind}.json?{qs}"
+                        if kind != "Records"
+                        else f"{base}.json?{qs}",
+                        "subresource_uris": {
+                            k: f"{base}/{v}.json?{qs}"
+                            for k, v in (
+                                ("all_time", "AllTime"),
+                                ("today", "Today"),
+                                ("yesterday", "Yesterday"),
+                                ("this_month", "ThisMonth"),
+                                ("last_month", "LastMonth"),
+                                ("daily", "Daily"),
+                                ("monthly", "Monthly"),
+                                ("yearly", "Yearly"),
+                            )
+                        },
+                    }
+                )
         fields = [f["name"] for f in self.ds.fields(ep["record_schema"])]
         table = Table.from_records(f"usage:{key}", recs, fields)
         table.handled = HANDLED

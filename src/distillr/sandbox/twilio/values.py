@@ -103,7 +103,7 @@ def rfc2822_many(secs: np.ndarray, quoted: bool = False) -> list:
 def iso8601(ts: int | None) -> str | None:
     if ts is None or ts == NULL_TIME:
         return None
-    return dt.datetime.fromtimestamp(int(ts), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.datetime.fromtimestamp(int(ts), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def iso_many(secs: np.ndarray) -> list:
