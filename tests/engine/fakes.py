@@ -248,7 +248,7 @@ class FakeConnector(Connector):
     def tables(self) -> Sequence[TableDef]:
         return self._tables
 
-    def plan(self, request: ScanRequest) -> Sequence[Split]:
+    def plan(self, request: ScanRequest, stats: ScanStats | None = None) -> Sequence[Split]:
         self.requests.append(request)
         table = self.table(request.table)
         for param in table.parameters:

@@ -125,13 +125,16 @@ class ScanRequest:
     """What the planner asks of one table reference.
 
     ``columns`` is ``None`` for all columns. ``limit`` is set only when the planner proved
-    that the first ``limit`` rows the API returns are a correct answer.
+    that the first ``limit`` rows the API returns are a correct answer. ``probes`` allows
+    ``plan()`` to send requests of its own (say, to balance date-range splits); with
+    ``probes=False`` planning sends nothing, at the cost of less even splits.
     """
 
     table: str
     columns: tuple[str, ...] | None = None
     predicates: tuple[Pred, ...] = ()
     limit: int | None = None
+    probes: bool = True
 
 
 @dataclass(frozen=True)
@@ -151,7 +154,12 @@ class Split:
 
 @dataclass
 class ScanStats:
-    """Counters a connector adds to while reading; safe to share between threads."""
+    """Counters a connector adds to while planning and reading; safe to share between threads.
+
+    ``requests`` counts every request sent on the query's behalf (planning probes, account
+    listings and retries included), so it equals what the API was sent. ``probes`` holds one
+    line per request sent while planning (``GET /path?query``, never a secret), for EXPLAIN.
+    """
 
     requests: int = 0
     pages: int = 0
@@ -159,7 +167,13 @@ class ScanStats:
     bytes: int = 0
     retries: int = 0
     throttled: int = 0
+    probes: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def probe(self, describe: str) -> None:
+        """Note one request sent while planning."""
+        with self._lock:
+            self.probes.append(describe)
 
     def add(
         self,
@@ -209,8 +223,12 @@ class Connector(ABC):
         """Every table this source offers."""
 
     @abstractmethod
-    def plan(self, request: ScanRequest) -> Sequence[Split]:
-        """Turn one table reference's request into independent splits."""
+    def plan(self, request: ScanRequest, stats: ScanStats | None = None) -> Sequence[Split]:
+        """Turn one table reference's request into independent splits.
+
+        Requests sent while planning (only when ``request.probes``) are counted in ``stats``
+        and noted with ``stats.probe(...)``; a page fetched here and handed to ``read()`` is not
+        counted again there."""
 
     @abstractmethod
     def read(self, split: Split, stats: ScanStats | None = None) -> Iterator[pa.RecordBatch]:

@@ -505,7 +505,7 @@ class Execution:
             if extra is not None:
                 request = scan.request(extra)
                 table_stats.pushed = [f"{p.column} {p.op} {p.value!r}" for p in request.predicates]
-                splits = list(scan.connector.plan(request))
+                splits = list(scan.connector.plan(request, table_stats.scan))
         table_stats.splits = [s.describe or repr(dict(s.params)) for s in splits]
         sem = source_semaphore(scan.connector)
         stream = _TableStream(scan, splits, table_stats, self.state, sem, self._progress)

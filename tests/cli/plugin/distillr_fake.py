@@ -85,7 +85,7 @@ class FakeConnector(Connector):
     def tables(self):
         return (ITEMS, PARTS, SLOW)
 
-    def plan(self, request: ScanRequest):
+    def plan(self, request: ScanRequest, stats=None):
         params = {p.column.lower(): p for p in request.predicates}
         if request.table == "item_parts":
             pred: Pred | None = params.get("itemid")

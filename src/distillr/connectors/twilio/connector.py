@@ -278,7 +278,7 @@ class TwilioConnector(Connector):
             self._accounts = tuple(found)
         return self._accounts
 
-    def plan(self, request: ScanRequest) -> Sequence[Split]:
+    def plan(self, request: ScanRequest, stats: ScanStats | None = None) -> Sequence[Split]:
         t = self.twilio_table(request.table)
         if request.limit is not None and request.limit <= 0:
             return []
