@@ -54,9 +54,9 @@ def serve(
     query_timeout: float = typer.Option(
         300, min=0.001, max=86400, help="Seconds a query may run (default and most)."
     ),
-    max_queries: int = typer.Option(8, min=1, max=256, help="Queries running at once in all."),
+    max_queries: int = typer.Option(4, min=1, max=256, help="Queries running at once in all."),
     max_queries_per_user: int = typer.Option(
-        4, min=1, max=256, help="Queries running at once for one user (more wait in a queue)."
+        2, min=1, max=256, help="Queries running at once for one user (more wait in a queue)."
     ),
     result_rows: int = typer.Option(10_000_000, min=1, help="Most rows of one kept result."),
     result_mib: float = typer.Option(256, min=0.001, help="Most MiB of one kept result."),

@@ -30,8 +30,8 @@ MIB = 1024 * 1024
 class ServerSettings:
     max_body: int = 1 * MIB
     query_timeout: float = 300.0
-    max_running: int = 8
-    max_running_per_user: int = 4
+    max_running: int = 4
+    max_running_per_user: int = 2
     max_queued_per_user: int = 50
     keep_results: int = 20
     result_rows: int = 10_000_000
@@ -42,7 +42,7 @@ class ServerSettings:
     login_free_attempts: int = 5
     login_delay: float = 1.0
     login_max_delay: float = 300.0
-    login_hashes: int = 2
+    login_hashes: int = 1
     login_waiting: int = 8
 
     def __post_init__(self) -> None:

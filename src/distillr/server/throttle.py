@@ -97,7 +97,7 @@ class LoginThrottle:
 class HashGate:
     """Runs password checks on ``hashes`` threads of its own, ``waiting`` more in line."""
 
-    def __init__(self, hashes: int = 2, waiting: int = 8) -> None:
+    def __init__(self, hashes: int = 1, waiting: int = 8) -> None:
         self._pool = ThreadPoolExecutor(max_workers=hashes, thread_name_prefix="distillr-hash")
         self._slots = hashes + waiting
         self._busy = 0
