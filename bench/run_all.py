@@ -18,6 +18,7 @@ BENCHES = {
     "twilio_bench.py": [],
     "cli_bench.py": ["--runs", "5"],
     "web_bench.py": ["--repeat", "1"],
+    "server_bench.py": ["--rows", "1000000"],
 }
 
 

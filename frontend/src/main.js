@@ -92,6 +92,8 @@ function showLogin() {
 
 // -- the app --------------------------------------------------------------------------------
 function mountApp(me) {
+  // analysts query and browse; only admins add, edit or delete sources (the server says 403)
+  const admin = !me.role || me.role === "admin";
   const state = loadTabs();
   if (!state.tabs.find((t) => t.id === state.active)) state.active = state.tabs[0].id;
   const results = new Map(); // tab id -> {result, job, error, explain, view}
@@ -147,7 +149,7 @@ function mountApp(me) {
       h(
         "aside",
         { class: "sidebar" },
-        h("div", { class: "sidebar-head" }, h("span", {}, "Data sources"), h("button", { class: "btn small primary add-source", title: "Add a data source", onclick: () => addSource() }, "+ Add")),
+        h("div", { class: "sidebar-head" }, h("span", {}, "Data sources"), admin ? h("button", { class: "btn small primary add-source", title: "Add a data source", onclick: () => addSource() }, "+ Add") : null),
         treeBox,
       ),
       h(
@@ -223,13 +225,13 @@ function mountApp(me) {
   // tree
   const addSource = () => openWizard({ onSaved: sourceSaved });
   const tree = createTree(treeBox, {
-    onAdd: addSource,
+    onAdd: admin ? addSource : null,
     onOpenTable: (src, t) => {
       const where = t.parameters.length ? `\nWHERE ${t.parameters.map((p) => `\`${p}\` = ''`).join(" AND ")}` : "";
       newTab(`SELECT *\nFROM \`${src}\`.\`${t.name}\`${where}\nLIMIT 100`, t.name);
     },
     onSample: (src, t, anchor) => showSamples(src, t, anchor),
-    onEdit: async (name) => {
+    onEdit: !admin ? null : async (name) => {
       try {
         const source = await api("GET", `/api/sources/${encodeURIComponent(name)}`);
         openWizard({ source, onSaved: sourceSaved });
@@ -237,7 +239,7 @@ function mountApp(me) {
         toast(err.message, "error");
       }
     },
-    onDelete: async (name) => {
+    onDelete: !admin ? null : async (name) => {
       if (!(await confirmDialog(`Delete ${name}?`, `Queries will no longer find ${name}. Its saved settings and secrets are removed.`))) return;
       try {
         await api("DELETE", `/api/sources/${encodeURIComponent(name)}`);
@@ -354,9 +356,9 @@ function mountApp(me) {
           h(
             "div",
             { class: "empty first-run" },
-            h("strong", {}, "Start by adding a data source"),
-            h("span", {}, "Its tables appear in the tree on the left; click one to query it here."),
-            h("button", { class: "btn primary", onclick: () => addSource() }, "+ Add a data source"),
+            h("strong", {}, admin ? "Start by adding a data source" : "No data sources yet"),
+            h("span", {}, admin ? "Its tables appear in the tree on the left; click one to query it here." : "Ask an admin of this server to add one."),
+            admin ? h("button", { class: "btn primary", onclick: () => addSource() }, "+ Add a data source") : null,
           ),
         );
       } else {

@@ -103,8 +103,11 @@ class SourceError(DistillrError):
     """The API refused a request, after any retries.
 
     Carries the HTTP ``status``, the API's own ``code``, its ``api_message`` and the request
-    ``path`` (with its query string, never credentials).
+    ``path`` (with its query string, never credentials). ``known_host`` is true when the answer
+    came from a host the connector type declares as its own API (``Connector.api_hosts``).
     """
+
+    known_host: bool = False
 
     kind = "source"
 

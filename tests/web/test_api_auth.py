@@ -26,7 +26,12 @@ def secured(home, store, fake_type):
 
 
 def test_loopback_needs_no_login(client):
-    assert client.get("/api/me").json() == {"user": None, "auth_required": False, "csrf": None}
+    assert client.get("/api/me").json() == {
+        "user": None,
+        "auth_required": False,
+        "csrf": None,
+        "role": "admin",  # the local user
+    }
     assert client.get("/api/sources").status_code == 200
 
 
@@ -113,7 +118,12 @@ def test_login_session_cookie_and_csrf(secured):
     cookie = res.headers["set-cookie"].lower()
     assert "httponly" in cookie and "secure" in cookie and "samesite=strict" in cookie
     csrf = res.json()["csrf"]
-    assert secured.get("/api/me").json() == {"user": "ada", "auth_required": True, "csrf": csrf}
+    assert secured.get("/api/me").json() == {
+        "user": "ada",
+        "auth_required": True,
+        "csrf": csrf,
+        "role": "admin",  # the first user
+    }
     assert secured.get("/api/sources").status_code == 200
     # a state-changing request with the cookie but no (or a wrong) CSRF token is refused
     assert secured.post("/api/queries", json={"sql": " "}).status_code == 403

@@ -35,7 +35,7 @@ def save(web, sandbox, options=None, secrets=None):
     "options,secrets,status,field",
     [
         ({"account_sid": "bad"}, None, 400, "account_sid"),
-        ({"base_url": "not a url"}, None, 400, "base_url"),
+        ({"base_url": "not a url"}, None, 422, "base_url"),  # checked at the edge
         ({}, {}, 400, "auth_token"),
         ({}, {"auth_token": "0" * 32}, 422, "auth_token"),
         ({"api_key": "SK" + "0" * 32}, {"api_secret": "x" * 32}, 422, "api_secret"),

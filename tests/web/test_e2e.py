@@ -437,6 +437,49 @@ def test_login_page_when_authentication_is_on(browser, sandbox, tmp_path):
             context.close()
 
 
+def test_analysts_query_but_do_not_manage_sources(browser, sandbox, tmp_path):
+    """An analyst's page has no add, edit or delete; the API refuses them with 403 anyway."""
+    import httpx
+
+    from distillr.server import create_app
+    from distillr.server.auth import AuthStore
+    from distillr.server.background import BackgroundServer
+
+    store = AuthStore(tmp_path)
+    store.add_user("root", "a long password", "admin")
+    store.add_user("ana", "a long password", "analyst")
+    _, token = store.create_token("root")
+    with BackgroundServer(create_app(tmp_path, require_auth=True, secure_cookies=False)) as url:
+        res = httpx.post(
+            f"{url}/api/sources",
+            headers={"authorization": f"Bearer {token}"},
+            json={
+                "type": "twilio",
+                "name": "tw",
+                "options": {"account_sid": sandbox.account_sid, "base_url": sandbox.base_url},
+                "secrets": {"auth_token": sandbox.auth_token},
+            },
+            timeout=60,
+        )
+        assert res.status_code == 201, res.text
+        context = browser.new_context()
+        pg = context.new_page()
+        try:
+            pg.goto(url)
+            pg.fill("input[name=username]", "ana")
+            pg.fill("input[name=password]", "a long password")
+            pg.click("button[type=submit]")
+            pg.wait_for_selector("[data-source=tw]")
+            assert pg.locator("button.add-source").count() == 0
+            pg.hover("[data-source=tw] > .row")
+            assert pg.locator("[aria-label='Edit tw'], [aria-label='Delete tw']").count() == 0
+            type_sql(pg, "SELECT sid FROM tw.calls LIMIT 2")
+            assert "2 rows" in run_and_wait(pg)
+            assert sandbox.auth_token not in pg.content()
+        finally:
+            context.close()
+
+
 def test_api_docs_work_with_no_network(browser, server):
     """/docs shows the API's operations with every request off this machine refused."""
     context = browser.new_context()

@@ -50,13 +50,46 @@ def serve(
     ssl_certfile: str | None = typer.Option(None, help="TLS certificate (PEM) to serve HTTPS."),
     ssl_keyfile: str | None = typer.Option(None, help="TLS private key (PEM)."),
     log_level: str = typer.Option("warning", help="Server log level."),
+    max_body: float = typer.Option(1, min=0.001, max=1024, help="Largest request body, MiB."),
+    query_timeout: float = typer.Option(
+        300, min=0.001, max=86400, help="Seconds a query may run (default and most)."
+    ),
+    max_queries: int = typer.Option(4, min=1, max=256, help="Queries running at once in all."),
+    max_queries_per_user: int = typer.Option(
+        2, min=1, max=256, help="Queries running at once for one user (more wait in a queue)."
+    ),
+    result_rows: int = typer.Option(10_000_000, min=1, help="Most rows of one kept result."),
+    result_mib: float = typer.Option(256, min=0.001, help="Most MiB of one kept result."),
+    results_memory_mib: float = typer.Option(
+        256, min=0, help="MiB of kept results in memory in all (the rest spill to disk)."
+    ),
+    results_disk_mib: float = typer.Option(
+        4096, min=0, help="MiB of spilled results on disk in all (the oldest expire)."
+    ),
 ) -> None:
     """Serve the web app (data source wizard, nav tree, query window) and the JSON API
-    (OpenAPI docs at /docs)."""
+    (OpenAPI docs at /docs). The limits are described in docs/web.md."""
+    import math
+
     import uvicorn
 
     from distillr.errors import ConfigError
     from distillr.server import create_app
+    from distillr.server.settings import MIB, ServerSettings
+
+    for name, value in (("--max-body", max_body), ("--query-timeout", query_timeout)):
+        if not math.isfinite(value):
+            raise usage(f"{name} must be a finite number", name)
+    settings = ServerSettings(
+        max_body=int(max_body * MIB),
+        query_timeout=query_timeout,
+        max_running=max_queries,
+        max_running_per_user=max_queries_per_user,
+        result_rows=result_rows,
+        result_bytes=int(result_mib * MIB),
+        results_memory=int(results_memory_mib * MIB),
+        results_disk=int(results_disk_mib * MIB),
+    )
 
     loopback = is_loopback(host)
     require_auth = auth or not loopback
@@ -69,7 +102,7 @@ def serve(
         )
     if bool(ssl_certfile) != bool(ssl_keyfile):
         raise usage("give both --ssl-certfile and --ssl-keyfile, or neither")
-    app = create_app(state.home, require_auth=require_auth)
+    app = create_app(state.home, require_auth=require_auth, settings=settings)
     scheme = "https" if ssl_certfile else "http"
     shown = f"[{host}]" if ":" in host else host
     typer.echo(
@@ -108,15 +141,38 @@ def users_add(
         None, help="Read the password from this environment variable."
     ),
     password_stdin: bool = typer.Option(False, help="Read the password from stdin."),
+    role: str | None = typer.Option(
+        None,
+        help="admin (manages users, sources and secrets) or analyst (queries, browses,"
+        " exports). Default: admin for the first user, analyst after.",
+    ),
 ) -> None:
     """Add a web user (the password is asked twice, or read from --password-env/-stdin)."""
-    _store().add_user(name, _password(password_env, password_stdin))
-    typer.echo(f"Added user {name}.")
+    from distillr.server.auth import ROLES
+
+    if role is not None and role not in ROLES:
+        raise usage(f"--role must be one of {', '.join(ROLES)}, not {role!r}", "--role")
+    info = _store().add_user(name, _password(password_env, password_stdin), role)
+    typer.echo(f"Added user {name} ({info.role}).")
+
+
+@users_app.command("role")
+def users_role(
+    name: str,
+    role: str = typer.Argument(..., help="admin or analyst."),
+) -> None:
+    """Change a user's role (their tokens and logins act with it from their next request)."""
+    from distillr.server.auth import ROLES
+
+    if role not in ROLES:
+        raise usage(f"the role must be one of {', '.join(ROLES)}, not {role!r}", "ROLE")
+    _store().set_role(name, role)
+    typer.echo(f"{name} is now an {role}.")  # both roles start with a vowel
 
 
 @users_app.command("list")
 def users_list() -> None:
-    """List web users and how many API tokens each has."""
+    """List web users, how many API tokens each has, and their roles."""
     import datetime as dt
 
     users = _store().users()
@@ -124,7 +180,7 @@ def users_list() -> None:
         typer.echo("No users. Add one with `distillr users add NAME`.")
     for u in users:
         when = dt.datetime.fromtimestamp(u.created_at, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-        typer.echo(f"{u.name}\t{u.tokens} token(s)\tadded {when}")
+        typer.echo(f"{u.name}\t{u.tokens} token(s)\t{u.role}\tadded {when}")
 
 
 @users_app.command("remove")

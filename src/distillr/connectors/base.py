@@ -207,6 +207,14 @@ class Connector(ABC):
     max_concurrency: int = 8
     #: the most values an ``in`` predicate may fan out into (past it, the planner scans)
     max_fanout: int = 50
+    #: options that say where the secrets are sent or whose they are (a base URL, an account,
+    #: a key id): changing one needs the secrets entered again. ``None``: every option.
+    identity_options: ClassVar[tuple[str, ...] | None] = None
+    #: options that hold a base URL (checked with ``connectors.urls.check_base_url``)
+    url_options: ClassVar[tuple[str, ...]] = ("base_url",)
+    #: host patterns (``fnmatch``) of the type's own API: error bodies from any other host are
+    #: not shown to web users
+    api_hosts: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, name: str) -> None:
         self.name = name

@@ -210,8 +210,11 @@ class HttpClient:
         max_concurrency: int = 8,
         headers: Mapping[str, str] | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        known_hosts: tuple[str, ...] = (),
     ) -> None:
         self.label = label
+        #: host patterns of the API's own servers (``SourceError.known_host``)
+        self.known_hosts = known_hosts
         self.retry = retry or RetryPolicy()
         self.limit = AdaptiveLimit(max_concurrency)
         self.stats = ScanStats()  # over the client's life
@@ -345,26 +348,40 @@ class HttpClient:
         status = response.status_code
         detail = f"{message} (code {code})" if code is not None else (message or "no details")
         if status == 401:
-            return AuthError(
-                f"{self.label} rejected the credentials (HTTP 401): {detail}. Check the account"
-                f" SID and the auth token or API key and secret of this source.",
-                status=status,
-                code=code,
-                api_message=message,
-                path=path,
+            return self._mark(
+                url,
+                AuthError(
+                    f"{self.label} rejected the credentials (HTTP 401): {detail}. Check the"
+                    " account SID and the auth token or API key and secret of this source.",
+                    status=status,
+                    code=code,
+                    api_message=message,
+                    path=path,
+                ),
             )
         hint = {
             403: "The credentials may not read this resource.",
             404: "Check the path parameters: the resource may not exist.",
             400: "A pushed-down filter or parameter may be malformed.",
         }.get(status, "")
-        return SourceError(
-            f"{self.label} answered HTTP {status} to GET {path}: {detail}. {hint}".rstrip(),
-            status=status,
-            code=code,
-            api_message=message,
-            path=path,
+        return self._mark(
+            url,
+            SourceError(
+                f"{self.label} answered HTTP {status} to GET {path}: {detail}. {hint}".rstrip(),
+                status=status,
+                code=code,
+                api_message=message,
+                path=path,
+            ),
         )
+
+    def _mark(self, url: str, error: SourceError) -> SourceError:
+        """Note whether the answer came from one of the API's own hosts."""
+        from fnmatch import fnmatch
+
+        host = (urlsplit(url).hostname or "").lower()
+        error.known_host = any(fnmatch(host, pattern) for pattern in self.known_hosts)
+        return error
 
     def _give_up(
         self, url: str, params: Mapping[str, Any] | None, retry: _Retry, attempts: int
@@ -375,12 +392,15 @@ class HttpClient:
             status = retry.response.status_code
             code, message = _error_details(retry.response)
         detail = f": {message}" + (f" (code {code})" if code is not None else "") if message else ""
-        return SourceError(
-            f"{self.label} request GET {path} failed after {attempts + 1} attempts; last:"
-            f" {retry.reason}{detail}. The query returned no partial data; try again later"
-            f" or lower the source's max_concurrency.",
-            status=status,
-            code=code,
-            api_message=message,
-            path=path,
+        return self._mark(
+            url,
+            SourceError(
+                f"{self.label} request GET {path} failed after {attempts + 1} attempts; last:"
+                f" {retry.reason}{detail}. The query returned no partial data; try again later"
+                f" or lower the source's max_concurrency.",
+                status=status,
+                code=code,
+                api_message=message,
+                path=path,
+            ),
         )

@@ -9,6 +9,24 @@ SourceInfo(name='my_twilio', type='twilio', ..., secrets={'auth_token': '****a1b
 
 from __future__ import annotations
 
-from distillr.registry.store import NAME_RULE, Registry, SourceInfo, check_name, default_home, mask
+from distillr.registry.store import (
+    NAME_HELP,
+    NAME_RULE,
+    Registry,
+    SourceInfo,
+    check_name,
+    default_home,
+    mask,
+    scrub,
+)
 
-__all__ = ["NAME_RULE", "Registry", "SourceInfo", "check_name", "default_home", "mask"]
+__all__ = [
+    "NAME_HELP",
+    "NAME_RULE",
+    "Registry",
+    "SourceInfo",
+    "check_name",
+    "default_home",
+    "mask",
+    "scrub",
+]

@@ -1,4 +1,16 @@
-"""``Registry``: add, list, change and remove named data sources; build their connectors."""
+"""``Registry``: add, list, change and remove named data sources; build their connectors.
+
+Rules every route (CLI, web, Python) gets from here:
+
+- A secret stays with the host it was saved for. Changing an option the connector type declares
+  identity-bearing (``Connector.identity_options``: a base URL, an account, a key id) needs the
+  secrets in the same change, and verification then uses only those: a saved secret is never
+  sent anywhere new.
+- Base URLs (``Connector.url_options``) are checked with ``connectors.urls.check_base_url``: no
+  credentials, query or fragment. With ``allow_private=False`` (web users who are not admins)
+  they may not point at private, loopback or link-local addresses.
+- Secrets are scrubbed from error messages as whole tokens.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +29,8 @@ from distillr.registry import db, keys
 from distillr.registry.types import connector_class
 
 NAME_RULE = "^[a-z0-9_]+$"
+#: the rule in words, as the web app's form shows it
+NAME_HELP = "Lowercase letters, digits and underscores only (used in queries, e.g. my_twilio)."
 _NAME_RE = re.compile(NAME_RULE)
 DB_FILE = "registry.db"
 _COLUMNS = "name, type, options, secrets, secret_masks, created_at, updated_at"
@@ -159,11 +173,13 @@ class Registry:
         options: Mapping[str, Any] | None = None,
         secrets: Mapping[str, str] | None = None,
         verify: bool = True,
+        allow_private: bool = True,
     ) -> SourceInfo:
         """Save a new source. With ``verify`` the connector makes one cheap request first;
-        if that fails, nothing is saved and the API's message is raised."""
+        if that fails, nothing is saved and the API's message is raised. ``allow_private``
+        False refuses base URLs on private, loopback or link-local addresses."""
         check_name(name)
-        options = _clean_options(options or {})
+        options = _check_urls(type, _clean_options(options or {}), allow_private)
         secrets = _clean_secrets(secrets or {})
         if self._rows(name):
             raise self._duplicate(name)
@@ -185,10 +201,13 @@ class Registry:
         options: Mapping[str, Any] | None = None,
         secrets: Mapping[str, str] | None = None,
         verify: bool = True,
+        allow_private: bool = True,
     ) -> SourceInfo:
         """Change a source. ``options`` are merged (a ``None`` value removes that option);
         ``secrets``, when given, replace all saved secrets (e.g. an auth token by an API
-        key's secret). With ``verify`` the new settings are checked before they are saved."""
+        key's secret). With ``verify`` the new settings are checked before they are saved.
+
+        A change of an identity-bearing option (see the module's rules) needs ``secrets``."""
         old = self._row(name)
         merged = dict(old.options)
         for key, value in (options or {}).items():
@@ -196,7 +215,15 @@ class Registry:
                 merged.pop(key, None)
             else:
                 merged[key] = value
-        merged = _clean_options(merged)
+        merged = _check_urls(old.type, _clean_options(merged), allow_private)
+        changed = _identity_changes(old.type, old.options, merged)
+        if changed and secrets is None:
+            keys = ", ".join(sorted(old.masks)) or "its secrets"
+            raise ConfigError(
+                f"Changing {', '.join(changed)} of data source '{name}' needs its secret again"
+                f" ({keys}) in the same change: a saved secret is never sent to a new address"
+                " or account. Nothing was saved."
+            )
         new_secrets = _clean_secrets(secrets) if secrets is not None else self._decrypt(old)
         self._build(old.type, name, merged, new_secrets, verify)
         row = _Row(name, old.type, merged, "", _masks(new_secrets), old.created_at, _now())
@@ -359,9 +386,61 @@ def _clean_secrets(secrets: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
+def scrub(text: str, secrets: Any) -> str:
+    """``text`` with every secret in ``secrets`` masked where it stands as a whole token (not
+    inside a longer word, so a short secret cannot mangle unrelated words).
+
+    >>> scrub("token abc rejected; abcdef stays", ["abc"])
+    'token **** rejected; abcdef stays'
+    """
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        pattern = rf"(?<!\w){re.escape(secret)}(?!\w)"
+        text = re.sub(pattern, lambda _m, s=secret: mask(s), text)
+    return text
+
+
 def _scrub(exc: DistillrError, secrets: Any) -> None:
     """Defence in depth: never let a secret ride out on an error message."""
-    for secret in secrets:
-        if secret and secret in exc.message:
-            exc.message = exc.message.replace(secret, mask(secret))
-            exc.args = (exc.message,)
+    text = scrub(exc.message, list(secrets))
+    if text != exc.message:
+        exc.message = text
+        exc.args = (text,)
+    api_message = getattr(exc, "api_message", None)
+    if isinstance(api_message, str):
+        exc.api_message = scrub(api_message, list(secrets))
+
+
+def _check_urls(type: str, options: dict[str, Any], allow_private: bool) -> dict[str, Any]:
+    """Options with their base URLs checked (and cleaned), per the connector type."""
+    from distillr.connectors.urls import check_base_url, private_host
+
+    cls = connector_class(type)
+    out = dict(options)
+    for key in getattr(cls, "url_options", ()):
+        if out.get(key) in (None, ""):
+            continue
+        out[key] = check_base_url(out[key], key)
+        if not allow_private:
+            address = private_host(out[key])
+            if address is not None:
+                raise ConfigError(
+                    f"{key} points at a private, loopback or link-local address ({address}):"
+                    " only an admin of this server may do that."
+                )
+    return out
+
+
+def _identity_changes(type: str, before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """The identity-bearing options (declared by the connector type) that differ."""
+    cls = connector_class(type)
+    declared = getattr(cls, "identity_options", None)
+    names = set(before) | set(after) if declared is None else set(declared)
+    urls = set(getattr(cls, "url_options", ()))
+
+    def value(options: Mapping[str, Any], key: str) -> Any:
+        found = options.get(key)
+        if key in urls and isinstance(found, str):
+            return found.strip().rstrip("/")  # a saved URL as check_base_url cleans it
+        return None if found == "" else found
+
+    return sorted(n for n in names if value(before, n) != value(after, n))

@@ -4,6 +4,11 @@ The file is ``$DISTILLR_HOME/web_auth.sqlite``, separate from the data source re
 Passwords are hashed with Argon2id (argon2-cffi); API tokens and session ids are random
 256-bit strings stored only as SHA-256 digests, so the file holds nothing that logs a user in.
 Removing a user removes their tokens and sessions with them.
+
+Each user has a role, ``admin`` or ``analyst`` (``ROLES``); tokens and sessions act with their
+user's role as it is at each request. The first user added is an admin unless told otherwise,
+later ones analysts. A file from before roles gets the column on first use, and its users
+become admins (they could do everything before).
 """
 
 from __future__ import annotations
@@ -24,17 +29,20 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from distillr.errors import ConfigError
 
-__all__ = ["SESSION_TTL", "AuthStore", "LoginSession", "TokenInfo", "UserInfo"]
+__all__ = ["ROLES", "SESSION_TTL", "AuthStore", "LoginSession", "TokenInfo", "UserInfo"]
 
 #: how long a login lasts without activity, in seconds
 SESSION_TTL = 12 * 3600
 TOKEN_PREFIX = "dst_"
 _USER_RE = re.compile(r"^[a-z0-9_.@-]{1,64}$")
+#: the roles, most powerful first
+ROLES = ("admin", "analyst")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
     name TEXT PRIMARY KEY,
     password_hash TEXT NOT NULL,
-    created_at REAL NOT NULL
+    created_at REAL NOT NULL,
+    role TEXT NOT NULL DEFAULT 'analyst'
 );
 CREATE TABLE IF NOT EXISTS tokens (
     id TEXT PRIMARY KEY,
@@ -57,6 +65,7 @@ class UserInfo:
     name: str
     created_at: float
     tokens: int = 0
+    role: str = "analyst"
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,7 @@ class TokenInfo:
 class LoginSession:
     user: str
     csrf: str
+    role: str = "analyst"
 
 
 def _digest(value: str) -> str:
@@ -101,6 +111,12 @@ class AuthStore:
         if not self._ready:
             with self._lock:
                 con.executescript(_SCHEMA)
+                columns = {row[1] for row in con.execute("PRAGMA table_info(users)")}
+                if "role" not in columns:  # a file from before roles: its users were admins
+                    with con:
+                        con.execute(
+                            "ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'admin'"
+                        )
                 try:
                     os.chmod(self.path, 0o600)
                 except OSError:
@@ -122,7 +138,10 @@ class AuthStore:
             return False
         return bool(self._run("SELECT 1 FROM users LIMIT 1"))
 
-    def add_user(self, name: str, password: str) -> UserInfo:
+    def add_user(self, name: str, password: str, role: str | None = None) -> UserInfo:
+        """Add a user; ``role`` defaults to admin for the first user, analyst after."""
+        if role is not None:
+            _check_role(role)
         if not _USER_RE.match(name or ""):
             raise ConfigError(
                 f"User name '{name}' is not allowed: use 1 to 64 lowercase letters, digits or"
@@ -136,11 +155,23 @@ class AuthStore:
                 f" Remove it first with `distillr users remove {name}`."
             )
         now = time.time()
+        if role is None:
+            role = "analyst" if self.has_users() else "admin"
         self._run(
-            "INSERT INTO users (name, password_hash, created_at) VALUES (?, ?, ?)",
-            (name, self._hasher.hash(password), now),
+            "INSERT INTO users (name, password_hash, created_at, role) VALUES (?, ?, ?, ?)",
+            (name, self._hasher.hash(password), now, role),
         )
-        return UserInfo(name, now)
+        return UserInfo(name, now, 0, role)
+
+    def set_role(self, name: str, role: str) -> None:
+        """Change a user's role; their tokens and logins act with it from the next request."""
+        _check_role(role)
+        self._require_user(name)
+        self._run("UPDATE users SET role = ? WHERE name = ?", (role, name))
+
+    def role(self, name: str) -> str | None:
+        rows = self._run("SELECT role FROM users WHERE name = ?", (name,))
+        return rows[0][0] if rows else None
 
     def set_password(self, name: str, password: str) -> None:
         if len(password or "") < 8:
@@ -157,7 +188,7 @@ class AuthStore:
 
     def users(self) -> list[UserInfo]:
         rows = self._run(
-            "SELECT u.name, u.created_at, COUNT(t.id) FROM users u"
+            "SELECT u.name, u.created_at, COUNT(t.id), u.role FROM users u"
             " LEFT JOIN tokens t ON t.user_name = u.name GROUP BY u.name ORDER BY u.name"
         )
         return [UserInfo(*r) for r in rows]
@@ -208,10 +239,19 @@ class AuthStore:
         self._run("DELETE FROM tokens WHERE id = ?", (token_id,))
 
     def user_for_token(self, token: str) -> str | None:
+        found = self.identity_for_token(token)
+        return found[0] if found else None
+
+    def identity_for_token(self, token: str) -> tuple[str, str] | None:
+        """``(user, role)`` of a valid API token, else ``None``."""
         if not token or not token.startswith(TOKEN_PREFIX) or not self.path.exists():
             return None
-        rows = self._run("SELECT user_name FROM tokens WHERE token_hash = ?", (_digest(token),))
-        return rows[0][0] if rows else None
+        rows = self._run(
+            "SELECT u.name, u.role FROM tokens t JOIN users u ON u.name = t.user_name"
+            " WHERE t.token_hash = ?",
+            (_digest(token),),
+        )
+        return (rows[0][0], rows[0][1]) if rows else None
 
     # login sessions ----------------------------------------------------------------------
     def start_session(self, user: str) -> tuple[str, LoginSession]:
@@ -224,13 +264,15 @@ class AuthStore:
             "INSERT INTO sessions (id_hash, user_name, csrf, expires_at) VALUES (?,?,?,?)",
             (_digest(sid), user, csrf, now + SESSION_TTL),
         )
-        return sid, LoginSession(user, csrf)
+        return sid, LoginSession(user, csrf, self.role(user) or "analyst")
 
     def session(self, sid: str) -> LoginSession | None:
         if not sid or not self.path.exists():
             return None
         rows = self._run(
-            "SELECT user_name, csrf, expires_at FROM sessions WHERE id_hash = ?", (_digest(sid),)
+            "SELECT s.user_name, s.csrf, s.expires_at, u.role FROM sessions s"
+            " JOIN users u ON u.name = s.user_name WHERE s.id_hash = ?",
+            (_digest(sid),),
         )
         if not rows or rows[0][2] < time.time():
             return None
@@ -238,11 +280,16 @@ class AuthStore:
             "UPDATE sessions SET expires_at = ? WHERE id_hash = ?",
             (time.time() + SESSION_TTL, _digest(sid)),
         )
-        return LoginSession(rows[0][0], rows[0][1])
+        return LoginSession(rows[0][0], rows[0][1], rows[0][3])
 
     def end_session(self, sid: str) -> None:
         if sid:
             self._run("DELETE FROM sessions WHERE id_hash = ?", (_digest(sid),))
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise ConfigError(f"Unknown role '{role}': use one of {', '.join(ROLES)}.")
 
 
 def same_secret(a: str | None, b: str | None) -> bool:

@@ -1,4 +1,8 @@
-"""Query results as files (CSV, JSON, Parquet) and as Arrow IPC for the results grid."""
+"""Query results as files (CSV, JSON, Parquet) and as Arrow IPC for the results grid.
+
+Files are written batch by batch (``write_file``), so an export of a large kept result (which
+may be memory-mapped from disk) never needs a second copy of it in memory.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-__all__ = ["FORMATS", "display_table", "json_page", "to_arrow_ipc", "to_file"]
+__all__ = ["FORMATS", "display_table", "json_page", "to_arrow_ipc", "to_file", "write_file"]
 
 #: format -> (media type, file extension)
 FORMATS = {
@@ -110,25 +114,46 @@ def json_page(table: pa.Table, offset: int, limit: int) -> dict[str, Any]:
     }
 
 
+#: rows converted at once while a file is written
+_CHUNK = 65536
+
+
 def to_file(table: pa.Table, fmt: str) -> bytes:
-    """The whole result as a CSV, JSON (array of objects) or Parquet file."""
-    if fmt == "csv":
-        sink = io.BytesIO()
-        pacsv.write_csv(_csv_ready(table), sink)
-        return sink.getvalue()
-    if fmt == "json":
-        return _json_file(table)
-    if fmt == "parquet":
-        sink = io.BytesIO()
-        pq.write_table(table, sink)
-        return sink.getvalue()
+    """The whole result as a CSV, JSON (array of objects), Parquet or Arrow IPC file."""
+    sink = io.BytesIO()
+    write_file(table, fmt, sink)
+    return sink.getvalue()
+
+
+def write_file(table: pa.Table, fmt: str, sink: Any) -> None:
+    """Write ``table`` to the binary file ``sink`` as ``fmt``, a slice at a time."""
     if fmt == "arrow":
-        return to_arrow_ipc(table)
-    raise ValueError(fmt)
+        sink.write(to_arrow_ipc(table))
+        return
+    if fmt not in ("csv", "json", "parquet"):
+        raise ValueError(fmt)
+    slices = [table.slice(i, _CHUNK) for i in range(0, table.num_rows, _CHUNK)] or [table]
+    if fmt == "csv":
+        writer = None
+        for part in slices:
+            ready = _csv_ready(part)
+            if writer is None:
+                writer = pacsv.CSVWriter(sink, ready.schema)
+            writer.write_table(ready)
+        writer.close()
+    elif fmt == "parquet":
+        with pq.ParquetWriter(sink, table.schema) as writer:
+            for part in slices:
+                writer.write_table(part)
+    else:
+        sink.write(b"[")
+        for i, part in enumerate(p for p in slices if p.num_rows):
+            sink.write((b",\n" if i else b"") + _json_rows(part))
+        sink.write(b"]")
 
 
-def _json_file(table: pa.Table) -> bytes:
-    """An array of objects, one per row (DuckDB's to_json: maps become objects)."""
+def _json_rows(table: pa.Table) -> bytes:
+    """Objects, one per row, joined by commas (DuckDB's to_json: maps become objects)."""
     import duckdb
 
     con = duckdb.connect()
@@ -136,10 +161,10 @@ def _json_file(table: pa.Table) -> bytes:
         con.register("result", table.rename_columns(_unique_names(table.column_names)))
         rows = con.sql("SELECT CAST(to_json(result) AS VARCHAR) FROM result").fetchall()
     except duckdb.Error:
-        return json.dumps(table.to_pylist(), default=str, ensure_ascii=False).encode()
+        rows = [(json.dumps(r, default=str, ensure_ascii=False),) for r in table.to_pylist()]
     finally:
         con.close()
-    return ("[" + ",\n".join(r[0] for r in rows) + "]").encode()
+    return ",\n".join(r[0] for r in rows).encode()
 
 
 def _csv_ready(table: pa.Table) -> pa.Table:

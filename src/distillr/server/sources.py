@@ -1,18 +1,17 @@
-"""What the data source wizard needs: categories, types and their form fields, and the mapping
-of a failed connection test to the form field it concerns."""
+"""What the data source wizard needs: categories, types and their form fields, the mapping of a
+failed connection test to the form field it concerns, and sources as JSON (masked for analysts).
+
+The name rule (regex and words) is the registry's: ``distillr.registry.NAME_RULE``/``NAME_HELP``.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import Any
 
 from distillr.errors import AuthError, ConfigError, DistillrError, SourceError
 
-__all__ = ["CATEGORIES", "NAME_RE", "NAME_RULE", "TYPES", "field_for", "source_dict"]
-
-NAME_RE = re.compile(r"^[a-z0-9_]+$")
-NAME_RULE = "Lowercase letters, digits and underscores only (used in queries, e.g. my_twilio)."
+__all__ = ["CATEGORIES", "TYPES", "field_for", "masked", "source_dict"]
 
 CATEGORIES = [
     {"id": "api", "label": "API", "description": "Web APIs such as Twilio.", "available": True},
@@ -115,6 +114,24 @@ def source_dict(info: Any) -> dict[str, Any]:
     return out
 
 
+def masked(data: dict[str, Any]) -> dict[str, Any]:
+    """A source as analysts see it: the options that say whose data it is (the type's
+    ``identity_options``; every option when it declares none) masked, secrets as ``****``."""
+    from distillr.registry import mask
+    from distillr.registry.types import connector_class
+
+    try:
+        declared = connector_class(data.get("type", "")).identity_options
+    except DistillrError:
+        declared = None
+    options = dict(data.get("options") or {})
+    for key in options if declared is None else declared:
+        if key in options and options[key] is not None:
+            options[key] = mask(str(options[key]))
+    secrets = {key: "****" for key in data.get("secrets") or {}}
+    return {**data, "options": options, "secrets": secrets}
+
+
 _FIELD_HINTS = [
     (
         "base_url",
@@ -150,6 +167,8 @@ def field_for(exc: DistillrError, secret_field: str) -> str | None:
             return "account_sid"
         return "base_url"
     if isinstance(exc, ConfigError):
+        if "needs its secret" in text:  # a change of base URL, account or key id
+            return secret_field
         if "source" in text and ("already exists" in text or "name" in text):
             return "name"
         if "needs the secret" in text or f"secret {secret_field}" in text:

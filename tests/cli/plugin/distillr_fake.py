@@ -49,6 +49,7 @@ SLOW = TableDef(
 
 class FakeConnector(Connector):
     type = "fake"
+    identity_options = ("account",)  # whose data the token reads
 
     def __init__(self, name, account, token, rows=30, delay=0.0):
         super().__init__(name)

@@ -107,6 +107,8 @@ class TwilioConnector(Connector):
     Insights) as SQL tables."""
 
     type: ClassVar[str] = "twilio"
+    identity_options: ClassVar[tuple[str, ...] | None] = ("base_url", "account_sid", "api_key")
+    api_hosts: ClassVar[tuple[str, ...]] = ("*.twilio.com",)
 
     def __init__(
         self,
@@ -159,6 +161,7 @@ class TwilioConnector(Connector):
             retry=retry,
             max_concurrency=max_concurrency,
             headers={"User-Agent": "distillr"},
+            known_hosts=self.api_hosts,
         )
         self._index = table_index()  # tables are built when first used
         self._accounts: tuple[str, ...] | None = None
