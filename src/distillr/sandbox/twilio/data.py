@@ -30,13 +30,12 @@ from distillr.sandbox.twilio.builders import (
     studio,
     verify,
 )
-from distillr.sandbox.twilio.builders.accounts import Account
 from distillr.sandbox.twilio.builders.records import API
 from distillr.sandbox.twilio.builders.traffic import HISTORY_DAYS
 from distillr.sandbox.twilio.store import Binding
 from distillr.sandbox.twilio.table import Codes, Table
 
-__all__ = ["SCALES", "Account", "Dataset"]
+__all__ = ["SCALES", "Dataset"]
 
 #: messages, calls, Twilio numbers per account, customer numbers.
 SCALES: dict[str, dict[str, int]] = {

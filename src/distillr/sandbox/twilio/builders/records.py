@@ -60,7 +60,7 @@ def bind_view(
     ep = ds.endpoint(product, path)
     if ep:
         view(ds, name, base, ep["record_schema"])
-        ds.bindings[(product, path)] = Binding(name, params, fixed=fixed or {})
+        ds.bindings[(product, path)] = Binding(name, dict(params), fixed=dict(fixed or {}))
 
 
 def _filled(name: str, schema: dict, ctx: Ctx, n: int) -> Const:
