@@ -12,13 +12,14 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 
 import numpy as np
 
 from distillr.sandbox.twilio import values as V
 from distillr.sandbox.twilio.errors import not_found
 from distillr.sandbox.twilio.filters import PAGING, Filter, build_filters
-from distillr.sandbox.twilio.schemagen import Ctx, fake_record, snake
+from distillr.sandbox.twilio.schemagen import Ctx, fake_record, sid_prefix, snake
 from distillr.sandbox.twilio.table import Table
 
 #: Placeholder for the request's base URL inside stored absolute URLs (meta products).
@@ -193,11 +194,7 @@ class Store:
         else:
             count = rng.randrange(0, 5) if nested else rng.randrange(2, 9)
         sid_field = next((f for f in fields if f["name"] == "sid"), None)
-        prefix = None
-        if sid_field is not None:
-            from distillr.sandbox.twilio.schemagen import sid_prefix
-
-            prefix = sid_prefix(sid_field.get("schema") or {})
+        prefix = sid_prefix(sid_field.get("schema") or {}) if sid_field is not None else None
         field_schema = {f["name"]: f.get("schema") or {} for f in fields}
         given = {snake(k): v for k, v in params.items() if k != "AccountSid"}
         given = {k: v for k, v in given.items() if k in names and _fits(v, field_schema[k])}
@@ -247,8 +244,6 @@ def _sort_key(v) -> str:
     if not isinstance(v, str):
         return ""
     try:
-        from email.utils import parsedate_to_datetime
-
         if "," in v:
             return parsedate_to_datetime(v).isoformat()
     except (TypeError, ValueError):

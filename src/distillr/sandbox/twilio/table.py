@@ -149,7 +149,6 @@ class Sids(Column):
         self.prefix = prefix
         self.hi = np.asarray(hi, dtype=np.uint64)
         self.lo = np.asarray(lo, dtype=np.uint64)
-        self._index: dict[str, int] | None = None
 
     def _hex(self, idx) -> list[str]:
         """32 hex digits per row, from one ``bytes.hex`` of the rows' big-endian halves."""

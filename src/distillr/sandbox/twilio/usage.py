@@ -33,6 +33,16 @@ CATEGORIES = {
     "totalprice": ("Total Price", "", "usd"),
     "transcriptions": ("Voice Transcriptions", "transcriptions", "minutes"),
 }
+_SUBRESOURCES = (
+    ("all_time", "AllTime"),
+    ("today", "Today"),
+    ("yesterday", "Yesterday"),
+    ("this_month", "ThisMonth"),
+    ("last_month", "LastMonth"),
+    ("daily", "Daily"),
+    ("monthly", "Monthly"),
+    ("yearly", "Yearly"),
+)
 _OFFSET = re.compile(r"^([+-])(\d{1,5})days$")
 
 
@@ -53,29 +63,13 @@ class Usage:
         m_billed = m["price_e5"] != 0
         mms = m["num_media"] > 0
         m_in = m["direction"] == 0
-        recs = ds.recording_records
+        r_acct, r_day, r_min, r_price = _by_record(ds, ds.recording_records)
         trs = [r for r in ds.transcription_records if r.get("price")]
-        acct_code = {a: i for i, a in enumerate(ds.account_order)}
-        r_acct = np.array([acct_code[r["account_sid"]] for r in recs], dtype=np.int64)
-        r_day = np.array([(r["date_created"] - ds.start) // V.DAY for r in recs], dtype=np.int64)
-        r_min = np.array([-(-int(r["duration"]) // 60) for r in recs], dtype=np.int64)
-        r_price = np.array([-round(float(r["price"]) * 1e5) for r in recs], dtype=np.int64)
-        t_acct = np.array([acct_code[r["account_sid"]] for r in trs], dtype=np.int64)
-        t_day = np.array([(r["date_created"] - ds.start) // V.DAY for r in trs], dtype=np.int64)
-        t_min = np.array([-(-int(r["duration"]) // 60) for r in trs], dtype=np.int64)
-        t_price = np.array([-round(float(r["price"]) * 1e5) for r in trs], dtype=np.int64)
+        t_acct, t_day, t_min, t_price = _by_record(ds, trs)
         for code in range(len(ds.account_order)):
 
             def put(cat, sel, day, usage, price, code=code):
-                self.acc[(code, cat)] = (
-                    np.bincount(day[sel], minlength=days)[:days].astype(np.int64),
-                    np.bincount(day[sel], weights=usage[sel], minlength=days)[:days]
-                    .round()
-                    .astype(np.int64),
-                    np.bincount(day[sel], weights=price[sel], minlength=days)[:days]
-                    .round()
-                    .astype(np.int64),
-                )
+                self.acc[(code, cat)] = _daily(days, day[sel], usage[sel], price[sel])
 
             mine = (c["account"] == code) & billed
             cp = -c["price_e5"]
@@ -96,6 +90,7 @@ class Usage:
             )
             self.acc[(code, "totalprice")] = (np.zeros(days, dtype=np.int64), total.copy(), total)
         self._cache: dict[tuple, Table] = {}
+        self._as_of = dt.datetime.fromtimestamp(ds.anchor, dt.UTC).isoformat()
 
     # ------------------------------------------------------------------ dates
     def _day(self, raw: str, param: str) -> int:
@@ -135,6 +130,28 @@ class Usage:
         key = (ep["path"], account, start_raw, end_raw, include, category)
         if key in self._cache:
             return self._cache[key]
+        lo, hi = self._range(kind, account, start_raw, end_raw)
+        codes = [self.ds.account_order.index(account)]
+        if include and account == self.ds.main.sid:
+            codes += [i for i, a in enumerate(self.ds.account_order) if a != account]
+        cats = [category] if category else list(CATEGORIES)
+        recs = [
+            self._record(account, kind, cat, period, codes)
+            for period in self._periods(kind, lo, hi)
+            for cat in cats
+            if cat in CATEGORIES
+        ]
+        fields = [f["name"] for f in self.ds.fields(ep["record_schema"])]
+        table = Table.from_records(f"usage:{key}", recs, fields)
+        table.handled = HANDLED
+        if len(self._cache) > 64:
+            self._cache.clear()
+        self._cache[key] = table
+        return table
+
+    def _range(self, kind: str, account: str, start_raw, end_raw) -> tuple[int, int]:
+        """First and last day of a request: ``StartDate``/``EndDate`` (default: the account's
+        whole life), or the fixed range ``kind`` names."""
         today = self.days - 1
         created = max(0, (self.ds.accounts[account].created - self.ds.start) // V.DAY)
         lo = self._day(start_raw, "StartDate") if start_raw else created
@@ -150,70 +167,43 @@ class Usage:
             first = td.replace(day=1)
             prev_last = first - dt.timedelta(days=1)
             lo, hi = self._dayno(prev_last.replace(day=1)), self._dayno(prev_last)
-        periods = self._periods(kind, lo, hi)
-        codes = [self.ds.account_order.index(account)]
-        if include and account == self.ds.main.sid:
-            codes += [i for i, a in enumerate(self.ds.account_order) if a != account]
-        cats = [category] if category else list(CATEGORIES)
-        recs = []
-        as_of = dt.datetime.fromtimestamp(self.ds.anchor, dt.UTC).isoformat()
-        for p_lo, p_hi in periods:
-            for cat in cats:
-                if cat not in CATEGORIES:
-                    continue
-                cnt = use = price = 0
-                a, b = max(p_lo, 0), min(p_hi, self.days - 1)
-                if a <= b:
-                    for code in codes:
-                        arr = self.acc.get((code, cat))
-                        if arr is not None:
-                            cnt += int(arr[0][a : b + 1].sum())
-                            use += int(arr[1][a : b + 1].sum())
-                            price += int(arr[2][a : b + 1].sum())
-                desc, cunit, uunit = CATEGORIES[cat]
-                sd, ed = self._date(p_lo).isoformat(), self._date(p_hi).isoformat()
-                qs = f"Category={cat}&StartDate={sd}&EndDate={ed}"
-                base = f"{API}/Accounts/{account}/Usage/Records"
-                recs.append(
-                    {
-                        "account_sid": account,
-                        "api_version": "2010-04-01",
-                        "as_of": as_of,
-                        "category": cat,
-                        "count": str(cnt),
-                        "count_unit": cunit,
-                        "description": desc,
-                        "start_date": sd,
-                        "end_date": ed,
-                        "price": round(price / 1e5, 5),
-                        "price_unit": "usd",
-                        "usage": f"{use / 1e5:.5f}" if uunit == "usd" else str(use),
-                        "usage_unit": uunit,
-                        "uri": f"{base}/{kind}.json?{qs}"
-                        if kind != "Records"
-                        else f"{base}.json?{qs}",
-                        "subresource_uris": {
-                            k: f"{base}/{v}.json?{qs}"
-                            for k, v in (
-                                ("all_time", "AllTime"),
-                                ("today", "Today"),
-                                ("yesterday", "Yesterday"),
-                                ("this_month", "ThisMonth"),
-                                ("last_month", "LastMonth"),
-                                ("daily", "Daily"),
-                                ("monthly", "Monthly"),
-                                ("yearly", "Yearly"),
-                            )
-                        },
-                    }
-                )
-        fields = [f["name"] for f in self.ds.fields(ep["record_schema"])]
-        table = Table.from_records(f"usage:{key}", recs, fields)
-        table.handled = HANDLED
-        if len(self._cache) > 64:
-            self._cache.clear()
-        self._cache[key] = table
-        return table
+        return lo, hi
+
+    def _record(
+        self, account: str, kind: str, cat: str, period: tuple[int, int], codes: list[int]
+    ) -> dict:
+        """The usage record of category ``cat`` over ``period`` for the accounts ``codes``."""
+        p_lo, p_hi = period
+        cnt = use = price = 0
+        a, b = max(p_lo, 0), min(p_hi, self.days - 1)
+        if a <= b:
+            for code in codes:
+                arr = self.acc.get((code, cat))
+                if arr is not None:
+                    cnt += int(arr[0][a : b + 1].sum())
+                    use += int(arr[1][a : b + 1].sum())
+                    price += int(arr[2][a : b + 1].sum())
+        desc, cunit, uunit = CATEGORIES[cat]
+        sd, ed = self._date(p_lo).isoformat(), self._date(p_hi).isoformat()
+        qs = f"Category={cat}&StartDate={sd}&EndDate={ed}"
+        base = f"{API}/Accounts/{account}/Usage/Records"
+        return {
+            "account_sid": account,
+            "api_version": "2010-04-01",
+            "as_of": self._as_of,
+            "category": cat,
+            "count": str(cnt),
+            "count_unit": cunit,
+            "description": desc,
+            "start_date": sd,
+            "end_date": ed,
+            "price": round(price / 1e5, 5),
+            "price_unit": "usd",
+            "usage": f"{use / 1e5:.5f}" if uunit == "usd" else str(use),
+            "usage_unit": uunit,
+            "uri": f"{base}/{kind}.json?{qs}" if kind != "Records" else f"{base}.json?{qs}",
+            "subresource_uris": {k: f"{base}/{v}.json?{qs}" for k, v in _SUBRESOURCES},
+        }
 
     def _periods(self, kind: str, lo: int, hi: int) -> list[tuple[int, int]]:
         if hi < lo:
@@ -234,3 +224,26 @@ class Usage:
                 d = end + 1
             return out
         return [(lo, hi)]
+
+
+def _by_record(ds, recs: list[dict]) -> tuple[np.ndarray, ...]:
+    """Account code, day, started minutes and price (1e-5 USD, positive) of each record."""
+    acct_code = {a: i for i, a in enumerate(ds.account_order)}
+    acct = np.array([acct_code[r["account_sid"]] for r in recs], dtype=np.int64)
+    day = np.array([(r["date_created"] - ds.start) // V.DAY for r in recs], dtype=np.int64)
+    mins = np.array([-(-int(r["duration"]) // 60) for r in recs], dtype=np.int64)
+    price = np.array([-round(float(r["price"]) * 1e5) for r in recs], dtype=np.int64)
+    return acct, day, mins, price
+
+
+def _daily(days: int, day: np.ndarray, usage: np.ndarray, price: np.ndarray) -> tuple:
+    """Per day: how many, their usage and their price."""
+
+    def total(weights=None):
+        return np.bincount(day, weights=weights, minlength=days)[:days]
+
+    return (
+        total().astype(np.int64),
+        total(usage).round().astype(np.int64),
+        total(price).round().astype(np.int64),
+    )

@@ -1,4 +1,4 @@
-"""Value formats Twilio uses: SIDs, RFC 2822 / ISO dates, E.164 numbers, prices.
+"""Value formats Twilio uses: SIDs, secrets, RFC 2822 / ISO dates, E.164 numbers.
 
 The columnar helpers here turn whole numpy arrays into lists of JSON values at once, so that
 a 1,000-record page costs a few list operations rather than 1,000 ``strftime`` calls.
@@ -120,10 +120,6 @@ def date_many(secs: np.ndarray) -> list:
     return [date_only(s) for s in secs.tolist()]
 
 
-def day_of(ts: int) -> int:
-    return int(ts) // DAY
-
-
 # ---------------------------------------------------------------------------- numbers
 def us_formatted(e164: str) -> str:
     """``+14155550100`` -> ``(415) 555-0100``; other numbers are returned unchanged."""
@@ -131,9 +127,3 @@ def us_formatted(e164: str) -> str:
         d = e164[2:]
         return f"({d[:3]}) {d[3:6]}-{d[6:]}"
     return e164
-
-
-def price_string(value: float | None, places: int = 5) -> str | None:
-    if value is None:
-        return None
-    return f"{value:.{places}f}"
