@@ -257,7 +257,7 @@ class OffsetPaginator(_Counted):
         if total is None or self._ended(page):
             return None if total is None else []
         step, start = page.count, self._offset(page.request)
-        end = total if limit is None else min(total, start + limit)
+        end = total if limit is None else min(total, start + step + limit)
         body = self.location == "body"
         out = []
         for offset in range(start + step, end, step):
@@ -386,7 +386,7 @@ class PageNumberPaginator(_Counted):
         first = self._number_of(page.request)
         last = self.start + pages
         if limit is not None and page.count:
-            last = min(last, first + math.ceil(limit / page.count))
+            last = min(last, first + 1 + math.ceil(limit / page.count))
         body = self.location == "body"
         return [page.request.with_param(self.page_param, n, body) for n in range(first + 1, last)]
 
