@@ -66,7 +66,8 @@ class FakeApi:
 
             since = int(q["since"])
             items = [
-                x for x in items
+                x
+                for x in items
                 if datetime.strptime(x["created"], "%Y-%m-%dT%H:%M:%S.%f%z").timestamp() >= since
             ]
         if "name_like" in q:
@@ -101,8 +102,9 @@ class FakeApi:
     def r_offset(self, request, q):
         items = self.filtered(q)
         off, lim = int(q.get("offset", 0)), min(int(q.get("limit", 20)), self.cap)
-        return httpx.Response(200, json={"data": {"items": items[off : off + lim]},
-                                         "total": len(items)})
+        return httpx.Response(
+            200, json={"data": {"items": items[off : off + lim]}, "total": len(items)}
+        )
 
     def r_offsetnt(self, request, q):  # no total: ends on an empty page
         items = self.filtered(q)
@@ -114,8 +116,9 @@ class FakeApi:
         size = min(int(q.get("per_page", 10)), self.cap)
         page = int(q.get("page", 1))
         pages = max(1, -(-len(items) // size))
-        return httpx.Response(200, json={"results": items[(page - 1) * size : page * size],
-                                         "total_pages": pages})
+        return httpx.Response(
+            200, json={"results": items[(page - 1) * size : page * size], "total_pages": pages}
+        )
 
     def r_cursor(self, request, q):
         items = self.filtered(q)
@@ -145,7 +148,9 @@ class FakeApi:
         page = int(q.get("page", 1))
         headers = {}
         if page * 8 < len(items):
-            headers["Link"] = f'<{BASE}/link?page={page + 1}>; rel="next", <{BASE}/link>; rel="first"'
+            headers["Link"] = (
+                f'<{BASE}/link?page={page + 1}>; rel="next", <{BASE}/link>; rel="first"'
+            )
         return httpx.Response(200, json=items[(page - 1) * 8 : page * 8], headers=headers)
 
     def r_jira(self, request, q):
@@ -153,9 +158,16 @@ class FakeApi:
         start = int(q.get("startAt", 0))
         size = min(int(q.get("maxResults", 50)), self.cap)
         page = items[start : start + size]
-        return httpx.Response(200, json={"startAt": start, "maxResults": size,
-                                         "total": len(items),
-                                         "isLast": start + size >= len(items), "values": page})
+        return httpx.Response(
+            200,
+            json={
+                "startAt": start,
+                "maxResults": size,
+                "total": len(items),
+                "isLast": start + size >= len(items),
+                "values": page,
+            },
+        )
 
     def r_items(self, request, q):  # /items/{id}: one object
         ident = request.url.path.rstrip("/").split("/")[-1]
@@ -167,12 +179,14 @@ class FakeApi:
     def r_search(self, request, q):  # POST, paging in the JSON body
         body = json.loads(request.content or b"{}")
         if body.get("status") is None:
-            return httpx.Response(400, json={"errorMessages": ["status is required"],
-                                             "errors": {"status": "missing"}})
+            return httpx.Response(
+                400, json={"errorMessages": ["status is required"], "errors": {"status": "missing"}}
+            )
         items = self.filtered({"status": body["status"]})
         start, size = int(body.get("startAt", 0)), min(int(body.get("maxResults", 50)), self.cap)
-        return httpx.Response(200, json={"values": items[start : start + size],
-                                         "total": len(items)})
+        return httpx.Response(
+            200, json={"values": items[start : start + size], "total": len(items)}
+        )
 
     # -- one route per format -------------------------------------------------------------
 
@@ -180,8 +194,9 @@ class FakeApi:
         items = self.filtered(q)
         off, lim = int(q.get("offset", 0)), int(q.get("limit", 20))
         text = "".join(json.dumps(x) + "\n" for x in items[off : off + lim])
-        return httpx.Response(200, content=text.encode(),
-                              headers={"Content-Type": "application/x-ndjson"})
+        return httpx.Response(
+            200, content=text.encode(), headers={"Content-Type": "application/x-ndjson"}
+        )
 
     def r_csv(self, request, q):
         items = self.filtered(q)
@@ -191,22 +206,24 @@ class FakeApi:
         w.writerow(["id", "name", "status", "created", "score"])
         for x in items[(page - 1) * size : page * size]:
             w.writerow([x["id"], x["name"], x["status"], x["created"], x["score"]])
-        return httpx.Response(200, content=out.getvalue().encode(),
-                              headers={"Content-Type": "text/csv"})
+        return httpx.Response(
+            200, content=out.getvalue().encode(), headers={"Content-Type": "text/csv"}
+        )
 
     def r_xml(self, request, q):
         items = self.filtered(q)
-        parts = ["<feed><meta><count>%d</count></meta><entries>" % len(items)]
+        parts = [f"<feed><meta><count>{len(items)}</count></meta><entries>"]
         for x in items:
             tags = "".join(f"<tag>{t}</tag>" for t in x["tags"])
             parts.append(
                 f'<entry id="{x["id"]}"><name>{x["name"]}</name><status>{x["status"]}</status>'
-                f'<created>{x["created"]}</created><owner><name>{x["owner"]["name"]}</name>'
+                f"<created>{x['created']}</created><owner><name>{x['owner']['name']}</name>"
                 f"</owner>{tags}</entry>"
             )
         parts.append("</entries></feed>")
-        return httpx.Response(200, content="".join(parts).encode(),
-                              headers={"Content-Type": "application/xml"})
+        return httpx.Response(
+            200, content="".join(parts).encode(), headers={"Content-Type": "application/xml"}
+        )
 
     def r_bomb(self, request, q):
         bomb = (
@@ -220,10 +237,14 @@ class FakeApi:
 
     def r_token(self, request, q):
         form = dict(httpx.QueryParams(request.content.decode()))
-        ok_cc = form.get("grant_type") == "client_credentials" and form.get(
-            "client_secret") == "cs-secret-value"
-        ok_rt = form.get("grant_type") == "refresh_token" and form.get(
-            "refresh_token") == "rt-secret-value"
+        ok_cc = (
+            form.get("grant_type") == "client_credentials"
+            and form.get("client_secret") == "cs-secret-value"
+        )
+        ok_rt = (
+            form.get("grant_type") == "refresh_token"
+            and form.get("refresh_token") == "rt-secret-value"
+        )
         if not (ok_cc or ok_rt):
             return httpx.Response(401, json={"error": "invalid_client"})
         self.tokens_issued += 1
@@ -233,11 +254,14 @@ class FakeApi:
 
     def r_secure(self, request, q):
         auth = request.headers.get("Authorization", "")
-        key_ok = request.headers.get("X-Key") == "key-secret-value" or q.get(
-            "api_key") == "key-secret-value"
+        key_ok = (
+            request.headers.get("X-Key") == "key-secret-value"
+            or q.get("api_key") == "key-secret-value"
+        )
         bearer_ok = auth.removeprefix("Bearer ") in self.valid_tokens | {"bearer-secret-value"}
-        basic_ok = auth == "Basic " + __import__("base64").b64encode(
-            b"me@x.test:pw-secret-value").decode()
+        basic_ok = (
+            auth == "Basic " + __import__("base64").b64encode(b"me@x.test:pw-secret-value").decode()
+        )
         if not (key_ok or bearer_ok or basic_ok):
             return httpx.Response(401, json={"errorMessages": ["not logged in"]})
         return httpx.Response(200, json={"values": self.items[:3]})

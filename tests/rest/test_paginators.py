@@ -11,21 +11,48 @@ from distillr.errors import SourceError
 from .conftest import COLUMNS
 
 PAGED = {
-    "offset": {"url": "/offset", "data_path": "data.items",
-               "paginator": {"type": "offset", "size": 10, "total_path": "total"}},
-    "offset_no_total": {"url": "/offsetnt", "data_path": "data.items",
-                        "paginator": {"type": "offset", "size": 10}},
-    "page": {"url": "/pages", "data_path": "results",
-             "paginator": {"type": "page", "size_param": "per_page", "size": 10,
-                           "total_pages_path": "total_pages"}},
-    "cursor": {"url": "/cursor", "data_path": "items",
-               "paginator": {"type": "cursor", "cursor_path": "next_cursor",
-                             "cursor_param": "cursor", "size_param": "limit", "size": 10}},
-    "next_url": {"url": "/next", "data_path": "items",
-                 "paginator": {"type": "next_url", "next_path": "links.next"}},
+    "offset": {
+        "url": "/offset",
+        "data_path": "data.items",
+        "paginator": {"type": "offset", "size": 10, "total_path": "total"},
+    },
+    "offset_no_total": {
+        "url": "/offsetnt",
+        "data_path": "data.items",
+        "paginator": {"type": "offset", "size": 10},
+    },
+    "page": {
+        "url": "/pages",
+        "data_path": "results",
+        "paginator": {
+            "type": "page",
+            "size_param": "per_page",
+            "size": 10,
+            "total_pages_path": "total_pages",
+        },
+    },
+    "cursor": {
+        "url": "/cursor",
+        "data_path": "items",
+        "paginator": {
+            "type": "cursor",
+            "cursor_path": "next_cursor",
+            "cursor_param": "cursor",
+            "size_param": "limit",
+            "size": 10,
+        },
+    },
+    "next_url": {
+        "url": "/next",
+        "data_path": "items",
+        "paginator": {"type": "next_url", "next_path": "links.next"},
+    },
     "link_header": {"url": "/link", "paginator": "link_header"},
-    "start_at": {"url": "/jira", "data_path": "values",
-                 "paginator": {"type": "start_at", "size": 50}},
+    "start_at": {
+        "url": "/jira",
+        "data_path": "values",
+        "paginator": {"type": "start_at", "size": 50},
+    },
 }
 
 
@@ -104,17 +131,38 @@ def test_concurrent_paging_stops_at_the_limit(make, api):
 
 
 def test_a_repeated_cursor_fails_clearly(make, api):
-    con, _, _ = make([{"name": "t", "url": "/loop", "data_path": "items", "columns": COLUMNS,
-                       "paginator": {"type": "cursor", "cursor_path": "next_cursor",
-                                     "cursor_param": "cursor"}}])
+    con, _, _ = make(
+        [
+            {
+                "name": "t",
+                "url": "/loop",
+                "data_path": "items",
+                "columns": COLUMNS,
+                "paginator": {
+                    "type": "cursor",
+                    "cursor_path": "next_cursor",
+                    "cursor_param": "cursor",
+                },
+            }
+        ]
+    )
     with pytest.raises(SourceError, match="same cursor or next page twice"):
         con.sql("SELECT * FROM fake.t").fetchall()
     assert len(api.log) == 2
 
 
 def test_a_paginator_that_never_ends_fails_clearly(make, api):
-    con, _, _ = make([{"name": "t", "url": "/ignores", "data_path": "data.items",
-                       "columns": COLUMNS, "paginator": {"type": "offset", "size": 5}}])
+    con, _, _ = make(
+        [
+            {
+                "name": "t",
+                "url": "/ignores",
+                "data_path": "data.items",
+                "columns": COLUMNS,
+                "paginator": {"type": "offset", "size": 5},
+            }
+        ]
+    )
     with pytest.raises(SourceError, match="same page again"):
         con.sql("SELECT * FROM fake.t").fetchall()
     assert len(api.log) == 2
