@@ -3,8 +3,9 @@
 Inference (:func:`infer`) reads every sampled record and merges what each field held:
 
 - JSON numbers stay numbers (``int``; ``float`` once a fraction is seen), booleans stay
-  booleans; a text field is a ``timestamp`` when every value is ISO 8601 with a time, a
-  ``date`` when every value is ``YYYY-MM-DD``, else ``string``; for text-only formats (CSV,
+  booleans; a text field is a ``timestamp`` when every value is ISO 8601 with a time (or
+  ``timestamp_rfc2822`` when every value is RFC 2822), a ``date`` when every value is
+  ``YYYY-MM-DD``, else ``string``; for text-only formats (CSV,
   XML) numbers and booleans in text are read as such;
 - objects become structs (their keys merged over all records), arrays lists of their merged
   item type;
@@ -21,6 +22,7 @@ column's type cannot hold (``1.5`` in an ``int`` column), goes to the record's
 
 from __future__ import annotations
 
+import email.utils
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
@@ -36,6 +38,8 @@ EXTRA = "_extra"
 
 _TS = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: RFC 2822 (``Thu, 26 Nov 2026 23:30:22 +0000``), as some APIs (Twilio's) write times
+_RFC = re.compile(r"^[A-Z][a-z]{2}, \d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}$")
 _INT = re.compile(r"^[+-]?\d{1,18}$")
 _FLOAT = re.compile(r"^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?)$")
 _BOOL_TEXT = {"true": True, "false": False}
@@ -58,6 +62,8 @@ def _kind_of(value: Any, textual: bool) -> FieldSpec | None:
             return FieldSpec("", "timestamp_iso")
         if _DATE.match(value) and _date_ok(value):
             return FieldSpec("", "date")
+        if _RFC.match(value) and _rfc_ok(value):
+            return FieldSpec("", "timestamp_rfc")
         if textual:
             if _INT.match(value):
                 return FieldSpec("", "int")
@@ -114,7 +120,9 @@ def widen(a: FieldSpec | None, b: FieldSpec | None) -> FieldSpec | None:
         return a
     if a.kind in _NUMERIC and b.kind in _NUMERIC:
         return FieldSpec(a.name, "float")
-    scalar = {"string", "timestamp_iso", "date", "int", "float", "bool", "decimal"}
+    if {a.kind, b.kind} <= {"timestamp_iso", "timestamp_rfc", "date"}:
+        return FieldSpec(a.name, "timestamp_iso")  # parsed value by value: any of the three
+    scalar = {"string", "timestamp_iso", "timestamp_rfc", "date", "int", "float", "bool", "decimal"}
     if a.kind in scalar and b.kind in scalar:
         return FieldSpec(a.name, "string")
     return FieldSpec(a.name, "json")
@@ -153,6 +161,14 @@ def _timestamp_ok(text: str) -> bool:
     try:
         datetime.fromisoformat(t)
     except ValueError:
+        return False
+    return True
+
+
+def _rfc_ok(text: str) -> bool:
+    try:
+        email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
         return False
     return True
 
@@ -261,7 +277,7 @@ def _scalar_fits(value: Any, kind: str) -> bool:
         except InvalidOperation:
             return False
         return d.is_finite() and d.quantize(Decimal("1e-10")) == d and abs(d) < Decimal(10) ** 27
-    if kind == "timestamp_iso":
+    if kind in ("timestamp_iso", "timestamp_rfc"):
         return isinstance(value, str) and (value == "" or _timestamp_text(value))
     if kind == "date":
         return isinstance(value, str) and (value == "" or _date_ok(value.strip()[:10]))
@@ -269,4 +285,5 @@ def _scalar_fits(value: Any, kind: str) -> bool:
 
 
 def _timestamp_text(text: str) -> bool:
-    return _timestamp_ok(text.strip()) or _date_ok(text.strip())
+    t = text.strip()
+    return _timestamp_ok(t) or _date_ok(t) or _rfc_ok(t)

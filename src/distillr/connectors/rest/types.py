@@ -10,7 +10,8 @@ that type), so a definition reads like the data::
 
 Names: ``string`` (``text``), ``int`` (``integer``, ``bigint``), ``float`` (``double``,
 ``number``), ``bool`` (``boolean``), ``decimal``, ``timestamp`` (ISO 8601, UTC), ``date``,
-``json`` (any value, kept as its JSON text). Each becomes a
+``timestamp_rfc2822`` (``Thu, 26 Nov 2026 23:30:22 +0000``), ``json`` (any value, kept as
+its JSON text). Each becomes a
 :class:`~distillr.connectors.arrow.FieldSpec` of the shared Arrow builder.
 
 >>> to_notation(parse_type({"a": "int", "b": ["string"]}, "x"))
@@ -39,10 +40,21 @@ _NAMES = {
     "boolean": "bool",
     "decimal": "decimal",
     "timestamp": "timestamp_iso",
+    "timestamp_rfc2822": "timestamp_rfc",
     "date": "date",
     "json": "json",
 }
-TYPE_NAMES = ("string", "int", "float", "bool", "decimal", "timestamp", "date", "json")
+TYPE_NAMES = (
+    "string",
+    "int",
+    "float",
+    "bool",
+    "decimal",
+    "timestamp",
+    "timestamp_rfc2822",
+    "date",
+    "json",
+)
 _WRITTEN = {
     "string": "string",
     "int": "int",
@@ -50,6 +62,7 @@ _WRITTEN = {
     "bool": "bool",
     "decimal": "decimal",
     "timestamp_iso": "timestamp",
+    "timestamp_rfc": "timestamp_rfc2822",
     "date": "date",
     "json": "json",
 }
