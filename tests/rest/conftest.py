@@ -3,21 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from rest_fake_api import BASE, FakeApi
 
 import distillr
 from distillr.connectors.rest import RestConnector
-
-from .fake_api import BASE, FakeApi
-
-COLUMNS = {
-    "id": "int",
-    "name": "string",
-    "status": "string",
-    "created": "timestamp",
-    "score": "float",
-    "owner": {"name": "string", "email": "string"},
-    "tags": ["string"],
-}
 
 
 @pytest.fixture()

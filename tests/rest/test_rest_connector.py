@@ -7,12 +7,11 @@ from datetime import datetime
 
 import httpx
 import pytest
+from rest_fake_api import COLUMNS
 
 from distillr.connectors.base import ScanRequest
 from distillr.connectors.http import RateLimit
 from distillr.errors import MissingParameter, SourceError, SqlError, TooManyRequests
-
-from .conftest import COLUMNS
 
 ONE = {
     "name": "item",

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from rest_fake_api import COLUMNS
 
 from distillr.connectors.formats import make_format
 from distillr.errors import SourceError
-
-from .conftest import COLUMNS
 
 
 def test_ndjson(make, api):

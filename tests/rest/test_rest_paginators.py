@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from rest_fake_api import COLUMNS
 
 from distillr.connectors.paginators import PAGINATORS, make_paginator
 from distillr.connectors.settings import SettingError
 from distillr.errors import SourceError
-
-from .conftest import COLUMNS
 
 PAGED = {
     "offset": {

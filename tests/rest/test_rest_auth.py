@@ -5,12 +5,11 @@ from __future__ import annotations
 import logging
 
 import pytest
+from rest_fake_api import COLUMNS
 
 from distillr.connectors.auth import make_auth
 from distillr.connectors.settings import SettingError
 from distillr.errors import AuthError, ConfigError
-
-from .conftest import COLUMNS
 
 SECURE = [{"name": "t", "url": "/secure", "data_path": "values", "columns": COLUMNS}]
 TOKEN_URL = "http://api.test/token"

@@ -16,6 +16,16 @@ from typing import Any
 import httpx
 
 BASE = "http://api.test"
+#: the fake's record fields as a definition declares them
+COLUMNS = {
+    "id": "int",
+    "name": "string",
+    "status": "string",
+    "created": "timestamp",
+    "score": "float",
+    "owner": {"name": "string", "email": "string"},
+    "tags": ["string"],
+}
 
 
 def make_items(n: int) -> list[dict[str, Any]]:
