@@ -10,6 +10,11 @@ One pooled ``httpx.Client`` (keep-alive) per source, with:
   flight, halved on every 429 and grown back by one after a run of successes;
 - counters (:class:`~distillr.connectors.base.ScanStats`): one set over the client's life, and
   one per call when the caller passes its own;
+- a general :meth:`HttpClient.request` beside ``get_json``: any method, a JSON or form body,
+  per-request auth and headers, an optional requests-per-second limit (:class:`RateLimit`), and
+  a :class:`Reply` with the status, the response headers (for paginators) and the decoded body;
+  every attempt is counted, and so are requests an auth scheme sends on the way (a token
+  request, through :func:`note_side_request`);
 - an injectable transport (``httpx.MockTransport``, ``httpx.ASGITransport``, ...) so tests need no
   sockets.
 
@@ -24,6 +29,7 @@ fails.
 
 from __future__ import annotations
 
+import contextvars
 import email.utils
 import functools
 import json
@@ -44,7 +50,7 @@ from distillr.errors import AuthError, SourceError
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["AdaptiveLimit", "HttpClient", "RetryPolicy"]
+__all__ = ["AdaptiveLimit", "HttpClient", "RateLimit", "Reply", "RetryPolicy", "note_side_request"]
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -136,6 +142,65 @@ class AdaptiveLimit:
         self.release()
 
 
+class RateLimit:
+    """At most ``per_second`` requests a second over a source (a token bucket of one second's
+    worth, so a short burst is allowed after a pause); ``wait()`` blocks until one may go.
+
+    >>> RateLimit(5).per_second
+    5.0
+    """
+
+    def __init__(self, per_second: float, clock: Callable[[], float] = time.monotonic) -> None:
+        if per_second <= 0:
+            raise ValueError("per_second must be positive")
+        self.per_second = float(per_second)
+        self._capacity = max(1.0, self.per_second)
+        self._tokens = self._capacity
+        self._clock = clock
+        self._stamp = clock()
+        self._lock = threading.Lock()
+
+    def delay(self) -> float:
+        """Take one request's token; the seconds to wait before sending it."""
+        with self._lock:
+            now = self._clock()
+            self._tokens = min(self._capacity, self._tokens + (now - self._stamp) * self.per_second)
+            self._stamp = now
+            self._tokens -= 1.0
+            return 0.0 if self._tokens >= 0 else -self._tokens / self.per_second
+
+    def wait(self, sleep: Callable[[float], None] = time.sleep) -> None:
+        pause = self.delay()
+        if pause > 0:
+            sleep(pause)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A successful response: status, headers, the body's bytes, what ``decode`` made of them,
+    and the URL asked for (without what an auth scheme adds)."""
+
+    status: int
+    headers: Mapping[str, str]
+    content: bytes
+    body: Any
+    url: str
+    links: Mapping[str, Mapping[str, str]]
+
+
+#: the stats of the request in flight on this thread (for requests an auth scheme sends)
+_CALL: contextvars.ContextVar[tuple[HttpClient, ScanStats | None] | None] = contextvars.ContextVar(
+    "distillr_http_call", default=None
+)
+
+
+def note_side_request(size: int) -> None:
+    """Count a request sent on the way to another (an OAuth token request in an auth flow)."""
+    call = _CALL.get()
+    if call is not None:
+        call[0]._count(call[1], size)
+
+
 class _Retry(Exception):
     """Internal: this attempt failed in a way worth retrying."""
 
@@ -191,6 +256,12 @@ def _error_details(response: httpx.Response) -> tuple[int | None, str | None]:
     return (code if isinstance(code, int) else None), (str(message) if message else None)
 
 
+#: builds the error for a 4xx answer: (response, method, path) -> error
+RefuseHook = Callable[["httpx.Response", str, str], SourceError]
+#: builds the error after the last retry: (method, path, last response, reason, attempts)
+GiveUpHook = Callable[[str, str, "httpx.Response | None", str, int], SourceError]
+
+
 class HttpClient:
     """A pooled, retrying, concurrency-limited JSON-over-HTTP client for one source.
 
@@ -198,6 +269,9 @@ class HttpClient:
     example ``httpx.BasicAuth(user, secret)``, or a ``(user, secret)`` pair for basic auth); it
     never appears in a message or a ``repr``.
     """
+
+    #: a requests-per-second limit over every :meth:`request` (set by the connector)
+    rate: RateLimit | None = None
 
     def __init__(
         self,
@@ -266,6 +340,111 @@ class HttpClient:
             client = self._client
         if client is not None:
             client.close()
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        auth: Any = None,
+        stats: ScanStats | None = None,
+        decode: Callable[[bytes], Any] = msgspec.json.decode,
+        refuse: RefuseHook | None = None,
+        give_up: GiveUpHook | None = None,
+    ) -> Reply:
+        """Send one request, retrying what is safe to retry, and return its :class:`Reply`.
+
+        Retried like ``get_json`` (429 with ``Retry-After``, 5xx, dropped connections, bodies that
+        ``decode`` rejects with a ``ValueError``), for every method: the Custom API's POST
+        endpoints are searches that read. ``refuse(response, method, path)`` builds the error for a
+        4xx answer, ``give_up(method, path, last_response, reason, attempts)`` the one after the
+        last retry; without them the client's own messages are used. ``path`` is the request's path
+        and query as asked for, before ``auth`` adds anything to it."""
+        import httpx
+
+        full = httpx.URL(url, params=params) if params else httpx.URL(url)
+        path = _path_of(str(full))
+        attempt = 0
+        while True:
+            try:
+                return self._request_once(
+                    method, full, json, data, headers, auth, stats, decode, refuse, path
+                )
+            except _Retry as retry:
+                if attempt >= self.retry.max_retries:
+                    if give_up is not None:
+                        raise give_up(method, path, retry.response, retry.reason, attempt) from None
+                    raise self._give_up(url, params, retry, attempt) from None
+                wait = retry.wait if retry.wait is not None else self.retry.backoff(attempt)
+                attempt += 1
+                self.stats.add(retries=1)
+                if stats is not None:
+                    stats.add(retries=1)
+                self._sleep(wait)
+
+    def _request_once(
+        self,
+        method: str,
+        full: httpx.URL,
+        json: Any,
+        data: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+        auth: Any,
+        stats: ScanStats | None,
+        decode: Callable[[bytes], Any],
+        refuse: RefuseHook | None,
+        path: str,
+    ) -> Reply:
+        import httpx
+
+        client = self._http()
+        if self.rate is not None:
+            self.rate.wait(self._sleep)
+        token = _CALL.set((self, stats))
+        try:
+            with self.limit:
+                try:
+                    response = client.request(
+                        method,
+                        full,
+                        json=json,
+                        data=data,
+                        headers=headers,
+                        auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT,
+                    )
+                except httpx.RequestError as exc:
+                    self._count(stats, 0)
+                    raise _Retry(f"{type(exc).__name__}: {exc}") from None
+        finally:
+            _CALL.reset(token)
+        size = len(response.content)
+        self._count(stats, size)
+        status = response.status_code
+        if status == 429:
+            self.limit.throttled()
+            self.stats.add(throttled=1)
+            if stats is not None:
+                stats.add(throttled=1)
+            wait = parse_retry_after(response.headers.get("Retry-After"))
+            if wait is not None:
+                wait = min(wait, self.retry.retry_after_max)
+            raise _Retry("HTTP 429 (too many requests)", wait, response)
+        if status in RETRY_STATUSES:
+            raise _Retry(f"HTTP {status}", None, response)
+        if status >= 400:
+            if refuse is not None:
+                raise refuse(response, method, path)
+            raise self._refused(str(full), None, response)
+        try:
+            body = decode(response.content)
+        except ValueError:
+            raise _Retry("the response body was cut short or malformed") from None
+        self.limit.succeeded()
+        return Reply(status, response.headers, response.content, body, str(full), response.links)
 
     def get_json(
         self,

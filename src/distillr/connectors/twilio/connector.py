@@ -30,6 +30,7 @@ from distillr.connectors.arrow import warm_up
 from distillr.connectors.base import Connector, ScanRequest, ScanStats, Split, TableDef
 from distillr.connectors.http import HttpClient, RetryPolicy
 from distillr.connectors.pages import DecodedPage
+from distillr.connectors.settings import Setting, Settings
 from distillr.connectors.twilio.pushdown import DayRange, Pushed, push
 from distillr.connectors.twilio.tables import (
     TwilioTable,
@@ -79,6 +80,27 @@ OPTIONS = {
     "api_secret": "(secret) the API key's secret",
 }
 _SECRETS = ("auth_token", "api_secret")
+#: the same settings, declared once for the CLI, the web form and validation
+SETTINGS = Settings(
+    [
+        Setting("account_sid", "string", OPTIONS["account_sid"], required=True, identity=True),
+        Setting("base_url", "url", OPTIONS["base_url"], identity=True),
+        Setting("api_key", "string", OPTIONS["api_key"], identity=True),
+        Setting("subaccounts", "boolean", OPTIONS["subaccounts"], default=False),
+        Setting(
+            "max_concurrency",
+            "integer",
+            OPTIONS["max_concurrency"],
+            default=8,
+            minimum=1,
+            maximum=100,
+        ),
+        Setting("timeout", "integer", OPTIONS["timeout"], default=30, minimum=1, maximum=600),
+        Setting("parallel_scans", "boolean", OPTIONS["parallel_scans"], default=True),
+        Setting("auth_token", "string", "the account's auth token", secret=True),
+        Setting("api_secret", "string", "the API key's secret", secret=True),
+    ]
+)
 _DAY = timedelta(days=1)
 
 
@@ -109,6 +131,7 @@ class TwilioConnector(Connector):
     type: ClassVar[str] = "twilio"
     identity_options: ClassVar[tuple[str, ...] | None] = ("base_url", "account_sid", "api_key")
     api_hosts: ClassVar[tuple[str, ...]] = ("*.twilio.com",)
+    settings: ClassVar[Settings] = SETTINGS
 
     def __init__(
         self,

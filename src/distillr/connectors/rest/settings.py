@@ -1,0 +1,64 @@
+"""The ``rest`` type's settings, declared once (see ``connectors/settings.py``).
+
+The options are the definition's top-level fields (the definition itself is validated by
+:class:`~distillr.connectors.rest.definition.SourceDef`); the secrets are those of every auth
+scheme (a source needs only its own scheme's). ``base_url`` and ``auth`` bear the source's
+identity: changing them needs the secrets again.
+"""
+
+from __future__ import annotations
+
+from distillr.connectors.auth import SCHEMES
+from distillr.connectors.settings import Setting, Settings
+
+__all__ = ["REST_SETTINGS", "SECRET_HELP"]
+
+SECRET_HELP = {
+    "password": "the password (basic auth; for JIRA Cloud, an API token)",
+    "token": "the bearer token",
+    "api_key": "the API key",
+    "client_secret": "the OAuth client's secret",
+    "refresh_token": "the OAuth refresh token",
+}
+
+REST_SETTINGS = Settings(
+    [
+        Setting(
+            "base_url",
+            "url",
+            "the API's root, e.g. https://api.example.com",
+            required=True,
+            identity=True,
+        ),
+        Setting("description", "string", "what the source is"),
+        Setting(
+            "auth",
+            "mapping",
+            "the auth scheme: {type: basic, username: ...}; types: " + ", ".join(SCHEMES),
+            identity=True,
+        ),
+        Setting("headers", "mapping", "headers sent with every request"),
+        Setting(
+            "requests_per_second", "number", "at most this many requests a second", minimum=0.001
+        ),
+        Setting(
+            "concurrency",
+            "integer",
+            "most requests in flight at once",
+            default=4,
+            minimum=1,
+            maximum=64,
+        ),
+        Setting(
+            "timeout",
+            "number",
+            "seconds to wait for one response",
+            default=30,
+            minimum=1,
+            maximum=600,
+        ),
+        Setting("error_path", "string", "where an error answer gives its message (errorMessages)"),
+        Setting("endpoints", "list", "the endpoints, each a table", required=True),
+        *(Setting(name, "string", help, secret=True) for name, help in SECRET_HELP.items()),
+    ]
+)
