@@ -32,7 +32,7 @@ from distillr.sandbox.jira.auth import (
     masked,
 )
 from distillr.sandbox.jira.data import JiraData
-from distillr.sandbox.jira.errors import HTTPError, jira
+from distillr.sandbox.jira.errors import HTTPError, bad_request, jira, plain
 from distillr.sandbox.jira.params import parse
 from distillr.sandbox.jira.render import IssueEncoder
 from distillr.sandbox.jira.routing import JSON, Ctx, Endpoint, Reply, Router
@@ -113,7 +113,8 @@ class JiraApp:
             fault = await self.injector.wait(n)
             _raise_fault(fault)
             query = [(k, v) for k, v in req.query if not (scheme == "query" and k == API_KEY_PARAM)]
-            ctx = Ctx(req, parse(ep.params, query), path_params, body, self)
+            fail = _plain_400 if ep.tag == "test" else bad_request
+            ctx = Ctx(req, parse(ep.params, query, fail), path_params, body, self)
             reply = ep.handler(ctx)
         except HTTPError as e:
             reply = Reply(e.body(), e.status, headers=e.headers)
@@ -122,12 +123,15 @@ class JiraApp:
             reply = Reply(jira(500, "Internal server error").body(), 500)
         if not 200 <= reply.status < 300:
             fault = None if fault not in ("429", "500", "503") else fault
-        body = reply.body.replace(BASE_BYTES, req.base_url.encode())
+        base = req.base_url.encode()
+        body = reply.body.replace(BASE_BYTES, base)
         headers = [
             (b"content-type", reply.content_type.encode()),
             (b"x-arequestid", secret(self.data.seed, "request", n, length=24).encode()),
         ]
-        headers += [(k.encode(), v.encode()) for k, v in reply.headers.items()]
+        headers += [
+            (k.encode(), v.encode().replace(BASE_BYTES, base)) for k, v in reply.headers.items()
+        ]
         entry.update(status=reply.status, fault=fault if fault else None)
         self.log.add(entry)
         await asgi.respond(
@@ -145,9 +149,9 @@ class JiraApp:
         path, scheme = req.path, None
         if path.startswith(AUTH_PREFIX):
             scheme, _, rest = path[len(AUTH_PREFIX) :].partition("/")
-            if scheme not in SCHEMES or not rest.startswith("test/"):
+            if scheme not in SCHEMES:
                 raise jira(404, f"No test auth scheme {scheme!r}: use one of {', '.join(SCHEMES)}.")
-            path = "/" + rest
+            path = "/test/" + rest
         ep, params, allowed = self.router.match(req.method, path)
         if ep is None and allowed:
             raise jira(
@@ -179,6 +183,10 @@ class JiraApp:
             check_jira(req.headers, self.creds)
             return "basic"
         return None
+
+
+def _plain_400(message: str) -> HTTPError:
+    return plain(400, "bad_request", message)
 
 
 def _raise_fault(fault: str | None) -> None:

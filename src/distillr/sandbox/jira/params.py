@@ -91,7 +91,8 @@ class Args:
         return self.values.get(name, default)
 
 
-def parse(params: list[Param], query: list[tuple[str, str]]) -> Args:
+def parse(params: list[Param], query: list[tuple[str, str]], fail=bad_request) -> Args:
+    """The declared parameters of ``query``; ``fail(message)`` makes the 400 to raise."""
     given: dict[str, list[str]] = {}
     for k, v in query:
         given.setdefault(k, []).append(v)
@@ -102,44 +103,40 @@ def parse(params: list[Param], query: list[tuple[str, str]]) -> Args:
         raw = given.get(p.name)
         if raw is None or (p.type != "array" and raw[0] == ""):
             if p.required:
-                raise bad_request(f"The '{p.name}' parameter is required.")
+                raise fail(f"The '{p.name}' parameter is required.")
             out[p.name] = p.default
             continue
-        out[p.name] = _convert(p, raw)
+        out[p.name] = _convert(p, raw, fail)
     return Args(out)
 
 
-def _convert(p: Param, raw: list[str]):
+def _convert(p: Param, raw: list[str], fail):
     if p.type == "array":
         items = [x.strip() for v in raw for x in v.split(",") if x.strip()]
         for x in items:
-            _check_enum(p, x)
+            _check_enum(p, x, fail)
         return items
     text = raw[0].strip()
     if p.type == "integer":
         if not text.lstrip("-").isdigit() or len(text) > 12:
-            raise bad_request(
-                f"The '{p.name}' parameter must be a whole number, not {shown(text)}."
-            )
+            raise fail(f"The '{p.name}' parameter must be a whole number, not {shown(text)}.")
         value = int(text)
         if p.minimum is not None and value < p.minimum:
-            raise bad_request(
-                f"The '{p.name}' parameter must be at least {p.minimum}, not {value}."
-            )
+            raise fail(f"The '{p.name}' parameter must be at least {p.minimum}, not {value}.")
         if p.maximum is not None:
             value = min(value, p.maximum)
         return value
     if p.type == "boolean":
         if text.lower() not in ("true", "false"):
-            raise bad_request(f"The '{p.name}' parameter must be true or false, not {shown(text)}.")
+            raise fail(f"The '{p.name}' parameter must be true or false, not {shown(text)}.")
         return text.lower() == "true"
-    _check_enum(p, text)
+    _check_enum(p, text, fail)
     return raw[0]
 
 
-def _check_enum(p: Param, value: str) -> None:
+def _check_enum(p: Param, value: str, fail) -> None:
     if p.enum and value not in p.enum:
-        raise bad_request(
+        raise fail(
             f"The '{p.name}' parameter does not take {shown(value)}; "
             f"use one of: {', '.join(p.enum)}."
         )

@@ -310,7 +310,7 @@ class IssueEncoder:
 
 def flat_row(data: JiraData, row: int) -> dict:
     """An issue in one level (see :data:`FLAT_COLUMNS`): names for objects, labels joined by
-    ``;``, JIRA's time text; ``None`` where JIRA has null."""
+    ``;``, JIRA's time text; ``None`` where JIRA has null (and for no labels)."""
     r = data.rows
     assignee = r.assignee[row]
     sprints = _sprints_of(data, row)
@@ -326,7 +326,7 @@ def flat_row(data: JiraData, row: int) -> dict:
         "priority": V.PRIORITIES[r.priority[row]].name,
         "assignee": data.users[assignee].name if assignee != NONE else None,
         "reporter": data.users[r.reporter[row]].name,
-        "labels": ";".join(r.labels[row]),
+        "labels": ";".join(r.labels[row]) or None,
         "story_points": r.points[row],
         "sprint": sprints[-1].name if sprints else None,
         "epic": data.issues.key[parent] if parent != NONE else None,
