@@ -31,11 +31,10 @@ def test_board_filters(jsb, jira):
     assert names(type="simple") == []
     assert names(name="BOARD") == [b["name"] for b in boards if "board" in b["name"].lower()]
     # a board is relevant to every project its filter shows, not only its location
-    eng = [b["name"] for b in boards if b["location"]["projectKey"] == "ENG"]
-    ops = [b["name"] for b in boards if b["location"]["projectKey"] == "OPS"]
-    assert names(projectKeyOrId="OPS") == ops + ["Platform overview"]
-    assert names(projectKeyOrId="ENG") == eng
-    assert names(projectKeyOrId="10000") == eng
+    assert names(projectKeyOrId="OPS") == ["OPS board", "Platform overview", "All work"]
+    assert names(projectKeyOrId="WEB") == ["Web Storefront Scrum", "All work"]
+    eng = ["ENG board", "Platform overview", "All work"]
+    assert names(projectKeyOrId="10000") == names(projectKeyOrId="eng") == eng
     assert names(orderBy="name") == sorted((b["name"] for b in boards), key=str.lower)
     assert names(orderBy="-name") == sorted((b["name"] for b in boards), key=str.lower)[::-1]
 
@@ -54,7 +53,7 @@ def test_epics_have_no_total(jsb, jira, board_id):
     assert all(isinstance(e["id"], int) and e["color"]["key"].startswith("color_") for e in got)
 
 
-@pytest.mark.parametrize("board_id", [1, 3, 6])
+@pytest.mark.parametrize("board_id", [1, 3, 6, 7])
 def test_board_issues_have_total_but_no_is_last(jsb, jira, board_id):
     got, pages = walk_start_at(
         jira, f"{AGILE}/board/{board_id}/issue", key="issues", size=40, expect_total=True
@@ -81,7 +80,8 @@ def test_board_projects_by_name(jsb, jira):
         )
         assert got == jsb.board_projects(board["id"])
         assert [p["name"] for p in got] == sorted(p["name"] for p in got)
-    assert len(jsb.board_projects(6)) == 2
+    assert len(jsb.board_projects(6)) == 2 and len(jsb.board_projects(7)) == 5
+    assert len(jsb.board_issues(7)) == len(jsb.issues())  # "All work" shows every issue
 
 
 def test_sprints(jsb, jira):

@@ -7,8 +7,9 @@ tests run). Issue ids grow with creation time (``10000`` upwards) and keys count
 them are built in well under a second and JQL filters are vectorised masks; the JSON shapes are
 built per page by :mod:`distillr.sandbox.jira.render`.
 
-Relations: every project has a board (scrum or kanban) located in it, and one more kanban board
-spans the first and third projects. Scrum boards have two-week sprints (closed ones, one
+Relations: every project has a board (scrum or kanban) located in it; one more kanban board
+spans the first and third projects, and the last one ("All work", kanban) every project, so its
+``/board/{id}/issue`` lists every issue. Scrum boards have two-week sprints (closed ones, one
 active, two future). Epics are issues of type Epic; about two thirds of the other issues have
 an epic of their own project as ``parent``. Issues on scrum boards sit in sprints: done ones in
 the sprint they were resolved in, open ones in the active or next sprint or the backlog; some
@@ -296,6 +297,8 @@ class JiraData:
             boards.append(
                 Board(len(boards) + 1, "Platform overview", "kanban", first, [first, third])
             )
+        first = self.projects[0]
+        boards.append(Board(len(boards) + 1, "All work", "kanban", first, list(self.projects)))
         return boards
 
     def _sprints(self) -> list[Sprint]:
