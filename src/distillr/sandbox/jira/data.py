@@ -363,7 +363,7 @@ class _IssueBuilder:
             number[rows] = np.arange(1, int(rows.sum()) + 1)
         kind = rng.choice(4, size=n, p=[0.03, 0.45, 0.30, 0.22]).astype(np.int8)
         age = (d.now - created) / V.DAY_MS
-        done = rng.random(n) < 1 - np.exp(-age / 45)
+        done = rng.random(n) < 1 - np.exp(-age / 80)
         open_status = rng.choice([0, 1, 2], size=n, p=[0.5, 0.35, 0.15])
         status = np.where(done, V.DONE, open_status).astype(np.int8)
         resolved = np.where(done, created + (rng.random(n) ** 2 * (d.now - created)), NONE)
