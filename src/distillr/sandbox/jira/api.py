@@ -279,6 +279,10 @@ def gone(ctx: Ctx) -> Reply:
 
 def endpoints() -> list[Endpoint]:
     """The JIRA endpoints, in the order the OpenAPI document lists them."""
+    return _agile() + _platform()
+
+
+def _agile() -> list[Endpoint]:
     page = [start_at(), max_results(50)]
     fields = [FIELDS_PARAM]
     return [
@@ -362,6 +366,11 @@ def endpoints() -> list[Endpoint]:
             "SprintPage",
             errors=(400, 401, 404),
         ),
+    ]
+
+
+def _platform() -> list[Endpoint]:
+    return [
         Endpoint(
             "GET",
             f"{REST}/project/search",
@@ -387,7 +396,10 @@ def endpoints() -> list[Endpoint]:
             f"{REST}/issue/{{issueIdOrKey}}",
             get_issue,
             "Get issue",
-            [Param("issueIdOrKey", "string", "The issue's id or key.", location="path"), *fields],
+            [
+                Param("issueIdOrKey", "string", "The issue's id or key.", location="path"),
+                FIELDS_PARAM,
+            ],
             "Issue",
             errors=(401, 404),
         ),

@@ -61,85 +61,32 @@ STIME = _s(
 
 
 def _schemas() -> dict:
+    return {**_common_schemas(), **_agile_schemas(), **_issue_schemas(), **_page_schemas()}
+
+
+ISSUE_PROJECT = {
+    "self": URI,
+    "id": _s("string", "The project id (digits, as a string)."),
+    "key": STR,
+    "name": STR,
+    "projectTypeKey": STR,
+    "simplified": BOOL,
+    "avatarUrls": _ref("AvatarUrls"),
+}
+SPRINT_COMMON = {
+    "id": INT,
+    "name": STR,
+    "state": _s("string", enum=["closed", "active", "future"]),
+    "goal": STR,
+    "startDate": STIME,
+    "endDate": STIME,
+    "completeDate": STIME,
+}
+
+
+def _common_schemas() -> dict:
     avatars = _obj({size: URI for size in ("48x48", "24x24", "16x16", "32x32")})
-    issue_project = {
-        "self": URI,
-        "id": _s("string", "The project id (digits, as a string)."),
-        "key": STR,
-        "name": STR,
-        "projectTypeKey": STR,
-        "simplified": BOOL,
-        "avatarUrls": _ref("AvatarUrls"),
-    }
-    sprint_common = {
-        "id": INT,
-        "name": STR,
-        "state": _s("string", enum=["closed", "active", "future"]),
-        "goal": STR,
-        "startDate": STIME,
-        "endDate": STIME,
-        "completeDate": STIME,
-    }
-    fields = {
-        "summary": STR,
-        "description": _nullable(_ref("Document")),
-        "status": _ref("Status"),
-        "priority": _ref("Priority"),
-        "issuetype": _ref("IssueType"),
-        "project": _ref("IssueProject"),
-        "assignee": _nullable(_ref("User")),
-        "reporter": _ref("User"),
-        "creator": _ref("User"),
-        "labels": _s("array", items=STR),
-        "created": TIME,
-        "updated": TIME,
-        "resolution": _nullable(_ref("Resolution")),
-        "resolutiondate": _nullable(TIME),
-        "duedate": {"type": ["string", "null"], "format": "date"},
-        "parent": _nullable(_ref("Parent")),
-        "customfield_10016": _nullable(_s("number", "Story point estimate.")),
-        "customfield_10019": _s("string", "Rank (text order is rank order)."),
-        "customfield_10020": _nullable(
-            _s("array", "Sprints the issue was in.", items=_ref("SprintField"))
-        ),
-    }
-    agile_fields = {
-        **fields,
-        "sprint": _nullable(_ref("Sprint")),
-        "closedSprints": _s("array", items=_ref("Sprint")),
-        "flagged": BOOL,
-        "epic": _nullable(_ref("Epic")),
-    }
-    assert set(agile_fields) - set(fields) == set(AGILE_FIELDS)
-
-    def issue(fields_ref: str) -> dict:
-        return _obj(
-            {
-                "expand": STR,
-                "id": _s("string", "The issue id (digits, as a string)."),
-                "self": URI,
-                "key": STR,
-                "fields": _ref(fields_ref),
-            },
-            required=["id"],
-        )
-
-    def page(item: str, *, total: bool, is_last: bool = True, key: str = "values") -> dict:
-        props: dict = {"maxResults": _s("integer", format="int32"), "startAt": INT}
-        if total:
-            props["total"] = INT
-        if is_last:
-            props["isLast"] = BOOL
-        props[key] = _s("array", items=_ref(item))
-        return _obj(props, required=list(props))
-
-    board_issue_page = page("AgileIssue", total=True, is_last=False, key="issues")
-    board_issue_page["properties"]["expand"] = STR
-    project_page = page("Project", total=True)
-    project_page["properties"] = {"self": URI, "nextPage": URI, **project_page["properties"]}
-    project_page["properties"]["nextPage"] = _s(
-        "string", "The next page's URL; absent on the last page.", format="uri"
-    )
+    issue_project = ISSUE_PROJECT
     return {
         "ErrorCollection": _obj(
             {
@@ -227,6 +174,12 @@ def _schemas() -> dict:
                 ),
             }
         ),
+    }
+
+
+def _agile_schemas() -> dict:
+    sprint_common = SPRINT_COMMON
+    return {
         "SprintField": _obj({**sprint_common, "boardId": INT}),
         "Sprint": _obj(
             {**sprint_common, "self": URI, "createdDate": STIME, "originBoardId": INT},
@@ -244,10 +197,6 @@ def _schemas() -> dict:
             },
             required=["id", "key", "self", "name", "summary", "color", "done"],
         ),
-        "IssueFields": _obj(fields),
-        "AgileIssueFields": _obj(agile_fields),
-        "Issue": issue("IssueFields"),
-        "AgileIssue": issue("AgileIssueFields"),
         "BoardLocation": _obj(
             {
                 "projectId": INT,
@@ -270,6 +219,80 @@ def _schemas() -> dict:
             },
             required=["id", "self", "name", "type"],
         ),
+    }
+
+
+def _issue_schemas() -> dict:
+    fields = {
+        "summary": STR,
+        "description": _nullable(_ref("Document")),
+        "status": _ref("Status"),
+        "priority": _ref("Priority"),
+        "issuetype": _ref("IssueType"),
+        "project": _ref("IssueProject"),
+        "assignee": _nullable(_ref("User")),
+        "reporter": _ref("User"),
+        "creator": _ref("User"),
+        "labels": _s("array", items=STR),
+        "created": TIME,
+        "updated": TIME,
+        "resolution": _nullable(_ref("Resolution")),
+        "resolutiondate": _nullable(TIME),
+        "duedate": {"type": ["string", "null"], "format": "date"},
+        "parent": _nullable(_ref("Parent")),
+        "customfield_10016": _nullable(_s("number", "Story point estimate.")),
+        "customfield_10019": _s("string", "Rank (text order is rank order)."),
+        "customfield_10020": _nullable(
+            _s("array", "Sprints the issue was in.", items=_ref("SprintField"))
+        ),
+    }
+    agile_fields = {
+        **fields,
+        "sprint": _nullable(_ref("Sprint")),
+        "closedSprints": _s("array", items=_ref("Sprint")),
+        "flagged": BOOL,
+        "epic": _nullable(_ref("Epic")),
+    }
+    assert set(agile_fields) - set(fields) == set(AGILE_FIELDS)
+
+    def issue(fields_ref: str) -> dict:
+        return _obj(
+            {
+                "expand": STR,
+                "id": _s("string", "The issue id (digits, as a string)."),
+                "self": URI,
+                "key": STR,
+                "fields": _ref(fields_ref),
+            },
+            required=["id"],
+        )
+
+    return {
+        "IssueFields": _obj(fields),
+        "AgileIssueFields": _obj(agile_fields),
+        "Issue": issue("IssueFields"),
+        "AgileIssue": issue("AgileIssueFields"),
+    }
+
+
+def _page_schemas() -> dict:
+    def page(item: str, *, total: bool, is_last: bool = True, key: str = "values") -> dict:
+        props: dict = {"maxResults": _s("integer", format="int32"), "startAt": INT}
+        if total:
+            props["total"] = INT
+        if is_last:
+            props["isLast"] = BOOL
+        props[key] = _s("array", items=_ref(item))
+        return _obj(props, required=list(props))
+
+    board_issue_page = page("AgileIssue", total=True, is_last=False, key="issues")
+    board_issue_page["properties"]["expand"] = STR
+    project_page = page("Project", total=True)
+    project_page["properties"] = {"self": URI, "nextPage": URI, **project_page["properties"]}
+    project_page["properties"]["nextPage"] = _s(
+        "string", "The next page's URL; absent on the last page.", format="uri"
+    )
+    return {
         "BoardPage": page("Board", total=True),
         "EpicPage": page("Epic", total=False),
         "BoardIssuePage": board_issue_page,
