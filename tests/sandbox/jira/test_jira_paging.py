@@ -186,6 +186,8 @@ def test_search_fields_and_page_caps(jsb, jira):
         "/rest/api/3/search/jql", params={"jql": "project = ENG", "maxResults": 1000}
     ).json()
     assert len(ids["issues"]) == min(1000, sum(i["key"].startswith("ENG-") for i in jsb.issues()))
+    none = jira.get("/rest/api/3/search/jql", params={"jql": "project = ENG", "maxResults": 0})
+    assert none.json() == {"issues": [], "isLast": False}
     less = jira.get(
         "/rest/api/3/search/jql", params={"jql": "key = ENG-1", "fields": "*all,-description"}
     ).json()["issues"][0]["fields"]

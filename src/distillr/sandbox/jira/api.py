@@ -247,7 +247,7 @@ def _search(ctx: Ctx, jql: str, token: str | None, size: int, fields) -> Reply:
     body: dict = {"issues": msgspec.Raw(app.encoder.issues(sel, wanted=wanted))}
     if start + len(sel) < len(rows) and size > 0:
         body["nextPageToken"] = _token(start + len(sel), jql)
-    body["isLast"] = "nextPageToken" not in body
+    body["isLast"] = start + len(sel) >= len(rows)  # (maxResults=0: no token, not last)
     return Reply(encode(body))
 
 
