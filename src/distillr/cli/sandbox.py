@@ -1,17 +1,37 @@
-"""``distillr sandbox``: serve a local Twilio REST API with realistic data until Ctrl-C."""
+"""``distillr sandbox twilio|jira``: serve a local API with realistic data until Ctrl-C.
+
+``distillr sandbox`` with no sandbox name (and only options) is ``distillr sandbox twilio``, as
+it was before there were two. Each command prints its base URL and credentials (``--json``: one
+JSON object on one line, before serving) and serves until Ctrl-C.
+"""
 
 from __future__ import annotations
 
 import json
 
 import typer
+from typer.core import TyperGroup
 
 __all__ = ["register"]
 
 _SCALES = ("tiny", "small", "medium", "large")
+_JIRA_SCALES = ("tiny", "small", "large")
+_FAULTS_HELP = (
+    "Injected faults, e.g. 'latency=50,jitter=10,429=0.05,500=0.02,503=0.02,slow=0.01,"
+    "drop=0.01,truncate=0.01'."
+)
 
 
-def sandbox(
+class _TwilioByDefault(TyperGroup):
+    """A group whose commands are the sandboxes; without a name it runs ``twilio``."""
+
+    def parse_args(self, ctx, args):
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h")):
+            args = ["twilio", *args]
+        return super().parse_args(ctx, args)
+
+
+def twilio(
     host: str = typer.Option(
         "127.0.0.1", "--host", help="Address to listen on (loopback by default)."
     ),
@@ -29,13 +49,7 @@ def sandbox(
     latency_ms: float = typer.Option(
         0.0, "--latency-ms", min=0, help="Delay added to every response, in ms."
     ),
-    faults: str | None = typer.Option(
-        None,
-        "--faults",
-        metavar="SPEC",
-        help="Injected faults, e.g. 'latency=50,jitter=10,429=0.05,500=0.02,503=0.02,slow=0.01,"
-        "drop=0.01,truncate=0.01'.",
-    ),
+    faults: str | None = typer.Option(None, "--faults", metavar="SPEC", help=_FAULTS_HELP),
     max_concurrency: int = typer.Option(
         100, "--max-concurrency", min=1, help="Concurrent requests per account before 429/20429."
     ),
@@ -124,5 +138,116 @@ def sandbox(
     sb.serve_forever()
 
 
+def jira(
+    host: str = typer.Option(
+        "127.0.0.1", "--host", help="Address to listen on (loopback by default)."
+    ),
+    port: int = typer.Option(8098, "--port", help="Port to listen on (0: any free port)."),
+    seed: int = typer.Option(
+        42, "--seed", help="Seed of the generated data (same seed, same data)."
+    ),
+    scale: str = typer.Option(
+        "small", "--scale", help="Data size: tiny (150 issues), small (2,000) or large (50,000)."
+    ),
+    issues: int | None = typer.Option(
+        None, "--issues", min=0, max=1_000_000, help="Number of issues (overrides the scale)."
+    ),
+    latency_ms: float = typer.Option(
+        0.0, "--latency-ms", min=0, help="Delay added to every response, in ms."
+    ),
+    faults: str | None = typer.Option(None, "--faults", metavar="SPEC", help=_FAULTS_HELP),
+    email: str | None = typer.Option(
+        None, "--email", metavar="ADDRESS", help="Use this account email instead of the default."
+    ),
+    api_token: str | None = typer.Option(
+        None,
+        "--api-token",
+        metavar="TOKEN",
+        help="Use this API token (a test fixture, not a real secret).",
+    ),
+    token_ttl: float = typer.Option(
+        3600.0, "--token-ttl", min=1, help="Lifetime of the test OAuth access tokens, in seconds."
+    ),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print the base URL and credentials as one JSON object."
+    ),
+) -> None:
+    """Serve a local JIRA Cloud API (Agile 1.0, REST 3, test endpoints) until Ctrl-C."""
+    import time
+
+    from distillr.cli.serve import is_loopback
+    from distillr.sandbox import JiraSandbox
+
+    if scale not in _JIRA_SCALES:
+        raise typer.BadParameter(f"use one of {', '.join(_JIRA_SCALES)}", param_hint="--scale")
+    t0 = time.perf_counter()
+    sb = JiraSandbox(
+        seed=seed,
+        scale=scale,
+        issues=issues,
+        latency_ms=latency_ms,
+        faults=faults,
+        email=email,
+        api_token=api_token,
+        token_ttl=token_ttl,
+        host=host,
+        port=port,
+    )
+    sb.start()
+    info = sb.credentials()
+    info.update(
+        {
+            "seed": seed,
+            "scale": scale,
+            "issues": len(sb.data.issues),
+            "projects": [p.key for p in sb.data.projects],
+            "boards": len(sb.data.boards),
+            "faults": sb.app.faults.spec() or None,
+            "startup_seconds": round(time.perf_counter() - t0, 3),
+        }
+    )
+    if as_json:
+        typer.echo(json.dumps(info))
+    else:
+        typer.echo("\n".join(_jira_lines(info, host, is_loopback(host))))
+    sb.serve_forever()
+
+
+def _jira_lines(info: dict, host: str, loopback: bool) -> list[str]:
+    base = info["base_url"]
+    lines = [
+        f"JIRA sandbox at {base}  ({info['scale']}: {info['issues']:,} issues in "
+        f"{len(info['projects'])} projects, {info['boards']} boards, seed {info['seed']}; "
+        f"started in {info['startup_seconds']:.2f}s)",
+        "",
+        f"  Email            {info['email']}",
+        f"  API token        {info['api_token']}",
+        "",
+        f"  Agile 1.0        {base}/rest/agile/1.0/board",
+        f"  REST 3           {base}/rest/api/3/search/jql?jql=project%3D{info['projects'][0]}",
+        f"  OpenAPI          {base}/openapi.json",
+        f"  Test endpoints   {base}/test/...",
+        f"  Bearer token     {info['bearer_token']}",
+        f"  API key          {info['api_key']}",
+        f"  OAuth client     {info['client_id']}  (secret {info['client_secret']})",
+        f"  OAuth tokens     {info['token_url']}  (refresh token {info['refresh_token']})",
+        "",
+        "These are the sandbox's own test credentials. Press Ctrl-C to stop.",
+    ]
+    if info["faults"]:
+        lines.insert(2, f"  Faults           {info['faults']}")
+    if not loopback:
+        lines.append(f"Warning: listening on {host}, beyond this machine.")
+    return lines
+
+
 def register(app: typer.Typer) -> None:
-    app.command("sandbox")(sandbox)
+    group = typer.Typer(
+        cls=_TwilioByDefault,
+        help="Serve a local API with realistic data: twilio (the default) or jira.",
+        no_args_is_help=False,
+        rich_markup_mode=None,
+    )
+    group.command("twilio")(twilio)
+    group.command("jira")(jira)
+    app.add_typer(group, name="sandbox")

@@ -1,8 +1,12 @@
-"""The sandbox as a plain ASGI app: auth, routing, paging, errors, headers, limits, faults."""
+"""The sandbox as a plain ASGI app: auth, routing, paging, errors, headers, limits, faults.
+
+Fault injection, the request log and the ASGI plumbing are the shared ones
+(:mod:`distillr.sandbox.faults`, :mod:`distillr.sandbox.requestlog`, :mod:`distillr.sandbox.asgi`);
+this module renders their 429/500/503 in Twilio's error shape.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hmac
 import json
@@ -10,55 +14,24 @@ import logging
 import re
 import threading
 import time
-from collections import defaultdict, deque
-from urllib.parse import parse_qsl
+from collections import defaultdict
 
 import numpy as np
 
+from distillr.sandbox import asgi
+from distillr.sandbox.faults import RETRY_AFTER, FaultInjector, Faults
+from distillr.sandbox.requestlog import RequestLog
 from distillr.sandbox.twilio import paging
 from distillr.sandbox.twilio import values as V
 from distillr.sandbox.twilio.data import Dataset
 from distillr.sandbox.twilio.errors import TwilioHTTPError, authenticate, not_found
-from distillr.sandbox.twilio.faults import Faults
 from distillr.sandbox.twilio.routes import Router
 from distillr.sandbox.twilio.store import BASE_MARK, Store
 
 JSON_TYPE = b"application/json; charset=utf-8"
 log = logging.getLogger("distillr.sandbox")
 
-
-class RequestLog:
-    """A thread-safe log of served requests: method, path, query (list of pairs), status, fault.
-
-    Keeps the latest ``limit`` entries, so a long-running sandbox does not grow without end.
-    """
-
-    def __init__(self, limit: int = 100_000) -> None:
-        self._lock = threading.Lock()
-        self._items: deque[dict] = deque(maxlen=limit)
-
-    def add(self, item: dict) -> None:
-        with self._lock:
-            self._items.append(item)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-    def __iter__(self):
-        return iter(self.snapshot())
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._items)
-
-    def __getitem__(self, i):
-        with self._lock:
-            return self._items[i]
-
-    def snapshot(self) -> list[dict]:
-        with self._lock:
-            return list(self._items)
+__all__ = ["RequestLog", "SandboxApp"]
 
 
 class SandboxApp:
@@ -77,11 +50,10 @@ class SandboxApp:
         self.catalog = dataset.catalog
         self.router = Router(self.catalog)
         self.store = Store(dataset, self.catalog)
-        self.faults = faults or Faults()
-        self.latency = latency_ms / 1000.0
+        self.injector = FaultInjector(faults, dataset.seed, latency_ms)
+        self.faults = self.injector.faults
         self.max_concurrency = max_concurrency
         self.log = log if log is not None else RequestLog()
-        self._counter = 0
         self._inflight: dict[str, int] = defaultdict(int)
         self._lock = threading.Lock()
         self._patterns: dict[int, dict] = {}
@@ -89,23 +61,14 @@ class SandboxApp:
     # ------------------------------------------------------------------ ASGI
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "lifespan":
-            while True:
-                msg = await receive()
-                if msg["type"] == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif msg["type"] == "lifespan.shutdown":
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
+            await asgi.lifespan(receive, send)
+            return
         if scope["type"] != "http":
             return
         t0 = time.perf_counter()
-        with self._lock:
-            n = self._counter
-            self._counter += 1
-        method = scope["method"]
-        path = scope["path"]
-        query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        n = self.injector.number()
+        req = asgi.Request.from_scope(scope)
+        method, path, query, headers = req.method, req.path, req.query, req.headers
         extra: dict[str, str] = {}
         account_key = None
         fault = None
@@ -137,20 +100,16 @@ class SandboxApp:
                     "Too many requests: the account has too many concurrent requests",
                     {"retry-after": "1"},
                 )
-            delay, fault = (
-                self.faults.decide(self.data.seed, n) if self.faults.active else (0.0, None)
-            )
-            delay += self.latency
-            if delay > 0:
-                await asyncio.sleep(delay)
+            fault = await self.injector.wait(n)
             if fault == "429":
-                raise TwilioHTTPError(429, 20429, "Too many requests", {"retry-after": "1"})
+                raise TwilioHTTPError(429, 20429, "Too many requests", {"retry-after": RETRY_AFTER})
             if fault == "500":
                 raise TwilioHTTPError(500, 20500, "Internal server error")
             if fault == "503":
-                raise TwilioHTTPError(503, 20503, "Service unavailable", {"retry-after": "1"})
-            base = _base_url(scope, headers)
-            body = self._handle(route, params, account, caller, query, path, base)
+                raise TwilioHTTPError(
+                    503, 20503, "Service unavailable", {"retry-after": RETRY_AFTER}
+                )
+            body = self._handle(route, params, account, caller, query, path, req.base_url)
             status = 200
         except TwilioHTTPError as e:
             status, body = e.status, e.body()
@@ -173,35 +132,19 @@ class SandboxApp:
         ]
         for k, v in extra.items():
             out_headers.append((k.encode(), v.encode()))
-        if fault == "truncate":
-            body = body[: max(1, len(body) // 2)]
         out_headers.append((b"twilio-request-duration", f"{time.perf_counter() - t0:.3f}".encode()))
-        out_headers.append((b"content-length", str(len(body)).encode()))
         self.log.add(
             {"method": method, "path": path, "query": query, "status": status, "fault": fault}
         )
-        await send({"type": "http.response.start", "status": status, "headers": out_headers})
-        payload = b"" if method == "HEAD" else body
-        if fault == "drop":
-            await send(
-                {
-                    "type": "http.response.body",
-                    "body": payload[: len(payload) // 3],
-                    "more_body": True,
-                }
-            )
-            raise ConnectionAbortedError("sandbox fault: connection dropped")
-        if fault == "slow" and payload:
-            chunks = 10
-            step = max(1, -(-len(payload) // chunks))
-            for i in range(0, len(payload), step):
-                await send(
-                    {"type": "http.response.body", "body": payload[i : i + step], "more_body": True}
-                )
-                await asyncio.sleep(self.faults.slow_seconds / chunks)
-            await send({"type": "http.response.body", "body": b""})
-            return
-        await send({"type": "http.response.body", "body": payload})
+        await asgi.respond(
+            send,
+            status,
+            out_headers,
+            body,
+            fault=fault,
+            head=method == "HEAD",
+            slow_seconds=self.faults.slow_seconds,
+        )
 
     def _path_params_ok(self, route, params: dict[str, str]) -> bool:
         """Path parameters must look like what the spec says (a CallSid is CA + 32 hex)."""
@@ -313,11 +256,3 @@ class SandboxApp:
         if ep.get("envelope") == "meta" or ep.get("product") != "api":
             text = text.replace(BASE_MARK, base)  # absolute URLs of the newer products
         return text.encode()
-
-
-def _base_url(scope, headers: dict[str, str]) -> str:
-    host = headers.get("host")
-    if not host:
-        server = scope.get("server") or ("127.0.0.1", 80)
-        host = f"{server[0]}:{server[1]}"
-    return f"{scope.get('scheme', 'http')}://{host}"

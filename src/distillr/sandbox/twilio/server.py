@@ -1,16 +1,16 @@
-"""``TwilioSandbox``: the sandbox app served by uvicorn in a background thread."""
+"""``TwilioSandbox``: the sandbox app served by uvicorn in a background thread
+(:class:`distillr.sandbox.runner.SandboxServer`)."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from typing import Any
 
 from distillr.errors import ConfigError
-from distillr.sandbox.twilio.app import RequestLog, SandboxApp
+from distillr.sandbox.faults import Faults
+from distillr.sandbox.requestlog import RequestLog
+from distillr.sandbox.runner import SandboxServer
+from distillr.sandbox.twilio.app import SandboxApp
 from distillr.sandbox.twilio.data import SCALES, Dataset
-from distillr.sandbox.twilio.faults import Faults
 
 DEFAULT_MAX_CONCURRENCY = 100
 
@@ -21,7 +21,7 @@ def load_catalog() -> dict:
     return catalogs.load("twilio")
 
 
-class TwilioSandbox:
+class TwilioSandbox(SandboxServer):
     """A local Twilio REST API with realistic, related data, deterministic from ``seed``.
 
     ::
@@ -33,6 +33,8 @@ class TwilioSandbox:
     ``sb.app`` is the ASGI app (usable without a server through ``httpx.ASGITransport``),
     ``sb.data`` the :class:`Dataset`, ``sb.requests`` the log of served requests.
     """
+
+    label = "Twilio"
 
     def __init__(
         self,
@@ -64,9 +66,8 @@ class TwilioSandbox:
             raise ConfigError("max_concurrency must be at least 1.")
         if latency_ms < 0:
             raise ConfigError("latency_ms must be >= 0.")
+        SandboxServer.__init__(self, host, port)
         self.seed = seed
-        self.host = host
-        self.port = port
         self.data = Dataset(
             catalog or load_catalog(),
             seed=seed,
@@ -85,9 +86,6 @@ class TwilioSandbox:
             max_concurrency=max_concurrency,
             log=self.requests,
         )
-        self._server = None
-        self._thread: threading.Thread | None = None
-        self._sock: socket.socket | None = None
 
     # ------------------------------------------------------------------ credentials
     @property
@@ -117,15 +115,6 @@ class TwilioSandbox:
     def clear_requests(self) -> None:
         self.requests.clear()
 
-    @property
-    def base_url(self) -> str:
-        if self._sock is None:
-            raise RuntimeError(
-                "the sandbox is not running; use 'with TwilioSandbox() as sb:' or start()"
-            )
-        host, port = self._sock.getsockname()[:2]
-        return f"http://{host}:{port}"
-
     def credentials(self) -> dict:
         """Everything a client needs (the sandbox's own test credentials)."""
         return {
@@ -139,69 +128,5 @@ class TwilioSandbox:
         }
 
     def __repr__(self) -> str:
-        where = self.base_url if self._sock is not None else "not running"
+        where = self.base_url if self.running else "not running"
         return f"<TwilioSandbox {self.data.scale} seed={self.seed} {where}>"
-
-    # ------------------------------------------------------------------ lifecycle
-    def start(self) -> TwilioSandbox:
-        import uvicorn
-
-        if self._thread is not None:
-            return self
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((self.host, self.port))
-        except OSError as e:
-            sock.close()
-            raise ConfigError(
-                f"Cannot listen on {self.host}:{self.port} ({e.strerror}); "
-                "choose another --port or 0 for any free port."
-            ) from None
-        sock.listen(128)
-        sock.setblocking(False)
-        self._sock = sock
-        # dropped connections are injected on purpose: uvicorn would log each as an error
-        level = "critical" if self.app.faults.drop else "warning"
-        config = uvicorn.Config(
-            self.app, log_level=level, access_log=False, lifespan="off", timeout_graceful_shutdown=1
-        )
-        self._server = uvicorn.Server(config)
-        self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, name="twilio-sandbox", daemon=True
-        )
-        self._thread.start()
-        deadline = time.monotonic() + 20
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the Twilio sandbox server did not start")
-            time.sleep(0.01)
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        if self._sock is not None:
-            self._sock.close()
-        self._server = self._thread = self._sock = None
-
-    def serve_forever(self) -> None:
-        """Block until Ctrl-C (used by ``distillr sandbox``)."""
-        self.start()
-        try:
-            while self._thread is not None and self._thread.is_alive():
-                self._thread.join(timeout=0.5)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            self.stop()
-
-    def __enter__(self) -> TwilioSandbox:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()

@@ -12,22 +12,16 @@ from functools import lru_cache
 
 import numpy as np
 
+# the builders draw their seeded streams through this module
+from distillr.sandbox.seeds import rng_for as rng_for
+from distillr.sandbox.seeds import seed_int as seed_int
+
 DAY = 86_400
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 #: Sentinel for a NULL timestamp in an int64 seconds column.
 NULL_TIME = np.iinfo(np.int64).min
-
-
-def seed_int(*parts: object) -> int:
-    """A stable 64-bit integer from any parts (Python's ``hash`` is salted per process)."""
-    digest = hashlib.blake2b(repr(parts).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big")
-
-
-def rng_for(*parts: object) -> np.random.Generator:
-    return np.random.default_rng(seed_int(*parts))
 
 
 def sid(prefix: str, *parts: object) -> str:
