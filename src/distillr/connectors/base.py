@@ -275,6 +275,12 @@ class Connector(ABC):
         return tuple(s.name for s in declared if s.secret and s.required)
 
     @classmethod
+    def form_details(cls) -> dict[str, Any] | None:
+        """What a ``definition`` form offers beyond the settings (a Custom API's auth schemes,
+        paginators, formats), as plain data; ``None`` for a ``settings`` form."""
+        return None
+
+    @classmethod
     def templates(cls) -> Mapping[str, Any]:
         """Ready-made sources of this type, by name (a Custom API's JIRA). Each has ``title``,
         ``description`` and ``all_settings()`` (its options and secrets, as ``Settings``)."""

@@ -183,6 +183,12 @@ class RestConnector(Connector):
         return load_definition(dict(options)).secret_names()
 
     @classmethod
+    def form_details(cls) -> dict[str, Any]:
+        from distillr.connectors.rest.settings import form_details
+
+        return form_details()
+
+    @classmethod
     def templates(cls) -> Mapping[str, Any]:
         from distillr.connectors.rest.templates import template, template_names
 
