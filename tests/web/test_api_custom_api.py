@@ -213,3 +213,7 @@ def test_only_admins_test_and_only_they_reach_private_hosts(home, jsb, fake_type
 
     with pytest.raises(ConfigError, match="only an admin"):
         Registry(home).trial("rest", definition(jsb), body["secrets"], allow_private=False)
+    oauth = definition(jsb, base_url="https://api.example.com")
+    oauth["auth"] = {"type": "oauth2_client_credentials", "token_url": jsb.base_url + "/t"}
+    with pytest.raises(ConfigError, match=r"auth\.token_url points at a private"):
+        Registry(home).trial("rest", oauth, {"client_secret": "x"}, allow_private=False)

@@ -275,6 +275,12 @@ class Connector(ABC):
         return tuple(s.name for s in declared if s.secret and s.required)
 
     @classmethod
+    def addresses(cls, options: Mapping[str, Any]) -> dict[str, str]:
+        """URLs held inside options beyond ``url_options`` (a Custom API's OAuth token URL), by
+        the field that holds them, for the private-address rule."""
+        return {}
+
+    @classmethod
     def form_details(cls) -> dict[str, Any] | None:
         """What a ``definition`` form offers beyond the settings (a Custom API's auth schemes,
         paginators, formats), as plain data; ``None`` for a ``settings`` form."""

@@ -488,17 +488,21 @@ def _check_urls(type: str, options: dict[str, Any], allow_private: bool) -> dict
 
     cls = connector_class(type)
     out = dict(options)
+    urls: dict[str, str] = {}
     for key in getattr(cls, "url_options", ()):
         if out.get(key) in (None, ""):
             continue
-        out[key] = check_base_url(out[key], key)
-        if not allow_private:
-            address = private_host(out[key])
-            if address is not None:
-                raise ConfigError(
-                    f"{key} points at a private, loopback or link-local address ({address}):"
-                    " only an admin of this server may do that."
-                )
+        out[key] = urls[key] = check_base_url(out[key], key)
+    addresses = getattr(cls, "addresses", None)
+    if addresses is not None:
+        urls.update(addresses(out))
+    for key, url in urls.items() if not allow_private else ():
+        address = private_host(url)
+        if address is not None:
+            raise ConfigError(
+                f"{key} points at a private, loopback or link-local address ({address}):"
+                " only an admin of this server may do that."
+            )
     return out
 
 

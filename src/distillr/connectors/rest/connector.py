@@ -183,6 +183,12 @@ class RestConnector(Connector):
         return load_definition(dict(options)).secret_names()
 
     @classmethod
+    def addresses(cls, options: Mapping[str, Any]) -> dict[str, str]:
+        auth = options.get("auth")
+        url = auth.get("token_url") if isinstance(auth, Mapping) else None
+        return {"auth.token_url": url} if isinstance(url, str) and url else {}
+
+    @classmethod
     def form_details(cls) -> dict[str, Any]:
         from distillr.connectors.rest.settings import form_details
 
