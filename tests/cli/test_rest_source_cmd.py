@@ -69,6 +69,7 @@ def distillr(env, *args, input=None):
     return done
 
 
+@pytest.mark.slow
 def test_add_query_export_readd_refresh_in_fresh_processes(jira_env, jsb, definition, tmp_path):
     ran = distillr(jira_env, "source", "add", "rest", "tracker", "--config", definition,
                    "--password-env", "JIRA_TOKEN")  # fmt: skip
