@@ -169,8 +169,9 @@ def list_(as_json: bool = _JSON) -> None:
         return
     if not infos:
         typer.echo(
-            "No data sources yet. Add one with:\n  distillr source add twilio my_twilio "
-            "--account-sid AC... --auth-token-env TWILIO_AUTH_TOKEN"
+            "No data sources yet. Add one with:\n  distillr source add TYPE NAME ...\n"
+            "`distillr source add --help` lists the types, and `distillr source add TYPE"
+            " --help` the settings of one."
         )
         return
     from rich.table import Table
@@ -192,11 +193,13 @@ def show(
         return
     typer.echo(f"name:     {info.name}\ntype:     {info.type}")
     for key, value in sorted(info.options.items()):
-        typer.echo(f"{key + ':':<9} {value}")
+        typer.echo(f"{key + ':':<9} {_short(value)}")
     for key, value in sorted(info.secrets.items()):
         typer.echo(f"{key + ':':<9} {value}")
     typer.echo(f"created:  {info.created.isoformat(timespec='seconds')}")
     typer.echo(f"updated:  {info.updated.isoformat(timespec='seconds')}")
+    if any(isinstance(v, (list, dict)) for v in info.options.values()):
+        typer.echo(f"The whole definition: distillr source export {info.name}")
 
 
 @source_app.command("test")

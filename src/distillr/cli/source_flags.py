@@ -55,7 +55,15 @@ def build_command(
     ``settings``; invoking it returns the parsed values as a dict."""
     params: list[click.Parameter] = []
     if with_name:
-        params.append(TyperArgument(param_decls=["name"], required=True, help="Data source name."))
+        params.append(
+            TyperArgument(
+                param_decls=["name"],
+                type=str,
+                metavar="NAME",
+                required=True,
+                help="Data source name.",
+            )
+        )
     if config_file:
         params.append(
             _opt(
@@ -109,8 +117,13 @@ def _flags(s: Setting, has_file: bool) -> list[Any]:
     help_text = s.help[:1].upper() + s.help[1:] + "."
     if s.type == "boolean":
         return [
-            TyperOption(
-                param_decls=[f"{flag}/--no-{flag[2:]}", _key(s.name)], default=None, help=help_text
+            _opt(
+                f"{flag}/--no-{flag[2:]}",
+                _key(s.name),
+                is_flag=True,
+                type=bool,
+                default=None,
+                help=help_text,
             )
         ]
     if s.type == "choice":

@@ -95,7 +95,7 @@ SETTINGS = Settings(
         Setting(
             "auth_token",
             "string",
-            "the account's auth token, next to the Account SID on the Twilio console",
+            "the account's auth token (next to the Account SID on the Twilio console)",
             secret=True,
             label="Auth Token",
         ),
