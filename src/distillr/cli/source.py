@@ -17,7 +17,7 @@ from typing import Any
 import typer
 
 from distillr.cli.common import console, registry, usage
-from distillr.cli.source_flags import build_command, collect, run_command
+from distillr.cli.source_flags import build_command, collect, file_options, run_command
 from distillr.connectors.settings import SettingError, Settings
 from distillr.errors import ConfigError, DistillrError, did_you_mean
 
@@ -118,13 +118,16 @@ def add(
         f"add {type_}",
         f"Save a {cls.label or type_} data source ({(cls.description or type_).rstrip('.')}).",
         settings,
-        config_file=cls.config_file,
+        inputs=cls.file_inputs(),
     )
     values = run_command(cmd, list(ctx.args), f"distillr source add {type_}")
     name = _name(values["name"])
-    file_options = cls.load_config(values["config"]) if values.get("config") else None
     chosen = collect(
-        values, settings, adding=True, file_options=file_options, needed=cls.needed_secrets
+        values,
+        settings,
+        adding=True,
+        file_options=file_options(cls, values),
+        needed=cls.needed_secrets,
     )
     _save_new(type_name, name, chosen.options, chosen.secrets or {}, values["no_verify"])
 
@@ -136,7 +139,7 @@ def _add_template(cls: Any, template: str, args: list[str], kind: str) -> None:
         f"add {kind}",
         f"Save a {t.title} data source ({t.description.rstrip('.')}).",
         settings,
-        config_file=None,
+        inputs={},
     )
     values = run_command(cmd, args, f"distillr source add {kind}")
     name = _name(values["name"])
@@ -266,17 +269,16 @@ def _change(ctx: typer.Context, name: str | None, verb: str, *, config_required:
         f"{verb} {name}",
         f"Change data source '{name}' ({cls.label or current.type}).",
         settings,
-        config_file=cls.config_file,
+        inputs=cls.file_inputs(),
         with_name=False,
         config_required=config_required,
     )
     values = run_command(cmd, list(ctx.args), f"distillr source {verb} {name}")
-    file_options = None
-    if values.get("config"):
-        loaded = cls.load_config(values["config"])
-        file_options = {**{k: None for k in current.options if k not in loaded}, **loaded}
+    loaded = file_options(cls, values)
+    if loaded is not None:  # a file replaces the definition: what it leaves out is removed
+        loaded = {**{k: None for k in current.options if k not in loaded}, **loaded}
     chosen = collect(
-        values, settings, adding=False, file_options=file_options, saved_options=current.options
+        values, settings, adding=False, file_options=loaded, saved_options=current.options
     )
     if not chosen.options and chosen.secrets is None:
         raise usage(

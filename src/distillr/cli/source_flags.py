@@ -7,7 +7,8 @@ Each type declares its settings once (``connectors/settings.py``); from them com
 - a secret setting: ``--name-env VAR``, ``--name-stdin`` and ``--name-prompt`` (never the value
   itself: argv lands in shell history and ``ps``); one the source needs and was not given is
   asked for on a terminal;
-- ``--config FILE`` for a type that takes a file (a Custom API's definition);
+- ``--config FILE`` for a type that takes a file (a Custom API's definition), and any other
+  file input the type declares (``Connector.file_inputs``);
 - and for every type ``--option KEY=VALUE``, ``--secret-env KEY=VAR`` and ``--no-verify``.
 
 A type's modes (Twilio: an auth token, or an API key with its secret) are enforced here: flags
@@ -47,12 +48,13 @@ def build_command(
     help_text: str,
     settings: Settings,
     *,
-    config_file: str | None,
+    inputs: Mapping[str, Any],
     with_name: bool = True,
     config_required: bool = False,
 ) -> click.Command:
-    """A click command whose parameters are ``NAME`` (with ``with_name``) and the flags of
-    ``settings``; invoking it returns the parsed values as a dict."""
+    """A click command whose parameters are ``NAME`` (with ``with_name``), the file ``inputs``
+    (``Connector.file_inputs``) and the flags of ``settings``; invoking it returns the parsed
+    values as a dict."""
     params: list[click.Parameter] = []
     if with_name:
         params.append(
@@ -64,17 +66,18 @@ def build_command(
                 help="Data source name.",
             )
         )
-    if config_file:
+    for key, (what, _load) in inputs.items():
         params.append(
             _opt(
-                "--config",
+                "--" + key.replace("_", "-"),
+                key,
                 metavar="FILE",
-                required=config_required,
-                help=f"A YAML or JSON file with {config_file}.",
+                required=config_required and key == "config",
+                help=f"A YAML or JSON file with {what}.",
             )
         )
     for s in settings:
-        params.extend(_flags(s, config_file is not None))
+        params.extend(_flags(s, bool(inputs)))
     params += [
         _opt(
             "--option",
@@ -134,11 +137,10 @@ def _flags(s: Setting, has_file: bool) -> list[Any]:
 
 @dataclass
 class Chosen:
-    """What the flags asked for: options, secrets (``None``: none given) and the config file."""
+    """What the flags asked for: options and secrets (``None``: none given)."""
 
     options: dict[str, Any]
     secrets: dict[str, str] | None
-    config: str | None = None
 
 
 def collect(
@@ -153,7 +155,7 @@ def collect(
 ) -> Chosen:
     """Turn the parsed flags into options and secrets.
 
-    ``file_options`` come from ``--config`` (the flags win over them); ``saved_options`` are
+    ``file_options`` come from the file inputs (the flags win over them); ``saved_options`` are
     the source's (on update); ``needed(options)`` names the secrets a new source needs."""
     options: dict[str, Any] = dict(file_options or {})
     options.update(_pairs(values.get("option"), "an option", "--option"))
@@ -201,7 +203,7 @@ def collect(
         if n not in secrets:
             s = settings.get(n) or Setting(n, "string", n, secret=True)
             secrets[n] = prompt_secret(s.title, f"{s.flag}-env VAR")
-    return Chosen(options, secrets or None, values.get("config"))
+    return Chosen(options, secrets or None)
 
 
 def _secret_flag(s: Setting, values: Mapping[str, Any]) -> str | None:
@@ -244,7 +246,7 @@ def _mode(settings: Settings, given: list[str], adding: bool) -> Any:
 def _required(settings: Settings, options: Mapping[str, Any], values: Mapping[str, Any]) -> None:
     for s in settings:
         if s.required and not s.secret and options.get(s.name) in (None, ""):
-            if s.type in ("mapping", "list") or "config" in values:
+            if s.type in ("mapping", "list") or "config" in values:  # --config holds it
                 raise usage(f"{s.name} is missing: give --config FILE ({s.help})", "--config")
             example = f" {s.placeholder}" if s.placeholder else ""
             raise usage(f"the source needs {s.flag}{example} ({s.help})", s.flag)
@@ -266,3 +268,12 @@ def run_command(cmd: click.Command, args: list[str], prog: str) -> dict[str, Any
     if isinstance(result, dict):
         return result
     raise typer.Exit(0)
+
+
+def file_options(cls: Any, values: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The options the given file inputs hold (``None``: no file given), merged in order."""
+    out: dict[str, Any] | None = None
+    for key, (_what, load) in cls.file_inputs().items():
+        if values.get(key):
+            out = {**(out or {}), **load(values[key])}
+    return out

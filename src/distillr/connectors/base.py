@@ -263,6 +263,14 @@ class Connector(ABC):
         raise NotImplementedError(f"sources of type {cls.type!r} take no --config file")
 
     @classmethod
+    def file_inputs(cls) -> dict[str, tuple[str, Any]]:
+        """The CLI flags that read options from a file, ``{flag name: (what the file holds,
+        load(path) -> options)}``: ``--config`` for a type with ``config_file``. A type adds
+        more (say ``--openapi FILE``) by overriding this; the options they load are merged in
+        this order, and the flags of single settings win over them."""
+        return {"config": (cls.config_file, cls.load_config)} if cls.config_file else {}
+
+    @classmethod
     def export_config(cls, options: Mapping[str, Any]) -> str:
         """A saved source's options as a ``--config`` file's text (it never holds secrets)."""
         raise NotImplementedError(f"sources of type {cls.type!r} have no --config file")
