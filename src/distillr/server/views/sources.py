@@ -28,7 +28,7 @@ router = APIRouter(tags=["sources"])
 
 class SourceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    type: str = Field("twilio", description="Data source type, e.g. twilio or rest")
+    type: str = Field(..., description="Data source type (GET /api/types lists them)")
     template: str | None = Field(
         None, description="A template of the type (rest: jira): options and secrets are its own"
     )
