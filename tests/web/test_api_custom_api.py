@@ -217,3 +217,26 @@ def test_only_admins_test_and_only_they_reach_private_hosts(home, jsb, fake_type
     oauth["auth"] = {"type": "oauth2_client_credentials", "token_url": jsb.base_url + "/t"}
     with pytest.raises(ConfigError, match=r"auth\.token_url points at a private"):
         Registry(home).trial("rest", oauth, {"client_secret": "x"}, allow_private=False)
+
+
+def test_an_answer_from_another_host_is_not_echoed(client, jsb):
+    from distillr.registry import Registry
+
+    other = jsb.base_url.replace("127.0.0.1", "localhost") + "/test/oauth/token"
+    options = {
+        "base_url": jsb.base_url,
+        "auth": {"type": "oauth2_client_credentials", "client_id": "nobody", "token_url": other},
+        "endpoints": [{"name": "items", "url": "/test/bearer/items", "data_path": "values"}],
+    }
+    secrets = {"client_secret": "wrong-secret"}
+    res = client.post(
+        "/api/sources/test", json={"type": "rest", "options": options, "secrets": secrets}
+    )
+    assert res.status_code == 422 and res.json()["field"] == "client_secret"
+    detail = res.json()["detail"]
+    assert "not shown" in detail and "Unknown client" not in detail and "wrong-secret" not in detail
+    from distillr.errors import AuthError
+
+    with pytest.raises(AuthError) as err:  # the CLI and Python see the API's own words
+        Registry(client.app.state.server.home).trial("rest", options, secrets)
+    assert "Unknown client" in str(err.value) and "wrong-secret" not in str(err.value)
