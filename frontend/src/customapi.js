@@ -313,7 +313,10 @@ export function customApiForm({ type, meta, source, nameRow, nameInput, setNameE
       const given = secrets();
       let result;
       if (source) {
-        result = await api("PATCH", `/api/sources/${encodeURIComponent(source.name)}`, { name, options: definition(), secrets: Object.keys(given).length ? given : null });
+        // a scheme without secrets (none) forgets the saved ones: they would go nowhere
+        const scheme = def.auth.find((a) => a.type === authType.input.value);
+        const forget = !scheme.secrets.length && Object.keys(source.secrets || {}).length > 0;
+        result = await api("PATCH", `/api/sources/${encodeURIComponent(source.name)}`, { name, options: definition(), secrets: Object.keys(given).length ? given : null, forget_secrets: forget });
       } else {
         result = await api("POST", "/api/sources", { type: type.type, name, options: definition(), secrets: given });
       }

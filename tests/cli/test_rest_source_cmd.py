@@ -188,6 +188,15 @@ def test_edit_keeps_secrets_unless_the_address_changes(cli, home, definition, js
     assert "description" in ran.out  # nothing was saved
     assert cli("source", "edit", "nope", "--config", definition).code == 1
 
+    # no auth any more: nothing to send, so the saved secret is forgotten
+    definition.write_text(
+        f"base_url: {jsb.base_url.replace('127.0.0.1', 'localhost')}\nendpoints:\n"
+        "  - {name: issues, url: /test/array/issues, query: {limit: 3}}\n"
+    )
+    ran = cli("source", "edit", "t", "--config", definition)
+    assert ran.code == 0, ran.err
+    assert json.loads(cli("source", "show", "t", "--json").out)["secrets"] == {}
+
 
 def test_jira_template_and_types_without_a_file(cli, home, jsb, monkeypatch):
     monkeypatch.setenv("JIRA_TOKEN", jsb.api_token)

@@ -165,6 +165,18 @@ def test_edit_endpoints_keeps_secrets_and_base_url_needs_them(client, jsb):
         "/api/sources/t", json={"options": {"base_url": moved["base_url"]}, "secrets": secrets}
     )
     assert res.status_code == 200, res.text
+    # no auth any more: the saved secret is forgotten, not kept for later
+    open_api = {"auth": None, "endpoints": options["endpoints"][:1]}
+    open_api["endpoints"][0] = {
+        "name": "issues",
+        "url": "/test/array/issues",
+        "query": {"limit": 5},
+    }
+    res = client.patch("/api/sources/t", json={"options": open_api})
+    assert res.status_code == 400 and res.json()["field"] == "password"
+    res = client.patch("/api/sources/t", json={"options": open_api, "forget_secrets": True})
+    assert res.status_code == 200, res.text
+    assert client.get("/api/sources/t").json()["secrets"] == {}
 
 
 def test_the_jira_template_from_the_web(client, jsb):
@@ -226,7 +238,7 @@ def test_an_answer_from_another_host_is_not_echoed(client, jsb):
     options = {
         "base_url": jsb.base_url,
         "auth": {"type": "oauth2_client_credentials", "client_id": "nobody", "token_url": other},
-        "endpoints": [{"name": "items", "url": "/test/bearer/items", "data_path": "values"}],
+        "endpoints": [{"name": "items", "url": "/test/auth/oauth/array/issues"}],
     }
     secrets = {"client_secret": "wrong-secret"}
     res = client.post(

@@ -280,6 +280,13 @@ def _change(ctx: typer.Context, name: str | None, verb: str, *, config_required:
     chosen = collect(
         values, settings, adding=False, file_options=loaded, saved_options=current.options
     )
+    if chosen.secrets is None and loaded is not None and current.secrets:
+        merged = {k: v for k, v in {**current.options, **loaded}.items() if v is not None}
+        try:
+            if not cls.needed_secrets(merged):  # e.g. switched to no auth: nothing to send
+                chosen.secrets = {}
+        except DistillrError:
+            pass  # the registry reports the definition's problems in full
     if not chosen.options and chosen.secrets is None:
         raise usage(
             "nothing to change: give a new setting (see "

@@ -58,6 +58,9 @@ class SourcePatch(BaseModel):
         None,
         description="Replaces the saved secrets; needed when base URL, account or key id change",
     )
+    forget_secrets: bool = Field(
+        False, description="Save no secrets from now on (a Custom API switched to no auth)"
+    )
     verify: bool = True
 
 
@@ -185,6 +188,8 @@ def edit_source(name: str, body: SourcePatch, request: Request, caller: Caller =
             k: (v.strip() or None) if isinstance(v, str) else v for k, v in body.options.items()
         }
     secrets = _clean(body.secrets) or None
+    if body.forget_secrets:
+        secrets = {}
     try:
         check_name(new_name)
         _check_urls(current.type, options or {})
@@ -192,7 +197,7 @@ def edit_source(name: str, body: SourcePatch, request: Request, caller: Caller =
             raise ConfigError(
                 f"A data source named '{new_name}' already exists. Choose another name."
             )
-        if options is not None or secrets:
+        if options is not None or secrets is not None:
             reg.update(
                 name,
                 options=options,
