@@ -180,6 +180,13 @@ export async function openWizard({ source = null, onSaved } = {}) {
     for (const f of fields) {
       const saved = editing && f.secret ? source.secrets?.[f.name] : null;
       const fallback = f.default !== undefined ? `default: ${f.default}` : "";
+      const choices = f.type === "boolean" ? ["true", "false"] : f.type === "choice" ? f.choices : null;
+      if (choices) {
+        // a yes/no or one-of setting: a list to pick from (blank: the default)
+        const current = editing ? String(source.options?.[f.name] ?? "") : "";
+        inputs[f.name] = h("select", { name: f.name, id: `f-${f.name}`, "aria-describedby": `err-${f.name}` }, h("option", { value: "" }, fallback || "—"), choices.map((c) => h("option", { value: c, selected: c === current }, c)));
+        continue;
+      }
       inputs[f.name] = h("input", {
         name: f.name,
         id: `f-${f.name}`,

@@ -43,6 +43,8 @@ __all__ = ["TYPES", "Mode", "Setting", "SettingError", "Settings", "make_strateg
 
 TYPES = frozenset({"string", "integer", "number", "boolean", "url", "choice", "mapping", "list"})
 _TRUE = ("true", "1", "yes", "on")
+#: words a label writes in capitals
+_WORDS = {"api": "API", "url": "URL", "id": "ID", "sid": "SID", "oauth": "OAuth", "jql": "JQL"}
 _FALSE = ("false", "0", "no", "off")
 
 
@@ -83,8 +85,12 @@ class Setting:
 
     @property
     def title(self) -> str:
-        """The label a form or prompt shows (``Account SID``; default ``Base url``)."""
-        return self.label or self.name.replace("_", " ").capitalize()
+        """The label a form or prompt shows: ``label``, else the name in words (``api_token``:
+        ``API token``)."""
+        if self.label:
+            return self.label
+        words = [_WORDS.get(w, w) for w in self.name.split("_")]
+        return " ".join([words[0][:1].upper() + words[0][1:], *words[1:]])
 
     @property
     def flag(self) -> str:
