@@ -106,7 +106,9 @@ class Setting:
         except SettingError:
             raise
         except (ValueError, TypeError) as exc:
-            raise SettingError(f"{self.name}: {exc}", field=self.name) from None
+            text = str(exc)
+            text = text if text.startswith(self.name) else f"{self.name}: {text}"
+            raise SettingError(text, field=self.name) from None
         return value
 
     def _convert(self, value: Any) -> Any:
