@@ -35,6 +35,7 @@ EXPECTED = {
     ("POST", "/api/explain"): "analyst",
     ("GET", "/api/names/check"): "admin",
     ("POST", "/api/sources"): "admin",
+    ("POST", "/api/sources/test"): "admin",
     ("PATCH", "/api/sources/{name}"): "admin",
     ("DELETE", "/api/sources/{name}"): "admin",
 }
