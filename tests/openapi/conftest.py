@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 _NUMERIC = re.compile(r"^-?\d+(\.\d+)?$")
+_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$")
 SPECS = Path(__file__).resolve().parent / "specs" / "twilio"
 
 
@@ -26,7 +27,8 @@ def _number(text: str) -> str:
 
 def plain(value):
     """A value in a canonical spelling: nulls dropped from mappings, times as UTC ISO text,
-    JSON text parsed, numbers (and numeric text: the spec says ``"1"``, a typed connector
+    JSON text parsed, ISO 8601 text as a time (a schema says ``date-time``, inference
+    may keep text), numbers (and numeric text: the spec says ``"1"``, a typed connector
     says ``1``) as normalised decimal text, a map's ``(key, value)`` pairs as a mapping."""
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items() if v is not None and k != "_extra"}
@@ -38,6 +40,8 @@ def plain(value):
         return value.astimezone(dt.UTC).isoformat()
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         return _number(str(value))
+    if isinstance(value, str) and _TIME.match(value):
+        return plain(dt.datetime.fromisoformat(value))
     if isinstance(value, str) and _NUMERIC.match(value):
         return _number(value)
     if isinstance(value, str) and value[:1] in "{[":

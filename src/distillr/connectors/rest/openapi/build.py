@@ -204,7 +204,8 @@ def import_openapi(
     include, exclude = list(include), list(exclude)
     defaults = dict(params or {})
     servers = spec.servers()
-    base = base_url or (servers[0] if servers else None)
+    absolute = [s for s in servers if s.startswith(("http://", "https://"))]
+    base = base_url or (absolute[0] if absolute else None)
     auth, auth_text, missing = auth_of(spec, dict(options or {}))
     report = Report(spec.title, spec.version, base, auth_text)
     made: dict[str, tuple[Operation, dict[str, Any]]] = {}

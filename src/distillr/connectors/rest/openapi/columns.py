@@ -11,7 +11,8 @@ Rules, for one JSON schema (``$ref`` followed):
   widen to their common type the way inference does (``int`` and ``float`` to ``float``,
   other scalars to ``string``, an object and a scalar to ``json``); ``null`` and
   ``nullable`` change nothing (every column takes nulls);
-- anything else (no type, a cycle, deeper than :data:`MAX_DEPTH`) is ``json``: its JSON text.
+- anything else (no type, a schema inside itself, deeper than :data:`MAX_DEPTH`) is ``json``:
+  its JSON text.
 
 :func:`record_columns` gives a record schema's columns with their descriptions (enums added as
 "One of: ..."); a value that does not fit its column later still reaches ``_extra``.
