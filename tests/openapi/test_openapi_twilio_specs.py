@@ -32,7 +32,8 @@ def test_spec_imports_with_its_report(specs_dir, name):
     assert f"{len(made.report.tables)} tables:" in text
     for skipped in made.report.skipped:
         assert skipped.reason  # every operation left out says why
-        assert f"{skipped.method} {skipped.path}: {skipped.reason}" in text
+        if skipped.reason != "only GET operations are tables":  # those are counted
+            assert f"{skipped.method} {skipped.path}: {skipped.reason}" in text
 
 
 def test_the_names_are_the_same_every_time(specs_dir):

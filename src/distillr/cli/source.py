@@ -138,8 +138,11 @@ def _summary(info: Any) -> str:
     return ", ".join(parts)
 
 
-@source_app.command("add")
+@source_app.command(
+    "add", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
+)
 def add(
+    ctx: typer.Context,
     type_: str = typer.Argument(..., metavar="TYPE", help="Source type, e.g. twilio."),
     name: str = typer.Argument(..., metavar="NAME", help=NAME_HELP),
     account_sid: str | None = _ACCOUNT_SID,
@@ -154,8 +157,21 @@ def add(
     secret_env: list[str] | None = _SECRET_ENV,
     no_verify: bool = _NO_VERIFY,
 ) -> None:
-    """Save a data source; its credentials are tested with one cheap request first."""
+    """Save a data source; its credentials are tested with one cheap request first.
+
+    `distillr source add rest NAME --openapi SPEC` makes a Custom API source from an OpenAPI
+    spec (with --include, --exclude, --param, --paginator, --dry-run; see docs/openapi.md)."""
+    from distillr.cli import openapi
     from distillr.registry.types import available_types
+
+    if openapi.wants_openapi(ctx.args):
+        given = [*(["--base-url", base_url] if base_url else []), *(["--no-verify"] * no_verify)]
+        given += [f"--option={o}" for o in option or []]
+        given += [f"--secret-env={s}" for s in secret_env or []]
+        openapi.add_from_spec(type_, [name, *ctx.args, *given])
+        return
+    if ctx.args:
+        raise usage(f"no such option or argument: {ctx.args[0]}")
 
     _name(name)
     if type_ not in available_types():

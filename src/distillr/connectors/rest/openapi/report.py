@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Report", "Skipped", "TableReport"]
+__all__ = ["SUMMED", "Report", "Skipped", "TableReport"]
+
+#: reasons the text report counts instead of listing each operation
+SUMMED = {"not included": "not included", "only GET operations are tables": "not GET"}
 
 
 @dataclass(frozen=True)
@@ -62,8 +66,15 @@ class Report:
             if t.parameters:
                 lines.append(f"      parameters: {'; '.join(t.parameters)}")
         if self.skipped:
-            lines.append(f"{len(self.skipped)} operations skipped:")
+            counted = Counter(s.reason for s in self.skipped if s.reason in SUMMED)
+            summary = ", ".join(f"{n} {SUMMED[r]}" for r, n in counted.items())
+            lines.append(
+                f"{len(self.skipped)} operations skipped"
+                + (f" ({summary})" if summary else "")
+                + ":"
+            )
             if skipped:
-                lines.extend(f"  {s.method} {s.path}: {s.reason}" for s in self.skipped)
+                shown = [s for s in self.skipped if s.reason not in SUMMED]
+                lines.extend(f"  {s.method} {s.path}: {s.reason}" for s in shown)
         lines.extend(f"note: {n}" for n in self.notes)
         return "\n".join(lines)
