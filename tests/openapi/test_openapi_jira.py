@@ -4,7 +4,7 @@ sample queries give the same rows as the hand-written JIRA template."""
 from __future__ import annotations
 
 import pytest
-from conftest import row_set
+from openapi_rows import row_set
 
 import distillr
 from distillr.connectors.http import RetryPolicy

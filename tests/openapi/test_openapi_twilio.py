@@ -4,7 +4,7 @@ Twilio tables, paged by the detected ``next_page_uri``."""
 from __future__ import annotations
 
 import pytest
-from conftest import row_set
+from openapi_rows import row_set
 
 import distillr
 from distillr.connectors.http import RetryPolicy

@@ -37,6 +37,7 @@ EXPECTED = {
     ("POST", "/api/sources"): "admin",
     ("PATCH", "/api/sources/{name}"): "admin",
     ("DELETE", "/api/sources/{name}"): "admin",
+    ("POST", "/api/openapi/preview"): "admin",
 }
 
 
