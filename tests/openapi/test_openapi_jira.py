@@ -53,6 +53,7 @@ def sessions(jira, imported, tmp_path_factory):
 def test_the_base_url_comes_from_the_documents_relative_server(imported, jira):
     assert imported.definition["base_url"].rstrip("/") == jira.base_url.rstrip("/")
     assert imported.definition["auth"] == {"type": "basic", "username": jira.email}
+    assert imported.definition["error_path"] == "errorMessages"  # from the 4xx schemas
 
 
 def test_the_paging_is_jiras_with_what_each_answer_has(imported):
@@ -71,3 +72,24 @@ def test_sample_query_gives_the_templates_rows(sessions, sql):
     got = row_set(mine.sql(sql))
     assert got
     assert got == row_set(theirs.sql(sql))
+
+
+def test_an_error_answer_shows_jiras_message(sessions):
+    from distillr.errors import DistillrError
+
+    mine, _ = sessions
+    with pytest.raises(DistillrError, match="404") as err:
+        mine.sql("SELECT * FROM src.`/board/:boardId` WHERE boardId = 999999").fetchall()
+    assert "999999" in str(err.value)
+
+
+def test_the_nav_tree_shows_descriptions_and_enums(sessions):
+    import distillr.tree
+
+    mine, _ = sessions
+    tree = distillr.tree.build(mine, source="src", table="/board")
+    (table,) = tree["sources"][0]["tables"]
+    help_of = {c["name"]: c["description"] for c in table["columns"]}
+    assert help_of["type"] == "One of: scrum, kanban, simple."
+    assert table["description"].endswith("(GET /rest/agile/1.0/board)")
+    assert len(table["description"]) > len("(GET /rest/agile/1.0/board)")  # the summary

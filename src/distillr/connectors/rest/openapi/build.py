@@ -27,6 +27,8 @@ from distillr.connectors.rest.tables import path_alias
 
 __all__ = ["Imported", "import_openapi"]
 
+#: error message fields the connector's usual places (message, detail ...) miss
+_ERROR_FIELDS = ("errorMessages", "errorMessage", "error_message")
 _LIST_KEYS = ("data", "items", "values", "results", "records", "entries", "elements")
 
 
@@ -173,6 +175,23 @@ def _endpoint(spec: Spec, op: Operation, defaults: Mapping[str, str]) -> dict[st
     return out
 
 
+def _error_path(spec: Spec, operations: list[Operation]) -> str | None:
+    """Where the spec's error answers give their message, when the usual places do not."""
+    for op in operations:
+        for code, response in (op.op.get("responses") or {}).items():
+            if not str(code).startswith(("4", "5")) and code != "default":
+                continue
+            try:
+                schema = spec.response_schema(op, spec.deref(response) or {})
+                names = set(properties(spec, schema)) if schema else set()
+            except Unresolved:
+                continue
+            for name in _ERROR_FIELDS:
+                if name in names:
+                    return name
+    return None
+
+
 def _paginator_text(p: Any) -> str:
     if not p:
         return "none"
@@ -266,6 +285,9 @@ def import_openapi(
     definition: dict[str, Any] = {"base_url": base, "description": spec.description[:500]}
     if auth:
         definition["auth"] = auth
+    error_path = _error_path(spec, [op for op, _ in made.values()])
+    if error_path:
+        definition["error_path"] = error_path
     definition["endpoints"] = endpoints
     if not missing and base:
         load_definition(definition, "the imported definition")  # fails here, not at save
