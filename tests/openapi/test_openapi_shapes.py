@@ -467,3 +467,30 @@ def test_parameters_given_for_the_whole_source():
     assert made.report.notes == ["no table has a parameter Nope"]
     table = RestConnector("x", made.source_def()).tables()[0]
     assert table.parameters == ()  # AccountSid has its value
+
+
+def test_a_parent_s_plain_id_is_not_the_records_id():
+    user_id = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    call = {"name": "CallSid", "in": "path", "required": True, "schema": {"type": "string"}}
+    item = {"type": "array", "items": ref("Repo")}
+    repo = {
+        "type": "object",
+        "properties": {"id": {"type": "integer"}, "call_sid": {"type": "string"}},
+    }
+    paths = {"/users/{id}/repos": get(item, [user_id]), "/Calls/{CallSid}/Repos": get(item, [call])}
+    made = import_openapi(spec3(paths, {"Repo": repo}))
+    params = {ep.name: ep.params[0] for ep in made.source_def().endpoints}
+    assert params["user_repos"].column == "user_id"  # WHERE id = 5 stays about a repo's id
+    assert params["call_repos"].column == "call_sid"
+
+
+def test_a_query_parameter_named_like_a_column_of_another_type_gets_its_own():
+    params = [q("created", {"type": "string"})]
+    made = import_openapi(
+        spec3({"/items": get({"type": "array", "items": ref("Item")}, params)}, {"Item": ITEM})
+    )
+    (p,) = only(made).params
+    assert (p.name, p.column, p.exact) == ("created", "created_param", True)
+    table = RestConnector("x", made.source_def()).tables()[0]
+    cols = {c.name: c for c in table.columns}
+    assert cols["created"].filters == {} and cols["created_param"].filters == {"eq": True}

@@ -5,8 +5,12 @@
   ``timestamp`` sent as ISO 8601, ``format: date`` a ``date`` sent as ``YYYY-MM-DD``; an array
   its items' type), its description and enum (``One of: ...``) shown in the nav tree.
 - A parameter filters the column of its name when the records have one (``To`` -> ``to``,
-  ``CallSid`` -> ``call_sid``, a trailing ``{boardId}`` -> ``id``) of a matching type. Path
-  parameters apply exactly. A query parameter over a column is marked inexact: the spec does
+  ``CallSid`` -> ``call_sid``, a trailing ``{boardId}`` -> ``id``) of a matching type; a
+  path parameter with a plain name (``id``, ``sid``, ``key`` ...) only where it ends the path
+  (``/users/{id}/repos``: that ``id`` is the user's, not a repo's). Path parameters apply
+  exactly. One whose name the records use for another thing (``created`` of another type,
+  that ``id``) gets a column of its own (``user_id``, ``created_param``). A query parameter
+  over a column is marked inexact: the spec does
   not say whether ``name=x`` means "equals" or "contains", so results stay right (DuckDB
   re-applies the filter) and only a LIMIT stays local. One that matches no column has a
   column of its own, filled with the value sent (``jql``).
@@ -21,6 +25,7 @@ import re
 from typing import Any
 
 from distillr.connectors.rest.openapi.columns import describe
+from distillr.connectors.rest.openapi.naming import singular, snake
 from distillr.connectors.rest.openapi.spec import Spec
 
 __all__ = ["SkipOperation", "convert", "value_type"]
@@ -36,6 +41,10 @@ _FITS = {
     "date": {"date"},
     "string": {"string", "int"},
 }
+
+
+#: names that say which record only where they end the path
+_GENERIC = frozenset({"id", "sid", "key", "uuid", "name", "slug", "code"})
 
 
 class SkipOperation(Exception):
@@ -64,10 +73,14 @@ def _norm(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
-def _column_for(name: str, kind: str, columns: dict[str, Any], last: bool) -> str | None:
+def _column_for(
+    name: str, kind: str, columns: dict[str, Any], last: bool, path: bool
+) -> str | None:
     """The records' column a parameter filters, if one of a matching type."""
     by_lower = {c.lower(): c for c in columns}
     by_norm = {_norm(c): c for c in columns}
+    if path and not last and _norm(name) in _GENERIC:
+        return None  # /users/{id}/repos: the user's id, not a repo's
     found = by_lower.get(name.lower()) or by_norm.get(_norm(name))
     if found is None and last and _norm(name).endswith("id") and "id" in by_lower:
         found = by_lower["id"]  # /board/{boardId}: the board's id
@@ -75,6 +88,19 @@ def _column_for(name: str, kind: str, columns: dict[str, Any], last: bool) -> st
         return None
     written = columns[found]
     return found if isinstance(written, str) and written in _FITS[kind] else None
+
+
+def _own_column(name: str, path: str, where: str, columns: dict[str, Any]) -> str:
+    """A column for a parameter whose name the records use for something else:
+    ``/users/{id}/repos`` -> ``user_id``; a query parameter ``created`` -> ``created_param``."""
+    parts = [p for p in path.split("/") if p]
+    at = parts.index("{" + name + "}") if "{" + name + "}" in parts else -1
+    before = snake(singular(parts[at - 1])) if where == "path" and at > 0 else ""
+    taken = {c.lower() for c in columns}
+    out = f"{before}_{name}" if before and not before.startswith("{") else f"{name}_param"
+    while out.lower() in taken:
+        out += "_param"
+    return out
 
 
 def convert(
@@ -102,9 +128,11 @@ def convert(
         schema = spec.param_schema(p)
         kind, fmt = value_type(spec, schema)
         item: dict[str, Any] = {"name": name}
-        column = _column_for(name, kind, columns, last == "{" + name + "}")
+        column = _column_for(name, kind, columns, last == "{" + name + "}", where == "path")
         if column and column != name:
             item["column"] = column
+        elif column is None and name.lower() in {c.lower() for c in columns}:
+            item["column"] = _own_column(name, path, where, columns)  # not the records' own
         if where == "path":
             item["location"] = "path"
         elif column:
