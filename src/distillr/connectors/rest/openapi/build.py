@@ -24,11 +24,14 @@ from distillr.connectors.rest.openapi.params import SkipOperation, convert
 from distillr.connectors.rest.openapi.report import Report, Skipped, TableReport
 from distillr.connectors.rest.openapi.spec import OpenApiError, Operation, Spec, Unresolved
 from distillr.connectors.rest.tables import path_alias
+from distillr.errors import DistillrError
 
-__all__ = ["Imported", "import_openapi"]
+__all__ = ["MALFORMED", "Imported", "import_openapi", "make_definition"]
 
 #: error message fields the connector's usual places (message, detail ...) miss
 _ERROR_FIELDS = ("errorMessages", "errorMessage", "error_message")
+#: what a part of a spec of the wrong shape raises (a list where a mapping belongs ...)
+MALFORMED = (AttributeError, TypeError, ValueError, KeyError, IndexError)
 _LIST_KEYS = ("data", "items", "values", "results", "records", "entries", "elements")
 
 
@@ -201,7 +204,23 @@ def _paginator_text(p: Any) -> str:
     return f"{p['type']} ({opts})" if opts else str(p["type"])
 
 
-def import_openapi(
+def import_openapi(spec: Spec, **choices: Any) -> Imported:
+    """A definition from a loaded spec, with its report (see :func:`make_definition` for the
+    choices). A spec shaped otherwise than OpenAPI says is an :class:`OpenApiError`."""
+    try:
+        return make_definition(spec, **choices)
+    except DistillrError:
+        raise  # already clear (some are ValueErrors too)
+    except Unresolved as exc:
+        raise OpenApiError(f"{spec.origin} refers to {exc.ref}, which it does not have.") from None
+    except MALFORMED as exc:
+        raise OpenApiError(
+            f"{spec.origin} is not shaped as OpenAPI {spec.version} says"
+            f" ({type(exc).__name__}: {exc}). Check it with an OpenAPI validator."
+        ) from None
+
+
+def make_definition(
     spec: Spec,
     *,
     base_url: str | None = None,
@@ -246,6 +265,11 @@ def import_openapi(
             report.skipped.append(Skipped(op.method, op.path, exc.reason()))
         except SkipOperation as exc:
             report.skipped.append(Skipped(op.method, op.path, str(exc)))
+        except DistillrError:
+            raise
+        except MALFORMED as exc:
+            reason = f"it is not shaped as OpenAPI says ({type(exc).__name__}: {exc})"
+            report.skipped.append(Skipped(op.method, op.path, reason))
     wanted = []
     for key, (op, _) in made.items():
         short = short_path(op.path, defaults)
