@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from distillr.connectors.rest import dump_yaml, load_text
 from distillr.connectors.rest.openapi import import_openapi, load_spec
 
 SID = "AC" + "a" * 32
@@ -28,6 +29,7 @@ def test_spec_imports_with_its_report(specs_dir, name):
     paged = sum(1 for t in made.report.tables if t.paginator != "none")
     assert (len(made.report.tables), len(made.report.skipped), paged) == EXPECTED[name]
     assert len(definition.endpoints) == len(made.report.tables)
+    assert load_text(dump_yaml(definition), name) == definition  # export, edit, load again
     text = made.report.text()
     assert f"{len(made.report.tables)} tables:" in text
     for skipped in made.report.skipped:
