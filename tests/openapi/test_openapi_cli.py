@@ -73,6 +73,14 @@ def test_errors_save_nothing(home, capsys, tmp_path, jira):
                      '{"/a": {"post": {"responses": {"200": {"description": ""}}}}}}')  # fmt: skip
     code, _, err = cli(capsys, "source", "add", "rest", "x", "--openapi", empty)
     assert code == 1 and "POST /a: only GET" not in err and "has no operation" in err
+    dangling = tmp_path / "dangling.yaml"
+    dangling.write_text(
+        "openapi: 3.0.0\nservers: [{url: 'https://e.example.com'}]\npaths:\n  /a:\n    get:\n"
+        "      responses:\n        '200': {$ref: '#/components/responses/Nope'}\n"
+    )
+    code, _, err = cli(capsys, "source", "add", "rest", "x", "--openapi", dangling)
+    assert code == 1 and "GET /a: it refers to #/components/responses/Nope" in err
+    assert "Traceback" not in err
     url = jira.base_url + "/openapi.json"
     code, _, err = cli(capsys, "source", "add", "rest", "x", "--openapi", url, "--no-verify")
     assert code == 1 and "--option username=" in err

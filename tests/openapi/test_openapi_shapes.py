@@ -205,6 +205,15 @@ def test_query_parameters_types_formats_and_columns():
     }
 
 
+def test_a_filters_description_shows_on_a_column_without_one():
+    params = [q("owner", {"type": "string", "enum": ["me", "you"]}, description="Whose.")]
+    schemas = {"Item": {"type": "object", "properties": {"owner": {"type": "string"}}}}
+    made = import_openapi(
+        spec3({"/items": get({"type": "array", "items": ref("Item")}, params)}, schemas)
+    )
+    assert only(made).descriptions == {"owner": "Whose. One of: me, you."}
+
+
 def test_a_required_header_parameter_skips_the_operation():
     params = [{"name": "X-Tenant", "in": "header", "required": True, "schema": {"type": "string"}}]
     paths = {

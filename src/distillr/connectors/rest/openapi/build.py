@@ -156,6 +156,10 @@ def _endpoint(spec: Spec, op: Operation, defaults: Mapping[str, str]) -> dict[st
         paginator = detect(query, props, nested, headers, data_path)
     paging = {n.lower() for n in query if n.lower() in PAGING_NAMES} if paginator else set()
     params, shown = convert(spec, op.path, raw, columns, paging, dict(defaults))
+    for p in params:  # a filter's enum (JIRA's board type) shows on its column
+        column = p.get("column", p["name"])
+        if column in columns and p.get("description") and column not in notes:
+            notes[column] = p["description"]
     url = op.path
     for p in params:
         if p.get("location") == "path" and p["name"] in defaults:
