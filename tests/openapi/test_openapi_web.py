@@ -91,3 +91,23 @@ def test_uploads_have_their_own_bound_and_other_routes_keep_theirs(tmp_path, spe
         assert res.status_code == 413
         res = c.post("/api/explain", content=b"{" + b" " * (MIB + 10) + b"}")
         assert res.status_code == 413
+
+
+def test_an_upload_never_reads_files_of_the_server(client, tmp_path, monkeypatch):
+    (tmp_path / "item.yaml").write_text(
+        "type: object\nproperties: {secret_field: {type: string}}\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "spec.json").write_text("{}")  # an upload named like a file that exists here
+    item = {"$ref": "item.yaml"}
+    spec = {"openapi": "3.1.0", "servers": [{"url": "https://e.example.com"}], "paths": {
+        "/a": {"get": {"responses": {"200": {"description": "", "content": {
+            "application/json": {"schema": {"type": "array", "items": item}}}}}}}}}  # fmt: skip
+    res = client.post(
+        "/api/openapi/preview", files={"spec": ("spec.json", json.dumps(spec), "application/json")}
+    )
+    assert res.status_code == 400
+    assert res.json()["report"]["skipped"][0]["reason"] == (
+        "it refers to item.yaml, which the spec does not have"
+    )
+    assert "secret_field" not in res.text

@@ -77,13 +77,15 @@ class Spec:
     origin: str = "the spec"
     #: the URL it was fetched from (relative servers resolve against it), if any
     url: str | None = None
+    #: the file it was read from: relative file references resolve beside it (only then)
+    path: Path | None = None
     version: str = field(init=False)
     swagger: bool = field(init=False)
 
     def __post_init__(self) -> None:
         self.version, self.swagger = _version(self.data, self.origin)
         kind = DRAFT4 if self.swagger or self.version.startswith("3.0") else DRAFT202012
-        uri = self.url or (Path(self.origin).resolve().as_uri() if _is_file(self.origin) else "")
+        uri = self.url or (self.path.resolve().as_uri() if self.path is not None else "")
         resource = Resource(contents=self.data, specification=kind)
         base = uri or "urn:distillr:spec"
         registry = Registry(retrieve=_retriever(uri, kind)).with_resource(base, resource)
@@ -213,10 +215,6 @@ def _json_type(media: str) -> bool:
     return media in _JSON_TYPES or media.endswith("+json")
 
 
-def _is_file(origin: str) -> bool:
-    return "://" not in origin and Path(origin).is_file()
-
-
 def _version(data: dict[str, Any], origin: str) -> tuple[str, bool]:
     if "swagger" in data:
         version = str(data["swagger"])
@@ -275,8 +273,11 @@ def _parse(text: str, origin: str) -> Any:
         raise OpenApiError(f"{origin}{where}: not valid YAML or JSON: {what}.") from None
 
 
-def parse_spec(text: str | bytes, origin: str = "the spec", url: str | None = None) -> Spec:
-    """A :class:`Spec` from JSON or YAML text; ``origin`` names it in messages."""
+def parse_spec(
+    text: str | bytes, origin: str = "the spec", url: str | None = None, path: Path | None = None
+) -> Spec:
+    """A :class:`Spec` from JSON or YAML text; ``origin`` names it in messages. Only with
+    ``path`` (the file it was read from) do references to other files resolve."""
     if isinstance(text, bytes):
         if len(text) > MAX_SPEC_BYTES:
             raise OpenApiError(f"{origin} is larger than {MAX_SPEC_BYTES // 1_000_000} MB.")
@@ -290,7 +291,7 @@ def parse_spec(text: str | bytes, origin: str = "the spec", url: str | None = No
             f"{origin} is not an OpenAPI document: its top level is a"
             f" {type(data).__name__}, not a mapping with 'openapi' (or 'swagger') and 'paths'."
         )
-    return Spec(data, origin, url)
+    return Spec(data, origin, url, path)
 
 
 def load_spec(location: str | Path, timeout: float = 30.0) -> Spec:
@@ -303,7 +304,7 @@ def load_spec(location: str | Path, timeout: float = 30.0) -> Spec:
         data = path.read_bytes()
     except OSError as exc:
         raise OpenApiError(f"Cannot read the spec {path}: {exc.strerror or exc}.") from None
-    return parse_spec(data, str(path))
+    return parse_spec(data, str(path), path=path)
 
 
 def _shown(url: str) -> str:
