@@ -141,3 +141,23 @@ def test_a_relative_file_reference_beside_the_spec(tmp_path):
     )
     made = import_openapi(load_spec(tmp_path / "spec.yaml"))
     assert made.source_def().endpoints[0].inferred == {"id": "int"}
+
+
+def test_a_schema_of_aliases_nested_wide_is_skipped_not_walked_forever():
+    levels = ["l0: &l0 {type: object, properties: {a: {type: string}}}"]
+    for i in range(1, 12):
+        props = ", ".join(f"p{j}: *l{i - 1}" for j in range(9))
+        levels.append(f"l{i}: &l{i} {{type: object, properties: {{{props}}}}}")
+    text = (
+        "openapi: 3.0.0\nservers: [{url: 'https://e.example.com'}]\nx-defs:\n"
+        + "".join(f"  {line}\n" for line in levels)
+        + "paths:\n  /bomb:\n    get:\n      responses:\n        '200':\n"
+        "          description: ok\n          content:\n            application/json:\n"
+        "              schema: {type: array, items: *l11}\n"
+        "  /fine:\n    get:\n      responses:\n        '200':\n          description: ok\n"
+        "          content:\n            application/json:\n"
+        "              schema: {type: array, items: *l1}\n"
+    )
+    made = import_openapi(parse_spec(text, "bomb.yaml"))
+    assert [t.name for t in made.report.tables] == ["fine"]
+    assert made.report.skipped[0].reason == "its schema has more than 20,000 fields"

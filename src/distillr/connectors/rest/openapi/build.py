@@ -20,9 +20,15 @@ from distillr.connectors.rest.openapi.auth import auth_of
 from distillr.connectors.rest.openapi.columns import properties, record_columns
 from distillr.connectors.rest.openapi.naming import assign, plain_name, short_path, snake
 from distillr.connectors.rest.openapi.paging import PAGING_NAMES, detect
-from distillr.connectors.rest.openapi.params import SkipOperation, convert
+from distillr.connectors.rest.openapi.params import convert
 from distillr.connectors.rest.openapi.report import Report, Skipped, TableReport
-from distillr.connectors.rest.openapi.spec import OpenApiError, Operation, Spec, Unresolved
+from distillr.connectors.rest.openapi.spec import (
+    OpenApiError,
+    Operation,
+    SkipOperation,
+    Spec,
+    Unresolved,
+)
 from distillr.connectors.rest.tables import path_alias
 from distillr.errors import DistillrError
 
@@ -142,6 +148,7 @@ def _endpoint(spec: Spec, op: Operation, defaults: Mapping[str, str]) -> dict[st
     schema = spec.response_schema(op, response)
     if schema is None:
         raise SkipOperation(f"its {code} answer is not JSON, or has no schema")
+    spec.start()
     data_path, record = _records(spec, op.path, schema)
     found = record_columns(spec, record)
     if found is None:

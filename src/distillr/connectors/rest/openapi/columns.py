@@ -66,6 +66,7 @@ def properties(spec: Spec, schema: Any, seen: tuple[str, ...] = ()) -> dict[str,
 
 def field_spec(spec: Spec, schema: Any, name: str = "", depth: int = 0, seen=()) -> FieldSpec:
     """The column type of one schema."""
+    spec.visit()
     schema, seen = spec.resolve(schema, seen)
     if not isinstance(schema, dict) or depth > MAX_DEPTH or "x-distillr-cycle" in schema:
         return FieldSpec(name, "json")

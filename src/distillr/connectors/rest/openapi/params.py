@@ -26,7 +26,7 @@ from typing import Any
 
 from distillr.connectors.rest.openapi.columns import describe
 from distillr.connectors.rest.openapi.naming import singular, snake
-from distillr.connectors.rest.openapi.spec import Spec
+from distillr.connectors.rest.openapi.spec import SkipOperation, Spec
 
 __all__ = ["SkipOperation", "convert", "value_type"]
 
@@ -45,10 +45,6 @@ _FITS = {
 
 #: names that say which record only where they end the path
 _GENERIC = frozenset({"id", "sid", "key", "uuid", "name", "slug", "code"})
-
-
-class SkipOperation(Exception):
-    """The operation cannot be a table; the message says why."""
 
 
 def value_type(spec: Spec, schema: dict[str, Any]) -> tuple[str, str | None]:

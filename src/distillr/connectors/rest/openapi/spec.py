@@ -25,10 +25,22 @@ from referencing.jsonschema import DRAFT4, DRAFT202012
 
 from distillr.errors import ConfigError
 
-__all__ = ["METHODS", "OpenApiError", "Operation", "Spec", "Unresolved", "load_spec", "parse_spec"]
+__all__ = [
+    "MAX_FIELDS",
+    "METHODS",
+    "OpenApiError",
+    "Operation",
+    "SkipOperation",
+    "Spec",
+    "Unresolved",
+    "load_spec",
+    "parse_spec",
+]
 
 #: the HTTP methods a path item may hold
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+#: the most schema nodes one operation's columns may take (YAML aliases can nest widely)
+MAX_FIELDS = 20_000
 #: the largest spec read from a URL or an upload (bytes)
 MAX_SPEC_BYTES = 50_000_000
 _JSON_TYPES = ("application/json", "application/vnd.api+json", "text/json", "*/*")
@@ -41,6 +53,10 @@ class OpenApiError(ConfigError):
     def __init__(self, message: str, report: Any = None) -> None:
         super().__init__(message)
         self.report = report
+
+
+class SkipOperation(Exception):
+    """The operation cannot be a table; the message says why."""
 
 
 class Unresolved(Exception):
@@ -90,6 +106,17 @@ class Spec:
         base = uri or "urn:distillr:spec"
         registry = Registry(retrieve=_retriever(uri, kind)).with_resource(base, resource)
         self._resolver = registry.resolver(base_uri=base)
+        self._visits = 0
+
+    def start(self) -> None:
+        """Start counting the schema nodes of one operation (see :meth:`visit`)."""
+        self._visits = 0
+
+    def visit(self) -> None:
+        """Count one schema node; past :data:`MAX_FIELDS` the operation is skipped."""
+        self._visits += 1
+        if self._visits > MAX_FIELDS:
+            raise SkipOperation(f"its schema has more than {MAX_FIELDS:,} fields")
 
     # --- $ref ---------------------------------------------------------------------------
     def resolve(self, node: Any, seen: tuple[str, ...] = ()) -> tuple[Any, tuple[str, ...]]:
