@@ -161,3 +161,16 @@ def test_a_schema_of_aliases_nested_wide_is_skipped_not_walked_forever():
     made = import_openapi(parse_spec(text, "bomb.yaml"))
     assert [t.name for t in made.report.tables] == ["fine"]
     assert made.report.skipped[0].reason == "its schema has more than 20,000 fields"
+
+
+def test_a_yaml_structure_inside_itself_skips_its_operation():
+    text = (
+        "openapi: 3.0.0\nservers: [{url: 'https://e.example.com'}]\nx: &a {allOf: [*a]}\n"
+        "paths:\n  /a:\n    get:\n      responses:\n        '200': {description: ok, content:"
+        " {application/json: {schema: {type: array, items: *a}}}}\n"
+        "  /b:\n    get:\n      responses:\n        '200': {description: ok, content:"
+        " {application/json: {schema: {type: array, items: {properties: {id: {}}}}}}}\n"
+    )
+    made = import_openapi(parse_spec(text, "loop.yaml"))
+    assert [t.name for t in made.report.tables] == ["b"]
+    assert "RecursionError" in made.report.skipped[0].reason

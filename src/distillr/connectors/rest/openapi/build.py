@@ -37,7 +37,7 @@ __all__ = ["MALFORMED", "Imported", "import_openapi", "make_definition"]
 #: error message fields the connector's usual places (message, detail ...) miss
 _ERROR_FIELDS = ("errorMessages", "errorMessage", "error_message")
 #: what a part of a spec of the wrong shape raises (a list where a mapping belongs ...)
-MALFORMED = (AttributeError, TypeError, ValueError, KeyError, IndexError)
+MALFORMED = (AttributeError, TypeError, ValueError, KeyError, IndexError, RecursionError)
 _LIST_KEYS = ("data", "items", "values", "results", "records", "entries", "elements")
 
 
