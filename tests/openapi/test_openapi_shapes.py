@@ -503,3 +503,13 @@ def test_a_query_parameter_named_like_a_column_of_another_type_gets_its_own():
     table = RestConnector("x", made.source_def()).tables()[0]
     cols = {c.name: c for c in table.columns}
     assert cols["created"].filters == {} and cols["created_param"].filters == {"eq": True}
+
+
+def test_a_record_path_with_an_extension_is_one_record_even_with_a_list_inside():
+    record = {
+        "type": "object",
+        "properties": {"sid": {"type": "string"}, "links": {"type": "array", "items": ITEM}},
+    }
+    sid = {"name": "Sid", "in": "path", "required": True, "schema": {"type": "string"}}
+    ep = only(import_openapi(spec3({"/Calls/{Sid}.json": get(record, [sid])})))
+    assert (ep.data_path, ep.paginator, sorted(ep.inferred)) == (None, None, ["links", "sid"])

@@ -18,6 +18,7 @@ from distillr.connectors.rest.definition import SourceDef
 from distillr.connectors.rest.loading import load_definition
 from distillr.connectors.rest.openapi.auth import auth_of
 from distillr.connectors.rest.openapi.columns import properties, record_columns
+from distillr.connectors.rest.openapi.naming import EXT as _EXT
 from distillr.connectors.rest.openapi.naming import assign, plain_name, short_path, snake
 from distillr.connectors.rest.openapi.paging import PAGING_NAMES, detect
 from distillr.connectors.rest.openapi.params import convert
@@ -88,8 +89,8 @@ def _records(spec: Spec, path: str, schema: Any) -> tuple[str | None, Any]:
     kind = resolved.get("type")
     if kind == "array" or (isinstance(kind, list) and "array" in kind) or "items" in resolved:
         return None, resolved.get("items") or {}
-    if path.rstrip("/").endswith("}"):
-        return None, resolved  # one record: /items/{id}
+    if _EXT.sub("", path.rstrip("/")).endswith("}"):
+        return None, resolved  # one record: /items/{id}, /Calls/{Sid}.json
     props = properties(spec, resolved)
     arrays = {
         k: spec.deref(spec.deref(p).get("items"))

@@ -19,10 +19,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-__all__ = ["assign", "plain_name", "short_path", "singular", "snake"]
+__all__ = ["EXT", "assign", "plain_name", "short_path", "singular", "snake"]
 
 _VERSION = re.compile(r"^(v\d+(\.\d+)*|\d+(\.\d+)*|\d{4}-\d{2}-\d{2}|latest)$", re.IGNORECASE)
-_EXT = re.compile(r"\.(json|xml|csv|yaml)$", re.IGNORECASE)
+EXT = re.compile(r"\.(json|xml|csv|yaml)$", re.IGNORECASE)
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _PARAM = re.compile(r"^\{([^{}]+)\}$")
 
@@ -63,7 +63,7 @@ def short_path(path: str, fixed: Iterable[str] = ()) -> str:
     fixed = set(fixed)
     parts = [p for p in path.split("/") if p]
     if parts:
-        parts[-1] = _EXT.sub("", parts[-1])
+        parts[-1] = EXT.sub("", parts[-1])
     last_version = -1
     for i, part in enumerate(parts):
         if _PARAM.match(part):
