@@ -17,12 +17,14 @@ def _number(text: str) -> str:
 
 
 def plain(value):
-    """A value in a canonical spelling: nulls dropped from mappings, times as UTC ISO text,
+    """A value in a canonical spelling: nulls (and empty maps, which a typed connector may
+    spell as empty lists of pairs) dropped from mappings, times as UTC ISO text,
     JSON text parsed, ISO 8601 text as a time (a schema says ``date-time``, inference
     may keep text), numbers (and numeric text: the spec says ``"1"``, a typed connector
     says ``1``) as normalised decimal text, a map's ``(key, value)`` pairs as a mapping."""
     if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items() if v is not None and k != "_extra"}
+        kept = {k: plain(v) for k, v in value.items() if k != "_extra"}
+        return {k: v for k, v in kept.items() if v not in (None, {}, [])}
     if isinstance(value, list) and value and all(isinstance(v, tuple) for v in value):
         return plain(dict(value))
     if isinstance(value, list | tuple):

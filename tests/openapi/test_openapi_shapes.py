@@ -255,6 +255,7 @@ PAGES = [
             "size_param": "limit",
             "size": 40,
             "total_path": "total_count",
+            "short_page_ends": True,  # limit declares a maximum
         },
     ),
     (
@@ -455,6 +456,7 @@ def test_swagger_2_in_yaml():
         "offset_param": "offset",
         "size_param": "limit",
         "size": 20,
+        "short_page_ends": True,
     }
     assert ep.inferred == {"id": "int", "born": "date"}
     (born,) = ep.params

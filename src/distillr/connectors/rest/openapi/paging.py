@@ -15,6 +15,9 @@ Checked in this order, the first that fits wins (names compared case-insensitive
 6. a ``Link`` response header: ``link_header``.
 
 The page size asked for is the size parameter's default, else 100 (lowered to its maximum).
+For ``offset`` and ``page``, a size parameter with a declared maximum also makes a page
+shorter than asked the last one (the API promised pages of that size), so an API that
+ignores the page number (Twilio's country list) stops after one page.
 Parameters of the paging vocabulary (``PageToken``, ``page``, ``limit`` ...) are the
 paginator's, never filters, once a paginator is found.
 """
@@ -89,6 +92,15 @@ def _size(params: dict[str, dict[str, Any]], name: str | None) -> dict[str, Any]
     return {"size_param": name, "size": size}
 
 
+def _short_ends(params: dict[str, dict[str, Any]], size: str | None) -> dict[str, Any]:
+    """``short_page_ends`` when the size parameter declares a maximum: a page shorter than a
+    size within it is the last (an API that ignores the page number then stops at once)."""
+    if size is None:
+        return {}
+    maximum = params[size].get("maximum")
+    return {"short_page_ends": True} if isinstance(maximum, int | float) and maximum >= 1 else {}
+
+
 def _body_paths(props: dict[str, dict[str, Any]], nested: dict[str, dict[str, Any]]):
     """lower-cased name -> dotted path, for the body's fields and those one level down."""
     out: dict[str, str] = {}
@@ -146,7 +158,7 @@ def detect(
         out = {"type": "offset", "offset_param": names["offset"]}
         out.update(_size(params, size) or {"size_param": None, "size": None})
         out.update({k: v for k, v in (("total_path", total), ("has_more_path", more)) if v})
-        return out
+        return {**out, **_short_ends(params, size)}
     page = _find(names, ("page", "page_number", "pagenumber"))
     if page:
         out = {"type": "page", "page_param": page, **_size(params, size)}
@@ -156,7 +168,7 @@ def detect(
         pages = _find(body, _TOTAL_PAGES)
         extra = (("total_path", total), ("total_pages_path", pages), ("has_more_path", more))
         out.update({k: v for k, v in extra if v})
-        return out
+        return {**out, **_short_ends(params, size)}
     if "link" in headers:
         return {"type": "link_header", **_size(params, size)}
     return None
