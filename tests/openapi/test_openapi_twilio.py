@@ -196,3 +196,32 @@ def test_other_products_give_the_built_in_rows(everything, sandbox, specs_dir, p
         assert got == row_set(session.sql(f"SELECT {shown} FROM theirs.`{match.name}`")), table
         compared += 1
     assert compared >= PRODUCTS[product]
+
+
+@pytest.mark.slow
+def test_tables_under_one_parent_give_the_built_in_rows(everything):
+    """/Calls/:CallSid/Notifications and the like, for three parents each (from the parent
+    table's sids), compared row for row with the built-in table."""
+    session, mine, theirs = everything
+    builtin = {a.lower(): t for t in theirs.tables() for a in (t.name, *t.aliases)}
+    tables = {a.lower(): t for t in mine.tables() for a in (t.name, *t.aliases)}
+    compared, rows = 0, 0
+    for table in mine.tables():
+        short = [a for a in table.aliases if not a.startswith("/2010-04-01")]
+        match = builtin.get(short[0].lower()) if short and len(table.parameters) == 1 else None
+        segments = short[0].split("/") if match else []
+        at = [i for i, s in enumerate(segments) if s.startswith(":")]
+        parent = tables.get("/".join(segments[: at[0]]).lower()) if len(at) == 1 else None
+        if parent is None or parent.parameters or "sid" not in {c.name for c in parent.columns}:
+            continue
+        sids = session.sql(f"SELECT sid FROM mine.`{parent.name}` ORDER BY sid LIMIT 3")
+        listed = ", ".join(f"'{r[0]}'" for r in sids.fetchall())
+        if not listed:
+            continue
+        where = f"WHERE `{segments[at[0]][1:]}` IN ({listed})"
+        have = {c.name for c in table.columns}
+        shown = ", ".join(f"`{c.name}`" for c in match.columns if c.expr is None and c.name in have)
+        got = row_set(session.sql(f"SELECT {shown} FROM mine.`{table.name}` {where}"))
+        assert got == row_set(session.sql(f"SELECT {shown} FROM theirs.`{match.name}` {where}"))
+        compared, rows = compared + 1, rows + len(got)
+    assert compared >= 18 and rows > 50
