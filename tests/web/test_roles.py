@@ -38,6 +38,7 @@ EXPECTED = {
     ("POST", "/api/sources/test"): "admin",
     ("PATCH", "/api/sources/{name}"): "admin",
     ("DELETE", "/api/sources/{name}"): "admin",
+    ("POST", "/api/openapi/preview"): "admin",
 }
 
 

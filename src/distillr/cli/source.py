@@ -96,12 +96,18 @@ def add(
 ) -> None:
     """Save a data source; its settings are tested with a request or two first.
 
-    `distillr source add TYPE --help` lists the flags of TYPE."""
+    `distillr source add TYPE --help` lists the flags of TYPE. `distillr source add rest NAME
+    --openapi SPEC` makes a Custom API source from an OpenAPI spec (with --include, --exclude,
+    --param, --paginator, --dry-run; see docs/openapi.md)."""
+    from distillr.cli import openapi
     from distillr.registry.types import connector_class
 
     if type_ is None or type_ in ("--help", "-h"):
         typer.echo(ctx.get_help() + "\n\n" + _types_help())
         raise typer.Exit(0 if type_ else 2)
+    if openapi.wants_openapi(ctx.args):
+        openapi.add_from_spec(type_, list(ctx.args))
+        return
     kinds = _kinds()
     if type_ not in kinds:
         known = ", ".join(kinds) or "none installed"
