@@ -186,7 +186,7 @@ class Session:
     def _describe(self, source: str, table: str) -> Result:
         tdef = self.connector(source).table(table)
         columns = list(tdef.columns)
-        types = _duckdb_types([c.type for c in columns])
+        types = duckdb_type_names([c.type for c in columns])
         return _static(
             {
                 "COLUMN_NAME": [c.name for c in columns],
@@ -228,7 +228,8 @@ def _static(columns: dict[str, list]) -> Result:
     return Result(table=pa.table({k: pa.array(v, type=pa.string()) for k, v in columns.items()}))
 
 
-def _duckdb_types(types: list[pa.DataType]) -> list[str]:
+def duckdb_type_names(types: list[pa.DataType]) -> list[str]:
+    """The DuckDB type name (as DESCRIBE shows it) of each Arrow type."""
     if not types:
         return []
     schema = pa.schema([pa.field(f"c{i}", t) for i, t in enumerate(types)])
