@@ -250,7 +250,7 @@ def test_executemany(cur):
 
 # -- errors mapped from distillr's
 def test_error_mapping(cur):
-    with pytest.raises(dbapi.ProgrammingError, match="(?i)syntax"):
+    with pytest.raises(dbapi.ProgrammingError, match=r"(?i)syntax"):
         cur.execute("SELEC 1")
     with pytest.raises(dbapi.ProgrammingError, match="nosuch"):
         cur.execute("SELECT * FROM nosuch.calls")
