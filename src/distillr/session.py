@@ -174,14 +174,19 @@ class Session:
 
     def _show_tables(self, source: str | None) -> Result:
         names = [source] if source else self.sources()
-        schemas, tables, descriptions = [], [], []
+        rows: dict[str, list[str]] = {
+            "TABLE_SCHEMA": [],
+            "TABLE_NAME": [],
+            "DESCRIPTION": [],
+            "PARAMETERS": [],
+        }
         for name in names:
-            conn = self.connector(name)
-            for t in conn.tables():
-                schemas.append(name)
-                tables.append(t.name)
-                descriptions.append(t.description)
-        return _static({"TABLE_SCHEMA": schemas, "TABLE_NAME": tables, "DESCRIPTION": descriptions})
+            for t in self.connector(name).tables():
+                rows["TABLE_SCHEMA"].append(name)
+                rows["TABLE_NAME"].append(t.name)
+                rows["DESCRIPTION"].append(t.description)
+                rows["PARAMETERS"].append(",".join(t.parameters))
+        return _static(rows)
 
     def _describe(self, source: str, table: str) -> Result:
         tdef = self.connector(source).table(table)
