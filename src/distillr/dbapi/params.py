@@ -25,11 +25,20 @@ from sqlglot.tokens import TokenType
 from distillr.dbapi.exceptions import DataError, NotSupportedError, ProgrammingError
 from distillr.sql.dialect import DIALECT, classify
 
-__all__ = ["bind"]
+__all__ = ["bind", "bind_numbered", "literal"]
 
 
 def bind(sql: str, params: Sequence[Any] | None) -> str:
     """``sql`` with its ``?`` placeholders replaced by ``params``, in order."""
+    return _bind(sql, params, numbered=False)
+
+
+def bind_numbered(sql: str, params: Sequence[Any] | None) -> str:
+    """``sql`` with its ``$1``, ``$2`` ... placeholders (PostgreSQL's) replaced by ``params``."""
+    return _bind(sql, params, numbered=True)
+
+
+def _bind(sql: str, params: Sequence[Any] | None, *, numbered: bool) -> str:
     if params is None:
         return sql
     if isinstance(params, (str, bytes)) or not isinstance(params, Sequence):
@@ -38,14 +47,14 @@ def bind(sql: str, params: Sequence[Any] | None) -> str:
         )
     stmt = classify(sql)
     if stmt.kind == "explain":
-        return "EXPLAIN " + bind(stmt.body, params)
+        return "EXPLAIN " + _bind(stmt.body, params, numbered=numbered)
     if stmt.kind != "query":
         if params:
             raise ProgrammingError("SHOW and DESCRIBE take no parameters.")
         return sql
     try:
-        numbered, count = _number_holes(sql)
-        tree = sqlglot.parse_one(numbered, dialect=DIALECT)
+        marked, count = _mark_holes(sql, numbered)
+        tree = sqlglot.parse_one(marked, dialect=DIALECT)
     except (ParseError, TokenError):
         if params:
             raise ProgrammingError(
@@ -54,9 +63,10 @@ def bind(sql: str, params: Sequence[Any] | None) -> str:
             ) from None
         return sql
     if count != len(params):
+        word = "'$n'" if numbered else "'?'"
         raise ProgrammingError(
-            f"The query has {count} '?' placeholder(s) but {len(params)} parameter(s)"
-            " were given; pass one value per '?'."
+            f"The query has {count} {word} placeholder(s) but {len(params)} parameter(s)"
+            f" were given; pass one value per {word}."
         )
     if not count:
         return sql
@@ -71,16 +81,27 @@ def bind(sql: str, params: Sequence[Any] | None) -> str:
 
 
 _HOLE = re.compile(r"dst_p(\d+)")
+_NUMBERED = re.compile(r"\$(\d+)")
 
 
-def _number_holes(sql: str) -> tuple[str, int]:
-    """``sql`` with its n-th ``?`` token (not one inside a string or comment) renamed to the
-    named placeholder ``:dst_p<n>``, so that each keeps its place in the text's order."""
+def _mark_holes(sql: str, numbered: bool) -> tuple[str, int]:
+    """``sql`` with each placeholder token (not one inside a string or comment) renamed to
+    the named placeholder ``:dst_p<i>``, ``i`` counting from 0 in the text's order for ``?``
+    and ``n - 1`` for ``$n``; and how many values it takes."""
     parts, last, count = [], 0, 0
     for token in DIALECT.tokenize(sql):
-        if token.token_type is TokenType.PLACEHOLDER and token.text == "?":
-            parts += [sql[last : token.start], f":dst_p{count}"]
-            last, count = token.end + 1, count + 1
+        if numbered:
+            m = _NUMBERED.fullmatch(token.text)
+            if m is None or token.token_type is TokenType.STRING or int(m.group(1)) < 1:
+                continue
+            index = int(m.group(1)) - 1
+            count = max(count, index + 1)
+        elif token.token_type is TokenType.PLACEHOLDER and token.text == "?":
+            index, count = count, count + 1
+        else:
+            continue
+        parts += [sql[last : token.start], f":dst_p{index}"]
+        last = token.end + 1
     parts.append(sql[last:])
     return "".join(parts), count
 
