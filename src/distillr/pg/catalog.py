@@ -47,8 +47,20 @@ SETTINGS = {
 VERSION = f"PostgreSQL 15.0 (distillr {__version__}) on DuckDB"
 
 _MACROS = [
+    "CREATE TYPE regclass AS BIGINT",
+    "CREATE TYPE regtype AS BIGINT",
     f"CREATE MACRO version() AS '{VERSION}'",
     "CREATE MACRO pg_get_userbyid(id) AS 'distillr'",
+    # PostgreSQL's own spellings, which tools parse (DuckDB's are int8, varchar ...)
+    "CREATE MACRO format_type(type_oid, typemod) AS CASE type_oid"
+    " WHEN 16 THEN 'boolean' WHEN 17 THEN 'bytea' WHEN 20 THEN 'bigint'"
+    " WHEN 21 THEN 'smallint' WHEN 23 THEN 'integer' WHEN 25 THEN 'text'"
+    " WHEN 700 THEN 'real' WHEN 701 THEN 'double precision' WHEN 1043 THEN 'character varying'"
+    " WHEN 1082 THEN 'date' WHEN 1083 THEN 'time without time zone'"
+    " WHEN 1114 THEN 'timestamp without time zone' WHEN 1184 THEN 'timestamp with time zone'"
+    " WHEN 1186 THEN 'interval' WHEN 2950 THEN 'uuid'"
+    " ELSE CASE WHEN pg_catalog.format_type(type_oid, typemod) LIKE 'numeric%'"
+    " THEN pg_catalog.format_type(type_oid, typemod) ELSE 'jsonb' END END",
     "CREATE MACRO pg_encoding_to_char(id) AS 'UTF8'",
     "CREATE MACRO pg_backend_pid() AS 0",
     "CREATE MACRO pg_get_expr(expr, relation) AS NULL, (expr, relation, pretty) AS NULL",
@@ -57,6 +69,12 @@ _MACROS = [
     "CREATE MACRO pg_relation_is_publishable(id) AS false",
     "CREATE MACRO pg_is_in_recovery() AS false",
     "CREATE MACRO array_upper(arr, dimension) AS len(arr)",
+    "CREATE MACRO to_regtype(name) AS NULL::BIGINT",
+    "CREATE MACRO pg_get_serial_sequence(relation, col) AS NULL::VARCHAR",
+    "CREATE MACRO pg_get_indexdef(index, col, pretty) AS NULL::VARCHAR",
+    "CREATE MACRO distillr_regclass(name) AS coalesce((SELECT oid FROM pg_catalog.pg_class"
+    " WHERE relname = split_part(name::VARCHAR, '.', -1) LIMIT 1), 0)",
+    "CREATE MACRO to_regclass(name) AS NULL::BIGINT",
     "CREATE MACRO txid_current() AS 1",
     "CREATE MACRO pg_postmaster_start_time() AS now()",
 ]
@@ -65,6 +83,7 @@ _MACROS = [
 #: ``pg_catalog.NAME`` read ``distillr_pg.NAME`` instead
 _VIEWS = {
     "pg_class": "SELECT *, false AS relforcerowsecurity FROM pg_catalog.pg_class",
+    "pg_namespace": "SELECT * FROM pg_catalog.pg_namespace WHERE nspname <> 'distillr_pg'",
     "pg_roles": "SELECT 10::BIGINT AS oid, 'distillr' AS rolname, false AS rolsuper,"
     " false AS rolcreatedb, false AS rolcreaterole, true AS rolcanlogin",
 }
@@ -86,6 +105,14 @@ _EMPTY = {
     "pg_foreign_table": "ftrelid BIGINT, ftserver BIGINT, ftoptions TEXT",
     "pg_partitioned_table": "partrelid BIGINT, partstrat TEXT",
     "pg_event_trigger": "oid BIGINT, evtname TEXT",
+    "pg_opclass": "oid BIGINT, opcname TEXT, opcdefault BOOLEAN",
+    "pg_collation": "oid BIGINT, collname TEXT, collnamespace BIGINT",
+    "pg_sequence": "seqrelid BIGINT, seqtypid BIGINT, seqstart BIGINT, seqincrement BIGINT,"
+    " seqmax BIGINT, seqmin BIGINT, seqcache BIGINT, seqcycle BOOLEAN",
+    "pg_index": "indexrelid BIGINT, indrelid BIGINT, indnatts INTEGER, indnkeyatts INTEGER,"
+    " indisunique BOOLEAN, indnullsnotdistinct BOOLEAN, indisprimary BOOLEAN,"
+    " indisvalid BOOLEAN, indkey INTEGER[], indoption INTEGER[], indclass BIGINT[],"
+    " indpred TEXT, indexprs TEXT",
 }
 _VIEWS.update(
     {
@@ -97,6 +124,7 @@ _VIEWS.update(
 )
 
 _REWRITES = [
+    (re.compile(r"CAST\(\s*([^()]*?)\s+AS\s+REGCLASS\s*\)", re.I), r"distillr_regclass(\1)"),
     (
         re.compile(r"\bpg_catalog\s*\.\s*(" + "|".join(_VIEWS) + r")\b(?!\s*\()", re.I),
         r"distillr_pg.\1",
@@ -111,6 +139,7 @@ _REWRITES = [
         "",
     ),
     (re.compile(r"::\s*pg_catalog\s*\.\s*", re.I), "::"),
+    (re.compile(r"\bjson_build_object\s*\(", re.I), "json_object("),
 ]
 
 
@@ -185,7 +214,8 @@ _TRANSACTION = {
     "ROLLBACK": ("ROLLBACK", b"I"),
     "ABORT": ("ROLLBACK", b"I"),
 }
-_QUIET = {"SET", "RESET", "DISCARD", "DEALLOCATE", "CLOSE", "LISTEN", "UNLISTEN", "CHECKPOINT"}
+_QUIET = {"SET", "RESET", "DISCARD", "DEALLOCATE", "LISTEN", "UNLISTEN", "CHECKPOINT"}
+_QUIET |= {"SAVEPOINT", "RELEASE"}
 
 
 def local_command(sql: str) -> tuple[str, bytes | None] | pa.Table | None:
@@ -195,6 +225,8 @@ def local_command(sql: str) -> tuple[str, bytes | None] | pa.Table | None:
     if not words:
         return None
     first = words[0].upper()
+    if first == "ROLLBACK" and len(words) > 1 and words[1].upper() == "TO":
+        return "ROLLBACK", b"T"  # to a savepoint: still in the transaction, error or not
     if first in _TRANSACTION:
         return _TRANSACTION[first]
     if first in _QUIET:

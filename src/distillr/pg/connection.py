@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
-import scramp
 
 from distillr.dbapi.exceptions import Error as DbapiError
-from distillr.errors import DistillrError
+from distillr.errors import DistillrError, QueryCancelled
 from distillr.pg import messages as m
 from distillr.pg.errors import sqlstate_of
 from distillr.pg.rows import data_rows, row_description
+from distillr.pg.scram import ScramError, ScramServer
 from distillr.pg.statements import CatalogQueryError, Outcome, Statements
 
 if TYPE_CHECKING:
@@ -67,6 +67,8 @@ class Connection:
         self.prepared: dict[str, Prepared] = {}
         self.portals: dict[str, Portal] = {}
         self.running: Outcome | None = None
+        #: a cancel request came while a statement was being planned
+        self.cancelled = False
         self.user = ""
 
     # -- writing
@@ -142,24 +144,23 @@ class Connection:
             )
             return False
         verifier = self.server.verifier(self.user)
-        mechanism = scramp.ScramMechanism("SCRAM-SHA-256")
         # unknown users go through the same exchange, against a verifier no password matches
-        scram = mechanism.make_server(lambda _name: verifier or self.server.decoy)
+        scram = ScramServer(verifier or self.server.decoy)
         await self.send(m.auth_sasl("SCRAM-SHA-256"))
         try:
             first = await m.read_message(self.reader)
             p = first.payload
             if first.kind != b"p" or p.cstr() != "SCRAM-SHA-256":
-                raise scramp.ScramException("the client chose another mechanism")
-            scram.set_client_first(p.bytes(p.int32()).decode())
-            await self.send(m.authentication(11, scram.get_server_first().encode()))
+                raise ScramError("the client chose another mechanism")
+            challenge = scram.server_first(p.bytes(p.int32()).decode())
+            await self.send(m.authentication(11, challenge.encode()))
             final = await m.read_message(self.reader)
             if final.kind != b"p":
-                raise scramp.ScramException("the client did not answer the challenge")
-            scram.set_client_final(final.payload.data.decode())
+                raise ScramError("the client did not answer the challenge")
+            signature = scram.server_final(final.payload.data.decode())
             if verifier is None:
-                raise scramp.ScramException("unknown user")
-        except (scramp.ScramException, UnicodeDecodeError, m.ProtocolViolation):
+                raise ScramError("unknown user")
+        except (ScramError, UnicodeDecodeError, m.ProtocolViolation):
             await asyncio.sleep(self.server.failed_login_delay)
             await self.send(
                 m.error_response(
@@ -167,7 +168,7 @@ class Connection:
                 )
             )
             return False
-        await self.send(m.authentication(12, scram.get_server_final().encode()))
+        await self.send(m.authentication(12, signature.encode()))
         return True
 
     # -- the query protocols
@@ -202,7 +203,7 @@ class Connection:
     async def simple(self, text: str) -> None:
         for sql in split_statements(text):
             try:
-                outcome = await asyncio.to_thread(self.statements.run, sql)
+                outcome = await self.run(sql, [])
                 await self.complete(outcome, Portal(sql, []), max_rows=0, describe=True)
             except (DistillrError, DbapiError, CatalogQueryError) as err:
                 await self.fail(err)
@@ -280,13 +281,29 @@ class Connection:
                 if portal.outcome is not None:
                     portal.outcome.close()
             return
+        cursor = self.statements.cursors.get(name)
+        if name not in self.portals and cursor is not None:  # a DECLAREd cursor is a portal
+            await self.send(row_description(cursor.schema))
+            return
         portal = self._portal(name)
         if portal.outcome is None:
             await self.start_portal(portal)
         await self.send(_shape(portal.outcome))
 
+    async def run(self, sql: str, params: list[Any]) -> Outcome:
+        """Start a statement on a worker thread; a cancel request that comes meanwhile
+        cancels it as soon as it has started."""
+        self.cancelled = False
+        outcome = await asyncio.to_thread(self.statements.run, sql, params)
+        if self.cancelled:
+            outcome.cancel()
+            outcome.close()
+            raise QueryCancelled("The query was cancelled (a cancel request from the client).")
+        self.running = outcome
+        return outcome
+
     async def start_portal(self, portal: Portal) -> None:
-        portal.outcome = await asyncio.to_thread(self.statements.run, portal.sql, portal.params)
+        portal.outcome = await self.run(portal.sql, portal.params)
         portal.rows = portal.outcome.batches
 
     async def complete(self, outcome: Outcome, portal: Portal, *, max_rows: int, describe: bool):
@@ -315,7 +332,10 @@ class Connection:
                 await self.send(rows)
         finally:
             self.running = None
-        await self.send(m.command_complete(outcome.tag or f"SELECT {portal.sent}"))
+        if self.cancelled:
+            raise QueryCancelled("The query was cancelled (a cancel request from the client).")
+        verb = "FETCH" if outcome.fetch else "SELECT"
+        await self.send(m.command_complete(outcome.tag or f"{verb} {portal.sent}"))
 
     def _portal(self, name: str) -> Portal:
         portal = self.portals.get(name)
@@ -329,6 +349,7 @@ class Connection:
             portal.outcome.close()
 
     def cancel(self) -> None:
+        self.cancelled = True
         running = self.running
         if running is not None:
             running.cancel()
