@@ -174,19 +174,24 @@ class Session:
 
     def _show_tables(self, source: str | None) -> Result:
         names = [source] if source else self.sources()
-        schemas, tables, descriptions = [], [], []
+        rows: dict[str, list[str]] = {
+            "TABLE_SCHEMA": [],
+            "TABLE_NAME": [],
+            "DESCRIPTION": [],
+            "PARAMETERS": [],
+        }
         for name in names:
-            conn = self.connector(name)
-            for t in conn.tables():
-                schemas.append(name)
-                tables.append(t.name)
-                descriptions.append(t.description)
-        return _static({"TABLE_SCHEMA": schemas, "TABLE_NAME": tables, "DESCRIPTION": descriptions})
+            for t in self.connector(name).tables():
+                rows["TABLE_SCHEMA"].append(name)
+                rows["TABLE_NAME"].append(t.name)
+                rows["DESCRIPTION"].append(t.description)
+                rows["PARAMETERS"].append(",".join(t.parameters))
+        return _static(rows)
 
     def _describe(self, source: str, table: str) -> Result:
         tdef = self.connector(source).table(table)
         columns = list(tdef.columns)
-        types = _duckdb_types([c.type for c in columns])
+        types = duckdb_type_names([c.type for c in columns])
         return _static(
             {
                 "COLUMN_NAME": [c.name for c in columns],
@@ -228,7 +233,8 @@ def _static(columns: dict[str, list]) -> Result:
     return Result(table=pa.table({k: pa.array(v, type=pa.string()) for k, v in columns.items()}))
 
 
-def _duckdb_types(types: list[pa.DataType]) -> list[str]:
+def duckdb_type_names(types: list[pa.DataType]) -> list[str]:
+    """The DuckDB type name (as DESCRIBE shows it) of each Arrow type."""
     if not types:
         return []
     schema = pa.schema([pa.field(f"c{i}", t) for i, t in enumerate(types)])

@@ -43,6 +43,7 @@ COMMAND_MODULES: list[str] = [
     "shell",
     "demo",
     "serve",
+    "pg",
     "sandbox",
 ]
 

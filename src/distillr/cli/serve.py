@@ -6,6 +6,7 @@ there (``web_auth.sqlite``), next to the data source registry.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import sys
 
@@ -66,12 +67,16 @@ def serve(
     results_disk_mib: float = typer.Option(
         4096, min=0, help="MiB of spilled results on disk in all (the oldest expire)."
     ),
+    pg_port: int | None = typer.Option(
+        None,
+        min=0,
+        max=65535,
+        help="Also serve the PostgreSQL wire protocol on this port (as `distillr pg`).",
+    ),
 ) -> None:
     """Serve the web app (data source wizard, nav tree, query window) and the JSON API
     (OpenAPI docs at /docs). The limits are described in docs/web.md."""
     import math
-
-    import uvicorn
 
     from distillr.errors import ConfigError
     from distillr.server import create_app
@@ -114,6 +119,20 @@ def serve(
             " the app behind an HTTPS proxy or pass --ssl-certfile/--ssl-keyfile.",
             err=True,
         )
+    pg_server = None
+    if pg_port is not None:
+        from distillr.cli.pg import start_pg
+
+        pg_server = start_pg(host, pg_port, ssl_certfile, ssl_keyfile, query_timeout)
+    with pg_server.running() if pg_server is not None else contextlib.nullcontext():
+        if pg_server is not None:
+            typer.echo(f"distillr PostgreSQL server on {shown}:{pg_server.port}")
+        _run_uvicorn(app, host, port, log_level, ssl_certfile, ssl_keyfile)
+
+
+def _run_uvicorn(app, host, port, log_level, ssl_certfile, ssl_keyfile) -> None:
+    import uvicorn
+
     uvicorn.run(
         app,
         host=host,
