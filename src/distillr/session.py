@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from distillr.connectors.base import Connector
 from distillr.errors import CatalogError, DistillrError, did_you_mean
+from distillr.sql import exits
 from distillr.sql.dialect import classify
 from distillr.sql.executor import run
 from distillr.sql.explain import Explain, explain_plan
@@ -125,9 +126,8 @@ class Session:
             if self._db is not None or self._db_opening:
                 return
             self._db_opening = True
-        threading.Thread(
-            target=self._open_db_quietly, name="distillr-duckdb-open", daemon=True
-        ).start()
+        # not a daemon thread: the interpreter must not exit while it is inside DuckDB
+        exits.start(self._open_db_quietly, name="distillr-duckdb-open")
 
     def _open_db_quietly(self) -> None:
         try:
