@@ -21,7 +21,9 @@ import pyarrow as pa
 
 from distillr.connectors.base import Connector
 from distillr.errors import CatalogError, DistillrError, did_you_mean
+from distillr.home import default_home
 from distillr.sql import exits
+from distillr.sql.caps import check_timeout
 from distillr.sql.dialect import classify
 from distillr.sql.executor import run
 from distillr.sql.explain import Explain, explain_plan
@@ -29,10 +31,6 @@ from distillr.sql.planner import plan_query
 from distillr.sql.result import QueryStats, Result
 
 __all__ = ["Explain", "Session"]
-
-
-def default_home() -> Path:
-    return Path(os.environ.get("DISTILLR_HOME") or "~/.distillr").expanduser()
 
 
 class Session:
@@ -147,6 +145,7 @@ class Session:
         """Run one Drill statement and return its result (streaming for queries)."""
         if not isinstance(text, str):
             raise TypeError("sql() needs the SQL text as a string")
+        timeout = check_timeout(timeout)
         stmt = classify(text)
         if stmt.kind == "show_databases":
             types = self._source_types()

@@ -149,6 +149,16 @@ def emit(
         sys.stdout.flush()
 
 
+def _timeout(value: float | None) -> float | None:
+    from distillr.errors import UsageError
+    from distillr.sql.caps import check_timeout
+
+    try:
+        return check_timeout(value, "the timeout")
+    except UsageError as exc:
+        raise usage(str(exc)) from None
+
+
 def query(
     sql: str | None = typer.Argument(None, metavar="SQL", help="The statement to run."),
     file: Path | None = typer.Option(
@@ -162,10 +172,14 @@ def query(
         False, "--explain", help="Show the plan: what goes to the API, what runs locally."
     ),
     timeout: float | None = typer.Option(
-        None, "--timeout", metavar="SECONDS", help="Cancel the query after this long."
+        None,
+        "--timeout",
+        metavar="SECONDS",
+        callback=_timeout,
+        help="Cancel the query after this long (at most a week).",
     ),
     max_rows: int = typer.Option(
-        1000, "--max-rows", metavar="N", help="Rows to show in a terminal table."
+        1000, "--max-rows", metavar="N", min=0, help="Rows to show in a terminal table."
     ),
     no_pushdown: bool = typer.Option(
         False, "--no-pushdown", help="Fetch everything and filter locally (for checking)."

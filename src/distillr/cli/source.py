@@ -99,7 +99,13 @@ def _settings(
     if account_sid is not None:
         options["account_sid"] = account_sid.strip()
     if base_url is not None:
-        options["base_url"] = base_url.strip()
+        from distillr.connectors.urls import check_base_url
+        from distillr.errors import ConfigError
+
+        try:
+            options["base_url"] = check_base_url(base_url, "the base URL")
+        except ConfigError as exc:
+            raise usage(str(exc), "--base-url") from None
 
     token_given = auth_token_env is not None or auth_token_stdin or auth_token_prompt
     key_given = api_key is not None or api_secret_env is not None or api_secret_stdin

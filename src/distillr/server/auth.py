@@ -22,12 +22,12 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from distillr.errors import ConfigError
+from distillr.home import default_home, private_file
 
 __all__ = ["ROLES", "SESSION_TTL", "AuthStore", "LoginSession", "TokenInfo", "UserInfo"]
 
@@ -87,14 +87,6 @@ def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def default_home(home: str | os.PathLike | None = None) -> Path:
-    """The distillr home folder: ``home``, else ``$DISTILLR_HOME``, else ``~/.distillr``."""
-    if home is not None:
-        return Path(home).expanduser()
-    env = os.environ.get("DISTILLR_HOME")
-    return Path(env).expanduser() if env else Path.home() / ".distillr"
-
-
 class AuthStore:
     """Web users, their API tokens and their login sessions."""
 
@@ -105,7 +97,7 @@ class AuthStore:
         self._ready = False
 
     def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(self.path)  # mode 0600 before SQLite writes a byte
         con = sqlite3.connect(self.path, timeout=10)
         con.execute("PRAGMA foreign_keys = ON")
         if not self._ready:
@@ -117,10 +109,6 @@ class AuthStore:
                         con.execute(
                             "ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'admin'"
                         )
-                try:
-                    os.chmod(self.path, 0o600)
-                except OSError:
-                    pass
                 self._ready = True
         return con
 

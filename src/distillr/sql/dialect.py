@@ -327,6 +327,7 @@ def parse(sql: str) -> exp.Expr:
         tree = _rewrite_placeholders(tree)
         nodes = all_nodes(tree)
     check_functions(nodes)
+    _check_row_counts(nodes, sql)
     for select in nodes:
         if not isinstance(select, exp.Select):
             continue
@@ -339,6 +340,28 @@ def parse(sql: str) -> exp.Expr:
         ):
             select.set("limit", None)  # Drill's LIMIT ALL: no limit
     return tree
+
+
+def _check_row_counts(nodes: list[exp.Expr], sql: str) -> None:
+    """LIMIT, OFFSET and FETCH take whole numbers of rows, as in Drill (``LIMIT 2.5`` and
+    ``LIMIT '2'`` are errors, where DuckDB would round or cast them)."""
+    for node in nodes:
+        if isinstance(node, exp.Fetch):
+            word, value = "FETCH", node.args.get("count")
+        elif isinstance(node, (exp.Limit, exp.Offset)):
+            word, value = node.key.upper(), node.expression
+        else:
+            continue
+        inner = value
+        while isinstance(inner, (exp.Paren, exp.Neg)):
+            inner = inner.this
+        if not isinstance(inner, exp.Literal):
+            continue  # LIMIT ALL, an expression: DuckDB checks it
+        if inner.is_string or not inner.this.isdigit():
+            raise SqlError(
+                f"{word} takes a whole number of rows, not {value.sql(dialect=DIALECT)}:"
+                f" write for example {word} 10.",
+            )
 
 
 def _is_star(node: exp.Expr) -> bool:

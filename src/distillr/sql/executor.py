@@ -33,6 +33,7 @@ from distillr.errors import (
     UnsupportedError,
     did_you_mean,
 )
+from distillr.sql.caps import check_timeout
 from distillr.sql.planner import Plan, TableScan
 from distillr.sql.result import QueryStats, Result, TableStats
 from distillr.sql.values import NotPushable, convert
@@ -560,8 +561,7 @@ class Query:
         timeout: float | None = None,
         progress: Callable[[QueryStats], Any] | None = None,
     ) -> None:
-        if timeout is not None and timeout <= 0:
-            raise ValueError("timeout must be a positive number of seconds")
+        timeout = check_timeout(timeout)
         self.plan = plan
         self.db = db
         self.progress = progress
