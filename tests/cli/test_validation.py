@@ -125,3 +125,24 @@ def test_shell_history_is_private(home, child_env):
         child.close()
     assert "+15551234567" in (home / "shell_history").read_text()
     assert _mode(home / "shell_history") == 0o600
+
+
+def test_sql_text_is_capped_before_parsing(child_env, tmp_path):
+    big = tmp_path / "big.sql"
+    big.write_text("SELECT * FROM range(3) WHERE range IN (" + "1, " * 400_000 + "2)")
+    deep = "SELECT " + "(" * 40 + "1" + ")" * 40
+    chain = "SELECT " + " + ".join(["1"] * 2000)
+    cases = [["query", "--file", str(big)], ["query", deep], ["query", chain]]
+    big_run, deep_run, chain_run = _all(cases, child_env)
+    assert big_run.returncode == 1 and "at most 1,048,576 bytes" in big_run.stderr
+    assert deep_run.returncode == 1 and "at most 32 levels" in deep_run.stderr
+    assert chain_run.returncode == 1 and "nest too deeply" in chain_run.stderr
+    for ran in (big_run, deep_run, chain_run):
+        assert "SET" not in ran.stderr and "Traceback" not in ran.stderr, ran.stderr
+
+
+def test_nesting_counts_only_real_parentheses(home):
+    con = distillr.connect(home)
+    quoted = "SELECT '" + "(" * 50 + "' AS a, 1 AS `" + "(" * 50 + "` -- " + "(" * 50
+    assert con.sql(quoted).fetchall()[0][1] == 1
+    assert con.sql("SELECT " + "(" * 30 + "1" + ")" * 30).fetchall() == [(1,)]

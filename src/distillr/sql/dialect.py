@@ -37,6 +37,7 @@ from sqlglot.parsers.drill import DrillParser
 from sqlglot.tokens import TokenType
 
 from distillr.errors import SqlError, UnsupportedError
+from distillr.sql.caps import check_sql
 from distillr.sql.clauses import all_nodes
 
 __all__ = ["DistillrDrill", "Statement", "classify", "name_computed_columns", "parse", "to_duckdb"]
@@ -306,6 +307,7 @@ def _sql_error(err: Exception, sql: str) -> SqlError:
 
 def parse(sql: str) -> exp.Expr:
     """Parse one Drill query; raise ``SqlError`` (line, column, caret) if it is not valid."""
+    check_sql(sql)
     try:
         trees = sqlglot.parse(sql, dialect=DIALECT)
     except (ParseError, TokenError) as err:

@@ -281,6 +281,8 @@ _PRIVATE = re.compile(r'"?(__distillr_\d+_\d+)"?')
 def _clean(message: str, plan: Plan | None) -> str:
     first = message.strip().split("\n\nLINE")[0].split("\nLINE ")[0].strip()
     first = re.sub(r"^[A-Za-z ]+ Error: ", "", first)
+    # DuckDB's hints to change a setting: distillr refuses SET, so they lead nowhere
+    first = re.sub(r"""\s*(?:Use|Try|You can use|Set)\b[^.]*\bSET\b[^.]*(?:\.|$)""", "", first)
     if plan is not None:
         names = {s.private: s.ref for s in plan.scans}
         first = _PRIVATE.sub(lambda m: names.get(m.group(1), m.group(1)), first)
@@ -290,6 +292,12 @@ def _clean(message: str, plan: Plan | None) -> str:
 def translate_duckdb_error(exc: Exception, plan: Plan | None) -> DistillrError:
     """A DuckDB error as the distillr error a user can act on."""
     text = _clean(str(exc), plan)
+    if "expression depth" in text.lower():
+        return SqlError(
+            "The query's expressions nest too deeply for DuckDB (a chain of more than 1000"
+            " operators, such as AND, OR or +). Write a long list of values as IN (...), or"
+            " split the query with a CTE."
+        )
     if isinstance(exc, duckdb.BinderException | duckdb.CatalogException):
         m = re.search(r'Referenced column "([^"]+)" not found', text) or re.search(
             r'column "([^"]+)" (?:not found|does not exist)', text, re.I
