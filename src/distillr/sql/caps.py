@@ -66,6 +66,7 @@ def check_sql(sql: str) -> None:
         elif first == ")" or first in "eE":
             depth = max(depth - 1, 0)
 
+
 #: the longest query timeout, in seconds (one week)
 MAX_TIMEOUT = 7 * 24 * 3600.0
 
