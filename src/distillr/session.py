@@ -30,7 +30,15 @@ from distillr.sql.explain import Explain, explain_plan
 from distillr.sql.planner import plan_query
 from distillr.sql.result import QueryStats, Result
 
-__all__ = ["Explain", "Session"]
+__all__ = ["DUCKDB_CONFIG", "Explain", "Session"]
+
+#: DuckDB's settings for queries: no files, network or extensions (see sql/surface.py)
+DUCKDB_CONFIG = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+}
 
 
 class Session:
@@ -112,9 +120,12 @@ class Session:
         with self._db_lock:
             if self._db is None:
                 # queries read API tables only: no files, network or extensions from SQL
-                self._db = duckdb.connect(config={"enable_external_access": False})
+                db = duckdb.connect(config=DUCKDB_CONFIG)
                 # timestamps compare and print in UTC, as the planner converts literals
-                self._db.execute("SET GLOBAL TimeZone = 'UTC'")
+                db.execute("SET GLOBAL TimeZone = 'UTC'")
+                # and no statement may change any of it afterwards
+                db.execute("SET lock_configuration = true")
+                self._db = db
             return self._db
 
     def _open_db_soon(self) -> None:

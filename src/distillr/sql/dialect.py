@@ -24,6 +24,7 @@ Differences from sqlglot's own Drill dialect:
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from dataclasses import dataclass
 
@@ -39,6 +40,7 @@ from sqlglot.tokens import TokenType
 from distillr.errors import SqlError, UnsupportedError
 from distillr.sql.caps import check_sql
 from distillr.sql.clauses import all_nodes
+from distillr.sql.surface import check_calls, check_statement
 
 __all__ = ["DistillrDrill", "Statement", "classify", "name_computed_columns", "parse", "to_duckdb"]
 
@@ -154,6 +156,15 @@ class DistillrDrill(Drill):
 
 
 DIALECT = DistillrDrill()
+
+
+def _not_command_fallback(record: logging.LogRecord) -> bool:
+    # sqlglot logs a warning when it parses a statement it does not know as a Command; distillr
+    # refuses such statements with its own message, so the warning only confuses
+    return "Falling back to parsing as a 'Command'" not in record.getMessage()
+
+
+logging.getLogger("sqlglot").addFilter(_not_command_fallback)
 
 # How the ``__drill_*`` placeholders are written for DuckDB.
 _DUCK_TEMPLATES = {
@@ -329,6 +340,7 @@ def parse(sql: str) -> exp.Expr:
         tree = _rewrite_placeholders(tree)
         nodes = all_nodes(tree)
     check_functions(nodes)
+    check_calls(nodes)
     _check_row_counts(nodes, sql)
     for select in nodes:
         if not isinstance(select, exp.Select):
@@ -451,4 +463,5 @@ def classify(sql: str) -> Statement:
         return Statement("describe", source=_unquote(m.group(1)), table=_unquote(m.group(2)))
     if re.match(r"(?is)(describe|desc)\s", text):
         raise SqlError("Write DESCRIBE <source>.<table>, for example DESCRIBE my_twilio.calls.")
+    check_statement(text)
     return Statement("query", body=sql)

@@ -36,6 +36,7 @@ from distillr.errors import (
 from distillr.sql.caps import check_timeout
 from distillr.sql.planner import Plan, TableScan
 from distillr.sql.result import QueryStats, Result, TableStats
+from distillr.sql.surface import clean_message
 from distillr.sql.values import NotPushable, convert
 
 __all__ = ["Execution", "Query", "Rescan", "conform", "run", "translate_duckdb_error"]
@@ -280,9 +281,7 @@ _PRIVATE = re.compile(r'"?(__distillr_\d+_\d+)"?')
 
 def _clean(message: str, plan: Plan | None) -> str:
     first = message.strip().split("\n\nLINE")[0].split("\nLINE ")[0].strip()
-    first = re.sub(r"^[A-Za-z ]+ Error: ", "", first)
-    # DuckDB's hints to change a setting: distillr refuses SET, so they lead nowhere
-    first = re.sub(r"""\s*(?:Use|Try|You can use|Set)\b[^.]*\bSET\b[^.]*(?:\.|$)""", "", first)
+    first = clean_message(re.sub(r"^[A-Za-z ]+ Error: ", "", first)).strip()
     if plan is not None:
         names = {s.private: s.ref for s in plan.scans}
         first = _PRIVATE.sub(lambda m: names.get(m.group(1), m.group(1)), first)
