@@ -40,7 +40,7 @@ from sqlglot.tokens import TokenType
 from distillr.errors import SqlError, UnsupportedError
 from distillr.sql.caps import check_sql
 from distillr.sql.clauses import all_nodes
-from distillr.sql.surface import check_calls, check_statement
+from distillr.sql.surface import check_calls, check_statement, duckdb_functions
 
 __all__ = ["DistillrDrill", "Statement", "classify", "name_computed_columns", "parse", "to_duckdb"]
 
@@ -233,20 +233,6 @@ def _rewrite_placeholders(tree: exp.Expr) -> exp.Expr:
     return tree
 
 
-@functools.cache
-def _duckdb_functions() -> frozenset[str]:
-    import duckdb
-
-    con = duckdb.connect()
-    try:
-        rows = con.execute(
-            "SELECT DISTINCT lower(function_name) FROM duckdb_functions()"
-        ).fetchall()
-    finally:
-        con.close()
-    return frozenset(r[0] for r in rows)
-
-
 def check_functions(nodes: list[exp.Expr]) -> None:
     """Raise ``UnsupportedError`` for a function neither Drill-mapped nor known to DuckDB.
 
@@ -257,7 +243,7 @@ def check_functions(nodes: list[exp.Expr]) -> None:
             continue
         name = str(node.this).lower()
         if known is None:
-            known = _duckdb_functions()
+            known = duckdb_functions()[0]
         if name not in known:
             raise UnsupportedError(
                 f"Function {str(node.this).upper()} is not supported by distillr."

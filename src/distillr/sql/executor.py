@@ -34,7 +34,7 @@ from distillr.errors import (
     did_you_mean,
 )
 from distillr.sql.caps import check_timeout
-from distillr.sql.planner import Plan, TableScan
+from distillr.sql.plan import Plan, TableScan
 from distillr.sql.result import QueryStats, Result, TableStats
 from distillr.sql.surface import clean_message
 from distillr.sql.values import NotPushable, convert

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from distillr.sql.planner import Plan, _pred_text
+from distillr.sql.plan import Placement, Plan, pred_text
 
 __all__ = ["Explain", "explain_plan"]
 
-_WHERE = {"exact": "pushed exact  ", "inexact": "pushed inexact", "local": "local         "}
+_SHOWN = {
+    Placement.EXACT: "pushed exact  ",
+    Placement.INEXACT: "pushed inexact",
+    Placement.LOCAL: "local         ",
+}
 
 
 @dataclass
@@ -35,10 +39,10 @@ def explain_plan(plan: Plan) -> Explain:
             "    columns:        " + ("all" if cols is None else ", ".join(cols) or "none")
         )
         for c in scan.conjuncts:
-            line = f"    {_WHERE[c.where]}: {c.sql}"
+            line = f"    {_SHOWN[c.placement]}: {c.sql}"
             if c.preds:
-                line += "  ->  " + "; ".join(_pred_text(p) for p in c.preds)
-            if c.reason and c.where != "exact":
+                line += "  ->  " + "; ".join(pred_text(p) for p in c.preds)
+            if c.reason and c.placement is not Placement.EXACT:
                 line += f"  ({c.reason})"
             lines.append(line)
         lines.append(f"    limit:          {scan.limit_note}")

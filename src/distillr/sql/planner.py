@@ -16,14 +16,13 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.scope import Scope, traverse_scope
 
-from distillr.connectors.base import Column, Connector, Pred, ScanRequest, TableDef
+from distillr.connectors.base import Column, Connector, Pred, TableDef
 from distillr.errors import CatalogError, MissingParameter, SqlError
 from distillr.sql.clauses import (
     SET_RETURNING,
@@ -35,132 +34,13 @@ from distillr.sql.clauses import (
 )
 from distillr.sql.dialect import name_computed_columns, parse, to_duckdb
 from distillr.sql.limits import plan_limit
+from distillr.sql.plan import BindJoin, Conjunct, Placement, Plan, TableScan
 from distillr.sql.predicates import predicates_for
 from distillr.tree import parameter_spelling
 
-__all__ = ["BindJoin", "Conjunct", "Plan", "TableScan", "plan_query"]
+__all__ = ["plan_query"]
 
 _query_ids = itertools.count(1)
-
-
-@dataclass
-class Conjunct:
-    """One conjunct of a WHERE or ON clause that touches one table, and where it went."""
-
-    sql: str
-    where: str  # "exact" | "inexact" | "local"
-    preds: tuple[Pred, ...] = ()
-    reason: str = ""
-
-    def to_dict(self) -> dict:
-        return {
-            "sql": self.sql,
-            "where": self.where,
-            "pushed": [_pred_text(p) for p in self.preds],
-            "reason": self.reason,
-        }
-
-
-@dataclass
-class BindJoin:
-    """A path parameter whose values come from another table reference of the query."""
-
-    parameter: str
-    other: int  # index of the TableScan read first
-    key_sql: str = ""  # SELECT DISTINCT ... over the other scan's private name
-    cap: int = 0
-    on: str = ""
-
-    def to_dict(self) -> dict:
-        return {"parameter": self.parameter, "from": self.on, "cap": self.cap}
-
-
-@dataclass
-class TableScan:
-    """One API table reference and what will be asked of its connector."""
-
-    index: int
-    private: str
-    source: str
-    connector: Connector
-    table: TableDef
-    alias: str
-    written: str
-    scope_id: int
-    columns: set[str] | None = field(default_factory=set)
-    predicates: list[Pred] = field(default_factory=list)
-    conjuncts: list[Conjunct] = field(default_factory=list)
-    limit: int | None = None
-    limit_note: str = "no LIMIT in this table's scope"
-    empty: bool = False
-    bind: BindJoin | None = None
-    materialize: bool = False
-
-    @property
-    def ref(self) -> str:
-        name = f"{self.source}.{self.written}"
-        return name if self.alias.lower() == self.written.lower() else f"{name} AS {self.alias}"
-
-    def request(self, extra: tuple[Pred, ...] = ()) -> ScanRequest:
-        cols = None
-        if self.columns is not None:
-            order = [c.name for c in self.table.columns]
-            cols = tuple(c for c in order if c.lower() in self.columns)
-        return ScanRequest(
-            table=self.table.name,
-            columns=cols,
-            predicates=tuple(self.predicates) + extra,
-            limit=self.limit,
-        )
-
-    def to_dict(self) -> dict:
-        req = self.request()
-        return {
-            "ref": self.ref,
-            "source": self.source,
-            "table": self.table.name,
-            "columns": list(req.columns) if req.columns is not None else None,
-            "predicates": [c.to_dict() for c in self.conjuncts],
-            "pushed": [_pred_text(p) for p in self.predicates],
-            "limit": self.limit,
-            "limit_note": self.limit_note,
-            "no_request": self.empty,
-            "bind_join": self.bind.to_dict() if self.bind else None,
-        }
-
-
-@dataclass
-class Plan:
-    """What the executor runs: DuckDB SQL over private names, and the scans to feed it."""
-
-    sql: str
-    scans: list[TableScan]
-    pushdown: bool
-    query_id: int
-
-    def to_dict(self) -> dict:
-        return {
-            "pushdown": self.pushdown,
-            "tables": [s.to_dict() for s in self.scans],
-            "duckdb_sql": self.sql,
-        }
-
-
-def _pred_text(p: Pred) -> str:
-    value = p.value
-    if isinstance(value, tuple):
-        shown = "(" + ", ".join(_value_text(v) for v in value) + ")"
-    else:
-        shown = _value_text(value)
-    return f"{p.column} {p.op} {shown}"
-
-
-def _value_text(v) -> str:
-    if isinstance(v, str):
-        return repr(v)
-    if hasattr(v, "isoformat"):
-        return v.isoformat()
-    return str(v)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -199,8 +79,9 @@ class _Planner:
         self.resolved: dict[int, tuple[TableScan, Column]] = {}  # id(Column node) -> ...
         self.bind_candidates: dict[int, list[tuple[exp.Expr, str, exp.Column]]] = {}
         self.bind_nodes: dict[int, exp.Column] = {}
-        # outer columns that name a plain column of a derived table over one API table
-        self.through: dict[int, tuple[TableScan, Column]] = {}
+        # id(Column node) of the outer query -> the API table column it names through a
+        # derived table or CTE over that one table
+        self.via_derived: dict[int, tuple[TableScan, Column]] = {}
 
     # -- table references
     def collect_tables(self) -> None:
@@ -347,7 +228,7 @@ class _Planner:
         if isinstance(node, exp.Paren):
             return self._column_of(node.this, scan)
         if isinstance(node, exp.Column):
-            hit = self.resolved.get(id(node)) or self.through.get(id(node))
+            hit = self.resolved.get(id(node)) or self.via_derived.get(id(node))
             if hit is not None and hit[0] is scan:
                 return hit[1]
         return None
@@ -365,13 +246,13 @@ class _Planner:
         preds, why = self._preds(conj, scan)
         sql = self._text(conj)
         if not preds:
-            return Conjunct(sql, "local", reason=why)
+            return Conjunct(sql, Placement.LOCAL, reason=why)
         exact = all(e for _p, e in preds) and not why
         for p, _e in preds:
             scan.predicates.append(p)
         return Conjunct(
             sql,
-            "exact" if exact else "inexact",
+            Placement.EXACT if exact else Placement.INEXACT,
             tuple(p for p, _ in preds),
             reason="" if exact else (why or "the API returns a superset; re-checked locally"),
         )
@@ -396,7 +277,7 @@ class _Planner:
                     continue
                 result = self._push(conj, scan)
                 scan.conjuncts.append(result)
-                if result.where != "exact":
+                if result.placement is not Placement.EXACT:
                     exact_all = False
             for join in select.args.get("joins") or []:
                 side = (join.side or "").upper()
@@ -421,7 +302,7 @@ class _Planner:
                         scan.conjuncts.append(
                             Conjunct(
                                 self._text(conj),
-                                "local",
+                                Placement.LOCAL,
                                 reason=f"in the ON clause of a {side or kind or 'INNER'} JOIN that"
                                 " would change its meaning",
                             )
@@ -482,9 +363,9 @@ class _Planner:
                         hits.append((c, col))
                     else:
                         for c, col in hits:
-                            self.through[id(c)] = (scan, col)
+                            self.via_derived[id(c)] = (scan, col)
                         result = self._push(conj, scan)
-                        if result.where != "local":
+                        if result.placement is not Placement.LOCAL:
                             result.reason = (
                                 result.reason + "; " if result.reason else ""
                             ) + f"from the outer query through {alias}"
@@ -586,8 +467,10 @@ class _Planner:
                 keep = [p for p in scan.predicates if p.column.lower() in params]
                 scan.predicates = keep
                 for c in scan.conjuncts:
-                    if c.where != "local" and not all(p.column.lower() in params for p in c.preds):
-                        c.where, c.preds, c.reason = "local", (), "pushdown is off"
+                    if c.placement is not Placement.LOCAL and not all(
+                        p.column.lower() in params for p in c.preds
+                    ):
+                        c.placement, c.preds, c.reason = Placement.LOCAL, (), "pushdown is off"
             for param in scan.table.parameters:
                 names = self._param_names(scan.table, param)
                 if any(p.column.lower() in names and p.op in ("eq", "in") for p in scan.predicates):

@@ -32,6 +32,7 @@ __all__ = [
     "check_calls",
     "check_statement",
     "clean_message",
+    "duckdb_functions",
 ]
 
 #: table functions that only turn their arguments into rows
@@ -165,8 +166,9 @@ def _in_table_position(node: exp.Expr) -> bool:
 
 
 @functools.cache
-def _table_only() -> frozenset[str]:
-    """DuckDB's table functions that are not also scalar or aggregate functions."""
+def duckdb_functions() -> tuple[frozenset[str], frozenset[str]]:
+    """DuckDB's function names, and those of them that are table functions only (not also
+    scalar or aggregate functions). Read once, from a connection of its own."""
     import duckdb
 
     con = duckdb.connect()
@@ -177,7 +179,8 @@ def _table_only() -> frozenset[str]:
         ).fetchall()
     finally:
         con.close()
-    return frozenset(name for name, only_table in rows if only_table)
+    names = frozenset(name for name, _ in rows)
+    return names, frozenset(name for name, only_table in rows if only_table)
 
 
 def _refused_scalar(name: str) -> bool:
@@ -197,12 +200,16 @@ def check_calls(nodes: list[exp.Expr]) -> None:
         name = _name(node)
         if name in ALLOWED_TABLE_FUNCTIONS:
             continue
-        if _in_table_position(node):
+        if _in_table_position(node) or _refused_scalar(name):
             refused = True
-        else:
+        elif isinstance(node, exp.Anonymous):
+            # sqlglot's own function nodes (count, sum ...) are never DuckDB table functions;
+            # only names it does not know are looked up (as check_functions does anyway)
             if table_only is None:
-                table_only = _table_only()
-            refused = name in table_only or _refused_scalar(name)
+                table_only = duckdb_functions()[1]
+            refused = name in table_only
+        else:
+            refused = False
         if refused:
             raise UnsupportedError(
                 f"Function {name.upper()} is not supported by distillr: queries read API"
