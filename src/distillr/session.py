@@ -152,8 +152,12 @@ class Session:
         pushdown: bool = True,
         timeout: float | None = None,
         progress: Callable[[QueryStats], Any] | None = None,
+        probes: bool = True,
     ) -> Result:
-        """Run one Drill statement and return its result (streaming for queries)."""
+        """Run one Drill statement and return its result (streaming for queries).
+
+        ``probes=False`` asks the connectors to plan without requests of their own (splits
+        may then be less even)."""
         if not isinstance(text, str):
             raise TypeError("sql() needs the SQL text as a string")
         timeout = check_timeout(timeout)
@@ -166,20 +170,25 @@ class Session:
         if stmt.kind == "describe":
             return self._describe(stmt.source, stmt.table)
         if stmt.kind == "explain":
-            ex = self.explain(stmt.body, pushdown=pushdown)
+            ex = self.explain(text, pushdown=pushdown, probes=probes)
             return _static({"text": [ex.text], "json": [json.dumps(ex.to_dict(), default=str)]})
         self._open_db_soon()
-        plan = plan_query(stmt.body, self.connector, pushdown=pushdown, describe=False)
+        plan = plan_query(
+            stmt.body, self.connector, pushdown=pushdown, describe=False, probes=probes
+        )
         return run(plan, self.db, timeout=timeout, progress=progress)
 
-    def explain(self, text: str, pushdown: bool = True) -> Explain:
-        """How a query would run: per table reference, requests, predicates, LIMIT."""
+    def explain(self, text: str, pushdown: bool = True, probes: bool = True) -> Explain:
+        """How a query would run: per table reference, requests, predicates, LIMIT, and the
+        probe requests planning sent (none with ``probes=False`` or ``EXPLAIN (probes off)``)."""
         stmt = classify(text)
         if stmt.kind == "explain":
+            if stmt.probes is not None:
+                probes = stmt.probes
             stmt = classify(stmt.body)
         if stmt.kind != "query":
             raise DistillrError("EXPLAIN works on SELECT queries.")
-        plan = plan_query(stmt.body, self.connector, pushdown=pushdown)
+        plan = plan_query(stmt.body, self.connector, pushdown=pushdown, probes=probes)
         return explain_plan(plan)
 
     def _show_tables(self, source: str | None) -> Result:

@@ -45,7 +45,14 @@ def read_sql(sql: str | None, file: Path | None) -> str:
     return text
 
 
-def run_query(con: Any, text: str, *, timeout: float | None = None, pushdown: bool = True) -> Any:
+def run_query(
+    con: Any,
+    text: str,
+    *,
+    timeout: float | None = None,
+    pushdown: bool = True,
+    probes: bool = True,
+) -> Any:
     """Run ``text`` with a progress line on a terminal; Ctrl-C cancels it cleanly.
 
     Returns ``(arrow_table, stats)``; raises ``QueryCancelled`` on Ctrl-C. While rows are
@@ -64,7 +71,9 @@ def run_query(con: Any, text: str, *, timeout: float | None = None, pushdown: bo
     main = threading.current_thread() is threading.main_thread()
     try:
         with ProgressLine() as progress:
-            result = con.sql(text, pushdown=pushdown, timeout=timeout, progress=progress.update)
+            result = con.sql(
+                text, pushdown=pushdown, timeout=timeout, progress=progress.update, probes=probes
+            )
             startup.resume()  # planned: the engine and the connector are loaded
 
             def on_sigint(signum: int, frame: Any) -> None:
@@ -184,6 +193,11 @@ def query(
     no_pushdown: bool = typer.Option(
         False, "--no-pushdown", help="Fetch everything and filter locally (for checking)."
     ),
+    no_probes: bool = typer.Option(
+        False,
+        "--no-probes",
+        help="Plan without probe requests (splits may be less even; EXPLAIN sends nothing).",
+    ),
 ) -> None:
     """Run a SQL query (Apache Drill syntax) over your data sources.
 
@@ -196,9 +210,11 @@ def query(
 
     con = connect()
     if explain:
-        typer.echo(con.explain(text).text)
+        typer.echo(con.explain(text, pushdown=not no_pushdown, probes=not no_probes).text)
         return
-    table, stats = run_query(con, text, timeout=timeout, pushdown=not no_pushdown)
+    table, stats = run_query(
+        con, text, timeout=timeout, pushdown=not no_pushdown, probes=not no_probes
+    )
     emit(table, fmt.value, output, max_rows=max_rows, stats=stats)
 
 

@@ -413,12 +413,14 @@ def to_duckdb(tree: exp.Expr) -> str:
 @dataclass(frozen=True)
 class Statement:
     """What kind of statement a text is: ``query``, ``explain``, ``show_databases``,
-    ``show_tables`` (``source`` may be None) or ``describe`` (``source``, ``table``)."""
+    ``show_tables`` (``source`` may be None) or ``describe`` (``source``, ``table``).
+    ``probes`` is False for ``EXPLAIN (probes off) ...``, True for ``(probes on)``, else None."""
 
     kind: str
     body: str = ""
     source: str | None = None
     table: str | None = None
+    probes: bool | None = None
 
 
 _NAME = r"(`[^`]+`|\"[^\"]+\"|[A-Za-z_][A-Za-z0-9_$]*)"
@@ -433,12 +435,19 @@ def _unquote(name: str) -> str:
 def classify(sql: str) -> Statement:
     text = sql.strip().rstrip(";").strip()
     m = re.fullmatch(
-        r"(?is)explain\s+(?:plan\s+(?:including\s+all\s+attributes\s+)?"
+        r"(?is)explain(?:\s*\(\s*probes\s+(on|off|true|false)\s*\))?\s+"
+        r"(?:plan\s+(?:including\s+all\s+attributes\s+)?"
         r"(?:with\s+implementation\s+)?for\s+)?(.*)",
         text,
     )
+    if m and m.group(1) is None and re.match(r"(?is)explain\s*\((?!\s*(select|with|\())", text):
+        raise SqlError(
+            "EXPLAIN takes one option: EXPLAIN (probes off) SELECT ... plans without sending"
+            " any request."
+        )
     if m:
-        return Statement("explain", body=m.group(1))
+        probes = None if m.group(1) is None else m.group(1).lower() in ("on", "true")
+        return Statement("explain", body=m.group(2), probes=probes)
     if re.fullmatch(r"(?is)show\s+(databases|schemas)", text):
         return Statement("show_databases")
     m = re.fullmatch(rf"(?is)show\s+tables(?:\s+(?:in|from)\s+{_NAME})?", text)

@@ -77,6 +77,8 @@ class TableScan:
     empty: bool = False
     bind: BindJoin | None = None
     materialize: bool = False
+    #: whether the connector may send requests of its own while planning (``ScanRequest``)
+    probes: bool = True
 
     @property
     def ref(self) -> str:
@@ -93,6 +95,7 @@ class TableScan:
             columns=cols,
             predicates=tuple(self.predicates) + extra,
             limit=self.limit,
+            probes=self.probes,
         )
 
     def to_dict(self) -> dict:
@@ -119,10 +122,12 @@ class Plan:
     scans: list[TableScan]
     pushdown: bool
     query_id: int
+    probes: bool = True
 
     def to_dict(self) -> dict:
         return {
             "pushdown": self.pushdown,
+            "probes": self.probes,
             "tables": [s.to_dict() for s in self.scans],
             "duckdb_sql": self.sql,
         }

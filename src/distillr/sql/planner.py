@@ -601,10 +601,12 @@ def plan_query(
     resolve_source: Callable[[str], Connector],
     pushdown: bool = True,
     describe: bool = True,
+    probes: bool = True,
 ) -> Plan:
     """Plan one Drill query: parse, find table references, decide pushdown, rewrite.
 
-    ``describe=False`` skips writing each condition's text for EXPLAIN."""
+    ``describe=False`` skips writing each condition's text for EXPLAIN; ``probes=False``
+    asks every connector to plan without sending requests (``ScanRequest.probes``)."""
     tree = name_computed_columns(parse(sql) if isinstance(sql, str) else sql)
     planner = _Planner(tree, resolve_source, pushdown, describe)
     try:
@@ -617,6 +619,8 @@ def plan_query(
     planner.bind_parameters()
     duck_sql = planner.rewrite()
     scans = planner.scans
+    for scan in scans:
+        scan.probes = probes
     # bind-join dependencies: the other side must not itself wait on this one
     for scan in scans:
         seen = {scan.index}
@@ -631,4 +635,6 @@ def plan_query(
                 )
             seen.add(current.bind.other)
             current = scans[current.bind.other]
-    return Plan(sql=duck_sql, scans=scans, pushdown=pushdown, query_id=planner.query_id)
+    return Plan(
+        sql=duck_sql, scans=scans, pushdown=pushdown, query_id=planner.query_id, probes=probes
+    )
