@@ -22,7 +22,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.scope import Scope, traverse_scope
 
-from distillr.connectors.base import Column, Connector, Pred, TableDef
+from distillr.connectors.base import Column, Connector, TableDef
 from distillr.errors import CatalogError, MissingParameter, SqlError
 from distillr.sql.clauses import (
     SET_RETURNING,
@@ -55,6 +55,28 @@ def _virtual_tree(sql: str) -> exp.Expr:
 @functools.cache
 def _virtual_inputs(sql: str) -> frozenset[str]:
     return frozenset(c.name.lower() for c in _virtual_tree(sql).find_all(exp.Column))
+
+
+def _param_names(table: TableDef, param: str) -> set[str]:
+    """Names that bind a path parameter: its column and plain aliases of it
+    (``CallSid`` with ``expr="call_sid"`` binds ``call_sid`` and the other way round)."""
+    names = {param.lower()}
+    for col in table.columns:
+        if col.expr and col.expr.strip().strip('"`').lower() in names:
+            names.add(col.name.lower())
+        elif col.name.lower() in names and col.expr:
+            names.add(col.expr.strip().strip('"`').lower())
+    return names
+
+
+def _virtual_expr(col: Column, alias: exp.Identifier) -> exp.Expr:
+    """A virtual column's expression over the table reference ``alias``, in parentheses."""
+    tree = _virtual_tree(col.expr).copy()
+    for c in list(tree.find_all(exp.Column)):
+        c.set("table", alias.copy())
+        c.set("db", None)
+        c.set("catalog", None)
+    return exp.Paren(this=tree)
 
 
 # --------------------------------------------------------------------------- planner
@@ -233,17 +255,13 @@ class _Planner:
                 return hit[1]
         return None
 
-    def _preds(self, conj: exp.Expr, scan: TableScan) -> tuple[list[tuple[Pred, bool]], str]:
-        """Predicates (with exactness) for one conjunct, and a reason if some part stays local."""
-        return predicates_for(conj, scan, self._column_of)
-
     def _text(self, conj: exp.Expr) -> str:
         """A conjunct as written, for EXPLAIN (skipped when only running the query)."""
         return conj.sql(dialect="drill", copy=False) if self.describe else ""
 
     def _push(self, conj: exp.Expr, scan: TableScan) -> Conjunct:
         """Push what the table can take of one conjunct; say where it went."""
-        preds, why = self._preds(conj, scan)
+        preds, why = predicates_for(conj, scan, self._column_of)
         sql = self._text(conj)
         if not preds:
             return Conjunct(sql, Placement.LOCAL, reason=why)
@@ -307,7 +325,7 @@ class _Planner:
                                 " would change its meaning",
                             )
                         )
-            self._plan_limit(scope, select, scans_here, exact_all)
+            plan_limit(scope, select, scans_here, exact_all, self.pushdown, self._column_of)
 
     # -- through derived tables and CTEs
     def plan_derived(self) -> None:
@@ -431,27 +449,11 @@ class _Planner:
                 continue
             self.bind_candidates.setdefault(ha[0].index, []).append((conj, ha[1].name, b))
 
-    def _plan_limit(
-        self, scope: Scope, select: exp.Select, scans_here: list[TableScan], exact_all: bool
-    ) -> None:
-        plan_limit(scope, select, scans_here, exact_all, self.pushdown, self._column_of)
-
     # -- parameters
-    @staticmethod
-    def _param_names(table: TableDef, param: str) -> set[str]:
-        """Names that bind a path parameter: its column and plain aliases of it
-        (``CallSid`` with ``expr="call_sid"`` binds ``call_sid`` and the other way round)."""
-        names = {param.lower()}
-        for col in table.columns:
-            if col.expr and col.expr.strip().strip('"`').lower() in names:
-                names.add(col.name.lower())
-            elif col.name.lower() in names and col.expr:
-                names.add(col.expr.strip().strip('"`').lower())
-        return names
 
     def _param_column(self, scan: TableScan, param: str) -> Column:
         """The column to push a parameter's values on: one that takes ``eq``."""
-        names = self._param_names(scan.table, param)
+        names = _param_names(scan.table, param)
         cols = [c for c in scan.table.columns if c.name.lower() in names]
         for col in cols:
             if "eq" in col.filters or "in" in col.filters:
@@ -463,7 +465,7 @@ class _Planner:
             if not self.pushdown:
                 params = set()
                 for param in scan.table.parameters:
-                    params |= self._param_names(scan.table, param)
+                    params |= _param_names(scan.table, param)
                 keep = [p for p in scan.predicates if p.column.lower() in params]
                 scan.predicates = keep
                 for c in scan.conjuncts:
@@ -472,7 +474,7 @@ class _Planner:
                     ):
                         c.placement, c.preds, c.reason = Placement.LOCAL, (), "pushdown is off"
             for param in scan.table.parameters:
-                names = self._param_names(scan.table, param)
+                names = _param_names(scan.table, param)
                 if any(p.column.lower() in names and p.op in ("eq", "in") for p in scan.predicates):
                     continue
                 if scan.empty:
@@ -488,7 +490,7 @@ class _Planner:
 
     def _bind(self, scan: TableScan, param: str) -> BindJoin:
         for conj, col_name, other_node in self.bind_candidates.get(scan.index, []):
-            if col_name.lower() not in self._param_names(scan.table, param):
+            if col_name.lower() not in _param_names(scan.table, param):
                 continue
             other = self.resolved[id(other_node)][0]
             self.bind_nodes[scan.index] = other_node
@@ -525,7 +527,7 @@ class _Planner:
         for index, (col, other, conds) in keys.items():
             alias = exp.to_identifier(other.alias, quoted=True)
             key = (
-                self._virtual_expr(col, alias)
+                _virtual_expr(col, alias)
                 if col.expr
                 else exp.column(col.name, table=alias.copy(), quoted=True)
             ).sql("duckdb")
@@ -548,15 +550,6 @@ class _Planner:
                 out.append(conj)
         return out
 
-    @staticmethod
-    def _virtual_expr(col: Column, alias: exp.Identifier) -> exp.Expr:
-        tree = _virtual_tree(col.expr).copy()
-        for c in list(tree.find_all(exp.Column)):
-            c.set("table", alias.copy())
-            c.set("db", None)
-            c.set("catalog", None)
-        return exp.Paren(this=tree)
-
     def _substitute_virtual(self, nodes: list[exp.Expr]) -> None:
         """Write each resolved column for DuckDB: a virtual column as its expression, a
         qualified one under its table's alias. ``nodes`` are the tree's nodes."""
@@ -567,7 +560,7 @@ class _Planner:
             scan, col = hit
             alias = exp.to_identifier(scan.alias, quoted=True)
             if col.expr:
-                replacement = self._virtual_expr(col, alias)
+                replacement = _virtual_expr(col, alias)
                 parent = node.parent
                 if isinstance(parent, exp.Select) and node.arg_key == "expressions":
                     replacement = exp.alias_(replacement, col.name, quoted=True)
@@ -621,7 +614,14 @@ def plan_query(
     scans = planner.scans
     for scan in scans:
         scan.probes = probes
-    # bind-join dependencies: the other side must not itself wait on this one
+    check_bind_order(scans)
+    return Plan(
+        sql=duck_sql, scans=scans, pushdown=pushdown, query_id=planner.query_id, probes=probes
+    )
+
+
+def check_bind_order(scans: list[TableScan]) -> None:
+    """Bind joins must form no circle: the other side of one must not wait on this one."""
     for scan in scans:
         seen = {scan.index}
         current = scan
@@ -635,6 +635,3 @@ def plan_query(
                 )
             seen.add(current.bind.other)
             current = scans[current.bind.other]
-    return Plan(
-        sql=duck_sql, scans=scans, pushdown=pushdown, query_id=planner.query_id, probes=probes
-    )
