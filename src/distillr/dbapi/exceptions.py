@@ -11,7 +11,7 @@
         ├── IntegrityError    (never raised: distillr writes nothing)
         ├── InternalError     a bug in distillr
         ├── ProgrammingError  the SQL is wrong: syntax, unknown source/table/column, missing
-        │                     path parameter, wrong parameter count
+        │                     path parameter, wrong parameter count, a bad option value
         └── NotSupportedError a construct or function distillr does not run
 
 The distillr error is kept as ``__cause__``; the message is the same, so it still says what to do.
@@ -29,6 +29,7 @@ from distillr.errors import (
     SqlError,
     TooManyRequests,
     UnsupportedError,
+    UsageError,
 )
 
 __all__ = [
@@ -88,6 +89,7 @@ class NotSupportedError(DatabaseError):
 
 _MAP: list[tuple[type[Exception], type[Error]]] = [
     (UnsupportedError, NotSupportedError),
+    (UsageError, ProgrammingError),
     (SqlError, ProgrammingError),
     (CatalogError, ProgrammingError),
     (MissingParameter, ProgrammingError),

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from distillr.errors import CatalogError, ConfigError, DistillrError, did_you_mean
+from distillr.home import default_home
 from distillr.registry import db, keys
 from distillr.registry.types import connector_class
 
@@ -37,12 +38,6 @@ NAME_HELP = "Lowercase letters, digits and underscores only (used in queries, e.
 _NAME_RE = re.compile(NAME_RULE)
 DB_FILE = "registry.db"
 _COLUMNS = "name, type, options, secrets, secret_masks, created_at, updated_at"
-
-
-def default_home() -> Path:
-    """``$DISTILLR_HOME``, else ``~/.distillr``."""
-    env = os.environ.get("DISTILLR_HOME")
-    return Path(env).expanduser() if env else Path.home() / ".distillr"
 
 
 def check_name(name: str) -> str:

@@ -23,12 +23,12 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from distillr.errors import ConfigError
+from distillr.home import default_home, private_file
 
 __all__ = ["ROLES", "SESSION_TTL", "AuthStore", "LoginSession", "TokenInfo", "UserInfo"]
 
@@ -103,14 +103,6 @@ def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def default_home(home: str | os.PathLike | None = None) -> Path:
-    """The distillr home folder: ``home``, else ``$DISTILLR_HOME``, else ``~/.distillr``."""
-    if home is not None:
-        return Path(home).expanduser()
-    env = os.environ.get("DISTILLR_HOME")
-    return Path(env).expanduser() if env else Path.home() / ".distillr"
-
-
 class AuthStore:
     """Web users, their API tokens and their login sessions."""
 
@@ -121,7 +113,7 @@ class AuthStore:
         self._ready = False
 
     def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(self.path)  # mode 0600 before SQLite writes a byte
         con = sqlite3.connect(self.path, timeout=10)
         con.execute("PRAGMA foreign_keys = ON")
         if not self._ready:
@@ -136,10 +128,6 @@ class AuthStore:
                 if "scram" not in columns:  # from before PostgreSQL logins
                     with con:
                         con.execute("ALTER TABLE users ADD COLUMN scram TEXT")
-                try:
-                    os.chmod(self.path, 0o600)
-                except OSError:
-                    pass
                 self._ready = True
         return con
 
