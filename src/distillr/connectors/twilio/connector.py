@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import msgspec
 import pyarrow as pa
@@ -42,6 +42,7 @@ from distillr.connectors.twilio.tables import (
     twilio_table_at,
     twilio_tables,
 )
+from distillr.connectors.urls import path_segment
 from distillr.errors import (
     CatalogError,
     ConfigError,
@@ -57,6 +58,9 @@ if TYPE_CHECKING:
 __all__ = ["OPTIONS", "PARALLEL_COLUMNS", "TwilioConnector"]
 
 MAX_PAGE_SIZE = 1000
+#: the longest path value sent where the spec sets no ``maxLength`` (Twilio's SIDs have 34
+#: characters; the parameters without a limit are country codes, unique names and identities)
+MAX_PATH_VALUE = 256
 #: tables whose big scans are split into date ranges, by the timestamp column to split on, and
 #: whether that column is always set (``date_created``) or may be null (a queued call has no
 #: ``start_time``, a failed message no ``date_sent``). Rows with a null date match no date
@@ -271,8 +275,14 @@ class TwilioConnector(Connector):
         if account is not None:
             values["AccountSid"] = account
         for param, value in values.items():
-            path = path.replace("{" + param + "}", quote(str(value), safe=""))
+            path = path.replace("{" + param + "}", self._segment(t, param, value))
         return self._root(t.endpoint["product"]) + path
+
+    def _segment(self, t: TwilioTable, param: str, value: str) -> str:
+        """One path value, percent-encoded as one segment; a value that is empty, ``.`` or
+        ``..``, holds a control character or is longer than the API allows is refused."""
+        limit = t.path_limits.get(param, MAX_PATH_VALUE)
+        return path_segment(value, parameter=param, table=t.name, max_length=limit)
 
     def _next_url(self, t: TwilioTable, body: Mapping[str, Any]) -> str | None:
         root = self._root(t.endpoint["product"])
@@ -329,6 +339,12 @@ class TwilioConnector(Connector):
         pushed = push(t, request.predicates)
         if pushed.empty:
             return []
+        # every path value is checked before any request (the account listing included)
+        for param, values in pushed.path.items():
+            for value in values:
+                self._segment(t, param, value)
+        for value in pushed.accounts or ():
+            self._segment(t, "AccountSid", value)
         for param, col in t.path_params.items():
             if param not in pushed.path:
                 raise MissingParameter(
@@ -602,7 +618,8 @@ class TwilioConnector(Connector):
             ahead.shutdown(wait=False, cancel_futures=True)
 
     def check(self) -> None:
-        url = f"{self._root('api')}/2010-04-01/Accounts/{quote(self.account_sid, safe='')}.json"
+        sid = path_segment(self.account_sid, parameter="account_sid")
+        url = f"{self._root('api')}/2010-04-01/Accounts/{sid}.json"
         self.http.get_json(url)
 
     def close(self) -> None:

@@ -174,6 +174,16 @@ class TwilioTable:
         return self.table.name
 
     @cached_property
+    def path_limits(self) -> dict[str, int]:
+        """Path parameter -> the longest value the spec allows (``maxLength``), where it says."""
+        limits = {}
+        for p in self.endpoint["path_params"]:
+            most = (p.get("schema") or {}).get("maxLength")
+            if isinstance(most, int) and most > 0:
+                limits[p["name"]] = most
+        return limits
+
+    @cached_property
     def decoder(self) -> PageDecoder:
         """Reads this table's pages straight from their bytes (see connectors/pages.py)."""
         return PageDecoder(self.builder, self.endpoint["list_key"], self.endpoint["envelope"])
