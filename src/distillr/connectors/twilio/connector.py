@@ -496,13 +496,15 @@ class TwilioConnector(Connector):
         self, t: TwilioTable, part: ScanPart, rf: RangeFilter, ranges: Sequence[DayRange]
     ) -> list[Split]:
         others = _without(part.query, rf)
+        # newest first: accounts grow, so the newest ranges are usually the fullest, and the
+        # splits start in this order; the small old ones then fill in beside the last big ones
         return [
             self._split(
                 t,
                 replace(part, query=others | r.wire(), window=DayWindow(rf.column, r.lo, r.hi)),
                 None,
             )
-            for r in ranges
+            for r in reversed(ranges)
         ]
 
     def _with_first_page(
