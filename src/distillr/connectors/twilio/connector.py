@@ -197,6 +197,8 @@ class TwilioConnector(Connector):
             max_concurrency=max_concurrency,
             headers={"User-Agent": "distillr"},
             known_hosts=self.api_hosts,
+            auth_hint="Check the account SID and the auth token (or the API key and its"
+            " secret) of this source.",
         )
         self._index = table_index()  # tables are built when first used
         self._accounts: tuple[str, ...] | None = None
