@@ -164,3 +164,28 @@ def test_retries_are_counted(tmp_path):
             assert counted == sent
         assert any(r["fault"] for r in sb.requests)
         assert sum(t.scan.retries for t in result.stats.tables) > 0
+
+
+def test_planning_without_probes_sends_nothing_and_answers_the_same(big, tmp_path):
+    from datetime import UTC, datetime
+
+    from twilio_helpers import twilio_source
+
+    from distillr.connectors.base import Pred, ScanRequest, ScanStats
+
+    since = Pred("date_sent", "gte", datetime(2025, 1, 1, tzinfo=UTC))
+    src = twilio_source(big, max_concurrency=4)
+    big.clear_requests()
+    stats = ScanStats()
+    splits = src.plan(ScanRequest("messages", predicates=(since,), probes=False), stats)
+    assert list(big.requests) == [] and stats.requests == 0 and stats.probes == []
+    assert len(splits) > 1  # even days from the query's bound to tomorrow
+    unprobed = sorted(r for s in splits for b in src.read(s) for r in b.column("sid").to_pylist())
+    probed = src.plan(ScanRequest("messages", predicates=(since,)), ScanStats())
+    want = sorted(r for s in probed for b in src.read(s) for r in b.column("sid").to_pylist())
+    assert unprobed == want and len(want) > 1000
+    # no lower bound: nothing to cut into days without asking
+    open_below = (Pred("date_sent", "lt", datetime(2100, 1, 1, tzinfo=UTC)),)
+    sent = len(big.requests)
+    assert len(src.plan(ScanRequest("messages", predicates=open_below, probes=False))) == 1
+    assert len(big.requests) == sent
