@@ -30,7 +30,7 @@ from distillr.connectors.arrow import warm_up
 from distillr.connectors.base import Connector, ScanRequest, ScanStats, Split, TableDef
 from distillr.connectors.http import HttpClient, RetryPolicy
 from distillr.connectors.pages import DecodedPage
-from distillr.connectors.settings import Setting, Settings
+from distillr.connectors.settings import Mode, Setting, Settings
 from distillr.connectors.twilio.pushdown import DayRange, Pushed, push
 from distillr.connectors.twilio.ranges import find_span, windows
 from distillr.connectors.twilio.splits import DayWindow, FirstPages, ScanPart
@@ -90,9 +90,39 @@ _SECRETS = ("auth_token", "api_secret")
 #: the same settings, declared once for the CLI, the web form and validation
 SETTINGS = Settings(
     [
-        Setting("account_sid", "string", OPTIONS["account_sid"], required=True, identity=True),
-        Setting("base_url", "url", OPTIONS["base_url"], identity=True),
-        Setting("api_key", "string", OPTIONS["api_key"], identity=True),
+        Setting(
+            "account_sid",
+            "string",
+            OPTIONS["account_sid"],
+            required=True,
+            identity=True,
+            label="Account SID",
+            placeholder="AC...",
+        ),
+        Setting(
+            "auth_token",
+            "string",
+            "the account's auth token (next to the Account SID on the Twilio console)",
+            secret=True,
+            label="Auth Token",
+        ),
+        Setting(
+            "api_key",
+            "string",
+            OPTIONS["api_key"],
+            identity=True,
+            label="API key SID",
+            placeholder="SK...",
+        ),
+        Setting("api_secret", "string", "the API key's secret", secret=True, label="API secret"),
+        Setting(
+            "base_url",
+            "url",
+            OPTIONS["base_url"] + "; leave blank for Twilio",
+            identity=True,
+            label="Base URL",
+            placeholder="https://api.twilio.com",
+        ),
         Setting("subaccounts", "boolean", OPTIONS["subaccounts"], default=False),
         Setting(
             "max_concurrency",
@@ -104,9 +134,11 @@ SETTINGS = Settings(
         ),
         Setting("timeout", "integer", OPTIONS["timeout"], default=30, minimum=1, maximum=600),
         Setting("parallel_scans", "boolean", OPTIONS["parallel_scans"], default=True),
-        Setting("auth_token", "string", "the account's auth token", secret=True),
-        Setting("api_secret", "string", "the API key's secret", secret=True),
-    ]
+    ],
+    modes=[
+        Mode("auth_token", "Account SID + Auth Token", ("auth_token",)),
+        Mode("api_key", "API key + secret", ("api_key", "api_secret")),
+    ],
 )
 _DAY = timedelta(days=1)
 
@@ -136,7 +168,8 @@ class TwilioConnector(Connector):
     Insights) as SQL tables."""
 
     type: ClassVar[str] = "twilio"
-    identity_options: ClassVar[tuple[str, ...] | None] = ("base_url", "account_sid", "api_key")
+    label: ClassVar[str] = "Twilio"
+    description: ClassVar[str] = "Calls, messages, recordings and every other Twilio list endpoint."
     api_hosts: ClassVar[tuple[str, ...]] = ("*.twilio.com",)
     settings: ClassVar[Settings] = SETTINGS
 
