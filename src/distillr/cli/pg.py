@@ -13,7 +13,7 @@ __all__ = ["register", "start_pg"]
 
 def start_pg(host: str, port: int, certfile: str | None, keyfile: str | None, timeout: float):
     """A ``PgServer`` for the CLI's home, checked the way ``serve`` checks the web app."""
-    from distillr.cli.serve import is_loopback
+    from distillr.cli.common import is_loopback
     from distillr.errors import ConfigError
     from distillr.pg import PgServer
 

@@ -7,13 +7,12 @@ there (``web_auth.sqlite``), next to the data source registry.
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import sys
 
 import typer
 
 from distillr.cli import state
-from distillr.cli.common import read_secret, usage
+from distillr.cli.common import is_loopback, read_secret, usage
 
 __all__ = ["is_loopback", "register"]
 
@@ -22,16 +21,6 @@ users_app = typer.Typer(
     help="Users and API tokens of the web app (needed when it listens beyond loopback).",
     no_args_is_help=True,
 )
-
-
-def is_loopback(host: str) -> bool:
-    """True for 127.0.0.0/8, ::1 and localhost."""
-    if host.lower() in ("localhost", "localhost."):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def _store():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyarrow as pa
 
@@ -17,9 +17,6 @@ from distillr.dbapi.exceptions import Error, InterfaceError, ProgrammingError
 from distillr.dbapi.params import bind
 from distillr.dbapi.types import type_codes
 from distillr.errors import DistillrError
-
-if TYPE_CHECKING:
-    from distillr.dbapi.connection import Connection
 
 __all__ = ["Cursor"]
 
@@ -30,7 +27,8 @@ class Cursor:
     #: rows ``fetchmany()`` returns when given no size
     arraysize = 1
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Any) -> None:
+        #: the ``Connection`` the cursor runs its statements on
         self.connection = connection
         self._run: Run | None = None
         self._rows: Iterator[tuple] = iter(())

@@ -12,31 +12,19 @@ import asyncio
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyarrow as pa
 
 from distillr.dbapi.exceptions import Error as DbapiError
 from distillr.errors import DistillrError, QueryCancelled
 from distillr.pg import messages as m
-from distillr.pg.errors import sqlstate_of
+from distillr.pg.errors import CatalogQueryError, Unexpected, sqlstate_of
 from distillr.pg.rows import data_rows, row_description
 from distillr.pg.scram import ScramError, ScramServer
-from distillr.pg.statements import CatalogQueryError, Outcome, Statements
-
-if TYPE_CHECKING:
-    from distillr.pg.server import PgServer
+from distillr.pg.statements import Outcome, Statements
 
 __all__ = ["Connection"]
-
-
-class Unexpected(Exception):
-    """A bug in distillr, reported to the client instead of dropping its connection."""
-
-    def __init__(self, err: Exception) -> None:
-        super().__init__(
-            f"unexpected {type(err).__name__}: {err}. This is a bug in distillr; please report it."
-        )
 
 
 @dataclass
@@ -58,7 +46,8 @@ class Prepared:
 class Connection:
     """Serves one client."""
 
-    def __init__(self, server: PgServer, reader, writer) -> None:
+    def __init__(self, server: Any, reader, writer) -> None:
+        #: the ``PgServer`` this client came to
         self.server, self.reader, self.writer = server, reader, writer
         self.pid = secrets.randbelow(2**31 - 1) + 1
         self.key = secrets.randbelow(2**31 - 1) + 1

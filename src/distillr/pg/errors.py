@@ -20,7 +20,25 @@ from distillr.errors import (
     UnsupportedError,
 )
 
-__all__ = ["sqlstate_of"]
+__all__ = ["CatalogQueryError", "ProtocolViolation", "Unexpected", "sqlstate_of"]
+
+
+class ProtocolViolation(Exception):
+    """The client sent something that is not the protocol."""
+
+
+class CatalogQueryError(Exception):
+    """A statement that reads no distillr source, and that the catalog mirror cannot run."""
+
+
+class Unexpected(Exception):
+    """A bug in distillr, reported to the client instead of dropping its connection."""
+
+    def __init__(self, err: Exception) -> None:
+        super().__init__(
+            f"unexpected {type(err).__name__}: {err}. This is a bug in distillr; please report it."
+        )
+
 
 _CODES: list[tuple[type[BaseException], str]] = [
     (QueryCancelled, "57014"),  # query_canceled
@@ -41,9 +59,6 @@ _CODES: list[tuple[type[BaseException], str]] = [
 
 def sqlstate_of(err: BaseException) -> tuple[str, str]:
     """The SQLSTATE and message of an error sent to a PostgreSQL client."""
-    from distillr.pg.messages import ProtocolViolation
-    from distillr.pg.statements import CatalogQueryError
-
     if isinstance(err, ProtocolViolation):
         return "08P01", str(err)
     if isinstance(err, CatalogQueryError):
@@ -51,8 +66,6 @@ def sqlstate_of(err: BaseException) -> tuple[str, str]:
     for cls, code in _CODES:
         if isinstance(err, cls):
             return code, str(err)
-    from distillr.pg.connection import Unexpected
-
     if isinstance(err, Unexpected):
         return "XX000", str(err)
     return "XX000", f"unexpected {type(err).__name__}: {err}"

@@ -10,12 +10,15 @@ import asyncio
 import struct
 from dataclasses import dataclass
 
+from distillr.pg.errors import ProtocolViolation
+
 __all__ = [
     "CANCEL_REQUEST",
     "GSSENC_REQUEST",
     "PROTOCOL_3",
     "SSL_REQUEST",
     "Payload",
+    "ProtocolViolation",
     "read_message",
     "read_startup",
 ]
@@ -29,10 +32,6 @@ MAX_MESSAGE = 16 * 1024 * 1024
 
 _I16 = struct.Struct("!h")
 _I32 = struct.Struct("!i")
-
-
-class ProtocolViolation(Exception):
-    """The client sent something that is not the protocol."""
 
 
 class Payload:

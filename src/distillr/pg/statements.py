@@ -20,6 +20,7 @@ from sqlglot import exp
 
 from distillr.dbapi.params import bind_numbered
 from distillr.pg.catalog import PgCatalog, local_command
+from distillr.pg.errors import CatalogQueryError
 from distillr.sql.dialect import DIALECT, classify
 
 __all__ = ["CATALOG_SCHEMAS", "Outcome", "Statements"]
@@ -167,10 +168,6 @@ class Statements:
         for name in list(self.cursors):
             self._close_cursor(name)
         self.catalog.close()
-
-
-class CatalogQueryError(Exception):
-    """A statement that reads no distillr source, and that the catalog mirror cannot run."""
 
 
 def _first_line(text: str) -> str:
