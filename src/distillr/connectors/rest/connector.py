@@ -44,6 +44,7 @@ from distillr.connectors.paginators import Page, PageRequest, Progress
 from distillr.connectors.rest.definition import EndpointDef, ParamDef, SourceDef
 from distillr.connectors.rest.loading import load_definition, load_file
 from distillr.connectors.rest.pushdown import Bound, bind, wire
+from distillr.connectors.rest.sampling import TRIES, parents, sample_order, sample_values
 from distillr.connectors.rest.schema import infer, merge_specs
 from distillr.connectors.rest.settings import REST_SETTINGS
 from distillr.connectors.rest.tables import RestTable, build_table
@@ -117,6 +118,7 @@ class RestConnector(Connector):
         self._tables: dict[str, RestTable] = {}
         self._lock = threading.RLock()
         self._pending = ScanStats()  # sampling done while a query named a table
+        self._rows: dict[str, list[dict[str, Any]]] = {}  # the last sampled rows, by endpoint
 
     # -- construction ---------------------------------------------------------------------
 
@@ -177,18 +179,39 @@ class RestConnector(Connector):
 
     def _sample_on_use(self, t: RestTable) -> RestTable:
         """An endpoint without a schema is sampled when a query first names it (counted in that
-        query's stats); one that needs values the definition lacks keeps its bare columns."""
+        query's stats), after the endpoints it takes sample values from; one that needs values
+        nothing gives keeps its bare columns."""
         with self._lock:
             current = self._tables[t.name]
             if current.typed or current.endpoint.inferred is not None:
                 return current
-            try:
-                values = self._sample_values(current.endpoint, {}, {})
-            except LookupError:
-                return current
-            records = self._sample(current, values, self._pending)
-            self._adopt(current.endpoint, records)
+            self._sample_tree(current.endpoint, self._pending, ())
             return self._tables[t.name]
+
+    def _sample_tree(
+        self, ep: EndpointDef, stats: ScanStats, trail: tuple[str, ...]
+    ) -> list[dict[str, Any]] | None:
+        """The sampled rows of an endpoint (sampling it, and first those it takes values from,
+        if not done yet; their schemas adopted); ``None`` if it cannot be sampled."""
+        key = ep.name.lower()
+        if key in self._rows:
+            return self._rows[key]
+        if key in trail:
+            return None
+        by_name = {e.name.lower(): e for e in self.definition.endpoints}
+        for name in parents(ep):
+            other = by_name.get(name)
+            if other is not None and self._table(other).endpoint.inferred is None:
+                try:
+                    self._sample_tree(self._table(other).endpoint, stats, (*trail, key))
+                except SourceError:
+                    return None  # the query itself will show the API's answer
+        try:
+            records = self._sample_with(self._table(ep), {}, self._rows, stats, 1)
+        except LookupError:
+            return None
+        self._adopt(self._table(ep).endpoint, records)
+        return records
 
     # -- planning -------------------------------------------------------------------------
 
@@ -398,7 +421,7 @@ class RestConnector(Connector):
         status = response.status_code
         message = self._api_message(ep, response)
         path = self.auth.redact(path)
-        detail = message or "no details"
+        detail = (message or "no details").rstrip(". ")
         if status == 401:
             return AuthError(
                 f"The API of source '{self.name}' rejected the credentials (HTTP 401) for"
@@ -433,7 +456,7 @@ class RestConnector(Connector):
     ) -> SourceError:
         message = self._api_message(ep, response)
         path = self.auth.redact(path)
-        detail = f": {message}" if message else ""
+        detail = f": {message.rstrip('. ')}" if message else ""
         return SourceError(
             f"The API of source '{self.name}': {method} {path} failed after {attempts + 1}"
             f" attempts; last: {self.auth.redact(reason)}{detail}. The query returned no partial"
@@ -445,35 +468,29 @@ class RestConnector(Connector):
 
     # -- schema ---------------------------------------------------------------------------
 
-    def _sample_values(
-        self, ep: EndpointDef, given: Mapping[str, Any], rows: Mapping[str, list[dict[str, Any]]]
-    ) -> dict[str, Any]:
-        """Values for the parameters an endpoint needs, to sample it; ``LookupError`` naming
-        the first one without a value."""
-        values: dict[str, Any] = {}
-        for p in ep.all_params():
-            if p.name in given:
-                values[p.name] = given[p.name]
-            elif p.example is not None:
-                values[p.name] = p.example
-            elif p.default is not None:
-                continue
-            elif p.sample_from:
-                other, column = p.sample_from.split(".")
-                found = next(
-                    (
-                        r.get(column)
-                        for r in rows.get(other.lower(), [])
-                        if r.get(column) is not None
-                    ),
-                    None,
-                )
-                if found is None:
-                    raise LookupError(f"{p.name}: no value of {p.sample_from} was sampled")
-                values[p.name] = found
-            elif p.required or p.location == "path":
-                raise LookupError(f"{p.name} has no example value")
-        return values
+    def _sample_with(
+        self,
+        t: RestTable,
+        given: Mapping[str, Any],
+        rows: Mapping[str, list[dict[str, Any]]],
+        stats: ScanStats,
+        pages: int,
+    ) -> list[dict[str, Any]]:
+        """Sample records of a table, trying up to :data:`TRIES` values of a ``sample_from``
+        parameter while the answer is empty; ``LookupError`` if a value is missing."""
+        records: list[dict[str, Any]] = []
+        for pick in range(TRIES):
+            try:
+                values = sample_values(t.endpoint, given, rows, pick)
+            except LookupError:
+                if pick == 0:
+                    raise
+                break
+            records = self._sample(t, values, stats, pages)
+            if records or not parents(t.endpoint):
+                break
+        self._rows[t.name.lower()] = records
+        return records
 
     def _sample(
         self, t: RestTable, values: Mapping[str, Any], stats: ScanStats, pages: int = 1
@@ -529,29 +546,47 @@ class RestConnector(Connector):
                 self.rest_table(e)
         out = Refresh(self.definition)
         rows: dict[str, list[dict[str, Any]]] = {}
-        order = _sample_order(self.definition.endpoints)
         with self._lock:
-            for ep in order:
+            for ep in sample_order(self.definition.endpoints):
                 if wanted is not None and ep.name.lower() not in wanted:
+                    for name in parents(ep):
+                        if name in wanted and name not in rows and name in self._rows:
+                            rows[name] = self._rows[name]
                     continue
                 given = (samples or {}).get(ep.name, {})
+                self._fill_parents(ep, rows, stats)
                 try:
-                    values = self._sample_values(ep, given, rows)
+                    records = self._sample_with(self._table(ep), given, rows, stats, pages)
                 except LookupError as why:
                     out.skipped[ep.name] = f"needs a value for {why}"
                     continue
-                t = self._table(ep)
-                records = self._sample(t, values, stats, pages)
                 rows[ep.name.lower()] = records
-                self._adopt(ep, records)
+                self._adopt(self._table(ep).endpoint, records)
                 out.sampled.append(ep.name)
             out.definition = self.definition
         return out
 
+    def _fill_parents(
+        self, ep: EndpointDef, rows: dict[str, list[dict[str, Any]]], stats: ScanStats
+    ) -> None:
+        """Rows of the endpoints this one samples values from that this refresh did not
+        sample: the rows sampled before, else one page of each (not adopted)."""
+        by_name = {e.name.lower(): e for e in self.definition.endpoints}
+        for name in parents(ep):
+            if name in rows or name not in by_name:
+                continue
+            if name in self._rows:
+                rows[name] = self._rows[name]
+                continue
+            try:
+                rows[name] = self._sample_with(self._table(by_name[name]), {}, rows, stats, 1)
+            except LookupError:
+                continue
+
     def check(self) -> None:
         for ep in self.definition.endpoints:
             try:
-                values = self._sample_values(ep, {}, {})
+                values = sample_values(ep, {}, {})
             except LookupError:
                 continue
             self._sample(self._table(ep), values, ScanStats(), pages=1)
@@ -559,27 +594,6 @@ class RestConnector(Connector):
 
     def close(self) -> None:
         self.http.close()
-
-
-def _sample_order(endpoints: Sequence[EndpointDef]) -> list[EndpointDef]:
-    """Endpoints whose parameters are sampled from others come after those."""
-    by_name = {e.name.lower(): e for e in endpoints}
-    done: dict[str, EndpointDef] = {}
-
-    def visit(ep: EndpointDef, trail: tuple[str, ...]) -> None:
-        key = ep.name.lower()
-        if key in done or key in trail:
-            return
-        for p in ep.params:
-            if p.sample_from:
-                other = by_name.get(p.sample_from.split(".")[0].lower())
-                if other is not None:
-                    visit(other, (*trail, key))
-        done[key] = ep
-
-    for ep in endpoints:
-        visit(ep, ())
-    return list(done.values())
 
 
 def _fill(path: str, name: str, segment: str) -> str:
