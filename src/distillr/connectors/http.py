@@ -4,8 +4,8 @@ One pooled ``httpx.Client`` (keep-alive) per source, with:
 
 - timeouts;
 - retries of GETs on 429, 5xx (not 501), dropped connections and truncated bodies, honouring
-  ``Retry-After`` (capped) and otherwise waiting an exponential backoff with full jitter, up to
-  ``RetryPolicy.max_retries`` times;
+  ``Retry-After`` (capped; on a 503 as on a 429) and otherwise waiting an exponential backoff
+  with full jitter, up to ``RetryPolicy.max_retries`` times;
 - an adaptive concurrency limit (:class:`AdaptiveLimit`): at most ``max_concurrency`` requests in
   flight, halved on every 429 and grown back by one after a run of successes;
 - counters (:class:`~distillr.connectors.base.ScanStats`): one set over the client's life, and
@@ -424,17 +424,8 @@ class HttpClient:
         size = len(response.content)
         self._count(stats, size)
         status = response.status_code
-        if status == 429:
-            self.limit.throttled()
-            self.stats.add(throttled=1)
-            if stats is not None:
-                stats.add(throttled=1)
-            wait = parse_retry_after(response.headers.get("Retry-After"))
-            if wait is not None:
-                wait = min(wait, self.retry.retry_after_max)
-            raise _Retry("HTTP 429 (too many requests)", wait, response)
         if status in RETRY_STATUSES:
-            raise _Retry(f"HTTP {status}", None, response)
+            raise self._retry_for(response, stats)
         if status >= 400:
             if refuse is not None:
                 raise refuse(response, method, path)
@@ -490,15 +481,8 @@ class HttpClient:
         size = len(response.content)
         self._count(stats, size)
         status = response.status_code
-        if status == 429:
-            self.limit.throttled()
-            self.stats.add(throttled=1)
-            wait = parse_retry_after(response.headers.get("Retry-After"))
-            if wait is not None:
-                wait = min(wait, self.retry.retry_after_max)
-            raise _Retry("HTTP 429 (too many requests)", wait, response)
         if status in RETRY_STATUSES:
-            raise _Retry(f"HTTP {status}", None, response)
+            raise self._retry_for(response, stats)
         if status >= 400:
             raise self._refused(url, params, response)
         try:
@@ -508,6 +492,21 @@ class HttpClient:
             raise _Retry("the response body was not complete JSON") from None
         self.limit.succeeded()
         return body
+
+    def _retry_for(self, response: httpx.Response, stats: ScanStats | None) -> _Retry:
+        """The retry a 429 or 5xx answer asks for: its ``Retry-After`` (capped) is the wait,
+        whatever the status (503s carry one too); a 429 also halves the concurrency."""
+        status = response.status_code
+        wait = parse_retry_after(response.headers.get("Retry-After"))
+        if wait is not None:
+            wait = min(wait, self.retry.retry_after_max)
+        if status != 429:
+            return _Retry(f"HTTP {status}", wait, response)
+        self.limit.throttled()
+        self.stats.add(throttled=1)
+        if stats is not None:
+            stats.add(throttled=1)
+        return _Retry("HTTP 429 (too many requests)", wait, response)
 
     def _count(self, stats: ScanStats | None, size: int) -> None:
         self.stats.add(requests=1, bytes=size)

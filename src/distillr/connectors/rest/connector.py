@@ -119,6 +119,7 @@ class RestConnector(Connector):
         self._lock = threading.RLock()
         self._pending = ScanStats()  # sampling done while a query named a table
         self._rows: dict[str, list[dict[str, Any]]] = {}  # the last sampled rows, by endpoint
+        self._unterminated: set[str] = set()  # tables whose API ends no body with a line break
 
     # -- construction ---------------------------------------------------------------------
 
@@ -383,7 +384,7 @@ class RestConnector(Connector):
             headers={"Accept": t.format.content_type, **ep.headers},
             auth=self._httpx_auth or None,
             stats=stats,
-            decode=t.format.parse,
+            decode=self._decoder(t),
             refuse=lambda response, method, path: self._refused(ep, response, method, path),
             give_up=lambda method, path, response, reason, n: self._gave_up(
                 ep, method, path, response, reason, n
@@ -396,6 +397,25 @@ class RestConnector(Connector):
             request, parsed.document, len(parsed.records), reply.headers, reply.links, self.base_url
         )
         return page, parsed
+
+    def _decoder(self, t: RestTable) -> Any:
+        """The page parser for one request: a line-format body without a final line break is
+        refused (so retried) unless the same bytes come twice, which shows the API writes it so
+        (then remembered for the table)."""
+        fmt = t.format
+        if not fmt.lines:
+            return fmt.parse
+        seen: list[bytes] = []
+
+        def decode(content: bytes) -> Parsed:
+            if not fmt.ends_cleanly(content) and t.name not in self._unterminated:
+                if not seen or seen[-1] != content:
+                    seen.append(content)
+                    raise ValueError("the body ends inside a line: it may have been cut short")
+                self._unterminated.add(t.name)
+            return fmt.parse(content)
+
+        return decode
 
     # -- errors ---------------------------------------------------------------------------
 
