@@ -50,7 +50,15 @@ from distillr.errors import AuthError, SourceError
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["AdaptiveLimit", "HttpClient", "RateLimit", "Reply", "RetryPolicy", "note_side_request"]
+__all__ = [
+    "AdaptiveLimit",
+    "HttpClient",
+    "RateLimit",
+    "Reply",
+    "RetryPolicy",
+    "TransientError",
+    "note_side_request",
+]
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -199,6 +207,16 @@ def note_side_request(size: int) -> None:
     call = _CALL.get()
     if call is not None:
         call[0]._count(call[1], size)
+
+
+class TransientError(Exception):
+    """Raised on the way to a request (by an auth scheme whose token request met a 429, a 5xx
+    or a body cut short) to have the whole request retried like any transient failure."""
+
+    def __init__(self, reason: str, wait: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.wait = wait
 
 
 class _Retry(Exception):
@@ -419,6 +437,9 @@ class HttpClient:
                 except httpx.RequestError as exc:
                     self._count(stats, 0)
                     raise _Retry(f"{type(exc).__name__}: {exc}") from None
+                except TransientError as exc:
+                    wait = None if exc.wait is None else min(exc.wait, self.retry.retry_after_max)
+                    raise _Retry(exc.reason, wait) from None
         finally:
             _CALL.reset(token)
         size = len(response.content)
