@@ -62,11 +62,17 @@ def test_get_issues(con, log):
     rows = res.arrow().to_pylist()
     assert {r["boardId"] for r in rows} == {1} and {r["jql"] for r in rows} == {None}
     want = log.board_issues(1)
-    assert len(want) > 100  # LIMIT 100 stops the paging
+    assert len(want) > 100  # LIMIT 100 stops the paging after one page of 100
     same_rows(rows, want[:100], drop=("boardId", "jql"))
+    assert sent(log) == [("GET", f"{AGILE}/board/1/issue", {"startAt": "0", "maxResults": "100"})]
+
+
+def test_get_issues_with_a_limit_over_two_pages(con, log):
+    res = con.sql("SELECT key FROM myjira.`/board/:boardId/issue` WHERE boardId = 1 LIMIT 130")
+    assert [r[0] for r in res.fetchall()] == [i["key"] for i in log.board_issues(1)[:130]]
     assert sent(log) == [
-        ("GET", f"{AGILE}/board/1/issue", FIRST),
-        ("GET", f"{AGILE}/board/1/issue", {"startAt": "50", "maxResults": "50"}),
+        ("GET", f"{AGILE}/board/1/issue", {"startAt": "0", "maxResults": "100"}),
+        ("GET", f"{AGILE}/board/1/issue", {"startAt": "100", "maxResults": "30"}),
     ]
 
 
@@ -81,7 +87,7 @@ def test_every_issue_of_a_board_over_concurrent_pages(con, log):
     want = log.board_issues(3)
     assert rows == [(i["key"], 3) for i in want]
     starts = sorted(int(q["startAt"]) for _, _, q in sent(log))
-    assert starts == list(range(0, len(want), 50))
+    assert starts == list(range(0, len(want), 100))
 
 
 def test_nested_fields_with_drill_paths(con, log):

@@ -72,10 +72,16 @@ def value_at(document: Any, path: str | None, default: Any = None) -> Any:
 
 @dataclass(frozen=True)
 class Parsed:
-    """One page: its records, and the whole document (``None`` for CSV and XML)."""
+    """One page: its records, and the whole document (``None`` for CSV and XML). A reader that
+    makes the page's Arrow batch itself gives it as ``batch`` (then ``records`` is empty)."""
 
     records: list[dict[str, Any]]
     document: Any = None
+    batch: Any = None
+
+    @property
+    def count(self) -> int:
+        return len(self.records) if self.batch is None else self.batch.num_rows
 
 
 class Format:

@@ -262,8 +262,8 @@ class OffsetPaginator(_Counted):
         out = []
         for offset in range(start + step, end, step):
             req = page.request.with_param(self.offset_param, offset, body)
-            if self.size_param:
-                req = req.with_param(self.size_param, step, body)
+            if self.size_param:  # the last page under a LIMIT asks only for what is left
+                req = req.with_param(self.size_param, min(step, end - offset), body)
             out.append(req)
         return out
 

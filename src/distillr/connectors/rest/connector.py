@@ -293,10 +293,10 @@ class RestConnector(Connector):
         remaining = split.limit
         progress = Progress(f"Table '{t.name}' of source '{self.name}'", t.endpoint.max_pages)
         warm_up()
-        page, parsed = self._fetch(t, request, stats, progress)
-        for batch in self._emit(t, parsed.records, constants, remaining, stats):
-            remaining = None if remaining is None else remaining - batch.num_rows
-            yield batch
+        page, batch = self._fetch_batch(t, request, constants, stats, progress)
+        for out in self._emit(batch, remaining, stats):
+            remaining = None if remaining is None else remaining - out.num_rows
+            yield out
         if remaining is not None and remaining <= 0:
             return
         rest = t.paginator.rest(page, remaining) if t.paginator.concurrent else None
@@ -307,10 +307,10 @@ class RestConnector(Connector):
             nxt = t.paginator.next(page)
             if nxt is None:
                 return
-            page, parsed = self._fetch(t, nxt, stats, progress)
-            for batch in self._emit(t, parsed.records, constants, remaining, stats):
-                remaining = None if remaining is None else remaining - batch.num_rows
-                yield batch
+            page, batch = self._fetch_batch(t, nxt, constants, stats, progress)
+            for out in self._emit(batch, remaining, stats):
+                remaining = None if remaining is None else remaining - out.num_rows
+                yield out
             if remaining is not None and remaining <= 0:
                 return
 
@@ -323,23 +323,24 @@ class RestConnector(Connector):
         stats: ScanStats | None,
         progress: Progress,
     ) -> Iterator[pa.RecordBatch]:
-        """The pages after the first, at most ``concurrency`` in flight, yielded in order."""
+        """The pages after the first, at most ``concurrency`` in flight (each fetched and
+        converted on its own thread), yielded in order. Twice as many are asked for as are in
+        flight, so a slow page does not leave the others idle; memory stays bounded by that."""
         window = max(1, self.definition.concurrency)
-        pending: list[Future[tuple[Page, Parsed]]] = []
+        pending: list[Future[tuple[Page, pa.RecordBatch]]] = []
         todo = iter(requests)
         pool = ThreadPoolExecutor(max_workers=window, thread_name_prefix="distillr-rest-page")
         try:
-            for req in itertools.islice(todo, window):
-                pending.append(pool.submit(self._fetch, t, req, stats, None))
+            for req in itertools.islice(todo, 2 * window):
+                pending.append(pool.submit(self._fetch_batch, t, req, constants, stats, None))
             while pending:
-                page, parsed = pending.pop(0).result()
+                page, batch = pending.pop(0).result()
                 progress.request(page.request, self._shown(t.endpoint, page.request))
-                # refilled before converting, so the window stays full while this page converts
                 for req in itertools.islice(todo, 1):
-                    pending.append(pool.submit(self._fetch, t, req, stats, None))
-                for batch in self._emit(t, parsed.records, constants, remaining, stats):
-                    remaining = None if remaining is None else remaining - batch.num_rows
-                    yield batch
+                    pending.append(pool.submit(self._fetch_batch, t, req, constants, stats, None))
+                for out in self._emit(batch, remaining, stats):
+                    remaining = None if remaining is None else remaining - out.num_rows
+                    yield out
                 if page.count == 0 or (remaining is not None and remaining <= 0):
                     return
         finally:
@@ -348,24 +349,39 @@ class RestConnector(Connector):
             pool.shutdown(wait=False, cancel_futures=True)
 
     def _emit(
-        self,
-        t: RestTable,
-        records: list[dict[str, Any]],
-        constants: dict[str, Any],
-        remaining: int | None,
-        stats: ScanStats | None,
+        self, batch: pa.RecordBatch, remaining: int | None, stats: ScanStats | None
     ) -> Iterator[pa.RecordBatch]:
-        if remaining is not None and len(records) > remaining:
-            records = records[:remaining]
-        batch = t.convert(records, constants)
+        if remaining is not None and batch.num_rows > remaining:
+            batch = batch.slice(0, remaining)
         if stats is not None:
             stats.add(pages=1, rows=batch.num_rows)
         if batch.num_rows:
             yield batch
 
+    def _fetch_batch(
+        self,
+        t: RestTable,
+        request: PageRequest,
+        constants: dict[str, Any],
+        stats: ScanStats | None,
+        progress: Progress | None,
+    ) -> tuple[Page, pa.RecordBatch]:
+        """One page, as a batch of the table's schema."""
+        page, parsed = self._fetch(t, request, stats, progress, constants)
+        if parsed.batch is not None:
+            return page, parsed.batch
+        return page, t.convert(parsed.records, constants)
+
     def _fetch(
-        self, t: RestTable, request: PageRequest, stats: ScanStats | None, progress: Progress | None
+        self,
+        t: RestTable,
+        request: PageRequest,
+        stats: ScanStats | None,
+        progress: Progress | None,
+        constants: dict[str, Any] | None = None,
     ) -> tuple[Page, Parsed]:
+        """One page, parsed: straight to a batch where the table's columnar reader can (given
+        the ``constants`` to fill in), else as records (always, without ``constants``)."""
         ep = t.endpoint
         shown = self._shown(ep, request)
         if progress is not None:
@@ -384,7 +400,7 @@ class RestConnector(Connector):
             headers={"Accept": t.format.content_type, **ep.headers},
             auth=self._httpx_auth or None,
             stats=stats,
-            decode=self._decoder(t),
+            decode=self._decoder(t, constants),
             refuse=lambda response, method, path: self._refused(ep, response, method, path),
             give_up=lambda method, path, response, reason, n: self._gave_up(
                 ep, method, path, response, reason, n
@@ -392,19 +408,23 @@ class RestConnector(Connector):
         )
         parsed: Parsed = reply.body
         if progress is not None:
-            progress.page(reply.content, len(parsed.records), shown)
+            progress.page(reply.content, parsed.count, shown)
         page = Page(
-            request, parsed.document, len(parsed.records), reply.headers, reply.links, self.base_url
+            request, parsed.document, parsed.count, reply.headers, reply.links, self.base_url
         )
         return page, parsed
 
-    def _decoder(self, t: RestTable) -> Any:
-        """The page parser for one request: a line-format body without a final line break is
+    def _decoder(self, t: RestTable, constants: dict[str, Any] | None) -> Any:
+        """The page parser for one request. A line-format body without a final line break is
         refused (so retried) unless the same bytes come twice, which shows the API writes it so
         (then remembered for the table)."""
         fmt = t.format
+
+        def parse(content: bytes) -> Parsed:
+            return fmt.parse(content) if constants is None else t.parse(content, constants)
+
         if not fmt.lines:
-            return fmt.parse
+            return parse
         seen: list[bytes] = []
 
         def decode(content: bytes) -> Parsed:
@@ -413,7 +433,7 @@ class RestConnector(Connector):
                     seen.append(content)
                     raise ValueError("the body ends inside a line: it may have been cut short")
                 self._unterminated.add(t.name)
-            return fmt.parse(content)
+            return parse(content)
 
         return decode
 
@@ -497,7 +517,8 @@ class RestConnector(Connector):
         pages: int,
     ) -> list[dict[str, Any]]:
         """Sample records of a table, trying up to :data:`TRIES` values of a ``sample_from``
-        parameter while the answer is empty; ``LookupError`` if a value is missing."""
+        parameter while the answer is empty (or a 400 or 404); ``LookupError`` if a value is
+        missing."""
         records: list[dict[str, Any]] = []
         for pick in range(TRIES):
             try:
@@ -506,7 +527,12 @@ class RestConnector(Connector):
                 if pick == 0:
                     raise
                 break
-            records = self._sample(t, values, stats, pages)
+            try:
+                records = self._sample(t, values, stats, pages)
+            except SourceError as exc:
+                if exc.status not in (400, 404) or not parents(t.endpoint) or pick == TRIES - 1:
+                    raise
+                continue  # this value's resource refuses (a kanban board's sprints): the next
             if records or not parents(t.endpoint):
                 break
         self._rows[t.name.lower()] = records

@@ -21,8 +21,9 @@ import pyarrow as pa
 
 from distillr.connectors.arrow import BatchBuilder, FieldSpec
 from distillr.connectors.base import Column, TableDef
-from distillr.connectors.formats import Format, make_format
+from distillr.connectors.formats import Format, Parsed, make_format
 from distillr.connectors.paginators import Paginator, make_paginator
+from distillr.connectors.rest.columnar import ColumnarReader
 from distillr.connectors.rest.definition import PLACEHOLDER, EndpointDef, ParamDef
 from distillr.connectors.rest.schema import EXTRA, fit
 from distillr.connectors.rest.types import parse_type, spec_for
@@ -64,10 +65,20 @@ class RestTable:
     filled: dict[str, ParamDef] = field(default_factory=dict)
     #: whether the columns came from a stored (or declared) schema
     typed: bool = True
+    #: reads a page's bytes straight to a batch where it can (``columnar.py``)
+    columnar: ColumnarReader | None = None
 
     @property
     def name(self) -> str:
         return self.table.name
+
+    def parse(self, content: bytes, constants: dict[str, Any]) -> Parsed:
+        """A page's bytes: straight to a batch where the columnar reader can, else records."""
+        if self.columnar is not None:
+            done = self.columnar.read(content, constants)
+            if done is not None:
+                return Parsed([], done[0], done[1])
+        return self.format.parse(content)
 
     def convert(self, records: list[dict[str, Any]], constants: dict[str, Any]) -> pa.RecordBatch:
         """A page's records as a batch in the table's schema; what does not fit goes to
@@ -149,17 +160,21 @@ def build_table(ep: EndpointDef) -> RestTable:
         aliases=tuple(aliases),
         parameters=tuple(parameters),
     )
+    fmt, paginator = make_format(ep.format, ep.data_path), make_paginator(ep.paginator)
+    typed = bool(ep.inferred or ep.columns)
+    columnar = ColumnarReader(tuple(fields), fmt, paginator, builder.schema) if typed else None
     return RestTable(
         table=table,
         endpoint=ep,
         fields=tuple(f for f in fields if f.name != EXTRA),
         builder=builder,
-        format=make_format(ep.format, ep.data_path),
-        paginator=make_paginator(ep.paginator),
+        format=fmt,
+        paginator=paginator,
         params={p.name: p for p in params},
         by_column=by_column,
         filled=filled,
-        typed=bool(ep.inferred or ep.columns),
+        typed=typed,
+        columnar=columnar if columnar is not None and columnar.supported else None,
     )
 
 
