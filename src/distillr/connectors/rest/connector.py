@@ -102,6 +102,9 @@ class RestConnector(Connector):
         self.auth: AuthScheme = make_auth(d.auth, dict(secrets or {}))
         self.max_concurrency = d.concurrency
         self.base_url = d.base_url
+        parts = urlsplit(d.base_url)
+        # shown in errors (a base URL never holds credentials: the definition refuses them)
+        self._origin = f"{parts.scheme}://{parts.netloc}"
         extra = {"sleep": sleep} if sleep is not None else {}
         self.http = HttpClient(
             label=f"The API of source '{name}'",
@@ -461,11 +464,12 @@ class RestConnector(Connector):
         status = response.status_code
         message = self._api_message(ep, response)
         path = self.auth.redact(path)
+        url = self._origin + path
         detail = (message or "no details").rstrip(". ")
         if status == 401:
             return AuthError(
                 f"The API of source '{self.name}' rejected the credentials (HTTP 401) for"
-                f" {method} {path}: {detail}. Check the source's auth ({self.auth.describe()})"
+                f" {method} {url}: {detail}. Check the source's auth ({self.auth.describe()})"
                 " and its secrets.",
                 status=status,
                 api_message=message,
@@ -478,7 +482,7 @@ class RestConnector(Connector):
             410: "The API has removed this endpoint: update the definition.",
         }.get(status, "")
         return SourceError(
-            f"The API of source '{self.name}' answered HTTP {status} to {method} {path}:"
+            f"The API of source '{self.name}' answered HTTP {status} to {method} {url}:"
             f" {detail}. {hint}".rstrip(),
             status=status,
             api_message=message,
@@ -498,9 +502,10 @@ class RestConnector(Connector):
         path = self.auth.redact(path)
         detail = f": {message.rstrip('. ')}" if message else ""
         return SourceError(
-            f"The API of source '{self.name}': {method} {path} failed after {attempts + 1}"
-            f" attempts; last: {self.auth.redact(reason)}{detail}. The query returned no partial"
-            " data; try again later, or lower the source's concurrency or requests_per_second.",
+            f"The API of source '{self.name}': {method} {self._origin}{path} failed after"
+            f" {attempts + 1} attempts; last: {self.auth.redact(reason)}{detail}. The query"
+            " returned no partial data; try again later, or lower the source's concurrency or"
+            " requests_per_second.",
             status=response.status_code if response is not None else None,
             api_message=message,
             path=path,

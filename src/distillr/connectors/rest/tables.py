@@ -9,6 +9,10 @@ name differs from its column is also a virtual column named after it (``boardId`
 Pushdown, per parameter: its column declares the parameter's operator with its exactness (an
 ``eq`` parameter takes ``IN`` too, fanned out). Path parameters without a default and required
 ``eq`` parameters are the table's ``parameters``: the engine binds them from WHERE or a join.
+A parameter the data lacks has a column of the value sent: it takes ``=`` and ``IN`` (a
+comparison parameter's column is named after it), is filled with that value, and is one of the
+table's ``request_columns``, whose predicates the engine sends even with pushdown off (nothing
+else could give the column its value).
 """
 
 from __future__ import annotations
@@ -110,15 +114,22 @@ def build_table(ep: EndpointDef) -> RestTable:
     virtuals: list[tuple[Column, str]] = []
     added: dict[str, FieldSpec] = {}
     parameters: list[str] = []
-    params = ep.all_params()
-    for p in params:
+    params: list[ParamDef] = []
+    for p in ep.all_params():
         target = lowered.get(p.target.lower())
-        if target is None:
-            # not a column of the (inferred) data: a column typed by the parameter, which the
-            # records may still hold
-            target = p.target
-            added[target] = spec_for(p.type, target)
-            lowered[target.lower()] = target
+        if target is None or target in added:
+            # not a column of the (inferred) data: a column of the value sent, typed by the
+            # parameter, so it takes = and IN and is filled with that value (a comparison
+            # parameter's column is its own name: updated_since = '2025-01-01')
+            if p.op != "eq" or not p.exact:
+                column = p.target if p.op == "eq" else p.name
+                p = p.model_copy(update={"op": "eq", "exact": True, "column": column})
+            target = lowered.get(p.target.lower())
+            if target is None:
+                target = p.target
+                added[target] = spec_for(p.type, target)
+                lowered[target.lower()] = target
+        params.append(p)
         if p.op == "eq" and p.exact and target not in filled:
             filled[target] = p  # the value sent fills the column where the records leave it
         ops = filters.setdefault(target, {})
@@ -159,6 +170,7 @@ def build_table(ep: EndpointDef) -> RestTable:
         description=describe,
         aliases=tuple(aliases),
         parameters=tuple(parameters),
+        request_columns=tuple(a for a in added if a not in parameters),
     )
     fmt, paginator = make_format(ep.format, ep.data_path), make_paginator(ep.paginator)
     typed = bool(ep.inferred or ep.columns)
