@@ -87,12 +87,14 @@ def concurrent_floor(client, board: int, concurrency: int) -> tuple[int, int]:
     return rows, 1 + len(starts)
 
 
-def distillr_scan(info: dict, board: int, home: str):
+def distillr_scan(info: dict, board: int, home: str, concurrency: int | None = None):
     import distillr
     from distillr.connectors.rest import RestConnector, template
 
     t = template("jira")
     definition = t.definition({"domain": info["base_url"], "email": info["email"]})
+    if concurrency:
+        definition = definition.model_copy(update={"concurrency": concurrency})
     source = RestConnector("myjira", definition, t.source_secrets({"api_token": info["api_token"]}))
     source.refresh(endpoints=["board_issue"], samples={"board_issue": {"boardId": board}})
     con = distillr.connect(home=home)
@@ -119,6 +121,9 @@ def main() -> int:
     ap.add_argument("--issues", type=int, default=50_000)
     ap.add_argument("--latency-ms", type=float, default=50.0)
     ap.add_argument("--repeat", type=int, default=2, help="runs of the concurrent ways")
+    ap.add_argument(
+        "--concurrency", type=int, default=None, help="instead of the template's (both ways)"
+    )
     args = ap.parse_args()
 
     import httpx
@@ -128,7 +133,7 @@ def main() -> int:
         auth = (info["email"], info["api_token"])
         with httpx.Client(base_url=info["base_url"], auth=auth, timeout=60) as client:
             board = all_work_board(client)
-        run, warm, concurrency = distillr_scan(info, board, tempfile.mkdtemp())
+        run, warm, concurrency = distillr_scan(info, board, tempfile.mkdtemp(), args.concurrency)
         limits = httpx.Limits(max_connections=concurrency * 2)
         with httpx.Client(base_url=info["base_url"], auth=auth, timeout=60, limits=limits) as c:
             warm()  # imports, DuckDB and the first pyarrow calls, in both ways

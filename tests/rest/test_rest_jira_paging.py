@@ -276,3 +276,37 @@ def test_retry_after_is_honoured_on_429_and_503(faulty, tmp_path, fault, waited)
     else:
         assert sleeps[0] == waited  # the sandbox's Retry-After: 1
     session.close()
+
+
+@pytest.mark.parametrize("total", [True, False])
+def test_an_api_that_ignores_the_paging_parameter_is_a_clear_error(clean, tmp_path, total):
+    """A wrong offset parameter: every page is the first again, with a total (pages fetched
+    concurrently) or without."""
+    paginator = {"type": "offset", "offset_param": "skip", "size": SIZE}
+    if total:
+        paginator["total_path"] = "total"
+    endpoint = {
+        "name": "t",
+        "url": "/test/offset/issues",
+        "data_path": "items",
+        "paginator": paginator,
+        "columns": {"id": "string"},
+    }
+    source = RestConnector("src", {"base_url": clean.base_url, "endpoints": [endpoint]})
+    session = distillr.connect(home=tmp_path)
+    session.register("src", source)
+    with pytest.raises(SourceError, match="returned the same page again for GET /test/offset"):
+        session.sql("SELECT id FROM src.t").fetchall()
+    session.close()
+
+
+def test_a_data_path_that_matches_nothing_names_what_the_answer_holds(clean, tmp_path):
+    endpoint = {"name": "t", "url": "/test/offset/issues", "data_path": "itemz"}
+    source = RestConnector("src", {"base_url": clean.base_url, "endpoints": [endpoint]})
+    session = distillr.connect(home=tmp_path)
+    session.register("src", source)
+    clean.clear_requests()
+    with pytest.raises(SourceError, match=r"'itemz' matches nothing .*Did you mean 'items'"):
+        session.sql("SELECT * FROM src.t").fetchall()
+    assert len(clean.requests) == 1  # not retried: the definition is wrong
+    session.close()

@@ -338,7 +338,9 @@ class RestConnector(Connector):
                 pending.append(pool.submit(self._fetch_batch, t, req, constants, stats, None))
             while pending:
                 page, batch = pending.pop(0).result()
-                progress.request(page.request, self._shown(t.endpoint, page.request))
+                shown = self._shown(t.endpoint, page.request)
+                progress.request(page.request, shown)
+                progress.page(page.digest, page.count, shown)  # an API ignoring the offset
                 for req in itertools.islice(todo, 1):
                     pending.append(pool.submit(self._fetch_batch, t, req, constants, stats, None))
                 for out in self._emit(batch, remaining, stats):
@@ -410,10 +412,17 @@ class RestConnector(Connector):
             ),
         )
         parsed: Parsed = reply.body
+        digest = Progress.digest(reply.content)
         if progress is not None:
-            progress.page(reply.content, parsed.count, shown)
+            progress.page(digest, parsed.count, shown)
         page = Page(
-            request, parsed.document, parsed.count, reply.headers, reply.links, self.base_url
+            request,
+            parsed.document,
+            parsed.count,
+            reply.headers,
+            reply.links,
+            self.base_url,
+            digest,
         )
         return page, parsed
 
