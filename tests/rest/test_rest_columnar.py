@@ -165,3 +165,26 @@ def test_it_reads_what_fits_with_nulls_and_constants():
     assert got[0] == {"total": 3, "d": {"more": True}}
     assert got[1].equals(usual(t, body, {"k": 7}))
     assert got[1].column("k").to_pylist() == [7, 7, 7]
+
+
+@pytest.mark.parametrize(
+    ("body", "read"),
+    [
+        (b'{"a":1}\n\n{"a":2}\n', True),
+        (b'{"a":1}\r\n{"a":2}\r\n', True),
+        (b'{"a":1} {"a":2}\n', False),  # two on one line: the usual way refuses it
+        (b'{"a":1}\n{"a":\n2}\n', False),  # one over two lines: likewise
+        (b"[1]\n", False),
+        (b'{"a":1,"b":2}\n', False),
+    ],
+)
+def test_ndjson_pages_are_read_only_line_for_line(body, read):
+    definition = {
+        "base_url": "http://api.test",
+        "endpoints": [{"name": "t", "url": "/v", "format": "ndjson", "columns": {"a": "int"}}],
+    }
+    t = RestConnector("src", definition).rest_table("t")
+    got = t.columnar.read(body, {})
+    assert (got is not None) == read
+    if read:
+        assert got[1].equals(usual(t, body, {}))

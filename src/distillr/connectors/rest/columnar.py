@@ -36,6 +36,7 @@ __all__ = ["ColumnarReader"]
 _RAW_TYPES = {"string": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}
 _TEXT = frozenset({"timestamp_iso", "timestamp_rfc", "date", "decimal"})
 _ENVELOPE = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_LIST = msgspec.json.Decoder(list[msgspec.Raw])
 _ERRORS = (
     msgspec.DecodeError,
     msgspec.ValidationError,
@@ -154,7 +155,11 @@ class ColumnarReader:
         try:
             content.decode("utf-8")  # the usual way refuses bad UTF-8 anywhere: so does this
             if self.ndjson:
-                return None, self._batch(self._parse(content), constants)
+                table = self._parse(content)
+                lines = sum(1 for line in content.splitlines() if line.strip())
+                if table.num_rows != lines:
+                    raise _Decline  # two records on a line, or one over two: the usual way
+                return None, self._batch(table, constants)
             document, records = self._split(content)
             wrapped = b'{"r":' + records + b"}"
             table = self._parse(wrapped)
@@ -182,6 +187,7 @@ class ColumnarReader:
         if not self.path:
             if content.lstrip()[:1] != b"[":
                 raise _Decline  # one object is one row: the usual way
+            _LIST.decode(content)  # one JSON array, and nothing after it
             return None, content
         top = _ENVELOPE.decode(content)
         document: dict[str, Any] = {}
