@@ -195,3 +195,16 @@ def test_pushdown_never_changes_a_result(con, sql):
         assert len(pushed) == len(plain) == 7 and set(pushed) <= whole >= set(plain)
     else:
         assert Counter(pushed) == Counter(plain) and pushed
+
+
+def test_refresh_skips_an_endpoint_the_api_refuses_and_goes_on(sb):
+    src = jira_source(sb, retry=FAST)
+    result = src.refresh(samples={"board_epic": {"boardId": 999}})
+    assert "HTTP 404" in result.skipped["board_epic"]
+    assert "board_epic" not in result.sampled and "board_issue" in result.sampled
+    wrong = jira_source(sb, retry=FAST)
+    wrong.auth.bind({"password": "not-the-token"})
+    from distillr.errors import AuthError
+
+    with pytest.raises(AuthError, match="HTTP 401"):
+        wrong.refresh()

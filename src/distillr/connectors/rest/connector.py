@@ -597,7 +597,8 @@ class RestConnector(Connector):
 
         ``samples`` gives parameter values per endpoint (``{"board_epics": {"boardId": 1}}``);
         otherwise each parameter's ``example``, default or ``sample_from`` is used, and an
-        endpoint needing a value none gives is skipped (``Refresh.skipped`` says why). The old
+        endpoint needing a value none gives, or whose sample the API refuses (not for its
+        credentials: that raises), is skipped (``Refresh.skipped`` says why). The old
         types are kept and widened, never narrowed. Returns the definition to save."""
         stats = stats if stats is not None else ScanStats()
         wanted = {e.lower() for e in endpoints} if endpoints else None
@@ -619,6 +620,11 @@ class RestConnector(Connector):
                     records = self._sample_with(self._table(ep), given, rows, stats, pages)
                 except LookupError as why:
                     out.skipped[ep.name] = f"needs a value for {why}"
+                    continue
+                except AuthError:
+                    raise  # the source's credentials: every endpoint would fail alike
+                except SourceError as error:
+                    out.skipped[ep.name] = str(error)  # this endpoint's answer: the others go on
                     continue
                 rows[ep.name.lower()] = records
                 self._adopt(self._table(ep).endpoint, records)
