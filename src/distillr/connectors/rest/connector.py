@@ -38,10 +38,11 @@ import pyarrow as pa
 from distillr.connectors.arrow import warm_up
 from distillr.connectors.auth import AuthScheme, make_auth
 from distillr.connectors.base import Connector, ScanRequest, ScanStats, Split, TableDef
-from distillr.connectors.formats import Parsed, value_at
+from distillr.connectors.formats import Parsed
 from distillr.connectors.http import HttpClient, RateLimit, RetryPolicy
 from distillr.connectors.paginators import Page, PageRequest, Progress
 from distillr.connectors.rest.definition import EndpointDef, ParamDef, SourceDef
+from distillr.connectors.rest.errors import ApiErrors
 from distillr.connectors.rest.loading import load_definition, load_file
 from distillr.connectors.rest.pushdown import Bound, bind, wire
 from distillr.connectors.rest.sampling import TRIES, parents, sample_order, sample_values
@@ -56,16 +57,6 @@ if TYPE_CHECKING:
     import httpx
 
 __all__ = ["Refresh", "RestConnector"]
-
-_COMMON_ERROR_PATHS = (
-    "errorMessages",
-    "message",
-    "error.message",
-    "error_description",
-    "error",
-    "detail",
-    "errors",
-)
 
 
 @dataclass
@@ -102,9 +93,7 @@ class RestConnector(Connector):
         self.auth: AuthScheme = make_auth(d.auth, dict(secrets or {}))
         self.max_concurrency = d.concurrency
         self.base_url = d.base_url
-        parts = urlsplit(d.base_url)
-        # shown in errors (a base URL never holds credentials: the definition refuses them)
-        self._origin = f"{parts.scheme}://{parts.netloc}"
+        self.errors = ApiErrors(name, self.auth, d)
         extra = {"sleep": sleep} if sleep is not None else {}
         self.http = HttpClient(
             label=f"The API of source '{name}'",
@@ -406,8 +395,8 @@ class RestConnector(Connector):
             auth=self._httpx_auth or None,
             stats=stats,
             decode=self._decoder(t, constants),
-            refuse=lambda response, method, path: self._refused(ep, response, method, path),
-            give_up=lambda method, path, response, reason, n: self._gave_up(
+            refuse=lambda response, method, path: self.errors.refused(ep, response, method, path),
+            give_up=lambda method, path, response, reason, n: self.errors.gave_up(
                 ep, method, path, response, reason, n
             ),
         )
@@ -448,77 +437,6 @@ class RestConnector(Connector):
             return parse(content)
 
         return decode
-
-    # -- errors ---------------------------------------------------------------------------
-
-    def _api_message(self, ep: EndpointDef | None, response: httpx.Response | None) -> str | None:
-        if response is None:
-            return None
-        try:
-            body = json.loads(response.content)
-        except (ValueError, UnicodeDecodeError):
-            text = response.text[:200].strip()
-            return self.auth.redact(text) if text and "<" not in text[:1] else None
-        paths = [p for p in ((ep.error_path if ep else None), self.definition.error_path) if p]
-        for path in [*paths, *_COMMON_ERROR_PATHS]:
-            found = value_at(body, path)
-            text = _message_text(found)
-            if text:
-                return self.auth.redact(text)
-        return None
-
-    def _refused(
-        self, ep: EndpointDef, response: httpx.Response, method: str, path: str
-    ) -> SourceError:
-        status = response.status_code
-        message = self._api_message(ep, response)
-        path = self.auth.redact(path)
-        url = self._origin + path
-        detail = (message or "no details").rstrip(". ")
-        if status == 401:
-            return AuthError(
-                f"The API of source '{self.name}' rejected the credentials (HTTP 401) for"
-                f" {method} {url}: {detail}. Check the source's auth ({self.auth.describe()})"
-                " and its secrets.",
-                status=status,
-                api_message=message,
-                path=path,
-            )
-        hint = {
-            403: "The credentials may not read this resource.",
-            404: "Check the path parameters and the endpoint's URL: the resource may not exist.",
-            400: "A parameter or pushed-down filter may be malformed.",
-            410: "The API has removed this endpoint: update the definition.",
-        }.get(status, "")
-        return SourceError(
-            f"The API of source '{self.name}' answered HTTP {status} to {method} {url}:"
-            f" {detail}. {hint}".rstrip(),
-            status=status,
-            api_message=message,
-            path=path,
-        )
-
-    def _gave_up(
-        self,
-        ep: EndpointDef,
-        method: str,
-        path: str,
-        response: httpx.Response | None,
-        reason: str,
-        attempts: int,
-    ) -> SourceError:
-        message = self._api_message(ep, response)
-        path = self.auth.redact(path)
-        detail = f": {message.rstrip('. ')}" if message else ""
-        return SourceError(
-            f"The API of source '{self.name}': {method} {self._origin}{path} failed after"
-            f" {attempts + 1} attempts; last: {self.auth.redact(reason)}{detail}. The query"
-            " returned no partial data; try again later, or lower the source's concurrency or"
-            " requests_per_second.",
-            status=response.status_code if response is not None else None,
-            api_message=message,
-            path=path,
-        )
 
     # -- schema ---------------------------------------------------------------------------
 
@@ -680,17 +598,3 @@ def _body_value(value: Any, sent: Any, p: ParamDef) -> Any:
     if p.type in ("integer", "number", "boolean") and isinstance(value, (int, float, bool)):
         return value
     return sent
-
-
-def _message_text(found: Any) -> str | None:
-    if found is None or found == "" or found == [] or found == {}:
-        return None
-    if isinstance(found, str):
-        return found[:300]
-    if isinstance(found, list):
-        parts = [_message_text(x) for x in found]
-        return "; ".join(x for x in parts if x)[:300] or None
-    if isinstance(found, dict):
-        parts = [f"{k}: {_message_text(v)}" for k, v in found.items() if _message_text(v)]
-        return "; ".join(parts)[:300] or None
-    return str(found)[:300]
