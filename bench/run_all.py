@@ -17,6 +17,7 @@ BENCHES = {
     "engine_bench.py": ["--quick"],
     "twilio_bench.py": [],
     "scale_bench.py": ["--repeat", "1"],
+    "jira_bench.py": ["--issues", "5000", "--repeat", "1"],
     "cli_bench.py": ["--runs", "5"],
     "web_bench.py": ["--repeat", "1"],
     "server_bench.py": ["--rows", "1000000"],

@@ -110,3 +110,51 @@ def test_a_truncated_body_is_never_half_read():
     ]:
         with pytest.raises(ValueError):
             make_format(name, "values" if name == "json" else None).parse(body)
+
+
+def _csv_source(tmp_path, bodies):
+    """A source over an API that answers each request with the next of ``bodies``."""
+    import httpx
+
+    import distillr
+    from distillr.connectors.rest import RestConnector
+
+    sent = []
+
+    def answer(request):
+        sent.append(request)
+        return httpx.Response(200, content=bodies[min(len(sent), len(bodies)) - 1])
+
+    conn = RestConnector(
+        "src",
+        {
+            "base_url": "http://api.test",
+            "endpoints": [{"name": "t", "url": "/c", "format": "csv", "columns": {"a": "int"}}],
+        },
+        transport=httpx.MockTransport(answer),
+        sleep=lambda s: None,
+    )
+    session = distillr.connect(home=tmp_path)
+    session.register("src", conn)
+    return session, sent
+
+
+def test_a_csv_body_cut_inside_its_last_value_is_fetched_again(tmp_path):
+    whole = b"a,b\r\n1,x\r\n22,y\r\n"
+    session, sent = _csv_source(tmp_path, [b"a,b\r\n1,x\r\n2", whole])  # "22" cut to "2"
+    assert session.sql("SELECT a FROM src.t").fetchall() == [(1,), (22,)]
+    assert len(sent) == 2
+
+
+def test_an_api_that_ends_without_a_line_break_is_believed_when_it_repeats(tmp_path):
+    session, sent = _csv_source(tmp_path, [b"a,b\r\n1,x\r\n22,y"])
+    assert session.sql("SELECT a FROM src.t").fetchall() == [(1,), (22,)]
+    assert len(sent) == 2  # the same bytes twice: that is how the API writes it
+    assert session.sql("SELECT a FROM src.t").fetchall() == [(1,), (22,)]
+    assert len(sent) == 3  # remembered: no second look
+
+
+def test_a_csv_quote_never_closed_is_retried_not_a_traceback(tmp_path):
+    session, sent = _csv_source(tmp_path, [b'a,b\r\n1,"x', b"a,b\r\n1,x\r\n"])
+    assert session.sql("SELECT a FROM src.t").fetchall() == [(1,)]
+    assert len(sent) == 2

@@ -46,7 +46,7 @@ import pyarrow as pa
 
 from distillr.errors import SourceError
 
-__all__ = ["KINDS", "BatchBuilder", "FieldSpec", "arrow_type", "warm_up"]
+__all__ = ["KINDS", "BatchBuilder", "FieldSpec", "arrow_type", "convert", "from_text", "warm_up"]
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 TIMESTAMP_NAIVE = pa.timestamp("us")
@@ -334,6 +334,12 @@ def _finish_texts(kind: str, texts: pa.Array) -> pa.Array:
     if kind in _NATIVE_KINDS:
         return texts.cast(_SCALAR_TYPES[kind])
     return _from_texts(kind, texts)
+
+
+def from_text(kind: str, texts: pa.Array) -> pa.Array:
+    """A string array of a text kind (``timestamp_iso``, ``date``, ...) in the kind's type, by
+    the kernels ``build`` uses (empty strings are null); raises where a kernel rejects a text."""
+    return _finish_texts(kind, texts)
 
 
 def convert(spec: FieldSpec, values: list[Any]) -> pa.Array:

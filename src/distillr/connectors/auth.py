@@ -24,7 +24,8 @@ happens as the request is sent, after its path (the one shown in EXPLAIN, stats 
 taken, so an API key in the query string is never in a shown path; :meth:`AuthScheme.redact`
 masks the secrets in any text (a next-page URL that echoes the key, say), and the secrets are
 masked in httpx's own log lines too. OAuth tokens are cached until shortly before they expire; a
-401 gets one new token and one retry. Token requests are counted in the query's stats.
+401 gets one new token and one retry. Token requests are counted in the query's stats; one met
+by a 429, a 5xx or a body cut short is retried with the request it was for.
 """
 
 from __future__ import annotations
@@ -261,11 +262,19 @@ class _OAuth2(AuthScheme):
         return httpx.Request("POST", self.token_url, data=form, headers=headers)
 
     def accept(self, response: httpx.Response) -> None:
+        from distillr.connectors.http import RETRY_STATUSES, TransientError, parse_retry_after
+
         body: Any = None
         try:
             body = response.json()
         except ValueError:
-            pass
+            if response.status_code == 200:
+                raise TransientError("the token endpoint's answer was cut short") from None
+        if response.status_code in RETRY_STATUSES:
+            raise TransientError(
+                f"the token endpoint answered HTTP {response.status_code}",
+                parse_retry_after(response.headers.get("Retry-After")),
+            )
         if (
             response.status_code != 200
             or not isinstance(body, dict)
@@ -378,7 +387,10 @@ def _path(url: str) -> str:
     from urllib.parse import urlsplit
 
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.hostname}{parts.path}" if parts.hostname else url
+    if not parts.hostname:
+        return url
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname}{port}{parts.path}"
 
 
 @functools.cache

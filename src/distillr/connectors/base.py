@@ -81,6 +81,9 @@ class TableDef:
     called at all: path parameters such as ``CallSid`` in ``/Calls/:CallSid/Recordings``.
     ``aliases`` are other names the table answers to (matched case-insensitively).
     ``order`` is the API's own row order as ``(column, descending)`` pairs, if it has one.
+    ``request_columns`` names optional parameters' columns whose values are the ones the
+    request was sent with (the data does not hold them): their ``=``/``IN`` predicates are
+    pushed even with pushdown off, since only the request gives them a value.
     """
 
     name: str
@@ -89,6 +92,7 @@ class TableDef:
     aliases: tuple[str, ...] = ()
     parameters: tuple[str, ...] = ()
     order: tuple[tuple[str, bool], ...] = ()
+    request_columns: tuple[str, ...] = ()
 
     @property
     def schema(self) -> pa.Schema:

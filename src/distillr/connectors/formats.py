@@ -11,7 +11,9 @@
 ==========  ====================================================================
 
 Rules: a body that cannot be parsed raises ``ValueError`` (the HTTP layer retries it: it was
-cut short or mangled on the way), never a partial page. A data path that matches nothing in a
+cut short or mangled on the way), never a partial page. A CSV or NDJSON body that does not end
+with a line break may have been cut at a record's end, or inside the last value: the connector
+fetches it again (:meth:`Format.ends_cleanly`). A data path that matches nothing in a
 parsed document is a :class:`~distillr.errors.SourceError` naming the path and what the document
 holds (the definition is wrong, a retry would not help). XML is parsed with ``defusedxml``,
 which refuses entity expansion and external entities (untrusted input).
@@ -70,10 +72,16 @@ def value_at(document: Any, path: str | None, default: Any = None) -> Any:
 
 @dataclass(frozen=True)
 class Parsed:
-    """One page: its records, and the whole document (``None`` for CSV and XML)."""
+    """One page: its records, and the whole document (``None`` for CSV and XML). A reader that
+    makes the page's Arrow batch itself gives it as ``batch`` (then ``records`` is empty)."""
 
     records: list[dict[str, Any]]
     document: Any = None
+    batch: Any = None
+
+    @property
+    def count(self) -> int:
+        return len(self.records) if self.batch is None else self.batch.num_rows
 
 
 class Format:
@@ -83,12 +91,20 @@ class Format:
     #: whether values arrive as text only (then inference reads numbers and booleans in text)
     textual: ClassVar[bool] = False
     content_type: ClassVar[str] = "*/*"
+    #: whether records are lines (a body cut at a line's end still parses)
+    lines: ClassVar[bool] = False
 
     def __init__(self, path: str | None = None) -> None:
         self.path = path or None
 
     def parse(self, content: bytes) -> Parsed:
         raise NotImplementedError
+
+    def ends_cleanly(self, content: bytes) -> bool:
+        """Whether the body ends where a complete one would: for line formats, with a line
+        break (a body cut short mid-record can still parse, and a cut value would be wrong).
+        An API that writes no final line break shows it by sending the same bytes twice."""
+        return not self.lines or not content.strip() or content.endswith(b"\n")
 
     def _no_path(self, found: str) -> SourceError:
         return SourceError(
@@ -121,6 +137,7 @@ class JsonFormat(Format):
 class NdjsonFormat(Format):
     name = "ndjson"
     content_type = "application/x-ndjson"
+    lines = True
 
     def parse(self, content: bytes) -> Parsed:
         out = []
@@ -135,10 +152,14 @@ class CsvFormat(Format):
     name = "csv"
     textual = True
     content_type = "text/csv"
+    lines = True
 
     def parse(self, content: bytes) -> Parsed:
         text = content.decode("utf-8-sig")
-        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+        except csv.Error as exc:  # a quote never closed: cut short or mangled
+            raise ValueError(f"not well-formed CSV: {exc}") from None
         if not rows:
             return Parsed([])
         header = rows[0]

@@ -4,8 +4,8 @@ One pooled ``httpx.Client`` (keep-alive) per source, with:
 
 - timeouts;
 - retries of GETs on 429, 5xx (not 501), dropped connections and truncated bodies, honouring
-  ``Retry-After`` (capped) and otherwise waiting an exponential backoff with full jitter, up to
-  ``RetryPolicy.max_retries`` times;
+  ``Retry-After`` (capped; on a 503 as on a 429) and otherwise waiting an exponential backoff
+  with full jitter, up to ``RetryPolicy.max_retries`` times;
 - a host that has never answered and cannot be connected to (refused, no such host: after one
   quick retry; a connection attempt that timed out: at once) fails fast with an error saying
   the host is unreachable and to check the base URL; once a host has answered, connection
@@ -54,7 +54,15 @@ from distillr.errors import AuthError, SourceError
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["AdaptiveLimit", "HttpClient", "RateLimit", "Reply", "RetryPolicy", "note_side_request"]
+__all__ = [
+    "AdaptiveLimit",
+    "HttpClient",
+    "RateLimit",
+    "Reply",
+    "RetryPolicy",
+    "TransientError",
+    "note_side_request",
+]
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -203,6 +211,16 @@ def note_side_request(size: int) -> None:
     call = _CALL.get()
     if call is not None:
         call[0]._count(call[1], size)
+
+
+class TransientError(Exception):
+    """Raised on the way to a request (by an auth scheme whose token request met a 429, a 5xx
+    or a body cut short) to have the whole request retried like any transient failure."""
+
+    def __init__(self, reason: str, wait: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.wait = wait
 
 
 class _Retry(Exception):
@@ -466,23 +484,17 @@ class HttpClient:
                     if failure.connect is None:  # it reached the server: it counts
                         self._count(stats, 0)
                     raise failure from None
+                except TransientError as exc:
+                    wait = None if exc.wait is None else min(exc.wait, self.retry.retry_after_max)
+                    raise _Retry(exc.reason, wait) from None
         finally:
             _CALL.reset(token)
         self._reached.add(_origin(str(full)))
         size = len(response.content)
         self._count(stats, size)
         status = response.status_code
-        if status == 429:
-            self.limit.throttled()
-            self.stats.add(throttled=1)
-            if stats is not None:
-                stats.add(throttled=1)
-            wait = parse_retry_after(response.headers.get("Retry-After"))
-            if wait is not None:
-                wait = min(wait, self.retry.retry_after_max)
-            raise _Retry("HTTP 429 (too many requests)", wait, response)
         if status in RETRY_STATUSES:
-            raise _Retry(f"HTTP {status}", None, response)
+            raise self._retry_for(response, stats)
         if status >= 400:
             if refuse is not None:
                 raise refuse(response, method, path)
@@ -542,15 +554,8 @@ class HttpClient:
         size = len(response.content)
         self._count(stats, size)
         status = response.status_code
-        if status == 429:
-            self.limit.throttled()
-            self.stats.add(throttled=1)
-            wait = parse_retry_after(response.headers.get("Retry-After"))
-            if wait is not None:
-                wait = min(wait, self.retry.retry_after_max)
-            raise _Retry("HTTP 429 (too many requests)", wait, response)
         if status in RETRY_STATUSES:
-            raise _Retry(f"HTTP {status}", None, response)
+            raise self._retry_for(response, stats)
         if status >= 400:
             raise self._refused(url, params, response)
         try:
@@ -580,6 +585,21 @@ class HttpClient:
                 path=self._request_path(url, None),
             ),
         ) from None
+
+    def _retry_for(self, response: httpx.Response, stats: ScanStats | None) -> _Retry:
+        """The retry a 429 or 5xx answer asks for: its ``Retry-After`` (capped) is the wait,
+        whatever the status (503s carry one too); a 429 also halves the concurrency."""
+        status = response.status_code
+        wait = parse_retry_after(response.headers.get("Retry-After"))
+        if wait is not None:
+            wait = min(wait, self.retry.retry_after_max)
+        if status != 429:
+            return _Retry(f"HTTP {status}", wait, response)
+        self.limit.throttled()
+        self.stats.add(throttled=1)
+        if stats is not None:
+            stats.add(throttled=1)
+        return _Retry("HTTP 429 (too many requests)", wait, response)
 
     def _count(self, stats: ScanStats | None, size: int) -> None:
         self.stats.add(requests=1, bytes=size)

@@ -91,6 +91,8 @@ class Page:
     headers: Mapping[str, str] = field(default_factory=dict)
     links: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     base_url: str = ""
+    #: a digest of the body's bytes (:meth:`Progress.page` compares consecutive pages)
+    digest: bytes = b""
 
 
 def _size_settings(size_param: str | None, size: int | None) -> list[Setting]:
@@ -262,8 +264,8 @@ class OffsetPaginator(_Counted):
         out = []
         for offset in range(start + step, end, step):
             req = page.request.with_param(self.offset_param, offset, body)
-            if self.size_param:
-                req = req.with_param(self.size_param, step, body)
+            if self.size_param:  # the last page under a LIMIT asks only for what is left
+                req = req.with_param(self.size_param, min(step, end - offset), body)
             out.append(req)
         return out
 
@@ -552,10 +554,13 @@ class Progress:
                 " or raise the endpoint's max_pages if the API really holds that much."
             )
 
-    def page(self, content: bytes, count: int, shown: str) -> None:
-        """Call with each page's records: the same non-empty page twice in a row means the
-        API ignores the paging parameter."""
-        digest = hashlib.blake2b(content, digest_size=16).digest()
+    @staticmethod
+    def digest(content: bytes) -> bytes:
+        return hashlib.blake2b(content, digest_size=16).digest()
+
+    def page(self, digest: bytes, count: int, shown: str) -> None:
+        """Call with each page's digest (:meth:`digest`), in order: the same non-empty page
+        twice in a row means the API ignores the paging parameter."""
         if count and digest == self._last_digest:
             raise SourceError(
                 f"{self.what}: the API returned the same page again for {shown}; it seems to"

@@ -464,7 +464,7 @@ class _Planner:
         for scan in self.scans:
             if not self.pushdown:
                 params = set()
-                for param in scan.table.parameters:
+                for param in (*scan.table.parameters, *scan.table.request_columns):
                     params |= _param_names(scan.table, param)
                 keep = [p for p in scan.predicates if p.column.lower() in params]
                 scan.predicates = keep

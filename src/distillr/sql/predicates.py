@@ -5,6 +5,10 @@ touches one table reference into connector predicates, each marked exact or not,
 table's columns declare: ``col op literal`` (flipped when the literal comes first), ``IN``
 lists and ``OR`` of equalities on one column, ``LIKE 'prefix%'``, ``BETWEEN``, a boolean
 column alone. Anything else stays local, with the reason EXPLAIN shows.
+
+A text literal that DuckDB could not cast to its column's type (``boardId = 'abc'`` on an
+integer column) fails the query while it is planned, before any request, as DuckDB would fail
+it later: a wrong-typed parameter value never costs a request.
 """
 
 from __future__ import annotations
@@ -15,12 +19,52 @@ import pyarrow as pa
 from sqlglot import exp
 
 from distillr.connectors.base import Column, Pred
-from distillr.errors import TooManyRequests
+from distillr.errors import SqlError, TooManyRequests
 from distillr.sql.clauses import disjuncts
 from distillr.sql.plan import TableScan
 from distillr.sql.values import NotPushable, convert, literal_value
 
 __all__ = ["predicates_for"]
+
+#: Arrow types whose text literals DuckDB casts when it binds a comparison
+_CASTS = {
+    pa.int64(): "BIGINT",
+    pa.int32(): "INTEGER",
+    pa.float64(): "DOUBLE",
+    pa.bool_(): "BOOLEAN",
+    pa.date32(): "DATE",
+}
+_KINDS = {"BIGINT": "whole numbers", "INTEGER": "whole numbers", "DOUBLE": "numbers"}
+
+
+def _typed(value, col: Column, ref: str, parameter: bool = False):
+    """``value`` in the column's type; ``NotPushable`` (stays local) or, for text DuckDB
+    cannot cast to that type either (or any other type for a required parameter, which
+    cannot stay local), a ``SqlError`` now."""
+    try:
+        return convert(value, col.type)
+    except NotPushable:
+        target = _CASTS.get(col.type)
+        if parameter and target is not None and not isinstance(value, str):
+            kind = _KINDS.get(target, target.lower() + " values")
+            raise SqlError(
+                f"{ref}: {col.name} is a parameter of the API and takes {kind}, not {value}."
+                " Change the value in the WHERE clause; nothing was sent to the API."
+            ) from None
+        if isinstance(value, str) and target is not None:
+            import duckdb
+
+            with duckdb.connect() as db:
+                cast = db.execute(f"SELECT TRY_CAST(? AS {target})", [value]).fetchone()
+            if cast is not None and cast[0] is None:
+                kind = _KINDS.get(target, target.lower() + " values")
+                shown = value if len(value) <= 40 else value[:37] + "..."
+                raise SqlError(
+                    f"{ref}: {col.name} takes {kind}, not {shown!r}. Change the value in the"
+                    " WHERE clause; nothing was sent to the API."
+                ) from None
+        raise
+
 
 _OPS = {exp.EQ: "eq", exp.GT: "gt", exp.GTE: "gte", exp.LT: "lt", exp.LTE: "lte"}
 _FLIP = {"eq": "eq", "gt": "lt", "gte": "lte", "lt": "gt", "lte": "gte"}
@@ -73,10 +117,11 @@ def predicates_for(
 def _pred(scan: TableScan, col: Column, op: str, value) -> tuple[Pred, bool]:
     """One predicate on ``col`` and whether the API applies it exactly, or ``NotPushable``."""
     filters = col.filters
+    parameter = col.name.lower() in {p.lower() for p in scan.table.parameters}
     if op != "in":
         if op not in filters:
             raise NotPushable(f"the API cannot filter {col.name} with {op}")
-        return Pred(col.name, op, convert(value, col.type)), filters[op]
+        return Pred(col.name, op, _typed(value, col, scan.ref, parameter)), filters[op]
     connector = scan.connector
     if "in" in filters:
         exact = filters["in"]
@@ -84,9 +129,9 @@ def _pred(scan: TableScan, col: Column, op: str, value) -> tuple[Pred, bool]:
         exact = filters["eq"]
     else:
         raise NotPushable(f"the API cannot filter {col.name} by a list of values")
-    values = tuple(dict.fromkeys(convert(v, col.type) for v in value))
+    values = tuple(dict.fromkeys(_typed(v, col, scan.ref, parameter) for v in value))
     if len(values) > connector.max_fanout:
-        if col.name.lower() in {p.lower() for p in scan.table.parameters}:
+        if parameter:
             raise TooManyRequests(
                 f"{scan.ref}: {len(values)} values for {col.name} would need"
                 f" {len(values)} requests; the limit for source '{scan.source}' is"

@@ -45,12 +45,14 @@ from distillr.connectors.base import (
     Split,
     TableDef,
 )
-from distillr.connectors.formats import Parsed, value_at
+from distillr.connectors.formats import Parsed
 from distillr.connectors.http import HttpClient, RateLimit, RetryPolicy
 from distillr.connectors.paginators import Page, PageRequest, Progress
 from distillr.connectors.rest.definition import EndpointDef, ParamDef, SourceDef
+from distillr.connectors.rest.errors import ApiErrors
 from distillr.connectors.rest.loading import load_definition, load_file
 from distillr.connectors.rest.pushdown import Bound, bind, wire
+from distillr.connectors.rest.sampling import TRIES, parents, sample_order, sample_values
 from distillr.connectors.rest.schema import infer, merge_specs
 from distillr.connectors.rest.settings import REST_SETTINGS
 from distillr.connectors.rest.tables import RestTable, build_table
@@ -69,16 +71,6 @@ if TYPE_CHECKING:
     import httpx
 
 __all__ = ["Refresh", "RestConnector"]
-
-_COMMON_ERROR_PATHS = (
-    "errorMessages",
-    "message",
-    "error.message",
-    "error_description",
-    "error",
-    "detail",
-    "errors",
-)
 
 
 @dataclass
@@ -120,6 +112,7 @@ class RestConnector(Connector):
         self.auth: AuthScheme = make_auth(d.auth, dict(secrets or {}))
         self.max_concurrency = d.concurrency
         self.base_url = d.base_url
+        self.errors = ApiErrors(name, self.auth, d)
         extra = {"sleep": sleep} if sleep is not None else {}
         self.http = HttpClient(
             label=f"The API of source '{name}'",
@@ -138,6 +131,8 @@ class RestConnector(Connector):
         self._tables: dict[str, RestTable] = {}
         self._lock = threading.RLock()
         self._pending = ScanStats()  # sampling done while a query named a table
+        self._rows: dict[str, list[dict[str, Any]]] = {}  # the last sampled rows, by endpoint
+        self._unterminated: set[str] = set()  # tables whose API ends no body with a line break
 
     # -- construction ---------------------------------------------------------------------
 
@@ -254,18 +249,39 @@ class RestConnector(Connector):
 
     def _sample_on_use(self, t: RestTable) -> RestTable:
         """An endpoint without a schema is sampled when a query first names it (counted in that
-        query's stats); one that needs values the definition lacks keeps its bare columns."""
+        query's stats), after the endpoints it takes sample values from; one that needs values
+        nothing gives keeps its bare columns."""
         with self._lock:
             current = self._tables[t.name]
             if current.typed or current.endpoint.inferred is not None:
                 return current
-            try:
-                values = self._sample_values(current.endpoint, {}, {})
-            except LookupError:
-                return current
-            records = self._sample(current, values, self._pending)
-            self._adopt(current.endpoint, records)
+            self._sample_tree(current.endpoint, self._pending, ())
             return self._tables[t.name]
+
+    def _sample_tree(
+        self, ep: EndpointDef, stats: ScanStats, trail: tuple[str, ...]
+    ) -> list[dict[str, Any]] | None:
+        """The sampled rows of an endpoint (sampling it, and first those it takes values from,
+        if not done yet; their schemas adopted); ``None`` if it cannot be sampled."""
+        key = ep.name.lower()
+        if key in self._rows:
+            return self._rows[key]
+        if key in trail:
+            return None
+        by_name = {e.name.lower(): e for e in self.definition.endpoints}
+        for name in parents(ep):
+            other = by_name.get(name)
+            if other is not None and self._table(other).endpoint.inferred is None:
+                try:
+                    self._sample_tree(self._table(other).endpoint, stats, (*trail, key))
+                except SourceError:
+                    return None  # the query itself will show the API's answer
+        try:
+            records = self._sample_with(self._table(ep), {}, self._rows, stats, 1)
+        except LookupError:
+            return None
+        self._adopt(self._table(ep).endpoint, records)
+        return records
 
     # -- planning -------------------------------------------------------------------------
 
@@ -346,10 +362,10 @@ class RestConnector(Connector):
         remaining = split.limit
         progress = Progress(f"Table '{t.name}' of source '{self.name}'", t.endpoint.max_pages)
         warm_up()
-        page, parsed = self._fetch(t, request, stats, progress)
-        for batch in self._emit(t, parsed.records, constants, remaining, stats):
-            remaining = None if remaining is None else remaining - batch.num_rows
-            yield batch
+        page, batch = self._fetch_batch(t, request, constants, stats, progress)
+        for out in self._emit(batch, remaining, stats):
+            remaining = None if remaining is None else remaining - out.num_rows
+            yield out
         if remaining is not None and remaining <= 0:
             return
         rest = t.paginator.rest(page, remaining) if t.paginator.concurrent else None
@@ -360,10 +376,10 @@ class RestConnector(Connector):
             nxt = t.paginator.next(page)
             if nxt is None:
                 return
-            page, parsed = self._fetch(t, nxt, stats, progress)
-            for batch in self._emit(t, parsed.records, constants, remaining, stats):
-                remaining = None if remaining is None else remaining - batch.num_rows
-                yield batch
+            page, batch = self._fetch_batch(t, nxt, constants, stats, progress)
+            for out in self._emit(batch, remaining, stats):
+                remaining = None if remaining is None else remaining - out.num_rows
+                yield out
             if remaining is not None and remaining <= 0:
                 return
 
@@ -376,23 +392,26 @@ class RestConnector(Connector):
         stats: ScanStats | None,
         progress: Progress,
     ) -> Iterator[pa.RecordBatch]:
-        """The pages after the first, at most ``concurrency`` in flight, yielded in order."""
+        """The pages after the first, at most ``concurrency`` in flight (each fetched and
+        converted on its own thread), yielded in order. Twice as many are asked for as are in
+        flight, so a slow page does not leave the others idle; memory stays bounded by that."""
         window = max(1, self.definition.concurrency)
-        pending: list[Future[tuple[Page, Parsed]]] = []
+        pending: list[Future[tuple[Page, pa.RecordBatch]]] = []
         todo = iter(requests)
         pool = ThreadPoolExecutor(max_workers=window, thread_name_prefix="distillr-rest-page")
         try:
-            for req in itertools.islice(todo, window):
-                pending.append(pool.submit(self._fetch, t, req, stats, None))
+            for req in itertools.islice(todo, 2 * window):
+                pending.append(pool.submit(self._fetch_batch, t, req, constants, stats, None))
             while pending:
-                page, parsed = pending.pop(0).result()
-                progress.request(page.request, self._shown(t.endpoint, page.request))
-                # refilled before converting, so the window stays full while this page converts
+                page, batch = pending.pop(0).result()
+                shown = self._shown(t.endpoint, page.request)
+                progress.request(page.request, shown)
+                progress.page(page.digest, page.count, shown)  # an API ignoring the offset
                 for req in itertools.islice(todo, 1):
-                    pending.append(pool.submit(self._fetch, t, req, stats, None))
-                for batch in self._emit(t, parsed.records, constants, remaining, stats):
-                    remaining = None if remaining is None else remaining - batch.num_rows
-                    yield batch
+                    pending.append(pool.submit(self._fetch_batch, t, req, constants, stats, None))
+                for out in self._emit(batch, remaining, stats):
+                    remaining = None if remaining is None else remaining - out.num_rows
+                    yield out
                 if page.count == 0 or (remaining is not None and remaining <= 0):
                     return
         finally:
@@ -401,24 +420,39 @@ class RestConnector(Connector):
             pool.shutdown(wait=False, cancel_futures=True)
 
     def _emit(
-        self,
-        t: RestTable,
-        records: list[dict[str, Any]],
-        constants: dict[str, Any],
-        remaining: int | None,
-        stats: ScanStats | None,
+        self, batch: pa.RecordBatch, remaining: int | None, stats: ScanStats | None
     ) -> Iterator[pa.RecordBatch]:
-        if remaining is not None and len(records) > remaining:
-            records = records[:remaining]
-        batch = t.convert(records, constants)
+        if remaining is not None and batch.num_rows > remaining:
+            batch = batch.slice(0, remaining)
         if stats is not None:
             stats.add(pages=1, rows=batch.num_rows)
         if batch.num_rows:
             yield batch
 
+    def _fetch_batch(
+        self,
+        t: RestTable,
+        request: PageRequest,
+        constants: dict[str, Any],
+        stats: ScanStats | None,
+        progress: Progress | None,
+    ) -> tuple[Page, pa.RecordBatch]:
+        """One page, as a batch of the table's schema."""
+        page, parsed = self._fetch(t, request, stats, progress, constants)
+        if parsed.batch is not None:
+            return page, parsed.batch
+        return page, t.convert(parsed.records, constants)
+
     def _fetch(
-        self, t: RestTable, request: PageRequest, stats: ScanStats | None, progress: Progress | None
+        self,
+        t: RestTable,
+        request: PageRequest,
+        stats: ScanStats | None,
+        progress: Progress | None,
+        constants: dict[str, Any] | None = None,
     ) -> tuple[Page, Parsed]:
+        """One page, parsed: straight to a batch where the table's columnar reader can (given
+        the ``constants`` to fill in), else as records (always, without ``constants``)."""
         ep = t.endpoint
         shown = self._shown(ep, request)
         if progress is not None:
@@ -437,120 +471,81 @@ class RestConnector(Connector):
             headers={"Accept": t.format.content_type, **ep.headers},
             auth=self._httpx_auth or None,
             stats=stats,
-            decode=t.format.parse,
-            refuse=lambda response, method, path: self._refused(ep, response, method, path),
-            give_up=lambda method, path, response, reason, n: self._gave_up(
+            decode=self._decoder(t, constants),
+            refuse=lambda response, method, path: self.errors.refused(ep, response, method, path),
+            give_up=lambda method, path, response, reason, n: self.errors.gave_up(
                 ep, method, path, response, reason, n
             ),
         )
         parsed: Parsed = reply.body
+        digest = Progress.digest(reply.content)
         if progress is not None:
-            progress.page(reply.content, len(parsed.records), shown)
+            progress.page(digest, parsed.count, shown)
         page = Page(
-            request, parsed.document, len(parsed.records), reply.headers, reply.links, self.base_url
+            request,
+            parsed.document,
+            parsed.count,
+            reply.headers,
+            reply.links,
+            self.base_url,
+            digest,
         )
         return page, parsed
 
-    # -- errors ---------------------------------------------------------------------------
+    def _decoder(self, t: RestTable, constants: dict[str, Any] | None) -> Any:
+        """The page parser for one request. A line-format body without a final line break is
+        refused (so retried) unless the same bytes come twice, which shows the API writes it so
+        (then remembered for the table)."""
+        fmt = t.format
 
-    def _api_message(self, ep: EndpointDef | None, response: httpx.Response | None) -> str | None:
-        if response is None:
-            return None
-        try:
-            body = json.loads(response.content)
-        except (ValueError, UnicodeDecodeError):
-            text = response.text[:200].strip()
-            return self.auth.redact(text) if text and "<" not in text[:1] else None
-        paths = [p for p in ((ep.error_path if ep else None), self.definition.error_path) if p]
-        for path in [*paths, *_COMMON_ERROR_PATHS]:
-            found = value_at(body, path)
-            text = _message_text(found)
-            if text:
-                return self.auth.redact(text)
-        return None
+        def parse(content: bytes) -> Parsed:
+            return fmt.parse(content) if constants is None else t.parse(content, constants)
 
-    def _refused(
-        self, ep: EndpointDef, response: httpx.Response, method: str, path: str
-    ) -> SourceError:
-        status = response.status_code
-        message = self._api_message(ep, response)
-        path = self.auth.redact(path)
-        detail = message or "no details"
-        if status == 401:
-            return AuthError(
-                f"The API of source '{self.name}' rejected the credentials (HTTP 401) for"
-                f" {method} {path}: {detail}. Check the source's auth ({self.auth.describe()})"
-                " and its secrets.",
-                status=status,
-                api_message=message,
-                path=path,
-            )
-        hint = {
-            403: "The credentials may not read this resource.",
-            404: "Check the path parameters and the endpoint's URL: the resource may not exist.",
-            400: "A parameter or pushed-down filter may be malformed.",
-            410: "The API has removed this endpoint: update the definition.",
-        }.get(status, "")
-        return SourceError(
-            f"The API of source '{self.name}' answered HTTP {status} to {method} {path}:"
-            f" {detail}. {hint}".rstrip(),
-            status=status,
-            api_message=message,
-            path=path,
-        )
+        if not fmt.lines:
+            return parse
+        seen: list[bytes] = []
 
-    def _gave_up(
-        self,
-        ep: EndpointDef,
-        method: str,
-        path: str,
-        response: httpx.Response | None,
-        reason: str,
-        attempts: int,
-    ) -> SourceError:
-        message = self._api_message(ep, response)
-        path = self.auth.redact(path)
-        detail = f": {message}" if message else ""
-        return SourceError(
-            f"The API of source '{self.name}': {method} {path} failed after {attempts + 1}"
-            f" attempts; last: {self.auth.redact(reason)}{detail}. The query returned no partial"
-            " data; try again later, or lower the source's concurrency or requests_per_second.",
-            status=response.status_code if response is not None else None,
-            api_message=message,
-            path=path,
-        )
+        def decode(content: bytes) -> Parsed:
+            if not fmt.ends_cleanly(content) and t.name not in self._unterminated:
+                if not seen or seen[-1] != content:
+                    seen.append(content)
+                    raise ValueError("the body ends inside a line: it may have been cut short")
+                self._unterminated.add(t.name)
+            return parse(content)
+
+        return decode
 
     # -- schema ---------------------------------------------------------------------------
 
-    def _sample_values(
-        self, ep: EndpointDef, given: Mapping[str, Any], rows: Mapping[str, list[dict[str, Any]]]
-    ) -> dict[str, Any]:
-        """Values for the parameters an endpoint needs, to sample it; ``LookupError`` naming
-        the first one without a value."""
-        values: dict[str, Any] = {}
-        for p in ep.all_params():
-            if p.name in given:
-                values[p.name] = given[p.name]
-            elif p.example is not None:
-                values[p.name] = p.example
-            elif p.default is not None:
-                continue
-            elif p.sample_from:
-                other, column = p.sample_from.split(".")
-                found = next(
-                    (
-                        r.get(column)
-                        for r in rows.get(other.lower(), [])
-                        if r.get(column) is not None
-                    ),
-                    None,
-                )
-                if found is None:
-                    raise LookupError(f"{p.name}: no value of {p.sample_from} was sampled")
-                values[p.name] = found
-            elif p.required or p.location == "path":
-                raise LookupError(f"{p.name} has no example value")
-        return values
+    def _sample_with(
+        self,
+        t: RestTable,
+        given: Mapping[str, Any],
+        rows: Mapping[str, list[dict[str, Any]]],
+        stats: ScanStats,
+        pages: int,
+    ) -> list[dict[str, Any]]:
+        """Sample records of a table, trying up to :data:`TRIES` values of a ``sample_from``
+        parameter while the answer is empty (or a 400 or 404); ``LookupError`` if a value is
+        missing."""
+        records: list[dict[str, Any]] = []
+        for pick in range(TRIES):
+            try:
+                values = sample_values(t.endpoint, given, rows, pick)
+            except LookupError:
+                if pick == 0:
+                    raise
+                break
+            try:
+                records = self._sample(t, values, stats, pages)
+            except SourceError as exc:
+                if exc.status not in (400, 404) or not parents(t.endpoint) or pick == TRIES - 1:
+                    raise
+                continue  # this value's resource refuses (a kanban board's sprints): the next
+            if records or not parents(t.endpoint):
+                break
+        self._rows[t.name.lower()] = records
+        return records
 
     def _sample(
         self, t: RestTable, values: Mapping[str, Any], stats: ScanStats, pages: int = 1
@@ -598,9 +593,11 @@ class RestConnector(Connector):
 
         ``samples`` gives parameter values per endpoint (``{"board_epics": {"boardId": 1}}``);
         otherwise each parameter's ``example``, default or ``sample_from`` is used, and an
-        endpoint needing a value none gives is skipped (``Refresh.skipped`` says why), and so,
-        with ``skip_errors``, is one whose sampling fails. The old types are kept and widened,
-        never narrowed. Returns the definition to save."""
+        endpoint needing a value none gives, or whose sample the API refuses (not for its
+        credentials: that raises; nor when ``endpoints`` names it), is skipped
+        (``Refresh.skipped`` says why), and so, with ``skip_errors``, is one whose sampling
+        fails otherwise. The old types are kept and widened, never narrowed. Returns the
+        definition to save."""
         stats = stats if stats is not None else ScanStats()
         wanted = {e.lower() for e in endpoints} if endpoints else None
         if wanted is not None:
@@ -608,35 +605,59 @@ class RestConnector(Connector):
                 self.rest_table(e)
         out = Refresh(self.definition)
         rows: dict[str, list[dict[str, Any]]] = {}
-        order = _sample_order(self.definition.endpoints)
         with self._lock:
-            for ep in order:
+            for ep in sample_order(self.definition.endpoints):
                 if wanted is not None and ep.name.lower() not in wanted:
+                    for name in parents(ep):
+                        if name in wanted and name not in rows and name in self._rows:
+                            rows[name] = self._rows[name]
                     continue
                 given = (samples or {}).get(ep.name, {})
+                self._fill_parents(ep, rows, stats)
                 try:
-                    values = self._sample_values(ep, given, rows)
+                    records = self._sample_with(self._table(ep), given, rows, stats, pages)
                 except LookupError as why:
                     out.skipped[ep.name] = f"needs a value for {why}"
                     continue
-                t = self._table(ep)
-                try:
-                    records = self._sample(t, values, stats, pages)
+                except AuthError:
+                    raise  # the source's credentials: every endpoint would fail alike
+                except SourceError as error:
+                    if wanted is not None and not skip_errors:
+                        raise  # the endpoints asked for by name: say why each fails
+                    out.skipped[ep.name] = str(error)  # this endpoint's answer: the others go on
+                    continue
                 except DistillrError as exc:
                     if not skip_errors:
                         raise
                     out.skipped[ep.name] = f"sampling failed: {exc}"
                     continue
                 rows[ep.name.lower()] = records
-                self._adopt(ep, records)
+                self._adopt(self._table(ep).endpoint, records)
                 out.sampled.append(ep.name)
             out.definition = self.definition
         return out
 
+    def _fill_parents(
+        self, ep: EndpointDef, rows: dict[str, list[dict[str, Any]]], stats: ScanStats
+    ) -> None:
+        """Rows of the endpoints this one samples values from that this refresh did not
+        sample: the rows sampled before, else one page of each (not adopted)."""
+        by_name = {e.name.lower(): e for e in self.definition.endpoints}
+        for name in parents(ep):
+            if name in rows or name not in by_name:
+                continue
+            if name in self._rows:
+                rows[name] = self._rows[name]
+                continue
+            try:
+                rows[name] = self._sample_with(self._table(by_name[name]), {}, rows, stats, 1)
+            except LookupError:
+                continue
+
     def check(self) -> None:
         for ep in self.definition.endpoints:
             try:
-                values = self._sample_values(ep, {}, {})
+                values = sample_values(ep, {}, {})
             except LookupError:
                 continue
             self._sample(self._table(ep), values, ScanStats(), pages=1)
@@ -644,27 +665,6 @@ class RestConnector(Connector):
 
     def close(self) -> None:
         self.http.close()
-
-
-def _sample_order(endpoints: Sequence[EndpointDef]) -> list[EndpointDef]:
-    """Endpoints whose parameters are sampled from others come after those."""
-    by_name = {e.name.lower(): e for e in endpoints}
-    done: dict[str, EndpointDef] = {}
-
-    def visit(ep: EndpointDef, trail: tuple[str, ...]) -> None:
-        key = ep.name.lower()
-        if key in done or key in trail:
-            return
-        for p in ep.params:
-            if p.sample_from:
-                other = by_name.get(p.sample_from.split(".")[0].lower())
-                if other is not None:
-                    visit(other, (*trail, key))
-        done[key] = ep
-
-    for ep in endpoints:
-        visit(ep, ())
-    return list(done.values())
 
 
 def _fill(path: str, name: str, segment: str) -> str:
@@ -685,17 +685,3 @@ def _body_value(value: Any, sent: Any, p: ParamDef) -> Any:
     if p.type in ("integer", "number", "boolean") and isinstance(value, (int, float, bool)):
         return value
     return sent
-
-
-def _message_text(found: Any) -> str | None:
-    if found is None or found == "" or found == [] or found == {}:
-        return None
-    if isinstance(found, str):
-        return found[:300]
-    if isinstance(found, list):
-        parts = [_message_text(x) for x in found]
-        return "; ".join(x for x in parts if x)[:300] or None
-    if isinstance(found, dict):
-        parts = [f"{k}: {_message_text(v)}" for k, v in found.items() if _message_text(v)]
-        return "; ".join(parts)[:300] or None
-    return str(found)[:300]

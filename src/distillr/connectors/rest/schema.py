@@ -9,7 +9,8 @@ Inference (:func:`infer`) reads every sampled record and merges what each field 
   XML) numbers and booleans in text are read as such;
 - objects become structs (their keys merged over all records), arrays lists of their merged
   item type;
-- nulls decide nothing: a field only ever null is ``json`` (any later value fits);
+- nulls (and empty objects) decide nothing: a field only ever null or ``{}`` is ``json`` (any
+  later value fits);
 - values that disagree widen to their common type: ``int`` and ``float`` to ``float``,
   a timestamp and other text to ``string``, an object and a scalar to ``json``.
 
@@ -73,6 +74,8 @@ def _kind_of(value: Any, textual: bool) -> FieldSpec | None:
                 return FieldSpec("", "bool")
         return FieldSpec("", "string")
     if isinstance(value, dict):
+        if not value:
+            return _unseen()  # {} says nothing of its fields (a struct needs some)
         return FieldSpec("", "struct", children=_struct_children([value], textual))
     if isinstance(value, list):
         item = None

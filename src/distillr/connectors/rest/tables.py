@@ -9,6 +9,10 @@ name differs from its column is also a virtual column named after it (``boardId`
 Pushdown, per parameter: its column declares the parameter's operator with its exactness (an
 ``eq`` parameter takes ``IN`` too, fanned out). Path parameters without a default and required
 ``eq`` parameters are the table's ``parameters``: the engine binds them from WHERE or a join.
+A parameter the data lacks has a column of the value sent: it takes ``=`` and ``IN`` (a
+comparison parameter's column is named after it), is filled with that value, and is one of the
+table's ``request_columns``, whose predicates the engine sends even with pushdown off (nothing
+else could give the column its value).
 """
 
 from __future__ import annotations
@@ -21,8 +25,9 @@ import pyarrow as pa
 
 from distillr.connectors.arrow import BatchBuilder, FieldSpec
 from distillr.connectors.base import Column, TableDef
-from distillr.connectors.formats import Format, make_format
+from distillr.connectors.formats import Format, Parsed, make_format
 from distillr.connectors.paginators import Paginator, make_paginator
+from distillr.connectors.rest.columnar import ColumnarReader
 from distillr.connectors.rest.definition import PLACEHOLDER, EndpointDef, ParamDef
 from distillr.connectors.rest.schema import EXTRA, fit
 from distillr.connectors.rest.types import parse_type, spec_for
@@ -64,10 +69,20 @@ class RestTable:
     filled: dict[str, ParamDef] = field(default_factory=dict)
     #: whether the columns came from a stored (or declared) schema
     typed: bool = True
+    #: reads a page's bytes straight to a batch where it can (``columnar.py``)
+    columnar: ColumnarReader | None = None
 
     @property
     def name(self) -> str:
         return self.table.name
+
+    def parse(self, content: bytes, constants: dict[str, Any]) -> Parsed:
+        """A page's bytes: straight to a batch where the columnar reader can, else records."""
+        if self.columnar is not None:
+            done = self.columnar.read(content, constants)
+            if done is not None:
+                return Parsed([], done[0], done[1])
+        return self.format.parse(content)
 
     def convert(self, records: list[dict[str, Any]], constants: dict[str, Any]) -> pa.RecordBatch:
         """A page's records as a batch in the table's schema; what does not fit goes to
@@ -99,15 +114,22 @@ def build_table(ep: EndpointDef) -> RestTable:
     virtuals: list[tuple[Column, str]] = []
     added: dict[str, FieldSpec] = {}
     parameters: list[str] = []
-    params = ep.all_params()
-    for p in params:
+    params: list[ParamDef] = []
+    for p in ep.all_params():
         target = lowered.get(p.target.lower())
-        if target is None:
-            # not a column of the (inferred) data: a column typed by the parameter, which the
-            # records may still hold
-            target = p.target
-            added[target] = spec_for(p.type, target)
-            lowered[target.lower()] = target
+        if target is None or target in added:
+            # not a column of the (inferred) data: a column of the value sent, typed by the
+            # parameter, so it takes = and IN and is filled with that value (a comparison
+            # parameter's column is its own name: updated_since = '2025-01-01')
+            if p.op != "eq" or not p.exact:
+                column = p.target if p.op == "eq" else p.name
+                p = p.model_copy(update={"op": "eq", "exact": True, "column": column})
+            target = lowered.get(p.target.lower())
+            if target is None:
+                target = p.target
+                added[target] = spec_for(p.type, target)
+                lowered[target.lower()] = target
+        params.append(p)
         if p.op == "eq" and p.exact and target not in filled:
             filled[target] = p  # the value sent fills the column where the records leave it
         ops = filters.setdefault(target, {})
@@ -150,18 +172,23 @@ def build_table(ep: EndpointDef) -> RestTable:
         description=describe,
         aliases=tuple(aliases),
         parameters=tuple(parameters),
+        request_columns=tuple(a for a in added if a not in parameters),
     )
+    fmt, paginator = make_format(ep.format, ep.data_path), make_paginator(ep.paginator)
+    typed = bool(ep.inferred or ep.columns)
+    columnar = ColumnarReader(tuple(fields), fmt, paginator, builder.schema) if typed else None
     return RestTable(
         table=table,
         endpoint=ep,
         fields=tuple(f for f in fields if f.name != EXTRA),
         builder=builder,
-        format=make_format(ep.format, ep.data_path),
-        paginator=make_paginator(ep.paginator),
+        format=fmt,
+        paginator=paginator,
         params={p.name: p for p in params},
         by_column=by_column,
         filled=filled,
-        typed=bool(ep.inferred or ep.columns),
+        typed=typed,
+        columnar=columnar if columnar is not None and columnar.supported else None,
     )
 
 
