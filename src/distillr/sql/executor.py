@@ -158,9 +158,11 @@ class _TableStream:
         for split in self.splits:
             self.pool.submit(self._run, split)
 
-    def stop(self) -> None:
+    def stop(self, wait: bool = False) -> None:
+        """Stop the split readers; with ``wait``, until each has returned (a request in
+        flight is answered first, so the stats count every request sent)."""
         if self.pool is not None:
-            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool.shutdown(wait=wait, cancel_futures=True)
 
     def _put(self, item: Any) -> bool:
         while True:
@@ -377,13 +379,13 @@ class Execution:
             except Exception:  # noqa: BLE001 - the cursor may be closing
                 pass
 
-    def finish(self) -> None:
+    def finish(self, wait: bool = False) -> None:
         if self._finished:
             return
         self._finished = True
         self.state.stopped.set()
         for stream in self.streams:
-            stream.stop()
+            stream.stop(wait)
         cursor, self.cursor = self.cursor, None
         if cursor is not None:
             try:
@@ -619,6 +621,9 @@ class Query:
             while True:
                 batch = self.execution.next_batch(reader)
                 if batch is None:
+                    # read to the end: let requests still in flight (a LIMIT met early) be
+                    # answered, so the stats are final when the result is
+                    self.execution.finish(wait=True)
                     return
                 yield batch
         finally:
