@@ -45,6 +45,9 @@ _API_SECRET_STDIN = typer.Option(
 _BASE_URL = typer.Option(
     None, "--base-url", metavar="URL", help="Send requests here instead of Twilio (e.g. a sandbox)."
 )
+_PATH = typer.Option(
+    None, "--path", metavar="DIR", help="The directory of a source of files (resolved now)."
+)
 _OPTION = typer.Option(
     None, "--option", "-o", metavar="KEY=VALUE", help="Another setting of the source (repeatable)."
 )
@@ -88,6 +91,7 @@ def _settings(
     base_url: str | None,
     option: list[str] | None,
     secret_env: list[str] | None,
+    path: str | None = None,
 ) -> tuple[dict[str, Any], dict[str, str] | None]:
     """Turn the flags into (options, secrets); ``secrets`` is ``None`` when none were given
     (on update: keep the saved ones)."""
@@ -100,6 +104,8 @@ def _settings(
         options["account_sid"] = account_sid.strip()
     if base_url is not None:
         options["base_url"] = base_url.strip()
+    if path is not None:
+        options["path"] = path
 
     token_given = auth_token_env is not None or auth_token_stdin or auth_token_prompt
     key_given = api_key is not None or api_secret_env is not None or api_secret_stdin
@@ -150,6 +156,7 @@ def add(
     api_secret_env: str | None = _API_SECRET_ENV,
     api_secret_stdin: bool = _API_SECRET_STDIN,
     base_url: str | None = _BASE_URL,
+    path: str | None = _PATH,
     option: list[str] | None = _OPTION,
     secret_env: list[str] | None = _SECRET_ENV,
     no_verify: bool = _NO_VERIFY,
@@ -180,6 +187,7 @@ def add(
         base_url=base_url,
         option=option,
         secret_env=secret_env,
+        path=path,
     )
     info = registry().add(type_, name, options, secrets or {}, verify=not no_verify)
     checked = "saved without testing" if no_verify else "credentials work"
@@ -260,6 +268,7 @@ def update(
     api_secret_env: str | None = _API_SECRET_ENV,
     api_secret_stdin: bool = _API_SECRET_STDIN,
     base_url: str | None = _BASE_URL,
+    path: str | None = _PATH,
     option: list[str] | None = _OPTION,
     secret_env: list[str] | None = _SECRET_ENV,
     no_verify: bool = _NO_VERIFY,
@@ -280,6 +289,7 @@ def update(
         base_url=base_url,
         option=option,
         secret_env=secret_env,
+        path=path,
     )
     if not options and secrets is None:
         raise usage(

@@ -242,6 +242,13 @@ class Connector(ABC):
     def read(self, split: Split, stats: ScanStats | None = None) -> Iterator[pa.RecordBatch]:
         """Yield the split's rows as record batches in the table's schema, page by page."""
 
+    @classmethod
+    def prepare_options(cls, options: Mapping[str, Any]) -> dict[str, Any]:
+        """Options as they are saved, called by the registry before every add and update
+        (say, a directory made absolute, so it means the same from any working directory).
+        Raise a ``ConfigError`` for a bad value. By default, unchanged."""
+        return dict(options)
+
     def check(self) -> None:  # noqa: B027 - optional: sources without a cheap request skip it
         """Make one cheap request to prove the settings work; raise a ``DistillrError`` if not."""
 

@@ -411,11 +411,13 @@ def _scrub(exc: DistillrError, secrets: Any) -> None:
 
 
 def _check_urls(type: str, options: dict[str, Any], allow_private: bool) -> dict[str, Any]:
-    """Options with their base URLs checked (and cleaned), per the connector type."""
+    """Options as the connector type prepares them (``Connector.prepare_options``), with
+    their base URLs checked (and cleaned)."""
     from distillr.connectors.urls import check_base_url, private_host
 
     cls = connector_class(type)
-    out = dict(options)
+    prepare = getattr(cls, "prepare_options", None)
+    out = dict(prepare(options)) if prepare is not None else dict(options)
     for key in getattr(cls, "url_options", ()):
         if out.get(key) in (None, ""):
             continue
