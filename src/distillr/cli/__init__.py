@@ -44,6 +44,7 @@ COMMAND_MODULES: list[str] = [
     "demo",
     "serve",
     "sandbox",
+    "saved",
 ]
 
 

@@ -44,6 +44,10 @@ def default_home() -> Path:
 
 def check_name(name: str) -> str:
     """Return ``name`` if it is a valid data source name, else raise ``ConfigError``."""
+    if name == "saved":
+        raise ConfigError(
+            "'saved' is the schema of saved tables (saved.NAME): pick another source name."
+        )
     if isinstance(name, str) and _NAME_RE.match(name):
         return name
     hint = re.sub(r"[^a-z0-9_]+", "_", str(name).lower()).strip("_")

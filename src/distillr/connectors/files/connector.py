@@ -21,37 +21,13 @@ import pyarrow as pa
 
 from distillr.connectors.base import Column, Connector, ScanRequest, ScanStats, Split, TableDef
 from distillr.connectors.files import paths
-from distillr.connectors.files.readers import (
-    ReadOptions,
-    options_of,
-    parquet_row_groups,
-    read_batches,
-    schema_of,
-)
+from distillr.connectors.files.readers import ReadOptions, options_of, read_batches, schema_of
 from distillr.connectors.files.settings import FILES_SETTINGS
+from distillr.connectors.parquet import column_filters, row_groups
 from distillr.connectors.settings import Settings
 from distillr.errors import CatalogError, ConfigError, SourceError, did_you_mean
 
 __all__ = ["FilesConnector"]
-
-_RANGE = {"eq": True, "gt": True, "gte": True, "lt": True, "lte": True}
-
-
-def _filters(type_: pa.DataType, fmt: str) -> dict[str, bool]:
-    if pa.types.is_boolean(type_):
-        return {"eq": True}
-    if pa.types.is_string(type_) or pa.types.is_large_string(type_):
-        return {**_RANGE, "prefix": True}
-    if pa.types.is_floating(type_):
-        return {} if fmt == "parquet" else dict(_RANGE)
-    if (
-        pa.types.is_integer(type_)
-        or pa.types.is_decimal(type_)
-        or pa.types.is_timestamp(type_)
-        or pa.types.is_date(type_)
-    ):
-        return dict(_RANGE)
-    return {}
 
 
 class FilesConnector(Connector):
@@ -166,7 +142,10 @@ class FilesConnector(Connector):
                 if len(self._schemas) > 5000:
                     self._schemas.clear()
                 self._schemas[key] = schema
-        columns = tuple(Column(f.name, f.type, filters=_filters(f.type, fmt)) for f in schema)
+        columns = tuple(
+            Column(f.name, f.type, filters=column_filters(f.type, floats=fmt != "parquet"))
+            for f in schema
+        )
         many = f"{len(files)} {fmt} files" if paths.is_glob(rel) else f"a {fmt} file"
         return TableDef(
             name="/" + rel, columns=columns, description=f"{many} under {self.name}", aliases=(rel,)
@@ -196,7 +175,7 @@ class FilesConnector(Connector):
             ]
         splits = []
         for r, f in zip(rels, files):
-            kept, total = parquet_row_groups(f, table.schema, request.predicates, "/" + r)
+            kept, total = row_groups(f, table.schema, request.predicates, "/" + r)
             if not kept:
                 continue
             skipped = total - len(kept)

@@ -3,10 +3,10 @@
 CSV/TSV and JSON/NDJSON are read by DuckDB (its sniffer decides the schema) in a private
 connection confined to the source's directory (``allowed_directories``, external access off,
 configuration locked), so even a path that slipped past ``paths`` could not be opened.
-Parquet is read by ``pyarrow.dataset``: filters are expressions checked against each row
-group's statistics, so row groups that cannot match are never read. Excel (``.xlsx``) is read
-by openpyxl, the first row naming the columns; its values then go through the same DuckDB
-filter.
+Parquet is read by ``connectors.parquet`` (``pyarrow.dataset``): filters are checked against
+each row group's statistics, so row groups that cannot match are never read. Excel
+(``.xlsx``) is read by openpyxl, the first row naming the columns; its values then go through
+the same DuckDB filter.
 
 Pushed predicates are applied with the engine's own semantics (DuckDB's), so a pushed filter
 never changes a result; floating-point columns of Parquet files take no filters (Arrow and
@@ -23,12 +23,12 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from distillr.connectors import parquet
 from distillr.connectors.base import Pred
+from distillr.connectors.parquet import BATCH_ROWS, failed
 from distillr.errors import SourceError
 
-__all__ = ["BATCH_ROWS", "ReadOptions", "parquet_row_groups", "read_batches", "schema_of"]
-
-BATCH_ROWS = 65_536
+__all__ = ["ReadOptions", "options_of", "private_db", "read_batches", "schema_of"]
 
 
 @dataclass(frozen=True)
@@ -108,21 +108,10 @@ def _select(columns: Sequence[str] | None) -> str:
     return "*" if columns is None else ", ".join(_quote(c) for c in columns) or "NULL AS _none"
 
 
-def _failed(what: str, exc: Exception) -> SourceError:
-    text = str(exc).strip().split("\n")[0]
-    return SourceError(f"Reading {what} failed: {text}")
-
-
 def schema_of(fmt: str, root: Path, paths: Sequence[Path], opts: ReadOptions, shown: str):
     """The Arrow schema of a file (or files) as its reader infers it."""
     if fmt == "parquet":
-        import pyarrow.parquet as pq
-
-        try:
-            schemas = [pq.read_schema(p) for p in paths]
-            return pa.unify_schemas(schemas) if len(schemas) > 1 else schemas[0]
-        except (pa.ArrowException, OSError) as exc:
-            raise _failed(shown, exc) from None
+        return parquet.schema_of(paths, shown)
     if fmt == "excel":
         return _excel_table(paths, opts, shown).schema
     con = private_db(root)
@@ -130,7 +119,7 @@ def schema_of(fmt: str, root: Path, paths: Sequence[Path], opts: ReadOptions, sh
         sql, params = _scan_sql(fmt, paths, opts)
         return con.sql(f"SELECT * FROM {sql} LIMIT 0", params=params).to_arrow_table().schema
     except duckdb.Error as exc:
-        raise _failed(shown, exc) from None
+        raise failed(shown, exc) from None
     finally:
         con.close()
 
@@ -150,7 +139,7 @@ def read_batches(
 ) -> Iterator[pa.RecordBatch]:
     """The rows of ``paths`` that may match ``preds``, in batches, at most ``limit``."""
     if fmt == "parquet":
-        source = _parquet_batches(paths[0], schema, columns, preds, row_groups, shown)
+        source = parquet.batches(paths[0], schema, columns, preds, row_groups, shown)
     else:
         source = _duckdb_batches(fmt, root, paths, opts, columns, preds, shown)
     left = limit
@@ -177,81 +166,9 @@ def _duckdb_batches(fmt, root, paths, opts, columns, preds, shown) -> Iterator[p
             reader = con.sql(sql, params=params).to_arrow_reader(BATCH_ROWS)
             yield from reader
         except duckdb.Error as exc:
-            raise _failed(shown, exc) from None
+            raise failed(shown, exc) from None
     finally:
         con.close()
-
-
-# --------------------------------------------------------------------------- parquet
-
-
-def _local():
-    import pyarrow.fs as pafs
-
-    return pafs.LocalFileSystem()
-
-
-def _expression(preds: Sequence[Pred], schema: pa.Schema):
-    import pyarrow.compute as pc
-
-    expr = None
-    for p in preds:
-        field = pc.field(p.column)
-        typ = schema.field(p.column).type
-        if p.op == "in":
-            term = field.isin(pa.array(list(p.value), type=typ))
-        elif p.op == "prefix":
-            term = pc.starts_with(field, p.value)
-        else:
-            value = pa.scalar(p.value, type=typ)
-            term = {
-                "eq": field == value,
-                "gt": field > value,
-                "gte": field >= value,
-                "lt": field < value,
-                "lte": field <= value,
-            }[p.op]
-        expr = term if expr is None else expr & term
-    return expr
-
-
-def parquet_row_groups(
-    path: Path, schema: pa.Schema, preds: Sequence[Pred], shown: str
-) -> tuple[list[int], int]:
-    """(row groups that may match, row groups in the file), by the file's statistics."""
-    import pyarrow.dataset as ds
-
-    try:
-        fragment = ds.ParquetFileFormat().make_fragment(str(path), _local())
-        total = fragment.metadata.num_row_groups
-        expr = _expression(preds, schema)
-        if expr is None:
-            return list(range(total)), total
-        kept = [
-            rg.id
-            for piece in fragment.split_by_row_group(expr, schema=schema)
-            for rg in piece.row_groups
-        ]
-        return kept, total
-    except (pa.ArrowException, OSError) as exc:
-        raise _failed(shown, exc) from None
-
-
-def _parquet_batches(path, schema, columns, preds, row_groups, shown):
-    import pyarrow.dataset as ds
-
-    try:
-        fmt = ds.ParquetFileFormat()
-        fragment = fmt.make_fragment(str(path), _local(), row_groups=row_groups)
-        names = list(schema.names) if columns is None else list(columns)
-        yield from fragment.to_batches(
-            schema=schema,
-            columns=names,
-            filter=_expression(preds, schema),
-            batch_size=BATCH_ROWS,
-        )
-    except (pa.ArrowException, OSError) as exc:
-        raise _failed(shown, exc) from None
 
 
 # --------------------------------------------------------------------------- excel
@@ -264,7 +181,7 @@ def _excel_table(paths: Sequence[Path], opts: ReadOptions, shown: str) -> pa.Tab
     try:
         return pa.concat_tables(tables, promote_options="permissive")
     except pa.ArrowException as exc:
-        raise _failed(shown, exc) from None
+        raise failed(shown, exc) from None
 
 
 def _excel_sheet(path: Path, opts: ReadOptions, shown: str) -> pa.Table:
@@ -275,7 +192,7 @@ def _excel_sheet(path: Path, opts: ReadOptions, shown: str) -> pa.Table:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a bad file
-        raise _failed(shown, exc) from None
+        raise failed(shown, exc) from None
     try:
         if opts.sheet is not None:
             if opts.sheet not in book.sheetnames:
