@@ -108,6 +108,11 @@ class Session:
             known = {info.name.lower(): info.name for info in registry.list()}
             if key in known:
                 conn = registry.connector(known[key])
+                if self.options.get("cache", True):
+                    from distillr.connectors.cache import attach
+
+                    name_ = known[key]
+                    attach(conn, self.home, name_, lambda: registry.cache_identity(name_))
                 with self._lock:
                     return self._from_registry.setdefault(key, conn)
         names = self.sources()

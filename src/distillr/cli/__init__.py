@@ -45,6 +45,7 @@ COMMAND_MODULES: list[str] = [
     "serve",
     "sandbox",
     "saved",
+    "cache",
 ]
 
 

@@ -54,6 +54,9 @@ _OPTION = typer.Option(
 _SECRET_ENV = typer.Option(
     None, "--secret-env", metavar="KEY=VAR", help="Another secret, read from a variable."
 )
+_CACHE_TTL = typer.Option(
+    None, "--cache-ttl", metavar="TTL", help="Cache the source's pages this long (e.g. 15m)."
+)
 _NO_VERIFY = typer.Option(False, "--no-verify", help="Save without testing the credentials.")
 _JSON = typer.Option(False, "--json", help="Print JSON for tools.")
 
@@ -138,6 +141,17 @@ def _settings(
     return options, (secrets or None)
 
 
+def _ttl(text: str | None) -> float | None:
+    if text is None:
+        return None
+    from distillr.connectors.cache import parse_ttl
+
+    try:
+        return parse_ttl(text)
+    except ConfigError as exc:
+        raise usage(str(exc), "--cache-ttl") from None
+
+
 def _summary(info: Any) -> str:
     parts = [f"{k}={v}" for k, v in sorted(info.options.items())]
     parts += [f"{k}={v}" for k, v in sorted(info.secrets.items())]
@@ -159,11 +173,13 @@ def add(
     path: str | None = _PATH,
     option: list[str] | None = _OPTION,
     secret_env: list[str] | None = _SECRET_ENV,
+    cache_ttl: str | None = _CACHE_TTL,
     no_verify: bool = _NO_VERIFY,
 ) -> None:
     """Save a data source; its credentials are tested with one cheap request first."""
     from distillr.registry.types import available_types
 
+    ttl = _ttl(cache_ttl)
     _name(name)
     if type_ not in available_types():
         from distillr.errors import did_you_mean
@@ -189,9 +205,15 @@ def add(
         secret_env=secret_env,
         path=path,
     )
-    info = registry().add(type_, name, options, secrets or {}, verify=not no_verify)
+    reg = registry()
+    info = reg.add(type_, name, options, secrets or {}, verify=not no_verify)
     checked = "saved without testing" if no_verify else "credentials work"
     typer.echo(f"Saved data source '{info.name}' ({info.type}; {checked}): {_summary(info)}")
+    if ttl is not None:
+        from distillr.connectors.cache import ResponseCache, show_ttl
+
+        ResponseCache(reg.home).set_ttl(info.name, ttl)
+        typer.echo(f"Its pages are cached for {show_ttl(ttl)} (distillr cache stats {info.name}).")
     typer.echo(f"Next: distillr tree {info.name}   or   distillr samples {info.name}")
 
 

@@ -168,7 +168,17 @@ class ScanStats:
     retries: int = 0
     throttled: int = 0
     probes: list[str] = field(default_factory=list)
+    #: pages served from the response cache (not requests), and when the oldest was stored
+    cached: int = 0
+    cached_oldest: float | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def hit(self, stored: float) -> None:
+        """Note one page served from the response cache, stored at ``stored`` (epoch)."""
+        with self._lock:
+            self.cached += 1
+            if self.cached_oldest is None or stored < self.cached_oldest:
+                self.cached_oldest = stored
 
     def probe(self, describe: str) -> None:
         """Note one request sent while planning."""

@@ -138,6 +138,12 @@ class Registry:
         row = self._row(name)
         return connector_class(row.type).from_source(row.name, row.options, self._decrypt(row))
 
+    def cache_identity(self, name: str) -> tuple[dict[str, Any], dict[str, str]]:
+        """A source's options and secrets, for the response cache to key its pages by an HMAC
+        of them (``connectors.cache.identity``); never shown or stored."""
+        row = self._row(name)
+        return dict(row.options), self._decrypt(row)
+
     def _rows(self, name: str | None = None) -> list[_Row]:
         con = db.read_connection(self.path)
         if con is None:
