@@ -221,3 +221,20 @@ def test_registry_resolves_the_path_when_saved(data_dir, tmp_path, monkeypatch):
         reg.add("files", "bad", {"path": "./data", "delimter": ";"})
     monkeypatch.chdir(tmp_path)
     assert reg.connector("crm").table("/customers.csv").name == "/customers.csv"
+
+
+def test_an_upload_past_the_limit_leaves_nothing(data_dir):
+    import io
+
+    from distillr.connectors.files.uploads import TooLarge
+
+    conn = FilesConnector("crm", data_dir)
+    before = sorted(p.name for p in data_dir.iterdir())
+    body = io.BytesIO(b"a\n" + b"1\n" * 3_000_000)
+    with pytest.raises(TooLarge, match="larger than the upload limit"):
+        conn.store_upload("big.csv", body.read, max_bytes=2_000_000)
+    assert sorted(p.name for p in data_dir.iterdir()) == before
+    assert conn.store_upload("new/ok.csv", io.BytesIO(b"a\n1\n").read) == "/new/ok.csv"
+    with pytest.raises(CatalogError, match="symlink"):
+        (data_dir / "out").symlink_to(data_dir.parent)
+        conn.store_upload("out/x.csv", io.BytesIO(b"a\n1\n").read)

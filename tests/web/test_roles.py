@@ -37,6 +37,9 @@ EXPECTED = {
     ("POST", "/api/sources"): "admin",
     ("PATCH", "/api/sources/{name}"): "admin",
     ("DELETE", "/api/sources/{name}"): "admin",
+    ("GET", "/api/sources/{name}/files"): "analyst",
+    ("POST", "/api/sources/{name}/files"): "admin",
+    ("POST", "/api/upload-folders"): "admin",
 }
 
 

@@ -76,7 +76,9 @@ def create_app(
         app.include_router(router)
     mount_files(app, state.static)
     app.add_middleware(Guard, require_auth=require_auth, hosts=allowed_hosts or LOOPBACK_HOSTS)
-    app.add_middleware(BodyLimit, max_body=state.settings.max_body)  # outermost: first
+    app.add_middleware(  # outermost: first
+        BodyLimit, max_body=state.settings.max_body, max_upload=state.settings.max_upload
+    )
     return app
 
 

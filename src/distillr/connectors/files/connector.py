@@ -151,6 +151,26 @@ class FilesConnector(Connector):
             name="/" + rel, columns=columns, description=f"{many} under {self.name}", aliases=(rel,)
         )
 
+    # -- uploads --------------------------------------------------------------------------
+
+    def store_upload(
+        self, name: str, read: Any, *, max_bytes: int | None = None, replace: bool = False
+    ) -> str:
+        """Save an uploaded file (``read(n)`` gives its bytes) as ``name`` in the directory;
+        returns its table name. See ``connectors.files.uploads``."""
+        from distillr.connectors.files import uploads
+
+        limit = uploads.MAX_BYTES if max_bytes is None else max_bytes
+        return uploads.store(self.root, name, read, max_bytes=limit, replace=replace)
+
+    def list_files(self) -> list[dict[str, Any]]:
+        """The directory's files: table name, size in bytes, modification time (epoch)."""
+        out = []
+        for rel in paths.list_files(self.root):
+            st = (self.root / rel).stat()
+            out.append({"table": "/" + rel, "bytes": st.st_size, "modified": st.st_mtime})
+        return out
+
     # -- reading --------------------------------------------------------------------------
 
     def plan(self, request: ScanRequest, stats: ScanStats | None = None) -> Sequence[Split]:
