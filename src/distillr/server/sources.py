@@ -18,8 +18,8 @@ CATEGORIES = [
     {
         "id": "files",
         "label": "Files",
-        "description": "CSV, JSON and Parquet uploads.",
-        "available": False,
+        "description": "CSV, TSV, Parquet, JSON and Excel files: a folder or uploads.",
+        "available": True,
     },
     {
         "id": "custom_api",
@@ -96,6 +96,26 @@ TYPES = [
         ],
     }
 ]
+
+
+def _files_type() -> dict[str, Any]:
+    """The wizard's entry for sources of files: its fields from the type's own settings."""
+    from distillr.registry.types import connector_class
+
+    settings = connector_class("files").settings
+    return {
+        "type": "files",
+        "category": "files",
+        "label": "Files",
+        "description": "A folder of CSV/TSV, Parquet, JSON/NDJSON and Excel files, each a table;"
+        " drop files or folders to upload them.",
+        "form": "files",
+        "auth_modes": [],
+        "fields": [{**s.to_dict(), "kind": "option"} for s in settings],
+    }
+
+
+TYPES.append(_files_type())
 
 
 def source_dict(info: Any) -> dict[str, Any]:
