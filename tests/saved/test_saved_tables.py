@@ -132,3 +132,28 @@ def test_saved_name_is_reserved_for_sources(tmp_path):
     with pytest.raises(ConfigError, match="schema of saved tables"):
         Registry(tmp_path).add("files", "saved", {"path": str(tmp_path)})
     assert os.listdir(tmp_path) == []
+
+
+def test_the_nav_tree_shows_saved_tables_with_rows_size_and_age(con):
+    from distillr import tree
+
+    con.save("p", "SELECT id, name FROM crm.`/people.csv`")
+    data = tree.build(con, "saved")
+    (t,) = data["sources"][0]["tables"]
+    assert t["name"] == "p"
+    assert t["description"].startswith("3 rows, ") and " saved " in t["description"]
+    assert " ago: SELECT id, name" in t["description"]
+
+
+def test_splits_pickle_for_workers(con):
+    import pickle
+
+    from distillr.connectors.base import Pred, ScanRequest
+
+    con.save("p", "SELECT id, name FROM crm.`/people.csv`")
+    for source, table in (("saved", "p"), ("crm", "/people.csv")):
+        conn = con.connector(source)
+        splits = conn.plan(ScanRequest(table, predicates=(Pred("id", "gt", 1),)))
+        again = pickle.loads(pickle.dumps(list(splits)))
+        rows = [r for s in again for b in conn.read(s) for r in b.to_pylist()]
+        assert sorted(r["id"] for r in rows) == [2, 3]
