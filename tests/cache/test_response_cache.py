@@ -168,3 +168,14 @@ def test_ttl_expiry_and_lru_bound(tmp_path):
     assert cache.get("k199", 60) is not None and cache.get("k0", 60) is None
     assert cache.get("k199", 1e-9) is None  # past its time to live
     assert parse_ttl("15m") == 900 and parse_ttl("2h") == 7200 and parse_ttl(30) == 30
+
+
+def test_removing_a_source_forgets_its_pages(sandbox, tmp_path):
+    home = _home(sandbox, tmp_path)
+    _scan(home)
+    reg = Registry(home)
+    reg.rename("tw", "tw2")
+    cache = ResponseCache(home)
+    assert cache.ttl("tw2") == 900 and cache.ttl("tw") is None
+    reg.remove("tw2")
+    assert cache.ttl("tw2") is None and cache.stats() == {}

@@ -267,6 +267,7 @@ class Registry:
             )
             if done.rowcount != 1:
                 raise self._unknown(old)
+        _forget_cache(self.home, old, new)
         return self.get(new)
 
     def remove(self, name: str) -> None:
@@ -277,6 +278,7 @@ class Registry:
 
             if conn.execute(delete(sources).where(sources.c.name == name)).rowcount != 1:
                 raise self._unknown(name)
+        _forget_cache(self.home, name)
 
     @contextmanager
     def _write(self) -> Iterator[tuple[Any, Any]]:
@@ -346,6 +348,23 @@ class Registry:
                 f" Use the key they were saved with, or enter them again with "
                 f"`distillr source update {row.name} ...`."
             ) from None
+
+
+def _forget_cache(home: Path, name: str, new: str | None = None) -> None:
+    """A removed source's cached pages go; a renamed one keeps its time to live."""
+    from distillr.connectors.cache import ResponseCache
+
+    cache = ResponseCache(home)
+    try:
+        ttl = cache.ttl(name)
+        if ttl is None:
+            return
+        cache.set_ttl(name, None)
+        cache.clear(name)
+        if new is not None:
+            cache.set_ttl(new, ttl)
+    finally:
+        cache.close()
 
 
 def _row(r: tuple) -> _Row:
