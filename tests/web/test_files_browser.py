@@ -68,3 +68,28 @@ def test_files_form_creates_a_source_and_uploads(page, server):
     assert not (home / "files" / "crm" / "fake.parquet").exists()
     job = httpx.post(f"{url}/api/queries", json={"sql": "SELECT plan FROM crm.`/customers.csv`"})
     assert job.status_code in (200, 201, 202), job.text
+
+
+def test_save_as_table_from_the_query_window(page, server):
+    url, home = server
+    import httpx
+
+    (home / "files" / "crm").mkdir(parents=True, exist_ok=True)
+    (home / "files" / "crm" / "customers.csv").write_text("id,plan\n1,free\n2,team\n")
+    if "crm" not in [s["name"] for s in httpx.get(f"{url}/api/sources").json()]:
+        folder = home / "files" / "crm"
+        httpx.post(
+            f"{url}/api/sources",
+            json={"type": "files", "name": "crm", "options": {"path": str(folder)}},
+        )
+    page.locator(".cm-content").focus()
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text("SELECT * FROM crm.`/customers.csv` WHERE id > 1")
+    page.keyboard.press("Escape")
+    page.click("button.save-table")
+    page.fill("#f-saved-name", "teams")
+    page.click(".dialog button.save")
+    page.wait_for_selector(".dialog", state="detached")
+    page.wait_for_selector("[data-source=saved]")
+    assert (home / "saved" / "teams.json").is_file()
