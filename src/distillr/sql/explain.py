@@ -26,6 +26,8 @@ class Explain:
 
 
 def explain_plan(plan: Plan) -> Explain:
+    from distillr.connectors.cache import describe as describe_cache
+
     data = plan.to_dict()
     lines = [f"Query plan (pushdown {'on' if plan.pushdown else 'off'})"]
     for scan, info in zip(plan.scans, data["tables"]):
@@ -42,6 +44,10 @@ def explain_plan(plan: Plan) -> Explain:
                 line += f"  ({c.reason})"
             lines.append(line)
         lines.append(f"    limit:          {scan.limit_note}")
+        cache = describe_cache(scan.connector)
+        info["cache"] = cache
+        if cache:
+            lines.append(f"    cache:          {cache}")
         if scan.empty:
             info["requests"] = []
             lines.append("    requests:       none (LIMIT 0)")
