@@ -53,3 +53,39 @@ def test_escapes_are_refused_from_the_cli(cli, data_dir, tmp_path, name):
 def test_a_missing_directory_is_a_clear_error(cli, tmp_path):
     code, text = cli("source", "add", "files", "crm", "--path", str(tmp_path / "nope"))
     assert code == 1 and "is not a directory" in text
+
+
+def test_add_from_a_fresh_process_takes_the_generated_path_flag(data_dir, tmp_path):
+    import subprocess
+
+    env = {**__import__("os").environ, "DISTILLR_HOME": str(tmp_path / "fresh")}
+    args = [sys.executable, "-m", "distillr.cli", "source", "add", "files", "crm", "--path", "data"]
+    done = subprocess.run(args, cwd=data_dir.parent, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert f"path={data_dir.resolve()}" in done.stdout
+    helped = subprocess.run(
+        [sys.executable, "-m", "distillr.cli", "source", "add", "files", "--help"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert "--path DIR" in helped.stdout and "--cache-ttl" in helped.stdout
+
+
+def test_cache_ttl_on_add_and_update(cli, data_dir, tmp_path):
+    from distillr.connectors.cache import ResponseCache
+
+    code, text = cli("source", "add", "files", "crm", "--path", data_dir, "--cache-ttl", "15m")
+    assert code == 0, text
+    assert "cached for 15m" in text
+    home = tmp_path / "home"
+    assert ResponseCache(home).ttl("crm") == 900
+    code, text = cli("source", "update", "crm", "--cache-ttl", "1h")
+    assert code == 0, text
+    assert ResponseCache(home).ttl("crm") == 3600
+    code, text = cli("source", "update", "crm", "--cache-ttl", "soon")
+    assert code == 2 and "not a time to live" in text and "Traceback" not in text
+    assert ResponseCache(home).ttl("crm") == 3600
+    code, text = cli("source", "add", "files", "crm2", "--path", data_dir, "--cache-ttl", "0")
+    assert code == 2 and "more than zero" in text
+    assert cli("source", "show", "crm2")[0] == 1  # nothing saved
