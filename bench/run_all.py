@@ -22,6 +22,7 @@ BENCHES = {
     "web_bench.py": ["--repeat", "1"],
     "server_bench.py": ["--rows", "1000000"],
     "openapi_bench.py": ["--runs", "3"],
+    "cache_bench.py": ["--quick"],
 }
 
 

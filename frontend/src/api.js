@@ -44,3 +44,16 @@ export async function api(method, path, body, { raw = false, signal } = {}) {
   if (res.status === 204) return null;
   return res.json();
 }
+
+// POST a FormData (file uploads); errors as in api().
+export async function upload(path, form) {
+  const headers = { Accept: "application/json" };
+  if (csrf) headers["X-CSRF-Token"] = csrf;
+  const res = await fetch(path, { method: "POST", headers, body: form, credentials: "same-origin" });
+  const data = await res.json().catch(() => ({ title: res.statusText, detail: `The server answered ${res.status}.` }));
+  if (!res.ok) {
+    if (res.status === 401) onUnauthorized();
+    throw new ApiError(data, res.status);
+  }
+  return data;
+}

@@ -4,6 +4,7 @@ import { api, ApiError, setCsrf, whenUnauthorized } from "./api.js";
 import { h, clear, confirmDialog, fmtNumber, fmtSeconds, toast } from "./dom.js";
 import { createTree } from "./tree.js";
 import { openWizard } from "./wizard.js";
+import { saveTableButton } from "./save.js";
 import { createEditor, schemaFromTree } from "./editor.js";
 import { decodeArrow, renderGrid } from "./grid.js";
 import { renderVisualize } from "./chart.js";
@@ -157,7 +158,7 @@ function mountApp(me) {
         { class: "workspace" },
         tabbar,
         editorBox,
-        h("div", { class: "toolbar" }, runBtn, cancelBtn, explainBtn, h("span", { class: "hint muted", title: "Ctrl+Enter runs the query, or only the selected text" }, "Ctrl+Enter runs the query (or the selection)"), h("span", { class: "spacer" }), exportMenu),
+        h("div", { class: "toolbar" }, runBtn, cancelBtn, explainBtn, saveTableButton({ getSql: () => editor.selection() || activeTab().sql, onSaved: () => refreshTree() }), h("span", { class: "hint muted", title: "Ctrl+Enter runs the query, or only the selected text" }, "Ctrl+Enter runs the query (or the selection)"), h("span", { class: "spacer" }), exportMenu),
         h("div", { class: "results" }, viewTabs, viewBody),
         statusbar,
       ),

@@ -5,6 +5,7 @@
 import { api, ApiError } from "./api.js";
 import { customApiForm } from "./customapi.js";
 import { h, clear, debounce, modal } from "./dom.js";
+import { filesForm } from "./files.js";
 
 let typesCache = null;
 
@@ -61,7 +62,11 @@ export async function openWizard({ source = null, onSaved } = {}) {
         types.map((t) =>
           h(
             "button",
-            { class: "card", dataset: { type: t.template || t.type }, onclick: () => showForm(t, category) },
+            {
+              class: "card",
+              dataset: { type: t.template || t.type },
+              onclick: () => (t.form === "files" ? filesForm({ body, dlg, meta, type: t, onSaved, back: () => showTypes(category) }) : showForm(t, category)),
+            },
             h("div", { class: "card-title" }, h("span", { class: `type-logo ${t.type}` }, t.label[0]), t.label),
             h("div", { class: "card-text" }, t.description),
           ),
@@ -323,7 +328,8 @@ export async function openWizard({ source = null, onSaved } = {}) {
 
   if (source) {
     const type = meta.types.find((t) => t.type === source.type && !t.template);
-    if (type) showForm(type, meta.categories.find((c) => c.id === type.category));
+    if (type?.form === "files") filesForm({ body, dlg, meta, type, source, onSaved });
+    else if (type) showForm(type, meta.categories.find((c) => c.id === type.category));
     else clear(body).append(h("p", {}, `Sources of type ${source.type} cannot be edited here.`));
   } else {
     showCategories();

@@ -55,6 +55,7 @@ class Session:
         self._db: duckdb.DuckDBPyConnection | None = None
         self._db_lock = threading.Lock()
         self._db_opening = False
+        self._saved: Connector | None = None
 
     # -- sources
     def register(self, name: str, connector: Connector) -> None:
@@ -77,13 +78,9 @@ class Session:
             return self._registry
 
     def sources(self) -> list[str]:
-        """Names of every source: registered in code and in the registry."""
-        names = dict.fromkeys(self._registered)
-        registry = self._get_registry()
-        if registry is not None:
-            for info in registry.list():
-                names.setdefault(info.name.lower(), None)
-        return sorted(names)
+        """Names of every source: registered in code and in the registry (and ``saved``, once
+        a table is saved)."""
+        return list(self._source_types())
 
     def _source_types(self) -> dict[str, str]:
         types = {name: (c.type or "code") for name, c in self._registered.items()}
@@ -91,13 +88,25 @@ class Session:
         if registry is not None:
             for info in registry.list():
                 types.setdefault(info.name.lower(), info.type)
+        if "saved" not in types and self._saved_connector().store.names():
+            types["saved"] = "saved"
         return dict(sorted(types.items()))
+
+    def _saved_connector(self):
+        if self._saved is None:
+            from distillr.saved.connector import SavedConnector
+            from distillr.saved.store import SavedStore
+
+            self._saved = SavedConnector(SavedStore(self.home))
+        return self._saved
 
     def connector(self, name: str) -> Connector:
         """The connector of a source, by name (case-insensitive)."""
         key = name.lower()
         if key in self._registered:
             return self._registered[key]
+        if key == "saved":
+            return self._saved_connector()
         with self._lock:
             if key in self._from_registry:
                 return self._from_registry[key]
@@ -106,6 +115,11 @@ class Session:
             known = {info.name.lower(): info.name for info in registry.list()}
             if key in known:
                 conn = registry.connector(known[key])
+                if self.options.get("cache", True):
+                    from distillr.connectors.cache import attach
+
+                    name_ = known[key]
+                    attach(conn, self.home, name_, lambda: registry.cache_identity(name_))
                 with self._lock:
                     return self._from_registry.setdefault(key, conn)
         names = self.sources()
@@ -161,6 +175,11 @@ class Session:
         if not isinstance(text, str):
             raise TypeError("sql() needs the SQL text as a string")
         timeout = check_timeout(timeout)
+        from distillr.saved.tables import parse_statement, run_statement
+
+        saved = parse_statement(text)
+        if saved is not None:
+            return run_statement(self, saved)
         stmt = classify(text)
         if stmt.kind == "show_databases":
             types = self._source_types()
@@ -177,6 +196,19 @@ class Session:
             stmt.body, self.connector, pushdown=pushdown, describe=False, probes=probes
         )
         return run(plan, self.db, timeout=timeout, progress=progress)
+
+    def save(self, name: str, sql: str, **options: Any):
+        """Run ``sql`` and keep its result as ``saved.NAME`` (``replace``, ``incremental``
+        COLUMN and ``key``: see ``distillr.saved.tables.save``). Returns its ``SavedInfo``."""
+        from distillr.saved.tables import save
+
+        return save(self, name, sql, **options)
+
+    def refresh(self, name: str, full: bool = False):
+        """Run a saved table's query again (only new rows, if incremental and not ``full``)."""
+        from distillr.saved.tables import refresh
+
+        return refresh(self, name, full=full)
 
     def explain(self, text: str, pushdown: bool = True, probes: bool = True) -> Explain:
         """How a query would run: per table reference, requests, predicates, LIMIT, and the

@@ -154,4 +154,4 @@ def test_plugin_types_are_still_found(fake_type):
     from distillr.registry import types
 
     assert types.connector_class("fake").type == "fake"
-    assert types.available_types() == ["fake", "rest", "twilio"]
+    assert types.available_types() == ["fake", "files", "rest", "twilio"]

@@ -39,6 +39,9 @@ EXPECTED = {
     ("PATCH", "/api/sources/{name}"): "admin",
     ("DELETE", "/api/sources/{name}"): "admin",
     ("POST", "/api/openapi/preview"): "admin",
+    ("GET", "/api/sources/{name}/files"): "analyst",
+    ("POST", "/api/sources/{name}/files"): "admin",
+    ("POST", "/api/upload-folders"): "admin",
 }
 
 

@@ -45,6 +45,8 @@ COMMAND_MODULES: list[str] = [
     "serve",
     "pg",
     "sandbox",
+    "saved",
+    "cache",
 ]
 
 

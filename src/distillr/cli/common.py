@@ -18,11 +18,12 @@ def registry() -> Any:
     return Registry(state.home)
 
 
-def connect() -> Any:
-    """A query session over the registry under ``--home``/``DISTILLR_HOME``."""
+def connect(**options: Any) -> Any:
+    """A query session over the registry under ``--home``/``DISTILLR_HOME`` (``cache=False``:
+    without the response cache)."""
     import distillr
 
-    return distillr.connect(str(state.home) if state.home else None)
+    return distillr.connect(str(state.home) if state.home else None, **options)
 
 
 def console(stderr: bool = False) -> Any:

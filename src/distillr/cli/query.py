@@ -97,6 +97,13 @@ def run_query(
     return table, getattr(result, "stats", None)
 
 
+def _ago(seconds: float) -> str:
+    for unit, length in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= length:
+            return f"{int(seconds // length)} {unit}"
+    return f"{int(seconds)} s"
+
+
 def stats_line(stats: Any) -> str | None:
     if stats is None:
         return None
@@ -105,6 +112,9 @@ def stats_line(stats: Any) -> str | None:
         value = getattr(stats, attr, None)
         if value is not None:
             parts.append(f"{value:,} {word}{'' if value == 1 else 's'}")
+    cached, age = getattr(stats, "cached", 0), getattr(stats, "cache_age", None)
+    if cached and age is not None:
+        parts.append(f"{cached:,} from the cache (oldest {_ago(age)} old)")
     elapsed = getattr(stats, "elapsed", None)
     if elapsed is not None:
         parts.append(f"{elapsed:.2f} s")
@@ -198,6 +208,9 @@ def query(
         "--no-probes",
         help="Plan without probe requests (splits may be less even; EXPLAIN sends nothing).",
     ),
+    no_cache: bool = typer.Option(
+        False, "--no-cache", help="Skip the response cache: every page comes from the API."
+    ),
 ) -> None:
     """Run a SQL query (Apache Drill syntax) over your data sources.
 
@@ -208,7 +221,7 @@ def query(
         raise usage("Parquet is binary: add --output FILE (or pipe the output)", "--format")
     from distillr.cli.common import connect
 
-    con = connect()
+    con = connect(cache=not no_cache)
     if explain:
         typer.echo(con.explain(text, pushdown=not no_pushdown, probes=not no_probes).text)
         return

@@ -17,7 +17,13 @@ from typing import Any
 import typer
 
 from distillr.cli.common import console, registry, usage
-from distillr.cli.source_flags import build_command, collect, file_options, run_command
+from distillr.cli.source_flags import (
+    build_command,
+    cache_ttl,
+    collect,
+    file_options,
+    run_command,
+)
 from distillr.connectors.settings import SettingError, Settings
 from distillr.errors import ConfigError, DistillrError, did_you_mean
 
@@ -128,6 +134,7 @@ def add(
     )
     values = run_command(cmd, list(ctx.args), f"distillr source add {type_}")
     name = _name(values["name"])
+    ttl = cache_ttl(values)
     chosen = collect(
         values,
         settings,
@@ -135,7 +142,7 @@ def add(
         file_options=file_options(cls, values),
         needed=cls.needed_secrets,
     )
-    _save_new(type_name, name, chosen.options, chosen.secrets or {}, values["no_verify"])
+    _save_new(type_name, name, chosen.options, chosen.secrets or {}, values["no_verify"], ttl)
 
 
 def _add_template(cls: Any, template: str, args: list[str], kind: str) -> None:
@@ -149,6 +156,7 @@ def _add_template(cls: Any, template: str, args: list[str], kind: str) -> None:
     )
     values = run_command(cmd, args, f"distillr source add {kind}")
     name = _name(values["name"])
+    ttl = cache_ttl(values)
     chosen = collect(values, settings, adding=True)
     given = {k: v for k, v in chosen.options.items() if settings.get(k) is not None}
     extra = {k: v for k, v in chosen.options.items() if settings.get(k) is None}
@@ -157,16 +165,31 @@ def _add_template(cls: Any, template: str, args: list[str], kind: str) -> None:
     except SettingError as exc:
         flag = settings.get(exc.field).flag if exc.field and settings.get(exc.field) else None
         raise usage(str(exc), flag) from None
-    _save_new(cls.type, name, {**options, **extra}, secrets, values["no_verify"])
+    _save_new(cls.type, name, {**options, **extra}, secrets, values["no_verify"], ttl)
 
 
 def _save_new(
-    type_name: str, name: str, options: dict[str, Any], secrets: dict[str, str], no_verify: bool
+    type_name: str,
+    name: str,
+    options: dict[str, Any],
+    secrets: dict[str, str],
+    no_verify: bool,
+    ttl: float | None = None,
 ) -> None:
-    info = registry().add(type_name, name, options, secrets, verify=not no_verify)
+    reg = registry()
+    info = reg.add(type_name, name, options, secrets, verify=not no_verify)
     checked = "saved without testing" if no_verify else "settings work"
     typer.echo(f"Saved data source '{info.name}' ({info.type}; {checked}): {_summary(info)}")
+    if ttl is not None:
+        _set_ttl(reg, info.name, ttl)
     typer.echo(f"Next: distillr tree {info.name}   or   distillr samples {info.name}")
+
+
+def _set_ttl(reg: Any, name: str, ttl: float) -> None:
+    from distillr.connectors.cache import ResponseCache, show_ttl
+
+    ResponseCache(reg.home).set_ttl(name, ttl)
+    typer.echo(f"Its pages are cached for {show_ttl(ttl)} (distillr cache stats {name}).")
 
 
 @source_app.command("list")
@@ -280,6 +303,7 @@ def _change(ctx: typer.Context, name: str | None, verb: str, *, config_required:
         config_required=config_required,
     )
     values = run_command(cmd, list(ctx.args), f"distillr source {verb} {name}")
+    ttl = cache_ttl(values)
     loaded = file_options(cls, values)
     if loaded is not None:  # a file replaces the definition: what it leaves out is removed
         loaded = {**{k: None for k in current.options if k not in loaded}, **loaded}
@@ -294,12 +318,17 @@ def _change(ctx: typer.Context, name: str | None, verb: str, *, config_required:
         except DistillrError:
             pass  # the registry reports the definition's problems in full
     if not chosen.options and chosen.secrets is None:
+        if ttl is not None:
+            _set_ttl(reg, name, ttl)
+            return
         raise usage(
             "nothing to change: give a new setting (see "
             f"`distillr source update {name} --help`) or --config FILE"
         )
     info = reg.update(name, chosen.options, chosen.secrets, verify=not values["no_verify"])
     typer.echo(f"Updated data source '{info.name}': {_summary(info)}")
+    if ttl is not None:
+        _set_ttl(reg, info.name, ttl)
 
 
 @source_app.command("export")

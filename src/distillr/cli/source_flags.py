@@ -9,7 +9,8 @@ Each type declares its settings once (``connectors/settings.py``); from them com
   asked for on a terminal;
 - ``--config FILE`` for a type that takes a file (a Custom API's definition), and any other
   file input the type declares (``Connector.file_inputs``);
-- and for every type ``--option KEY=VALUE``, ``--secret-env KEY=VAR`` and ``--no-verify``.
+- and for every type ``--option KEY=VALUE``, ``--secret-env KEY=VAR``, ``--cache-ttl TTL``
+  (the response cache's time to live for the source, ``parse_ttl``) and ``--no-verify``.
 
 A type's modes (Twilio: an auth token, or an API key with its secret) are enforced here: flags
 of two modes at once are refused, a mode's options must all be given, and choosing a mode
@@ -30,7 +31,7 @@ from distillr.cli.common import prompt_secret, read_secret, usage
 from distillr.connectors.settings import Setting, SettingError, Settings
 from distillr.errors import ConfigError
 
-__all__ = ["Chosen", "build_command", "collect"]
+__all__ = ["Chosen", "build_command", "cache_ttl", "collect"]
 
 _METAVAR = {"integer": "N", "number": "X", "url": "URL", "mapping": "YAML", "list": "YAML"}
 
@@ -91,6 +92,11 @@ def build_command(
             multiple=True,
             metavar="KEY=VAR",
             help="Another secret, read from an environment variable (repeatable).",
+        ),
+        _opt(
+            "--cache-ttl",
+            metavar="TTL",
+            help="Cache the source's pages this long (e.g. 15m; see `distillr cache`).",
         ),
         _opt("--no-verify", is_flag=True, help="Save without testing the settings."),
     ]
@@ -250,6 +256,19 @@ def _required(settings: Settings, options: Mapping[str, Any], values: Mapping[st
                 raise usage(f"{s.name} is missing: give --config FILE ({s.help})", "--config")
             example = f" {s.placeholder}" if s.placeholder else ""
             raise usage(f"the source needs {s.flag}{example} ({s.help})", s.flag)
+
+
+def cache_ttl(values: Mapping[str, Any]) -> float | None:
+    """The ``--cache-ttl`` given, in seconds (``None``: not given)."""
+    text = values.get("cache_ttl")
+    if text is None:
+        return None
+    from distillr.connectors.cache import parse_ttl
+
+    try:
+        return parse_ttl(text)
+    except ConfigError as exc:
+        raise usage(str(exc), "--cache-ttl") from None
 
 
 def _pairs(values: Any, what: str, option: str) -> dict[str, str]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from distillr.cli.common import console, registry
+from distillr.cli.common import console
 
 
 def _first_sentence(text: str, limit: int = 90) -> str:
@@ -69,8 +69,13 @@ def tree(
 ) -> None:
     """Browse sources, their tables (with required parameters) and columns with types."""
     from distillr import tree as tree_data
+    from distillr.cli.common import connect
 
-    data = tree_data.build(registry(), source, table)
+    con = connect()  # the registry's sources and the saved tables
+    try:
+        data = tree_data.build(con, source, table)
+    finally:
+        con.close()
     if as_json:
         typer.echo(json.dumps(data, indent=2))
         return

@@ -173,7 +173,17 @@ class ScanStats:
     retries: int = 0
     throttled: int = 0
     probes: list[str] = field(default_factory=list)
+    #: pages served from the response cache (not requests), and when the oldest was stored
+    cached: int = 0
+    cached_oldest: float | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def hit(self, stored: float) -> None:
+        """Note one page served from the response cache, stored at ``stored`` (epoch)."""
+        with self._lock:
+            self.cached += 1
+            if self.cached_oldest is None or stored < self.cached_oldest:
+                self.cached_oldest = stored
 
     def probe(self, describe: str) -> None:
         """Note one request sent while planning."""
@@ -341,6 +351,13 @@ class Connector(ABC):
     @abstractmethod
     def read(self, split: Split, stats: ScanStats | None = None) -> Iterator[pa.RecordBatch]:
         """Yield the split's rows as record batches in the table's schema, page by page."""
+
+    @classmethod
+    def prepare_options(cls, options: Mapping[str, Any]) -> dict[str, Any]:
+        """Options as they are saved, called by the registry before every add and update
+        (say, a directory made absolute, so it means the same from any working directory).
+        Raise a ``ConfigError`` for a bad value. By default, unchanged."""
+        return dict(options)
 
     def check(self) -> None:  # noqa: B027 - optional: sources without a cheap request skip it
         """Make one cheap request to prove the settings work; raise a ``DistillrError`` if not."""

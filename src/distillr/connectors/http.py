@@ -19,6 +19,8 @@ One pooled ``httpx.Client`` (keep-alive) per source, with:
   a :class:`Reply` with the status, the response headers (for paginators) and the decoded body;
   every attempt is counted, and so are requests an auth scheme sends on the way (a token
   request, through :func:`note_side_request`);
+- an optional response cache (``cache``, see :mod:`distillr.connectors.cache`): complete,
+  decoded 2xx pages are stored, and a hit is served without a request;
 - an injectable transport (``httpx.MockTransport``, ``httpx.ASGITransport``, ...) so tests need no
   sockets.
 
@@ -328,6 +330,8 @@ class HttpClient:
 
     #: a requests-per-second limit over every :meth:`request` (set by the connector)
     rate: RateLimit | None = None
+    #: the response cache of the source (``connectors.cache.CacheBinding``), if it is on
+    cache: Any = None
 
     def __init__(
         self,
@@ -430,6 +434,18 @@ class HttpClient:
 
         full = httpx.URL(url, params=params) if params else httpx.URL(url)
         path = _path_of(str(full))
+        if self.cache is not None:
+            found = self._from_cache(self.cache.key(method, str(full), None, json or data), stats)
+            if found is not None:
+                body, meta = found
+                try:
+                    value = decode(body)
+                except ValueError:
+                    pass
+                else:
+                    headers_ = httpx.Headers(meta.get("headers", []))
+                    links = httpx.Response(200, headers=headers_).links
+                    return Reply(meta.get("status", 200), headers_, body, value, str(full), links)
         attempt = 0
         while True:
             try:
@@ -504,6 +520,10 @@ class HttpClient:
         except ValueError:
             raise _Retry("the response body was cut short or malformed") from None
         self.limit.succeeded()
+        if self.cache is not None and 200 <= status < 300:
+            meta = {"status": status, "headers": list(response.headers.multi_items())}
+            key = self.cache.key(method, str(full), None, json or data)
+            self.cache.put(key, response.content, meta)
         return Reply(status, response.headers, response.content, body, str(full), response.links)
 
     def get_json(
@@ -517,6 +537,13 @@ class HttpClient:
 
         ``decode`` turns a 200 response's bytes into what is returned; a ``ValueError`` from
         it means the body was cut short or mangled, and the request is retried."""
+        if self.cache is not None:
+            found = self._from_cache(self.cache.key("GET", url, params), stats)
+            if found is not None:
+                try:
+                    return decode(found[0])
+                except ValueError:
+                    pass  # damaged: fetch it again
         attempt = 0
         while True:
             try:
@@ -564,6 +591,8 @@ class HttpClient:
             # a body cut short or mangled on the way: never hand back part of a page
             raise _Retry("the response body was not complete JSON") from None
         self.limit.succeeded()
+        if self.cache is not None and 200 <= status < 300:
+            self.cache.put(self.cache.key("GET", url, params), response.content)
         return body
 
     def _unreachable(self, url: str, retry: _Retry, attempt: int) -> None:
@@ -600,6 +629,17 @@ class HttpClient:
         if stats is not None:
             stats.add(throttled=1)
         return _Retry("HTTP 429 (too many requests)", wait, response)
+
+    def _from_cache(self, key: str, stats: ScanStats | None) -> tuple[bytes, dict] | None:
+        """A cached page (counted as a cache hit, not a request), or ``None``."""
+        found = self.cache.get(key)
+        if found is None:
+            return None
+        body, meta, stored = found
+        self.stats.hit(stored)
+        if stats is not None:
+            stats.hit(stored)
+        return body, meta
 
     def _count(self, stats: ScanStats | None, size: int) -> None:
         self.stats.add(requests=1, bytes=size)

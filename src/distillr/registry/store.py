@@ -42,6 +42,10 @@ _COLUMNS = "name, type, options, secrets, secret_masks, created_at, updated_at"
 
 def check_name(name: str) -> str:
     """Return ``name`` if it is a valid data source name, else raise ``ConfigError``."""
+    if name == "saved":
+        raise ConfigError(
+            "'saved' is the schema of saved tables (saved.NAME): pick another source name."
+        )
     if isinstance(name, str) and _NAME_RE.match(name):
         return name
     hint = re.sub(r"[^a-z0-9_]+", "_", str(name).lower()).strip("_")
@@ -131,6 +135,12 @@ class Registry:
         """Build the connector of a saved source (secrets decrypted in memory only)."""
         row = self._row(name)
         return connector_class(row.type).from_source(row.name, row.options, self._decrypt(row))
+
+    def cache_identity(self, name: str) -> tuple[dict[str, Any], dict[str, str]]:
+        """A source's options and secrets, for the response cache to key its pages by an HMAC
+        of them (``connectors.cache.identity``); never shown or stored."""
+        row = self._row(name)
+        return dict(row.options), self._decrypt(row)
 
     def _rows(self, name: str | None = None) -> list[_Row]:
         con = db.read_connection(self.path)
@@ -255,6 +265,7 @@ class Registry:
             )
             if done.rowcount != 1:
                 raise self._unknown(old)
+        _forget_cache(self.home, old, new)
         return self.get(new)
 
     def remove(self, name: str) -> None:
@@ -265,6 +276,7 @@ class Registry:
 
             if conn.execute(delete(sources).where(sources.c.name == name)).rowcount != 1:
                 raise self._unknown(name)
+        _forget_cache(self.home, name)
 
     @contextmanager
     def _write(self) -> Iterator[tuple[Any, Any]]:
@@ -400,6 +412,23 @@ class Registry:
             ) from None
 
 
+def _forget_cache(home: Path, name: str, new: str | None = None) -> None:
+    """A removed source's cached pages go; a renamed one keeps its time to live."""
+    from distillr.connectors.cache import ResponseCache
+
+    cache = ResponseCache(home)
+    try:
+        ttl = cache.ttl(name)
+        if ttl is None:
+            return
+        cache.set_ttl(name, None)
+        cache.clear(name)
+        if new is not None:
+            cache.set_ttl(new, ttl)
+    finally:
+        cache.close()
+
+
 def _row(r: tuple) -> _Row:
     return _Row(r[0], r[1], json.loads(r[2]), r[3], json.loads(r[4]), r[5], r[6])
 
@@ -478,11 +507,13 @@ def _scrub(exc: DistillrError, secrets: Any) -> None:
 
 
 def _check_urls(type: str, options: dict[str, Any], allow_private: bool) -> dict[str, Any]:
-    """Options with their base URLs checked (and cleaned), per the connector type."""
+    """Options as the connector type prepares them (``Connector.prepare_options``), with
+    their base URLs checked (and cleaned)."""
     from distillr.connectors.urls import check_base_url, private_host
 
     cls = connector_class(type)
-    out = dict(options)
+    prepare = getattr(cls, "prepare_options", None)
+    out = dict(prepare(options)) if prepare is not None else dict(options)
     urls: dict[str, str] = {}
     for key in getattr(cls, "url_options", ()):
         if out.get(key) in (None, ""):

@@ -14,6 +14,7 @@ security headers added.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -45,30 +46,32 @@ def _too_large(limit: int) -> str:
     )
 
 
-#: routes that take an uploaded file (an OpenAPI spec), bounded by ``max_upload`` instead
-UPLOAD_PATHS = frozenset({"/api/openapi/preview"})
+#: routes that take uploaded files (a source's files, an OpenAPI spec), bounded by ``max_upload``
+_UPLOAD = re.compile(r"/api/sources/[^/]+/files|/api/openapi/preview")
 
 
 class BodyLimit:
+    """Bodies past ``max_body`` bytes (``max_upload`` for file uploads) get 413."""
+
     def __init__(self, app: Any, max_body: int, max_upload: int | None = None) -> None:
         self.app, self.max_body = app, max_body
-        self.max_upload = max(max_body, max_upload or 0)
+        self.max_upload = max_upload or max_body
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if scope.get("path") in UPLOAD_PATHS and self.max_upload > self.max_body:
-            await BodyLimit(self.app, self.max_upload)(scope, receive, send)
-            return
+        limit = self.max_body
+        if scope.get("method") == "POST" and _UPLOAD.fullmatch(scope["path"]):
+            limit = self.max_upload
         length = Headers(scope=scope).get("content-length")
         if length is not None:
             try:
                 declared = int(length)
             except ValueError:
                 declared = -1
-            if declared < 0 or declared > self.max_body:
-                await self._refuse(scope, receive, send, declared < 0)
+            if declared < 0 or declared > limit:
+                await self._refuse(scope, receive, send, declared < 0, limit)
                 return
         seen = 0
         started = False
@@ -78,8 +81,8 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_body:
-                    raise BodyTooLarge(self.max_body)
+                if seen > limit:
+                    raise BodyTooLarge(limit)
             return message
 
         async def watch(message: dict) -> None:
@@ -95,13 +98,15 @@ class BodyLimit:
         except BodyTooLarge:
             if started:
                 raise
-            await self._refuse(scope, receive, send, False)
+            await self._refuse(scope, receive, send, False, limit)
 
-    async def _refuse(self, scope: dict, receive: Any, send: Any, malformed: bool) -> None:
+    async def _refuse(
+        self, scope: dict, receive: Any, send: Any, malformed: bool, limit: int
+    ) -> None:
         if malformed:
             response = problem(400, "Bad request", "Content-Length is not a number.", "http")
         else:
-            response = problem(413, "Request too large", _too_large(self.max_body), "limit")
+            response = problem(413, "Request too large", _too_large(limit), "limit")
         response.headers["connection"] = "close"
         await response(scope, receive, send)
 

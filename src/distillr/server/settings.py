@@ -3,8 +3,9 @@
 Every limit has a default that fits one machine shared by a few users; ``docs/web.md`` lists
 them with what happens past each:
 
-- request bodies: ``max_body`` bytes, checked before a body is read (413); an uploaded OpenAPI
-  spec (``/api/openapi/preview``) ``max_upload`` bytes;
+- request bodies: ``max_body`` bytes, checked before a body is read (413); file uploads
+  (``POST /api/sources/NAME/files``) and an uploaded OpenAPI spec (``/api/openapi/preview``)
+  ``max_upload`` bytes a request;
 - queries: ``query_timeout`` seconds by default and at most; ``max_running`` queries run at
   once in all, ``max_running_per_user`` for one user; the rest wait in a queue, at most
   ``max_queued_per_user`` per user (past it 429);
@@ -30,7 +31,7 @@ MIB = 1024 * 1024
 @dataclass(frozen=True)
 class ServerSettings:
     max_body: int = 1 * MIB
-    max_upload: int = 16 * MIB
+    max_upload: int = 100 * MIB
     query_timeout: float = 300.0
     max_running: int = 4
     max_running_per_user: int = 2
@@ -56,7 +57,13 @@ class ServerSettings:
                 raise ValueError(f"{f.name} must be a number, not {value!r}")
             if not math.isfinite(value) or value < 0:
                 raise ValueError(f"{f.name} must be a finite number >= 0, not {value!r}")
-        for name in ("max_body", "query_timeout", "max_running", "max_running_per_user"):
+        for name in (
+            "max_body",
+            "max_upload",
+            "query_timeout",
+            "max_running",
+            "max_running_per_user",
+        ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be more than 0")
         if self.login_hashes < 1:

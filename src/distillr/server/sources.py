@@ -16,7 +16,11 @@ __all__ = ["catalog", "field_for", "masked", "source_dict", "type_form"]
 
 _CATEGORIES = [
     {"id": "api", "label": "API", "description": "Web APIs such as Twilio."},
-    {"id": "files", "label": "Files", "description": "CSV, JSON and Parquet uploads."},
+    {
+        "id": "files",
+        "label": "Files",
+        "description": "CSV, TSV, Parquet, JSON and Excel files: a folder or uploads.",
+    },
     {
         "id": "custom_api",
         "label": "Custom API",

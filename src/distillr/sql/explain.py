@@ -33,6 +33,8 @@ class Explain:
 def explain_plan(plan: Plan) -> Explain:
     """EXPLAIN of a plan. It calls each connector's ``plan()``, which may send probe requests
     (unless ``plan.probes`` is off): they are listed per table and counted in ``stats``."""
+    from distillr.connectors.cache import describe as describe_cache
+
     data = plan.to_dict()
     header = f"Query plan (pushdown {'on' if plan.pushdown else 'off'}"
     lines = [header + (")" if plan.probes else ", probes off)")]
@@ -51,6 +53,10 @@ def explain_plan(plan: Plan) -> Explain:
                 line += f"  ({c.reason})"
             lines.append(line)
         lines.append(f"    limit:          {scan.limit_note}")
+        cache = describe_cache(scan.connector)
+        info["cache"] = cache
+        if cache:
+            lines.append(f"    cache:          {cache}")
         stats = ScanStats()
         lines += _requests(scan, info, stats)
         info["probes"] = list(stats.probes)

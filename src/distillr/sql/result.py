@@ -38,6 +38,7 @@ class TableStats:
             "rows": self.rows,
             "bytes": self.scan.bytes,
             "retries": self.scan.retries,
+            "cached": self.scan.cached,
         }
 
 
@@ -67,6 +68,17 @@ class QueryStats:
         return sum(t.scan.bytes for t in self.tables)
 
     @property
+    def cached(self) -> int:
+        """Pages served from the response cache."""
+        return sum(t.scan.cached for t in self.tables)
+
+    @property
+    def cache_age(self) -> float | None:
+        """Seconds since the oldest page served from the cache was stored (``None``: none)."""
+        oldest = [t.scan.cached_oldest for t in self.tables if t.scan.cached_oldest is not None]
+        return time.time() - min(oldest) if oldest else None
+
+    @property
     def elapsed(self) -> float:
         end = self.finished if self.finished is not None else time.perf_counter()
         return end - self.started
@@ -77,6 +89,8 @@ class QueryStats:
             "pages": self.pages,
             "rows": self.rows,
             "bytes": self.bytes,
+            "cached": self.cached,
+            "cache_age": None if self.cache_age is None else round(self.cache_age, 1),
             "elapsed": round(self.elapsed, 6),
             "tables": [t.to_dict() for t in self.tables],
         }

@@ -1,0 +1,95 @@
+"""The Files form of the wizard in a real browser: create a source of uploads, upload a CSV
+and a file of the wrong type, then query the CSV."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+if not os.path.exists(CHROMIUM):
+    pytest.skip(f"{CHROMIUM} is missing", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    from distillr.server import create_app
+    from distillr.server.background import BackgroundServer
+
+    home = tmp_path_factory.mktemp("home")
+    os.environ.pop("DISTILLR_SECRET_KEY", None)
+    with BackgroundServer(create_app(home)) as url:
+        yield url, home
+
+
+@pytest.fixture
+def page(server):
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
+        pg = browser.new_page()
+        pg.set_default_timeout(20_000)
+        errors: list[str] = []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.goto(server[0])
+        yield pg
+        browser.close()
+        assert not errors, errors
+
+
+def test_files_form_creates_a_source_and_uploads(page, server):
+    import httpx
+
+    page.click("button.add-source")
+    page.click("[data-category=files]")
+    page.click("[data-type=files]")
+    page.fill("#f-name", "crm")
+    page.click("button.save")
+    page.wait_for_selector(".drop-zone")
+    inputs = page.locator("input.upload-input")
+    inputs.nth(0).set_input_files(
+        [
+            {"name": "customers.csv", "mimeType": "text/csv", "buffer": b"id,plan\n1,free\n"},
+            {"name": "notes.md", "mimeType": "text/plain", "buffer": b"# no"},
+            {"name": "fake.parquet", "mimeType": "application/octet-stream", "buffer": b"id\n1\n"},
+        ]
+    )
+    page.wait_for_selector(".upload-item.ok:has-text('SELECT * FROM crm.`/customers.csv`')")
+    page.wait_for_selector(".upload-item.error:has-text('not a file type distillr reads')")
+    page.wait_for_selector(".upload-item.error:has-text('not a parquet file')")
+    page.wait_for_selector(".upload-existing:has-text('/customers.csv')")
+    page.click("button.done")
+    page.wait_for_selector("[data-source=crm]")
+    url, home = server
+    assert (home / "files" / "crm" / "customers.csv").read_bytes() == b"id,plan\n1,free\n"
+    assert not (home / "files" / "crm" / "fake.parquet").exists()
+    job = httpx.post(f"{url}/api/queries", json={"sql": "SELECT plan FROM crm.`/customers.csv`"})
+    assert job.status_code in (200, 201, 202), job.text
+
+
+def test_save_as_table_from_the_query_window(page, server):
+    url, home = server
+    import httpx
+
+    (home / "files" / "crm").mkdir(parents=True, exist_ok=True)
+    (home / "files" / "crm" / "customers.csv").write_text("id,plan\n1,free\n2,team\n")
+    if "crm" not in [s["name"] for s in httpx.get(f"{url}/api/sources").json()]:
+        folder = home / "files" / "crm"
+        httpx.post(
+            f"{url}/api/sources",
+            json={"type": "files", "name": "crm", "options": {"path": str(folder)}},
+        )
+    page.locator(".cm-content").focus()
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text("SELECT * FROM crm.`/customers.csv` WHERE id > 1")
+    page.keyboard.press("Escape")
+    page.click("button.save-table")
+    page.fill("#f-saved-name", "teams")
+    page.click(".dialog button.save")
+    page.wait_for_selector(".dialog", state="detached")
+    page.wait_for_selector("[data-source=saved]")
+    assert (home / "saved" / "teams.json").is_file()
