@@ -91,6 +91,8 @@ class Cursor:
             if len(rows) >= size:
                 break
         self._fetched += len(rows)
+        if self._done:  # the stream ended inside this call: count this call's rows too
+            self.rowcount = self._fetched
         return rows
 
     def fetchall(self) -> list[tuple]:
