@@ -20,6 +20,7 @@ BENCHES = {
     "web_bench.py": ["--repeat", "1"],
     "server_bench.py": ["--rows", "1000000"],
     "openapi_bench.py": ["--runs", "3"],
+    "clients_bench.py": ["--repeat", "1"],
 }
 
 
