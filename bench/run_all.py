@@ -23,6 +23,7 @@ BENCHES = {
     "server_bench.py": ["--rows", "1000000"],
     "openapi_bench.py": ["--runs", "3"],
     "cache_bench.py": ["--quick"],
+    "clients_bench.py": ["--repeat", "1"],
 }
 
 

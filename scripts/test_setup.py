@@ -1,5 +1,6 @@
 """Install what the test suite needs beyond Python packages: Debian's Chromium for the
-browser tests. Run by `make test` before pytest; does nothing when Chromium is present."""
+browser tests and Debian's postgresql-client (psql) for the PostgreSQL wire tests. Run by
+`make test` before pytest; does nothing when both are present."""
 
 from __future__ import annotations
 
@@ -10,30 +11,35 @@ import sys
 
 CHROMIUM = "/usr/bin/chromium"
 
+#: (what is missing, the Debian packages that bring it, the tests that need it)
+NEEDS = [
+    (CHROMIUM, ["chromium", "fonts-dejavu-core"], "the browser tests"),
+    ("psql", ["postgresql-client"], "the psql parts of the PostgreSQL wire tests"),
+]
+
+
+def _present(thing: str) -> bool:
+    return os.path.exists(thing) if thing.startswith("/") else shutil.which(thing) is not None
+
 
 def main() -> int:
-    if os.path.exists(CHROMIUM):
+    missing = [(thing, packages, tests) for thing, packages, tests in NEEDS if not _present(thing)]
+    if not missing:
         return 0
     if not shutil.which("apt-get") or os.geteuid() != 0:
-        print(
-            f"note: {CHROMIUM} is missing and cannot be installed here (needs root and apt-get);"
-            " the browser tests will be skipped.",
-            file=sys.stderr,
-        )
+        for thing, _, tests in missing:
+            print(
+                f"note: {thing} is missing and cannot be installed here (needs root and"
+                f" apt-get); {tests} will be skipped.",
+                file=sys.stderr,
+            )
         return 0
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    print("installing Debian's chromium for the browser tests ...", file=sys.stderr)
+    packages = [p for _, names, _ in missing for p in names]
+    print(f"installing Debian's {', '.join(packages)} for the tests ...", file=sys.stderr)
     subprocess.run(["apt-get", "update", "-q"], check=True, env=env, stdout=subprocess.DEVNULL)
     subprocess.run(
-        [
-            "apt-get",
-            "install",
-            "-y",
-            "-q",
-            "--no-install-recommends",
-            "chromium",
-            "fonts-dejavu-core",
-        ],
+        ["apt-get", "install", "-y", "-q", "--no-install-recommends", *packages],
         check=True,
         env=env,
         stdout=subprocess.DEVNULL,

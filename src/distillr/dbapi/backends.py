@@ -80,6 +80,7 @@ _KINDS = {
     "usage": ProgrammingError,
     "validation": ProgrammingError,
     "unsupported": NotSupportedError,
+    "error": DatabaseError,
 }
 
 

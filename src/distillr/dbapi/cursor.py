@@ -20,6 +20,9 @@ from distillr.errors import DistillrError
 
 __all__ = ["Cursor"]
 
+#: rows of a batch turned into Python values at once
+_SLICE = 4096
+
 
 class Cursor:
     """Runs statements on its connection and fetches their rows."""
@@ -63,8 +66,11 @@ class Cursor:
 
     def _stream(self, run: Run) -> Iterator[tuple]:
         for batch in run.batches:
-            columns = [col.to_pylist() for col in batch.columns]
-            yield from zip(*columns) if columns else (() for _ in range(batch.num_rows))
+            # Python objects for a slice at a time: a batch may hold 65,536 rows or more
+            for start in range(0, batch.num_rows, _SLICE):
+                piece = batch.slice(start, _SLICE)
+                columns = [col.to_pylist() for col in piece.columns]
+                yield from zip(*columns) if columns else (() for _ in range(piece.num_rows))
         self._done = True
         self.rowcount = self._fetched
 
@@ -89,6 +95,8 @@ class Cursor:
             if len(rows) >= size:
                 break
         self._fetched += len(rows)
+        if self._done:  # the stream ended inside this call: count this call's rows too
+            self.rowcount = self._fetched
         return rows
 
     def fetchall(self) -> list[tuple]:

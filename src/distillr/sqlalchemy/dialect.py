@@ -181,6 +181,7 @@ class DistillrHttpDialect(DistillrDialect):
     """``distillr+http://host:port``: queries run on a ``distillr serve`` server."""
 
     driver = "http"
+    supports_statement_cache = True  # SQLAlchemy asks each class, not its bases
 
     def create_connect_args(self, url: URL) -> tuple[list, dict[str, Any]]:
         kwargs = _common_options(url)
@@ -202,6 +203,8 @@ class DistillrHttpDialect(DistillrDialect):
 
 class DistillrHttpsDialect(DistillrHttpDialect):
     """``distillr+https://host:port``: a server behind TLS."""
+
+    supports_statement_cache = True
 
     def create_connect_args(self, url: URL) -> tuple[list, dict[str, Any]]:
         return super().create_connect_args(url.update_query_dict({"tls": "true"}))
