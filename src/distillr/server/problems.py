@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import platform
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from distillr.errors import (
 __all__ = [
     "ApiProblem",
     "Redactor",
+    "for_web",
     "problem",
     "problem_for",
     "public_message",
@@ -120,11 +122,46 @@ _GENERIC = {
 }
 
 
+# Hints written for a terminal, as the web app says them (the page has no command line).
+_WEB_HINTS: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(r"add one with `distillr source add`"),
+        "add one with + Add above the Data sources tree",
+    ),
+    (
+        re.compile(r"See docs/engine\.md for the Drill functions it runs\."),
+        "The editor's completion (Ctrl+Space) lists the functions distillr runs.",
+    ),
+    (
+        re.compile(r"Check it with `distillr source show` and try again\."),
+        "Check it in the source's form (✎ in the tree) and try again.",
+    ),
+    (
+        re.compile(r"with `distillr source update [^`]*`"),
+        "in the source's form (✎ in the tree)",
+    ),
+    (re.compile(r"`distillr source update [^`]*`"), "the source's form (✎ in the tree)"),
+    (re.compile(r"remove it with `distillr source remove [^`]*`"), "delete it (✕ in the tree)"),
+    (re.compile(r" \(run with --debug[^)]*\)| Run again with --debug[^.]*\."), ""),
+]
+
+
+def for_web(text: str) -> str:
+    """``text`` with the CLI's hints said as the web app would say them.
+
+    >>> for_web("No source 'x'. Run SHOW DATABASES, or add one with `distillr source add`.")
+    "No source 'x'. Run SHOW DATABASES, or add one with + Add above the Data sources tree."
+    """
+    for pattern, replacement in _WEB_HINTS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def public_message(exc: DistillrError) -> str:
     """The message of ``exc`` as the web may show it: an API's own words only when they came
-    from the source type's known API host."""
+    from the source type's known API host, and hints written for the web, not the CLI."""
     if not isinstance(exc, SourceError) or exc.known_host or not exc.api_message:
-        return str(exc)
+        return for_web(str(exc))
     status = exc.status
     what = _GENERIC.get(status or 0, f"answered HTTP {status}" if status else "failed")
     where = f" to GET {exc.path}" if exc.path else ""

@@ -39,6 +39,7 @@ from distillr.connectors.twilio.tables import (
     twilio_table_at,
     twilio_tables,
 )
+from distillr.connectors.urls import path_segment
 from distillr.errors import (
     CatalogError,
     ConfigError,
@@ -262,7 +263,9 @@ class TwilioConnector(Connector):
         if account is not None:
             values["AccountSid"] = account
         for param, value in values.items():
-            path = path.replace("{" + param + "}", quote(str(value), safe=""))
+            # refused before any request: empty values, placeholders, '.', '..', controls
+            segment = path_segment(value, parameter=param, table=t.name)
+            path = path.replace("{" + param + "}", segment)
         return self._root(t.endpoint["product"]) + path
 
     def _next_url(self, t: TwilioTable, body: Mapping[str, Any]) -> str | None:

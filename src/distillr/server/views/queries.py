@@ -30,6 +30,12 @@ class QueryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     sql: str
     pushdown: bool = True
+    tab: str | None = Field(
+        None,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="The page's query tab: a new query from the same tab cancels the last",
+    )
     timeout: float | None = Field(
         None,
         gt=0,
@@ -74,7 +80,11 @@ def start_query(body: QueryIn, request: Request, caller: Caller = ANALYST) -> di
         )
     try:
         job = server.jobs.start(
-            body.sql, pushdown=body.pushdown, timeout=body.timeout, owner=caller.user
+            body.sql,
+            pushdown=body.pushdown,
+            timeout=body.timeout,
+            owner=caller.user,
+            tab=body.tab,
         )
     except Busy as busy:
         raise ApiProblem(
