@@ -69,7 +69,15 @@ function columnOptions(entries, boost = 0) {
   return out;
 }
 
-const tableOption = (t) => ({ label: quote(t.name), type: "class", detail: t.parameters?.length ? `needs ${t.parameters.join(", ")}` : "table", info: t.description || undefined, boost: PLAIN.test(t.name) ? 1 : 0 });
+// a table by its name, and by each alias (its API path, such as /Calls/:CallSid/Recordings)
+const tableOptions = (t) => {
+  const detail = t.parameters?.length ? `needs ${t.parameters.join(", ")}` : "table";
+  const info = t.description || undefined;
+  return [
+    { label: quote(t.name), type: "class", detail, info, boost: 1 },
+    ...(t.aliases || []).map((a) => ({ label: quote(a), type: "class", detail: `${detail} · ${t.name}`, info })),
+  ];
+};
 const sourceOption = (s) => ({ label: quote(s.name), type: "namespace", detail: `${s.type || "source"} · ${s.tables.length} tables` });
 const keywordOptions = () => KEYWORDS.map((k) => ({ label: k.toUpperCase(), type: "keyword", boost: -2 }));
 const functionOptions = () => FUNCTIONS.map((f) => ({ label: f.name.toUpperCase(), type: "function", detail: f.signature, info: f.info, apply: `${f.name.toUpperCase()}(`, boost: -1 }));
@@ -89,19 +97,22 @@ export function completionSource(tree) {
     const statement = statementAround(text, context.pos);
     const sources = tree.sources || [];
     const validFor = /^(?:`[^`]*|[\w$]*)$/;
+    // an opening backtick's automatic closing one is replaced with the name, not kept after it
+    const closing = word[0].startsWith("`") && context.state.sliceDoc(context.pos, context.pos + 1) === "`";
+    const done = (result) => (closing ? { ...result, to: context.pos + 1 } : result);
     if (qualifier) {
       const name = unquote(qualifier[1]);
       const src = sources.find((s) => s.name.toLowerCase() === name);
       // src.<tables> right after FROM / JOIN src.
-      if (src && /\b(?:from|join)\s+\S+\s*\.\s*$/i.test(before)) return { from, options: src.tables.map(tableOption), validFor };
+      if (src && /\b(?:from|join)\s+\S+\s*\.\s*$/i.test(before)) return done({ from, options: src.tables.flatMap(tableOptions), validFor });
       const refs = tablesIn(statement, tree).filter((r) => r.alias === name || r.table.name.toLowerCase() === name);
-      if (refs.length) return { from, options: columnOptions(refs), validFor };
-      if (src) return { from, options: src.tables.map(tableOption), validFor };
+      if (refs.length) return done({ from, options: columnOptions(refs), validFor });
+      if (src) return done({ from, options: src.tables.flatMap(tableOptions), validFor });
       return null;
     }
     // after FROM / JOIN: sources
-    if (/\b(?:from|join)\s+$/i.test(before)) return { from, options: sources.map(sourceOption), validFor };
+    if (/\b(?:from|join)\s+$/i.test(before)) return done({ from, options: sources.map(sourceOption), validFor });
     const refs = tablesIn(statement, tree);
-    return { from, options: [...columnOptions(refs, 2), ...functionOptions(), ...keywordOptions(), ...sources.map(sourceOption)], validFor };
+    return done({ from, options: [...columnOptions(refs, 2), ...functionOptions(), ...keywordOptions(), ...sources.map(sourceOption)], validFor });
   };
 }

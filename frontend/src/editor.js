@@ -4,6 +4,7 @@ import { EditorView, basicSetup } from "codemirror";
 import { keymap } from "@codemirror/view";
 import { Compartment, EditorState, Prec } from "@codemirror/state";
 import { LanguageSupport } from "@codemirror/language";
+import { autocompletion } from "@codemirror/autocomplete";
 import { setDiagnostics } from "@codemirror/lint";
 import { DRILL, completionSource } from "./completion.js";
 
@@ -34,6 +35,7 @@ export function createEditor(parent, { doc, onChange, onRun }) {
           ]),
         ),
         basicSetup,
+        autocompletion({ maxRenderedOptions: 600 }), // a source's every table and path name
         completion.of(language({ sources: [] })),
         EditorView.lineWrapping,
         EditorView.updateListener.of((u) => u.docChanged && onChange(u.state.doc.toString())),

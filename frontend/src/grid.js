@@ -170,6 +170,16 @@ export function fmtValue(v) {
   return v === null || v === undefined ? "" : String(v);
 }
 
+// the font the grid's cells are drawn in (the theme's, with this page's overrides)
+function cellFont(el) {
+  const probe = h("div", { class: "tabulator", style: { position: "absolute", visibility: "hidden" } }, h("div", { class: "tabulator-cell" }, "x"));
+  el.append(probe);
+  const st = getComputedStyle(probe.firstChild);
+  const font = `${st.fontStyle} ${st.fontWeight} ${st.fontSize} ${st.fontFamily}`;
+  probe.remove();
+  return font;
+}
+
 let measurer = null;
 function textWidth(text, font) {
   measurer ||= document.createElement("canvas").getContext("2d");
@@ -179,7 +189,7 @@ function textWidth(text, font) {
 
 const MAX_WIDTH = 560;
 function widthFor(col, rows, font, show) {
-  let widest = textWidth(col.name, `600 ${font}`) + 34; // the sort arrow
+  let widest = textWidth(col.name, font.replace(/^(\S+) \S+/, "$1 700")) + 34; // the sort arrow
   widest = Math.max(widest, textWidth(col.sqlType, font) * 0.85 + 20);
   const sample = Math.min(rows.length, 300);
   for (let i = 0; i < sample; i++) {
@@ -232,7 +242,7 @@ export function renderGrid(el, { columns, rows }, { total } = {}) {
   };
   const holder = h("div", { class: "grid-holder" });
   el.append(h("div", { class: "grid-bar" }, filter, countText, h("span", { class: "spacer" }), zone), holder);
-  const font = getComputedStyle(el).getPropertyValue("--grid-font").trim() || '12.5px -apple-system, "Segoe UI", "DejaVu Sans", Helvetica, Arial, sans-serif';
+  const font = cellFont(el);
   const grid = new Tabulator(holder, {
     data: rows,
     height: "100%",

@@ -205,7 +205,7 @@ function mountApp(me) {
   const tabBar = createTabBar(tabbar, {
     tabs: () => state.tabs,
     isRunning: runningIn,
-    onSelect: (id) => selectTab(id),
+    onSelect: (id) => id !== state.active && selectTab(id),
     onNew: () => newTab(),
     onClose: (id) => closeTab(id),
     onRename: (id, name) => {
@@ -547,6 +547,7 @@ function mountApp(me) {
     try {
       job = await api("POST", "/api/queries", { sql, tab: tab.id });
       r.jobId = job.id;
+      if (r.closed) cancelJob(s, true)?.catch(() => {}); // closed while the query was sent
       r.live = job;
       if (here()) cancelBtn.disabled = false;
       while (job.state === "running") {
@@ -587,7 +588,9 @@ function mountApp(me) {
   }
 
   function cancelJob(s, keepalive = false) {
-    const id = s?.run?.jobId;
+    if (!s?.run) return null;
+    const id = s.run.jobId;
+    s.run.closed = true; // a job id still on its way is cancelled when it arrives
     if (!id) return null;
     return api("DELETE", `/api/queries/${id}`, undefined, { keepalive });
   }

@@ -28,6 +28,7 @@ EXPECTED = {
     ("GET", "/api/tree"): "analyst",
     ("GET", "/api/samples/{source}"): "analyst",
     ("POST", "/api/queries"): "analyst",
+    ("GET", "/api/queries"): "analyst",
     ("GET", "/api/queries/{job_id}"): "analyst",
     ("DELETE", "/api/queries/{job_id}"): "analyst",
     ("GET", "/api/queries/{job_id}/result"): "analyst",
@@ -190,3 +191,13 @@ def test_users_of_an_old_store_become_admins(home):
     store = AuthStore(home)
     store.add_user("new", PASSWORD)
     assert store.role("new") == "analyst" and store.role("old") == "admin"
+
+
+def test_each_user_lists_only_their_own_queries(secured, users):
+    mine = secured.post("/api/queries", headers=users["analyst"], json={"sql": "SELECT 1"})
+    theirs = secured.post("/api/queries", headers=users["admin"], json={"sql": "SELECT 2"})
+    assert mine.status_code == theirs.status_code == 202
+    listed = secured.get("/api/queries", headers=users["analyst"]).json()
+    assert [j["id"] for j in listed] == [mine.json()["id"]]
+    listed = secured.get("/api/queries", headers=users["admin"]).json()
+    assert [j["id"] for j in listed] == [theirs.json()["id"]]

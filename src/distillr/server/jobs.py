@@ -288,6 +288,18 @@ class JobManager:
             return None
         return job
 
+    def recent(
+        self, *, owner: str | None = None, any_owner: bool = False, tab: str | None = None
+    ) -> list[Job]:
+        """The kept jobs of ``owner`` (every owner's with ``any_owner``), newest first."""
+        with self._lock:
+            jobs = list(self._jobs.values())
+        return [
+            j
+            for j in reversed(jobs)
+            if (any_owner or j.owner == owner) and (tab is None or j.tab == tab)
+        ]
+
     def cancel(self, job: Job) -> None:
         with self._lock:
             if job in self._queue:

@@ -210,8 +210,15 @@ def _duckdb_platform() -> str:
         return ""
 
 
+_UNREACHABLE = re.compile(r"cannot reach|ConnectError|connection refused|DNS|TLS|timed out", re.I)
+
+
 def title_for(exc: DistillrError) -> str:
     """A short heading for the error, in words (the page shows it above ``detail``)."""
+    # no answer at all (refused, DNS, TLS, a timeout): not a refusal by the API
+    unanswered = isinstance(exc, SourceError) and exc.kind == "source" and exc.status is None
+    if unanswered and _UNREACHABLE.search(str(exc)):
+        return "Cannot reach the API"
     return {
         "sql": "SQL error",
         "catalog": "Not found",

@@ -97,6 +97,19 @@ def start_query(body: QueryIn, request: Request, caller: Caller = ANALYST) -> di
     return job.to_dict(server.redactor)
 
 
+@router.get("/api/queries")
+def list_queries(
+    request: Request,
+    tab: str | None = Query(None, max_length=64),
+    caller: Caller = ANALYST,
+) -> list[dict[str, Any]]:
+    """The caller's recent query jobs, newest first (``tab``: only that tab's)."""
+    server = server_of(request)
+    owner = caller.user if server.require_auth else None
+    jobs = server.jobs.recent(owner=owner, any_owner=not server.require_auth, tab=tab)
+    return [job.to_dict(server.redactor) for job in jobs]
+
+
 @router.get("/api/queries/{job_id}")
 async def query_status(
     job_id: str,
