@@ -6,7 +6,7 @@
 // a cell's value opens in a viewer (pretty JSON for structs and lists) on double-click, and
 // its menu copies the cell, the row or the column as TSV.
 import { TabulatorFull as Tabulator } from "tabulator-tables";
-import { h, clear, fmtNumber, modal, toast } from "./dom.js";
+import { h, clear, debounce, fmtNumber, modal, toast } from "./dom.js";
 import "tabulator-tables/dist/css/tabulator_simple.min.css";
 import { tableFromIPC, Type } from "apache-arrow";
 
@@ -231,6 +231,7 @@ export function renderGrid(el, { columns, rows }, { total } = {}) {
   let local = localStorage.getItem(LOCAL_KEY) === "1";
   const hasTime = columns.some(isTimestamp);
   const shown = (c) => (isTimestamp(c) ? (v) => fmtTimestamp(v, local) : fmtValue);
+  const show = columns.map(shown); // per column, once
   const filter = h("input", { class: "grid-filter", type: "search", placeholder: "Filter rows", "aria-label": "Filter rows" });
   const countText = h("span", { class: "grid-count muted" });
   const zone = hasTime ? h("button", { class: "btn small tz-toggle", title: "Show timestamps in UTC or in this browser's time zone", onclick: () => { local = !local; localStorage.setItem(LOCAL_KEY, local ? "1" : "0"); zone.textContent = local ? "Local time" : "UTC"; grid.redraw(true); } }, local ? "Local time" : "UTC") : null;
@@ -253,10 +254,10 @@ export function renderGrid(el, { columns, rows }, { total } = {}) {
     placeholder: "No rows",
     columns: [
       { title: "#", formatter: "rownum", headerSort: false, width: 56, hozAlign: "right", frozen: true, cssClass: "rownum" },
-      ...columns.map((c) => ({
+      ...columns.map((c, j) => ({
         title: c.name,
         field: c.field,
-        width: widthFor(c, rows, font, shown(c)),
+        width: widthFor(c, rows, font, show[j]),
         sorter: isNumeric(c) ? "number" : "string",
         hozAlign: isNumeric(c) ? "right" : "left",
         titleFormatter: () => `<span class="col-name">${escapeHtml(c.name)}</span><span class="col-type">${escapeHtml(c.sqlType)}</span>`,
@@ -267,7 +268,7 @@ export function renderGrid(el, { columns, rows }, { total } = {}) {
             td.classList.add("null");
             return "null";
           }
-          const text = shown(c)(v);
+          const text = show[j](v);
           td.title = text.length > 30 ? text : "";
           return escapeHtml(text);
         },
@@ -277,16 +278,16 @@ export function renderGrid(el, { columns, rows }, { total } = {}) {
       })),
     ],
   });
-  grid.on("dataFiltered", (_, kept) => setCount(kept.length));
   setCount(rows.length);
-  filter.addEventListener("input", () => {
+  filter.addEventListener("input", debounce(() => {
     const q = filter.value.trim().toLowerCase();
-    if (!q) return grid.clearFilter();
-    grid.setFilter((row) => columns.some((c) => {
+    if (!q) grid.clearFilter();
+    else grid.setFilter((row) => columns.some((c, j) => {
       const v = row[c.field];
-      return v !== null && v !== undefined && shown(c)(v).toLowerCase().includes(q);
+      return v !== null && v !== undefined && show[j](v).toLowerCase().includes(q);
     }));
-  });
+    setCount(q ? grid.getDataCount("active") : rows.length);
+  }, 150));
 
   function cellMenu(e, c, cell) {
     document.querySelector(".cell-menu")?.remove();
