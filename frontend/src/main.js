@@ -118,6 +118,8 @@ function mountApp(me) {
   const runBtn = h("button", { class: "btn primary run", title: "Run (Ctrl+Enter)", onclick: () => run() }, "▶ Run");
   const cancelBtn = h("button", { class: "btn cancel", disabled: true, onclick: () => cancel() }, "■ Cancel");
   const explainBtn = h("button", { class: "btn explain-btn", onclick: () => explain() }, "Explain");
+  const saveBtn = h("button", { class: "btn save-query-btn", title: "Save this query under a name", onclick: () => saveQuery() }, "Save");
+  const formatBtn = h("button", { class: "btn format-btn", title: "Format the SQL (Shift+Alt+F)", onclick: () => formatSql() }, "Format");
   const helpBtn = h("button", { class: "btn small help-btn", title: "Keyboard shortcuts", "aria-label": "Keyboard shortcuts", onclick: () => showHelp() }, "?");
   const exportMenu = h(
     "div",
@@ -162,7 +164,7 @@ function mountApp(me) {
         tabbar,
         editorBox,
         splitter,
-        h("div", { class: "toolbar" }, runBtn, cancelBtn, explainBtn, h("span", { class: "hint muted", title: "Ctrl+Enter runs the query, or only the selected text" }, "Ctrl+Enter runs the query (or the selection)"), helpBtn, h("span", { class: "spacer" }), exportMenu),
+        h("div", { class: "toolbar" }, runBtn, cancelBtn, explainBtn, formatBtn, saveBtn, h("span", { class: "hint muted", title: "Ctrl+Enter runs the query, or only the selected text" }, "Ctrl+Enter runs the query (or the selection)"), helpBtn, h("span", { class: "spacer" }), exportMenu),
         h("div", { class: "results" }, viewTabs, viewBody),
         statusbar,
       ),
@@ -360,6 +362,7 @@ function mountApp(me) {
       ["Shift+Enter", "Run"],
       ["Ctrl+Space", "Complete sources, tables, columns, functions and keywords"],
       ["Enter / Tab", "Pick the highlighted completion"],
+      ["Shift+Alt+F", "Format the SQL"],
       ["Ctrl+/", "Comment or uncomment the line"],
       ["Ctrl+F", "Find in the editor"],
       ["Ctrl+Z / Ctrl+Shift+Z", "Undo / redo"],
@@ -374,6 +377,7 @@ function mountApp(me) {
     ["explain", "Explain"],
     ["visualize", "Visualize"],
     ["history", "History"],
+    ["saved", "Saved"],
   ];
   function renderViewTabs() {
     const s = slot(state.active);
@@ -448,9 +452,81 @@ function mountApp(me) {
           saveTabs();
         },
       });
+    } else if (s.view === "saved") {
+      renderSaved();
     } else {
       renderHistory();
     }
+  }
+
+  // saved queries: per user, on the server
+  async function renderSaved() {
+    const box = h("div", { class: "history saved" }, h("div", { class: "muted" }, "Loading…"));
+    viewBody.append(box);
+    let saved = [];
+    try {
+      saved = await api("GET", "/api/saved");
+    } catch (err) {
+      return box.replaceChildren(h("div", { class: "error-text" }, err.message));
+    }
+    if (slot(state.active).view !== "saved") return;
+    if (!saved.length) return box.replaceChildren(h("div", { class: "empty" }, "Queries you save (the Save button) appear here, for you on any browser."));
+    box.replaceChildren(
+      ...saved.map((q) =>
+        h(
+          "div",
+          { class: "history-item saved-item", dataset: { name: q.name } },
+          h("div", { class: "history-meta" }, h("strong", {}, q.name), " · ", q.last_run ? `last run ${new Date(q.last_run * 1000).toLocaleString()}` : "not run yet"),
+          h("code", { class: "history-sql" }, q.sql),
+          h(
+            "div",
+            { class: "history-actions" },
+            h("button", { class: "btn small", onclick: () => (Object.assign(newTab(q.sql, q.name), { saved: q.name }), saveTabs()) }, "Open"),
+            h("button", { class: "btn small", onclick: () => (Object.assign(newTab(q.sql, q.name), { saved: q.name }), run()) }, "Run"),
+            h("button", { class: "btn small", onclick: async () => {
+              if (!(await confirmDialog(`Delete ${q.name}?`, "The saved query is removed for good."))) return;
+              await api("DELETE", `/api/saved/${encodeURIComponent(q.name)}`).catch((err) => toast(err.message, "error"));
+              renderView();
+            } }, "Delete"),
+          ),
+        ),
+      ),
+    );
+  }
+
+  function saveQuery() {
+    const tab = activeTab();
+    if (!tab.sql.trim()) return toast("Type a query first.");
+    const name = h("input", { class: "save-name", value: tab.saved || tab.title, "aria-label": "Name", maxlength: "120" });
+    const error = h("div", { class: "form-error", role: "alert" });
+    const m = modal(
+      "Save query",
+      h(
+        "form",
+        {
+          onsubmit: async (e) => {
+            e.preventDefault();
+            try {
+              const saved = await api("PUT", "/api/saved", { name: name.value, sql: tab.sql });
+              Object.assign(tab, { saved: saved.name, title: saved.name });
+              saveTabs();
+              renderTabs();
+              m.close();
+              toast(`Saved ${saved.name}`, "ok");
+              if (slot(state.active).view === "saved") renderView();
+            } catch (err) {
+              error.textContent = err.message;
+            }
+          },
+        },
+        h("label", { class: "field-label" }, "Name"),
+        name,
+        error,
+        h("div", { class: "form-actions" }, h("button", { class: "btn primary", type: "submit" }, "Save")),
+      ),
+    );
+    name.focus();
+    name.select();
   }
 
   function renderHistory() {
@@ -582,6 +658,7 @@ function mountApp(me) {
       if (err.problem?.line && here()) editor.markError(from, sql, err.problem.line, err.problem.column, err.message);
       done();
     }
+    if (tab.saved && sql === tab.sql) api("POST", `/api/saved/${encodeURIComponent(tab.saved)}/ran`).catch(() => {});
     history.unshift({ sql, at: Date.now(), state: s.job?.state || "error", rows: s.job?.rows, elapsed: s.elapsed });
     history = history.slice(0, 200);
     localStorage.setItem(HISTORY_KEY, JSON.stringify(history));
@@ -611,6 +688,21 @@ function mountApp(me) {
     for (const s of results.values()) cancelJob(s, true)?.catch(() => {});
   });
 
+  // one clause a line, by the server's parser (the text stays the same query)
+  async function formatSql() {
+    const tab = activeTab();
+    if (!tab.sql.trim()) return;
+    editor.clearError();
+    try {
+      const out = await api("POST", "/api/format", { sql: tab.sql });
+      if (out.note) toast(out.note);
+      if (out.sql !== tab.sql && state.active === tab.id) editor.text = out.sql;
+    } catch (err) {
+      if (err.problem?.line) editor.markError(0, tab.sql, err.problem.line, err.problem.column, err.message);
+      toast(err.message, "error");
+    }
+  }
+
   async function explain() {
     const s = slot(state.active);
     const sql = editor.selection() || activeTab().sql;
@@ -635,9 +727,13 @@ function mountApp(me) {
   }
 
   document.addEventListener("keydown", (e) => {
-    if ((e.ctrlKey || e.metaKey) && e.key === "Enter" && !e.defaultPrevented && !document.querySelector(".overlay")) {
+    if (document.querySelector(".overlay") || e.defaultPrevented) return;
+    if ((e.ctrlKey || e.metaKey) && e.key === "Enter") {
       e.preventDefault();
       run();
+    } else if (e.shiftKey && e.altKey && e.code === "KeyF") {
+      e.preventDefault();
+      formatSql();
     }
   });
 

@@ -175,3 +175,47 @@ def test_without_a_value_in_the_data_the_placeholder_is_marked(home):
         job = wait(c, start(c, opened["sql"])["id"])
         assert job["error"]["kind"] == "missing_parameter"
         assert len(empty.requests) == 0
+
+
+def test_format_lays_out_the_same_query(client):
+    sql = "select `to`, `from` from tw.messages where `from` = '+1' limit 5"
+    out = client.post("/api/format", json={"sql": sql}).json()
+    assert out["sql"].startswith("SELECT\n  `to`,\n  `from`\nFROM tw.messages\nWHERE")
+    from distillr.sql.dialect import parse
+
+    assert parse(out["sql"]) == parse(sql)
+    assert client.post("/api/format", json={"sql": "SHOW TABLES"}).json()["note"]
+    bad = client.post("/api/format", json={"sql": "SELECT a FROM t WHERE = 1"})
+    assert bad.status_code == 400 and bad.json()["line"] == 1
+
+
+def test_an_unreachable_base_url_is_said_so(client):
+    """No answer at all from the base URL: the title says the API cannot be reached."""
+    from distillr.errors import SourceError
+    from distillr.server.problems import title_for
+
+    refused = SourceError(
+        "Twilio request GET /x failed; last: ConnectError: [Errno 111] Connection refused."
+    )
+    assert title_for(refused) == "Cannot reach the API"
+    assert title_for(SourceError("Twilio answered HTTP 500.", status=500)) != title_for(refused)
+
+
+def test_saved_queries_save_replace_run_and_delete(client):
+    assert client.get("/api/saved").json() == []
+    first = client.put("/api/saved", json={"name": "calls today", "sql": "SELECT 1"}).json()
+    assert first["last_run"] is None
+    client.put("/api/saved", json={"name": "calls today", "sql": "SELECT 2"})
+    client.put("/api/saved", json={"name": "a first", "sql": "SELECT 3"})
+    listed = client.get("/api/saved").json()
+    assert [(q["name"], q["sql"]) for q in listed] == [
+        ("a first", "SELECT 3"),
+        ("calls today", "SELECT 2"),
+    ]
+    assert client.post("/api/saved/calls today/ran").status_code == 204
+    assert client.get("/api/saved").json()[1]["last_run"] > 0
+    assert client.delete("/api/saved/calls today").status_code == 204
+    res = client.delete("/api/saved/calls today")
+    assert res.status_code == 404 and "no saved query" in res.json()["detail"]
+    bad = client.put("/api/saved", json={"name": "x", "sql": "   "})
+    assert bad.status_code == 400 and "empty" in bad.json()["detail"]

@@ -334,3 +334,33 @@ def test_splitter_resizes_the_editor_and_is_remembered(page, source):
     assert abs(page.locator(".editor-box").bounding_box()["height"] - grown) < 2
     page.click(".help-btn")
     assert "Ctrl+Enter" in page.inner_text(".dialog")
+
+
+def test_format_sql_keeps_the_query(page, source):
+    type_sql(page, "select sid, status from my_twilio.calls where status = 'completed' limit 3")
+    page.click("button.format-btn")
+    page.wait_for_function("() => document.querySelectorAll('.cm-line').length > 3")
+    text = page.evaluate(
+        "() => [...document.querySelectorAll('.cm-line')].map(l => l.textContent).join('\\n')"
+    )
+    assert text.startswith("SELECT\n  sid,\n  status\nFROM my_twilio.calls")
+    assert "3 rows" in run_and_wait(page)
+
+
+def test_save_a_query_and_run_it_from_the_saved_list(page, source):
+    type_sql(page, "SELECT sid FROM my_twilio.calls LIMIT 2")
+    page.click("button.save-query-btn")
+    page.fill(".dialog .save-name", "two calls")
+    page.click(".dialog button[type=submit]")
+    page.wait_for_selector(".dialog", state="detached")
+    assert page.inner_text(".tab.active .tab-title") == "two calls"
+    page.click(".view-tab[data-view=saved]")
+    item = page.locator(".saved-item[data-name='two calls']")
+    assert "not run yet" in item.inner_text()
+    item.locator("button:has-text('Run')").click()
+    assert "2 rows" in run_and_wait(page)
+    page.click(".view-tab[data-view=saved]")
+    page.wait_for_selector(".saved-item[data-name='two calls']:has-text('last run')")
+    page.locator(".saved-item[data-name='two calls'] button:has-text('Delete')").click()
+    page.click(".dialog button.danger")
+    page.wait_for_selector(".saved-item[data-name='two calls']", state="detached")

@@ -135,6 +135,29 @@ def cancel_query(job_id: str, request: Request, caller: Caller = ANALYST) -> dic
     return job.to_dict(server.redactor)
 
 
+class FormatIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sql: str
+
+
+@router.post("/api/format")
+def format_sql(body: FormatIn, caller: Caller = ANALYST) -> dict[str, str]:
+    """The query laid out one clause a line (sqlglot, in distillr's Drill dialect). The
+    formatted text parses to the same query, or the query is given back as it was."""
+    from distillr.sql.dialect import DIALECT, classify, parse
+
+    text = body.sql.strip().rstrip(";")
+    if not text:
+        raise SqlError("The query is empty. Type a SELECT statement to format.")
+    if classify(text).kind != "query":
+        return {"sql": body.sql, "note": "Only SELECT statements are formatted."}
+    tree = parse(text)  # a syntax error is a 400 with its line and column
+    pretty = tree.sql(dialect=DIALECT, pretty=True)
+    if parse(pretty) != tree:
+        return {"sql": body.sql, "note": "This query is kept as it is: formatting would change it."}
+    return {"sql": pretty}
+
+
 @router.post("/api/explain")
 def explain(body: ExplainIn, request: Request, caller: Caller = ANALYST) -> dict[str, Any]:
     """The query plan: what is pushed to each API, and what DuckDB does."""
