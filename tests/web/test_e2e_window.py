@@ -364,3 +364,69 @@ def test_save_a_query_and_run_it_from_the_saved_list(page, source):
     page.locator(".saved-item[data-name='two calls'] button:has-text('Delete')").click()
     page.click(".dialog button.danger")
     page.wait_for_selector(".saved-item[data-name='two calls']", state="detached")
+
+
+def test_an_unreachable_base_url_says_so(page, server):
+    """A source whose base URL answers nothing: the error says the API cannot be reached."""
+    import socket
+
+    import httpx
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    res = httpx.post(
+        f"{server}/api/sources",
+        json={
+            "type": "twilio",
+            "name": "gone",
+            "options": {"account_sid": "AC" + "1" * 32, "base_url": f"http://127.0.0.1:{port}"},
+            "secrets": {"auth_token": "0" * 32},
+            "verify": False,
+        },
+    )
+    assert res.status_code == 201, res.text
+    try:
+        type_sql(page, "SELECT * FROM gone.calls LIMIT 5")
+        page.click("button.run")
+        status = wait_done(page, 60_000)
+        assert "Error" in status
+        box = page.inner_text(".error-box")
+        assert box.startswith("Cannot reach the API") and "Traceback" not in box
+    finally:
+        httpx.delete(f"{server}/api/sources/gone")
+
+
+def test_many_tabs_scroll_and_the_plus_stays_visible(page, source):
+    for _ in range(25):
+        page.click(".tab-new")
+    assert page.locator(".tab").count() == 26
+    assert page.locator(".tab-new").is_visible()
+    box = page.locator(".tab-new").bounding_box()
+    assert box["x"] + box["width"] <= page.viewport_size["width"]
+    scrolls = page.evaluate(
+        "() => { const l = document.querySelector('.tab-list');"
+        " return l.scrollWidth > l.clientWidth; }"
+    )
+    assert scrolls
+    assert page.locator(".tab.active").is_visible()  # the new tab is scrolled into view
+
+
+def test_a_source_added_in_the_wizard_opens_expanded(page, source, sandbox):
+    import httpx
+
+    page.click("button.add-source")
+    page.click("[data-category=api]")
+    page.click("[data-type=twilio]")
+    page.fill("#f-name", "added_twilio")
+    page.fill("#f-account_sid", sandbox.account_sid)
+    page.fill("#f-auth_token", sandbox.auth_token)
+    page.fill("#f-base_url", sandbox.base_url)
+    page.click("button.save")
+    try:
+        page.wait_for_selector("[data-source=added_twilio][aria-expanded=true]")
+        assert page.locator("[data-source=added_twilio] [data-table=calls]").count() == 1
+        assert page.get_attribute("[data-source=my_twilio]", "aria-expanded") == "false"
+    finally:
+        server = page.url.rstrip("/")
+        httpx.delete(f"{server}/api/sources/added_twilio")
