@@ -1,8 +1,9 @@
 // Visualize: bar, line, area, scatter and pie charts from result columns (X, Y, series), as
-// PNG.
+// PNG or SVG.
 import Chart from "chart.js/auto";
 import { h, clear } from "./dom.js";
 import { isNumeric, isTimestamp } from "./grid.js";
+import { chartSvg } from "./svgchart.js";
 
 const TYPES = ["bar", "line", "area", "scatter", "pie"];
 
@@ -46,9 +47,11 @@ export function renderVisualize(el, result, { settings, onChange } = {}) {
   };
   const canvasBox = h("div", { class: "chart-box" });
   const download = h("button", { class: "btn", onclick: () => downloadPng() }, "Download PNG");
+  const downloadSvg = h("button", { class: "btn", onclick: () => saveSvg() }, "Download SVG");
   const field = (label, input) => h("label", { class: "inline-field" }, h("span", {}, label), input);
-  el.append(h("div", { class: "chart-controls" }, field("Chart", type), field("X", x), field("Y", y), field("Series", series), h("span", { class: "spacer" }), download), canvasBox);
+  el.append(h("div", { class: "chart-controls" }, field("Chart", type), field("X", x), field("Y", y), field("Series", series), h("span", { class: "spacer" }), download, downloadSvg), canvasBox);
   let chart = null;
+  let drawn = null; // what the chart shows, for the SVG
 
   function draw() {
     if (chart) chart.destroy();
@@ -57,6 +60,7 @@ export function renderVisualize(el, result, { settings, onChange } = {}) {
     canvasBox.append(canvas);
     const { labels, datasets } = aggregate(result.rows, x.value, y.value, type.value === "pie" ? "" : series.value, isTimestamp(cols.find((c) => c.field === x.value)));
     const yName = y.value === "__count" ? "count" : cols.find((c) => c.field === y.value).name;
+    drawn = { kind: type.value, labels, datasets, xName: cols.find((c) => c.field === x.value).name, yName, palette: PALETTE };
     const kind = type.value;
     chart = new Chart(canvas, {
       type: kind === "pie" || kind === "bar" ? kind : "line", // area: a filled line; scatter: points only
@@ -90,6 +94,16 @@ export function renderVisualize(el, result, { settings, onChange } = {}) {
     document.body.append(a);
     a.click();
     a.remove();
+  }
+
+  function saveSvg() {
+    if (!drawn) return;
+    const url = URL.createObjectURL(new Blob([chartSvg(drawn)], { type: "image/svg+xml" }));
+    const a = h("a", { href: url, download: "distillr-chart.svg" });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
   }
 
   for (const s of [type, x, y, series]) s.addEventListener("change", () => (save(), draw()));

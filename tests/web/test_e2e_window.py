@@ -430,3 +430,31 @@ def test_a_source_added_in_the_wizard_opens_expanded(page, source, sandbox):
     finally:
         server = page.url.rstrip("/")
         httpx.delete(f"{server}/api/sources/added_twilio")
+
+
+def test_chart_downloads_as_svg(page, source, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    type_sql(page, "SELECT status, COUNT(*) AS n FROM my_twilio.calls GROUP BY status")
+    run_and_wait(page)
+    groups = int(page.get_attribute(".grid-box", "data-rows"))
+    page.click(".view-tab[data-view=visualize]")
+    page.wait_for_selector("#chart-canvas")
+    for kind, shape in (("bar", "rect"), ("pie", "path"), ("line", "polyline")):
+        page.select_option("select[name=chart-type]", kind)
+        with page.expect_download() as dl:
+            page.click("text=Download SVG")
+        path = tmp_path / f"{kind}.svg"
+        dl.value.save_as(path)
+        root = ET.parse(path).getroot()
+        ns = "{http://www.w3.org/2000/svg}"
+        found = root.findall(f".//{ns}{shape}")
+        if kind == "bar":  # the background, then one bar per status
+            assert len(found) == groups + 1
+        elif kind == "pie":
+            assert len(found) + len(root.findall(f".//{ns}circle")) == groups
+        else:
+            assert len(found) == 1
+        text = ET.tostring(root, encoding="unicode")
+        assert "completed" in text  # a status, as a label or in the legend
+        assert kind == "pie" or "status" in text  # the X axis's name
