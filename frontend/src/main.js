@@ -7,7 +7,9 @@ import { createTree } from "./tree.js";
 import { openWizard } from "./wizard.js";
 import { createEditor } from "./editor.js";
 import { decodeArrow, renderGrid } from "./grid.js";
-import { renderVisualize } from "./chart.js";
+// Chart.js loads when a tab first shows Visualize: the page paints without it
+let charts = null;
+const loadCharts = () => (charts ||= import("./chart.js"));
 
 const TABS_KEY = "distillr.tabs";
 const HISTORY_KEY = "distillr.history";
@@ -445,13 +447,13 @@ function mountApp(me) {
     } else if (s.view === "visualize") {
       const box = h("div", { class: "visualize" });
       viewBody.append(box);
-      renderVisualize(box, s.result, {
+      loadCharts().then(({ renderVisualize }) => box.isConnected && renderVisualize(box, s.result, {
         settings: tab.chart,
         onChange: (settings) => {
           tab.chart = settings;
           saveTabs();
         },
-      });
+      }));
     } else if (s.view === "saved") {
       renderSaved();
     } else {
