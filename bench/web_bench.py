@@ -80,6 +80,8 @@ def run_query(page, sql: str) -> dict:
         "rows": rows,
         "run_to_paint": t["runToPaint"] / 1000,
         "data_to_paint": t["arriveToPaint"] / 1000,
+        "decode": t["decode"] / 1000,
+        "build": t["build"] / 1000,
         "longest_task": longest / 1000,
         "scroll_to_end": scroll,
     }
@@ -224,6 +226,8 @@ def main() -> int:
         for key, label in [
             ("run_to_paint", "Run -> first rows shown"),
             ("data_to_paint", "data arrived -> first rows shown"),
+            ("decode", "  of which: decoding the Arrow stream"),
+            ("build", "  of which: building the grid"),
             ("longest_task", "longest page freeze after the data"),
             ("scroll_to_end", "scroll to the last row"),
         ]:

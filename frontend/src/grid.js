@@ -180,21 +180,37 @@ function cellFont(el) {
   return font;
 }
 
+// text widths from each character's width in the font, measured once (a canvas measureText
+// per value would cost tenths of a second on wide results)
 let measurer = null;
+const charWidths = new Map(); // font -> Map(char -> px)
 function textWidth(text, font) {
-  measurer ||= document.createElement("canvas").getContext("2d");
-  measurer.font = font;
-  return measurer.measureText(text).width;
+  let widths = charWidths.get(font);
+  if (!widths) {
+    measurer ||= document.createElement("canvas").getContext("2d");
+    charWidths.set(font, (widths = new Map()));
+  }
+  let w = 0;
+  for (const ch of text) {
+    let cw = widths.get(ch);
+    if (cw === undefined) {
+      measurer.font = font;
+      widths.set(ch, (cw = measurer.measureText(ch).width));
+    }
+    w += cw;
+  }
+  return w;
 }
 
 const MAX_WIDTH = 560;
 function widthFor(col, rows, font, show) {
   let widest = textWidth(col.name, font.replace(/^(\S+) \S+/, "$1 700")) + 34; // the sort arrow
   widest = Math.max(widest, textWidth(col.sqlType, font) * 0.85 + 20);
-  const sample = Math.min(rows.length, 300);
+  const sample = Math.min(rows.length, 200);
   for (let i = 0; i < sample; i++) {
     const v = rows[i][col.field];
-    const w = textWidth(v === null || v === undefined ? "null" : show(v), font) + 22;
+    const text = v === null || v === undefined ? "null" : show(v);
+    const w = textWidth(text, font) + 22;
     if (w > widest) widest = w;
     if (widest >= MAX_WIDTH) break;
   }
