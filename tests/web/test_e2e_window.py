@@ -458,3 +458,47 @@ def test_chart_downloads_as_svg(page, source, tmp_path):
         text = ET.tostring(root, encoding="unicode")
         assert "completed" in text  # a status, as a label or in the legend
         assert kind == "pie" or "status" in text  # the X axis's name
+
+
+def test_the_browser_gets_the_bundle_and_tree_compressed(browser, sandbox, tmp_path):
+    """As a client off loopback does (compress_loopback stands in for another machine)."""
+    import httpx
+
+    from distillr.server import create_app
+    from distillr.server.background import BackgroundServer
+    from distillr.server.settings import ServerSettings
+
+    app = create_app(tmp_path, settings=ServerSettings(compress_loopback=True))
+    with BackgroundServer(app) as url:
+        res = httpx.post(
+            f"{url}/api/sources",
+            json={
+                "type": "twilio",
+                "name": "tw",
+                "options": {"account_sid": sandbox.account_sid, "base_url": sandbox.base_url},
+                "secrets": {"auth_token": sandbox.auth_token},
+            },
+            timeout=60,
+        )
+        assert res.status_code == 201, res.text
+        ctx = browser.new_context()
+        pg = ctx.new_page()
+        encodings: dict[str, str] = {}
+        pg.on(
+            "response",
+            lambda r: encodings.__setitem__(r.url, r.headers.get("content-encoding", "")),
+        )
+        try:
+            pg.goto(url)
+            pg.wait_for_selector("[data-source=tw]")
+            sizes = pg.evaluate(
+                "() => performance.getEntriesByType('resource')"
+                ".filter(e => e.name.endsWith('.js') || e.name.includes('/api/tree'))"
+                ".map(e => [e.name, e.encodedBodySize, e.decodedBodySize])"
+            )
+        finally:
+            ctx.close()
+    assert any("/api/tree" in name for name, _, _ in sizes)
+    for name, wire, body in sizes:
+        assert encodings[name] == "gzip", name
+        assert wire < body / 2, (name, wire, body)
