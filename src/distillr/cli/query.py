@@ -45,7 +45,14 @@ def read_sql(sql: str | None, file: Path | None) -> str:
     return text
 
 
-def run_query(con: Any, text: str, *, timeout: float | None = None, pushdown: bool = True) -> Any:
+def run_query(
+    con: Any,
+    text: str,
+    *,
+    timeout: float | None = None,
+    pushdown: bool = True,
+    probes: bool = True,
+) -> Any:
     """Run ``text`` with a progress line on a terminal; Ctrl-C cancels it cleanly.
 
     Returns ``(arrow_table, stats)``; raises ``QueryCancelled`` on Ctrl-C. While rows are
@@ -64,7 +71,9 @@ def run_query(con: Any, text: str, *, timeout: float | None = None, pushdown: bo
     main = threading.current_thread() is threading.main_thread()
     try:
         with ProgressLine() as progress:
-            result = con.sql(text, pushdown=pushdown, timeout=timeout, progress=progress.update)
+            result = con.sql(
+                text, pushdown=pushdown, timeout=timeout, progress=progress.update, probes=probes
+            )
             startup.resume()  # planned: the engine and the connector are loaded
 
             def on_sigint(signum: int, frame: Any) -> None:
@@ -149,6 +158,16 @@ def emit(
         sys.stdout.flush()
 
 
+def _timeout(value: float | None) -> float | None:
+    from distillr.errors import UsageError
+    from distillr.sql.caps import check_timeout
+
+    try:
+        return check_timeout(value, "the timeout")
+    except UsageError as exc:
+        raise usage(str(exc)) from None
+
+
 def query(
     sql: str | None = typer.Argument(None, metavar="SQL", help="The statement to run."),
     file: Path | None = typer.Option(
@@ -162,13 +181,22 @@ def query(
         False, "--explain", help="Show the plan: what goes to the API, what runs locally."
     ),
     timeout: float | None = typer.Option(
-        None, "--timeout", metavar="SECONDS", help="Cancel the query after this long."
+        None,
+        "--timeout",
+        metavar="SECONDS",
+        callback=_timeout,
+        help="Cancel the query after this long (at most a week).",
     ),
     max_rows: int = typer.Option(
-        1000, "--max-rows", metavar="N", help="Rows to show in a terminal table."
+        1000, "--max-rows", metavar="N", min=0, help="Rows to show in a terminal table."
     ),
     no_pushdown: bool = typer.Option(
         False, "--no-pushdown", help="Fetch everything and filter locally (for checking)."
+    ),
+    no_probes: bool = typer.Option(
+        False,
+        "--no-probes",
+        help="Plan without probe requests (splits may be less even; EXPLAIN sends nothing).",
     ),
 ) -> None:
     """Run a SQL query (Apache Drill syntax) over your data sources.
@@ -182,9 +210,11 @@ def query(
 
     con = connect()
     if explain:
-        typer.echo(con.explain(text).text)
+        typer.echo(con.explain(text, pushdown=not no_pushdown, probes=not no_probes).text)
         return
-    table, stats = run_query(con, text, timeout=timeout, pushdown=not no_pushdown)
+    table, stats = run_query(
+        con, text, timeout=timeout, pushdown=not no_pushdown, probes=not no_probes
+    )
     emit(table, fmt.value, output, max_rows=max_rows, stats=stats)
 
 
