@@ -198,6 +198,8 @@ def test_an_unreachable_base_url_is_said_so(client):
         "Twilio request GET /x failed; last: ConnectError: [Errno 111] Connection refused."
     )
     assert title_for(refused) == "Cannot reach the API"
+    dns = SourceError("Twilio at http://nowhere.invalid cannot be reached (DNS): check it.")
+    assert title_for(dns) == "Cannot reach the API"
     assert title_for(SourceError("Twilio answered HTTP 500.", status=500)) != title_for(refused)
 
 

@@ -212,7 +212,9 @@ def _duckdb_platform() -> str:
         return ""
 
 
-_UNREACHABLE = re.compile(r"cannot reach|ConnectError|connection refused|DNS|TLS|timed out", re.I)
+_UNREACHABLE = re.compile(
+    r"cannot (?:be )?reach|ConnectError|connection refused|DNS|TLS|timed out", re.I
+)
 
 
 def title_for(exc: DistillrError) -> str:
