@@ -19,7 +19,7 @@ export function whenUnauthorized(fn) {
   onUnauthorized = fn;
 }
 
-export async function api(method, path, body, { raw = false, signal } = {}) {
+export async function api(method, path, body, { raw = false, signal, keepalive = false } = {}) {
   const headers = { Accept: raw ? "*/*" : "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (csrf && method !== "GET") headers["X-CSRF-Token"] = csrf;
@@ -29,6 +29,7 @@ export async function api(method, path, body, { raw = false, signal } = {}) {
     body: body === undefined ? undefined : JSON.stringify(body),
     credentials: "same-origin",
     signal,
+    keepalive,
   });
   if (!res.ok) {
     let problem;

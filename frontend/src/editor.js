@@ -1,27 +1,25 @@
-// The SQL editor: CodeMirror 6 with @codemirror/lang-sql's schema completion of sources,
-// tables and columns (backtick identifiers, as in Drill).
+// The SQL editor: CodeMirror 6 with highlighting in distillr's dialect (Apache Drill's, run
+// by DuckDB) and its own completion (completion.js); a SQL error is underlined where it is.
 import { EditorView, basicSetup } from "codemirror";
 import { keymap } from "@codemirror/view";
 import { Compartment, EditorState, Prec } from "@codemirror/state";
-import { sql, MySQL } from "@codemirror/lang-sql";
+import { LanguageSupport } from "@codemirror/language";
+import { autocompletion } from "@codemirror/autocomplete";
+import { setDiagnostics } from "@codemirror/lint";
+import { DRILL, completionSource } from "./completion.js";
 
-const language = new Compartment();
+const completion = new Compartment();
 
-export function schemaFromTree(tree) {
-  // {source: {table: [columns]}} -> completes `src`, `src`.`table` and columns after table.
-  const schema = {};
-  for (const src of tree.sources || []) {
-    const tables = {};
-    for (const t of src.tables) {
-      tables[t.name] = t.columns.map((c) => ({ label: c.name, type: "property", detail: c.type + (c.virtual ? " · filter" : "") }));
-    }
-    schema[src.name] = tables;
-  }
-  return schema;
+function language(tree) {
+  return new LanguageSupport(DRILL.language, [DRILL.language.data.of({ autocomplete: completionSource(tree) })]);
 }
 
-function sqlExtension(schema) {
-  return sql({ dialect: MySQL, schema, upperCaseKeywords: true });
+// the document offset of line/column (both 1-based) of `sql`, which starts at `from`
+function offsetOf(sql, from, line, column) {
+  const lines = sql.split("\n");
+  let offset = from;
+  for (let i = 0; i < Math.min(line - 1, lines.length); i++) offset += lines[i].length + 1;
+  return offset + Math.max(0, column - 1);
 }
 
 export function createEditor(parent, { doc, onChange, onRun }) {
@@ -37,7 +35,8 @@ export function createEditor(parent, { doc, onChange, onRun }) {
           ]),
         ),
         basicSetup,
-        language.of(sqlExtension({})),
+        autocompletion({ maxRenderedOptions: 600 }), // a source's every table and path name
+        completion.of(language({ sources: [] })),
         EditorView.lineWrapping,
         EditorView.updateListener.of((u) => u.docChanged && onChange(u.state.doc.toString())),
         EditorView.contentAttributes.of({ "aria-label": "SQL editor" }),
@@ -56,8 +55,23 @@ export function createEditor(parent, { doc, onChange, onRun }) {
       const r = view.state.selection.main;
       return r.empty ? "" : view.state.sliceDoc(r.from, r.to);
     },
-    setSchema(schema) {
-      view.dispatch({ effects: language.reconfigure(sqlExtension(schema)) });
+    selectionFrom() {
+      return view.state.selection.main.from;
+    },
+    // the nav tree's data: sources -> tables -> columns
+    setSchema(tree) {
+      view.dispatch({ effects: completion.reconfigure(language(tree)) });
+    },
+    // underline the token at line/column of `sql` (run from document offset `from`)
+    markError(from, sql, line, column, message) {
+      const docLength = view.state.doc.length;
+      const start = Math.min(offsetOf(sql, from, line, column), docLength);
+      const word = /^[`"']?[\w$./:]*[`"']?/.exec(view.state.sliceDoc(start, Math.min(docLength, start + 80)))[0];
+      const end = Math.min(docLength, start + Math.max(1, word.length));
+      view.dispatch(setDiagnostics(view.state, [{ from: start, to: end, severity: "error", message }]));
+    },
+    clearError() {
+      view.dispatch(setDiagnostics(view.state, []));
     },
     focus() {
       view.focus();

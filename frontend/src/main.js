@@ -1,16 +1,20 @@
 // distillr's web app: nav tree, query tabs, results grid, charts, and the data source wizard.
 import "./style.css";
 import { api, ApiError, setCsrf, whenUnauthorized } from "./api.js";
-import { h, clear, confirmDialog, fmtNumber, fmtSeconds, toast } from "./dom.js";
+import { h, clear, confirmDialog, fmtNumber, fmtSeconds, modal, toast } from "./dom.js";
+import { createTabBar } from "./tabs.js";
 import { createTree } from "./tree.js";
 import { openWizard } from "./wizard.js";
 import { saveTableButton } from "./save.js";
-import { createEditor, schemaFromTree } from "./editor.js";
+import { createEditor } from "./editor.js";
 import { decodeArrow, renderGrid } from "./grid.js";
-import { renderVisualize } from "./chart.js";
+// Chart.js loads when a tab first shows Visualize: the page paints without it
+let charts = null;
+const loadCharts = () => (charts ||= import("./chart.js"));
 
 const TABS_KEY = "distillr.tabs";
 const HISTORY_KEY = "distillr.history";
+const EDITOR_KEY = "distillr.editorHeight";
 const GRID_MAX = 500000; // rows shown in the grid; exports always hold every row
 const app = document.getElementById("app");
 const count = (n, noun) => `${fmtNumber(n)} ${noun}${n === 1 ? "" : "s"}`;
@@ -97,10 +101,8 @@ function mountApp(me) {
   const admin = !me.role || me.role === "admin";
   const state = loadTabs();
   if (!state.tabs.find((t) => t.id === state.active)) state.active = state.tabs[0].id;
-  const results = new Map(); // tab id -> {result, job, error, explain, view}
+  const results = new Map(); // tab id -> {result, job, error, explain, view, run}
   let history = loadHistory();
-  let running = null; // {tabId, jobId, started}
-  let tick = null;
   let hasSources = null; // known once the tree has loaded
 
   const saveTabs = () => localStorage.setItem(TABS_KEY, JSON.stringify(state));
@@ -109,14 +111,19 @@ function mountApp(me) {
     if (!results.has(id)) results.set(id, { view: "results" });
     return results.get(id);
   };
+  const runningIn = (id) => Boolean(results.get(id)?.run);
 
   // layout
   const treeBox = h("div", { class: "tree-box" });
-  const tabbar = h("div", { class: "tabbar", role: "tablist" });
-  const editorBox = h("div", { class: "editor-box" });
+  const tabbar = h("div", { class: "tabbar" });
+  const editorBox = h("div", { class: "editor-box", style: { height: localStorage.getItem(EDITOR_KEY) || "34%" } });
+  const splitter = h("div", { class: "splitter", role: "separator", "aria-orientation": "horizontal", title: "Drag to resize the editor" });
   const runBtn = h("button", { class: "btn primary run", title: "Run (Ctrl+Enter)", onclick: () => run() }, "▶ Run");
   const cancelBtn = h("button", { class: "btn cancel", disabled: true, onclick: () => cancel() }, "■ Cancel");
   const explainBtn = h("button", { class: "btn explain-btn", onclick: () => explain() }, "Explain");
+  const saveBtn = h("button", { class: "btn save-query-btn", title: "Save this query under a name", onclick: () => saveQuery() }, "Save");
+  const formatBtn = h("button", { class: "btn format-btn", title: "Format the SQL (Shift+Alt+F)", onclick: () => formatSql() }, "Format");
+  const helpBtn = h("button", { class: "btn small help-btn", title: "Keyboard shortcuts", "aria-label": "Keyboard shortcuts", onclick: () => showHelp() }, "?");
   const exportMenu = h(
     "div",
     { class: "export" },
@@ -130,9 +137,10 @@ function mountApp(me) {
     status: h("span", { class: "st-status" }, "Ready"),
     elapsed: h("span", { class: "st-meta st-elapsed", title: "Time from Run to the rows shown" }, ""),
     rows: h("span", { class: "st-meta st-rows" }, ""),
+    pages: h("span", { class: "st-meta st-pages", title: "Pages of results read from the APIs" }, ""),
     requests: h("span", { class: "st-meta st-requests", title: "Requests sent to the data sources' APIs" }, ""),
   };
-  const statusbar = h("footer", { class: "statusbar", "aria-live": "polite" }, st.dot, st.status, h("span", { class: "spacer" }), st.elapsed, st.rows, st.requests);
+  const statusbar = h("footer", { class: "statusbar", "aria-live": "polite" }, st.dot, st.status, h("span", { class: "spacer" }), st.elapsed, st.rows, st.pages, st.requests);
 
   clear(app).append(
     h(
@@ -158,7 +166,8 @@ function mountApp(me) {
         { class: "workspace" },
         tabbar,
         editorBox,
-        h("div", { class: "toolbar" }, runBtn, cancelBtn, explainBtn, saveTableButton({ getSql: () => editor.selection() || activeTab().sql, onSaved: () => refreshTree() }), h("span", { class: "hint muted", title: "Ctrl+Enter runs the query, or only the selected text" }, "Ctrl+Enter runs the query (or the selection)"), h("span", { class: "spacer" }), exportMenu),
+        splitter,
+        h("div", { class: "toolbar" }, runBtn, cancelBtn, explainBtn, formatBtn, saveBtn, saveTableButton({ getSql: () => editor.selection() || activeTab().sql, onSaved: () => refreshTree() }), h("span", { class: "hint muted", title: "Ctrl+Enter runs the query, or only the selected text" }, "Ctrl+Enter runs the query (or the selection)"), helpBtn, h("span", { class: "spacer" }), exportMenu),
         h("div", { class: "results" }, viewTabs, viewBody),
         statusbar,
       ),
@@ -171,6 +180,23 @@ function mountApp(me) {
     showLogin();
   }
 
+  // the splitter between editor and results: its height is kept in this browser
+  splitter.addEventListener("pointerdown", (e) => {
+    e.preventDefault();
+    splitter.setPointerCapture(e.pointerId);
+    const top = editorBox.getBoundingClientRect().top;
+    const move = (ev) => {
+      const max = window.innerHeight - top - 160;
+      editorBox.style.height = `${Math.round(Math.max(60, Math.min(max, ev.clientY - top)))}px`;
+    };
+    const up = () => {
+      splitter.removeEventListener("pointermove", move);
+      localStorage.setItem(EDITOR_KEY, editorBox.style.height);
+    };
+    splitter.addEventListener("pointermove", move);
+    splitter.addEventListener("pointerup", up, { once: true });
+  });
+
   // editor + tabs
   const editor = createEditor(editorBox, {
     doc: activeTab().sql,
@@ -181,44 +207,62 @@ function mountApp(me) {
     onRun: () => run(),
   });
 
-  function renderTabs() {
-    clear(tabbar);
-    for (const t of state.tabs) {
-      tabbar.append(
-        h(
-          "div",
-          { class: `tab${t.id === state.active ? " active" : ""}`, role: "tab", "aria-selected": String(t.id === state.active), dataset: { tab: t.id }, onclick: () => selectTab(t.id), title: t.sql.slice(0, 200) },
-          h("span", { class: "tab-title" }, t.title),
-          running && running.tabId === t.id ? h("span", { class: "spinner small" }) : null,
-          h("button", { class: "tab-close", title: "Close tab", "aria-label": `Close ${t.title}`, onclick: (e) => (e.stopPropagation(), closeTab(t.id)) }, "×"),
-        ),
-      );
-    }
-    tabbar.append(h("button", { class: "tab-new", title: "New query tab", "aria-label": "New query tab", onclick: () => newTab() }, "+"));
-  }
+  const tabBar = createTabBar(tabbar, {
+    tabs: () => state.tabs,
+    isRunning: runningIn,
+    onSelect: (id) => id !== state.active && selectTab(id),
+    onNew: () => newTab(),
+    onClose: (id) => closeTab(id),
+    onRename: (id, name) => {
+      state.tabs.find((t) => t.id === id).title = name;
+      saveTabs();
+      renderTabs();
+    },
+    onDuplicate: (id) => {
+      const t = state.tabs.find((x) => x.id === id);
+      newTab(t.sql, `${t.title} (copy)`, state.tabs.indexOf(t) + 1);
+    },
+    onCloseOthers: (id) => {
+      for (const t of [...state.tabs]) if (t.id !== id) closeTab(t.id, false);
+      selectTab(id);
+    },
+    onMove: (from, to) => {
+      const a = state.tabs.findIndex((t) => t.id === from);
+      const b = state.tabs.findIndex((t) => t.id === to);
+      const [moved] = state.tabs.splice(a, 1);
+      state.tabs.splice(b, 0, moved); // after the target when moving right, before it when left
+      saveTabs();
+      renderTabs();
+    },
+  });
+  const renderTabs = () => tabBar.render(state.active);
 
   function selectTab(id) {
     state.active = id;
     saveTabs();
     editor.text = activeTab().sql;
+    editor.clearError();
     renderTabs();
     renderView();
     editor.focus();
   }
 
-  function newTab(sql = "", title = null) {
+  function newTab(sql = "", title = null, at = state.tabs.length) {
     state.seq = (state.seq || state.tabs.length) + 1;
     const tab = { id: newId(), title: title || `Query ${state.seq}`, sql };
-    state.tabs.push(tab);
+    state.tabs.splice(at, 0, tab);
     selectTab(tab.id);
     return tab;
   }
 
-  function closeTab(id) {
+  function closeTab(id, select = true) {
     const i = state.tabs.findIndex((t) => t.id === id);
+    if (i < 0) return;
+    cancelJob(results.get(id)); // a closed tab's query stops
     state.tabs.splice(i, 1);
     results.delete(id);
     if (!state.tabs.length) return newTab();
+    if (!select) return saveTabs();
     if (state.active === id) selectTab(state.tabs[Math.max(0, i - 1)].id);
     else (saveTabs(), renderTabs());
   }
@@ -227,10 +271,7 @@ function mountApp(me) {
   const addSource = () => openWizard({ onSaved: sourceSaved });
   const tree = createTree(treeBox, {
     onAdd: admin ? addSource : null,
-    onOpenTable: (src, t) => {
-      const where = t.parameters.length ? `\nWHERE ${t.parameters.map((p) => `\`${p}\` = ''`).join(" AND ")}` : "";
-      newTab(`SELECT *\nFROM \`${src}\`.\`${t.name}\`${where}\nLIMIT 100`, t.name);
-    },
+    onOpenTable: (src, t) => openTable(src, t),
     onSample: (src, t, anchor) => showSamples(src, t, anchor),
     onEdit: !admin ? null : async (name) => {
       try {
@@ -252,17 +293,37 @@ function mountApp(me) {
     },
   });
 
-  async function refreshTree() {
-    const data = await tree.load();
-    editor.setSchema(schemaFromTree(data));
+  // A table with path parameters opens with a real value from the data where the samples
+  // find one, else with the placeholder '...', which the engine refuses before any request.
+  async function openTable(src, t) {
+    const plain = `SELECT *\nFROM \`${src}\`.\`${t.name}\`\nLIMIT 100`;
+    if (!t.parameters.length) return newTab(plain, t.name);
+    const tab = newTab(`-- looking up a value for ${t.parameters.join(", ")}…\n${plain}`, t.name);
+    let sql = null;
+    try {
+      const found = await api("GET", `/api/samples/${encodeURIComponent(src)}?table=${encodeURIComponent(t.name)}`);
+      sql = found.samples.find((x) => x.open)?.sql;
+    } catch {
+      /* the placeholder below */
+    }
+    if (!sql) sql = `-- Replace '...' with a real ${t.parameters.join(" and ")}\nSELECT *\nFROM \`${src}\`.\`${t.name}\`\nWHERE ${t.parameters.map((p) => `\`${p}\` = '...'`).join(" AND ")}\nLIMIT 100`;
+    if (!state.tabs.includes(tab)) return;
+    tab.sql = sql;
+    saveTabs();
+    if (state.active === tab.id) editor.text = sql;
+  }
+
+  async function refreshTree(added = null) {
+    const data = await tree.load(added);
+    editor.setSchema(data);
     const had = hasSources;
     hasSources = data.sources.length > 0;
-    if (had !== hasSources && !running) renderView(); // the empty state's advice changes
+    if (had !== hasSources && !runningIn(state.active)) renderView(); // the empty state's advice changes
   }
 
   function sourceSaved(saved, { created }) {
     toast(created ? `Connected ${saved.name}` : `Saved ${saved.name}`, "ok");
-    refreshTree();
+    refreshTree(created ? saved.name : null);
   }
 
   async function showSamples(src, t, anchor) {
@@ -298,12 +359,28 @@ function mountApp(me) {
     }), 0);
   }
 
+  function showHelp() {
+    const keys = [
+      ["Ctrl+Enter", "Run the query, or only the selected text"],
+      ["Shift+Enter", "Run"],
+      ["Ctrl+Space", "Complete sources, tables, columns, functions and keywords"],
+      ["Enter / Tab", "Pick the highlighted completion"],
+      ["Shift+Alt+F", "Format the SQL"],
+      ["Ctrl+/", "Comment or uncomment the line"],
+      ["Ctrl+F", "Find in the editor"],
+      ["Ctrl+Z / Ctrl+Shift+Z", "Undo / redo"],
+      ["Double-click a tab", "Rename it (its ⋯ menu: duplicate, close others)"],
+    ];
+    modal("Keyboard shortcuts", h("table", { class: "help-keys" }, keys.map(([k, what]) => h("tr", {}, h("td", {}, h("kbd", {}, k)), h("td", {}, what)))));
+  }
+
   // views under the editor
   const VIEWS = [
     ["results", "Results"],
     ["explain", "Explain"],
     ["visualize", "Visualize"],
     ["history", "History"],
+    ["saved", "Saved"],
   ];
   function renderViewTabs() {
     const s = slot(state.active);
@@ -316,15 +393,15 @@ function mountApp(me) {
   // After a reload: show the tab's last result again while the server still keeps it.
   async function restore(tab) {
     const s = slot(tab.id);
-    if (s.restoring || s.job || !tab.lastJob) return;
+    if (s.restoring || s.job || s.run || !tab.lastJob) return;
     s.restoring = true;
     try {
       const job = await api("GET", `/api/queries/${tab.lastJob}`);
-      if (job.state !== "done" || s.job) return;
+      if (job.state !== "done" || s.job || s.run) return;
       const res = await api("GET", `/api/queries/${job.id}/result?format=arrow&limit=${GRID_MAX}`, undefined, { raw: true });
-      s.result = decodeArrow(await res.arrayBuffer());
+      s.result = decodeArrow(await res.arrayBuffer(), job.columns);
       s.job = job;
-      if (state.active === tab.id && !running) renderView();
+      if (state.active === tab.id && !s.run) renderView();
     } catch {
       delete tab.lastJob; // gone from the server: run the query again to see it
       saveTabs();
@@ -333,25 +410,25 @@ function mountApp(me) {
 
   function renderView() {
     renderViewTabs();
+    const tab = activeTab();
     const s = slot(state.active);
-    restore(activeTab());
+    restore(tab);
     for (const b of exportMenu.querySelectorAll("button")) b.disabled = !(s.job && s.job.state === "done");
+    runBtn.disabled = Boolean(s.run);
+    cancelBtn.disabled = !s.run || !s.run.jobId;
     updateStatus(s);
     clear(viewBody);
     viewBody.dataset.view = s.view;
     if (s.view === "results") {
-      if (running && running.tabId === state.active) {
-        viewBody.append(h("div", { class: "empty running" }, h("span", { class: "spinner" }), h("span", { class: "progress-text" }, "Running…")));
+      if (s.run) {
+        viewBody.append(h("div", { class: "empty running" }, h("span", { class: "spinner" }), h("span", { class: "progress-text" }, progressText(s))));
       } else if (s.error) {
         const cancelled = s.job?.state === "cancelled";
         viewBody.append(h("div", { class: `error-box${cancelled ? " cancelled" : ""}`, role: cancelled ? "status" : "alert" }, h("strong", {}, s.error.title || "Error"), h("pre", {}, s.error.message)));
       } else if (s.result) {
-        if (s.job && s.job.rows > s.result.rows.length) {
-          viewBody.append(h("div", { class: "notice" }, `Showing the first ${fmtNumber(s.result.rows.length)} of ${fmtNumber(s.job.rows)} rows. Export the result to get every row.`));
-        }
         const box = h("div", { class: "grid-box", dataset: { rows: String(s.result.rows.length) } });
         viewBody.append(box);
-        s.grid = renderGrid(box, s.result);
+        s.grid = renderGrid(box, s.result, { total: s.job?.rows });
       } else if (hasSources === false) {
         viewBody.append(
           h(
@@ -371,10 +448,88 @@ function mountApp(me) {
     } else if (s.view === "visualize") {
       const box = h("div", { class: "visualize" });
       viewBody.append(box);
-      renderVisualize(box, s.result);
+      loadCharts().then(({ renderVisualize }) => box.isConnected && renderVisualize(box, s.result, {
+        settings: tab.chart,
+        onChange: (settings) => {
+          tab.chart = settings;
+          saveTabs();
+        },
+      }));
+    } else if (s.view === "saved") {
+      renderSaved();
     } else {
       renderHistory();
     }
+  }
+
+  // saved queries: per user, on the server
+  async function renderSaved() {
+    const box = h("div", { class: "history saved" }, h("div", { class: "muted" }, "Loading…"));
+    viewBody.append(box);
+    let saved = [];
+    try {
+      saved = await api("GET", "/api/saved");
+    } catch (err) {
+      return box.replaceChildren(h("div", { class: "error-text" }, err.message));
+    }
+    if (slot(state.active).view !== "saved") return;
+    if (!saved.length) return box.replaceChildren(h("div", { class: "empty" }, "Queries you save (the Save button) appear here, for you on any browser."));
+    box.replaceChildren(
+      ...saved.map((q) =>
+        h(
+          "div",
+          { class: "history-item saved-item", dataset: { name: q.name } },
+          h("div", { class: "history-meta" }, h("strong", {}, q.name), " · ", q.last_run ? `last run ${new Date(q.last_run * 1000).toLocaleString()}` : "not run yet"),
+          h("code", { class: "history-sql" }, q.sql),
+          h(
+            "div",
+            { class: "history-actions" },
+            h("button", { class: "btn small", onclick: () => (Object.assign(newTab(q.sql, q.name), { saved: q.name }), saveTabs()) }, "Open"),
+            h("button", { class: "btn small", onclick: () => (Object.assign(newTab(q.sql, q.name), { saved: q.name }), run()) }, "Run"),
+            h("button", { class: "btn small", onclick: async () => {
+              if (!(await confirmDialog(`Delete ${q.name}?`, "The saved query is removed for good."))) return;
+              await api("DELETE", `/api/saved/${encodeURIComponent(q.name)}`).catch((err) => toast(err.message, "error"));
+              renderView();
+            } }, "Delete"),
+          ),
+        ),
+      ),
+    );
+  }
+
+  function saveQuery() {
+    const tab = activeTab();
+    if (!tab.sql.trim()) return toast("Type a query first.");
+    const name = h("input", { class: "save-name", value: tab.saved || tab.title, "aria-label": "Name", maxlength: "120" });
+    const error = h("div", { class: "form-error", role: "alert" });
+    const m = modal(
+      "Save query",
+      h(
+        "form",
+        {
+          onsubmit: async (e) => {
+            e.preventDefault();
+            try {
+              const saved = await api("PUT", "/api/saved", { name: name.value, sql: tab.sql });
+              Object.assign(tab, { saved: saved.name, title: saved.name });
+              saveTabs();
+              renderTabs();
+              m.close();
+              toast(`Saved ${saved.name}`, "ok");
+              if (slot(state.active).view === "saved") renderView();
+            } catch (err) {
+              error.textContent = err.message;
+            }
+          },
+        },
+        h("label", { class: "field-label" }, "Name"),
+        name,
+        error,
+        h("div", { class: "form-actions" }, h("button", { class: "btn primary", type: "submit" }, "Save")),
+      ),
+    );
+    name.focus();
+    name.select();
   }
 
   function renderHistory() {
@@ -399,61 +554,84 @@ function mountApp(me) {
     viewBody.append(h("div", { class: "history-head" }, h("span", { class: "muted" }, `${history.length} recent queries (kept in this browser)`), h("button", { class: "btn small", onclick: () => ((history = []), localStorage.removeItem(HISTORY_KEY), renderView()) }, "Clear")), list);
   }
 
-  function updateStatus(s, live) {
-    const job = live || s.job;
+  // the live figures, as the CLI's progress line: requests, pages, rows, time
+  function progressText(s) {
+    const x = s.run?.live?.stats || {};
+    const parts = [s.run?.live?.queued ? "Waiting for a free slot…" : "Running…", fmtSeconds((performance.now() - s.run.started) / 1000)];
+    if (x.requests !== undefined) parts.push(count(x.requests, "API request"));
+    if (x.pages !== undefined) parts.push(count(x.pages, "page"));
+    if (x.rows !== undefined) parts.push(`${count(x.rows, "row")} fetched`);
+    return parts.join(" · ");
+  }
+
+  function updateStatus(s) {
     const set = (el, text) => (el.textContent = text);
-    if (running && running.tabId === state.active) {
-      st.dot.className = "dot running";
-      set(st.status, "Running…");
-      const stats = job?.stats || {};
-      set(st.elapsed, fmtSeconds((performance.now() - running.started) / 1000));
-      set(st.rows, stats.rows !== undefined ? `${count(stats.rows, "row")} fetched` : "");
+    const statsOut = (stats, rows) => {
+      set(st.rows, rows);
+      set(st.pages, stats.pages !== undefined ? count(stats.pages, "page") : "");
       set(st.requests, stats.requests !== undefined ? count(stats.requests, "API request") : "");
+    };
+    if (s.run) {
+      const live = s.run.live || {};
+      const stats = live.stats || {};
+      st.dot.className = "dot running";
+      set(st.status, live.queued ? "Queued…" : "Running…");
+      set(st.elapsed, fmtSeconds((performance.now() - s.run.started) / 1000));
+      statsOut(stats, stats.rows !== undefined ? `${count(stats.rows, "row")} fetched` : "");
       return;
     }
+    const job = s.job;
     if (!job) {
       st.dot.className = "dot idle";
       set(st.status, "Ready");
-      for (const k of ["elapsed", "rows", "requests"]) set(st[k], "");
+      for (const k of ["elapsed", "rows", "pages", "requests"]) set(st[k], "");
       return;
     }
     st.dot.className = `dot ${job.state}`;
     set(st.status, { done: "Done", error: "Error", cancelled: "Cancelled" }[job.state] || job.state);
     set(st.elapsed, fmtSeconds(s.elapsed ?? job.elapsed));
-    set(st.rows, job.rows !== undefined ? count(job.rows, "row") : "");
-    const req = job.stats?.requests;
-    set(st.requests, req !== undefined ? count(req, "API request") : "");
+    statsOut(job.stats || {}, job.rows !== undefined ? count(job.rows, "row") : "");
   }
 
-  // running queries
+  // running queries: each tab runs its own job at once with the others; Cancel stops only
+  // the active tab's; closing or reloading the page cancels them (pagehide, below)
   async function run() {
-    if (running) return;
     const tab = activeTab();
-    const sql = editor.selection() || tab.sql;
-    if (!sql.trim()) return toast("Type a query first.");
     const s = slot(tab.id);
+    if (s.run) return;
+    const selected = editor.selection();
+    const sql = selected || tab.sql;
+    if (!sql.trim()) return toast("Type a query first.");
+    const from = selected ? editor.selectionFrom() : 0;
     const t0 = performance.now();
-    running = { tabId: tab.id, jobId: null, started: t0 };
-    Object.assign(s, { view: "results", error: null, result: null, job: null, elapsed: null });
-    runBtn.disabled = true;
-    cancelBtn.disabled = false;
+    const r = { jobId: null, started: t0, live: null };
+    Object.assign(s, { view: "results", error: null, result: null, job: null, elapsed: null, run: r });
+    editor.clearError();
+    const here = () => state.active === tab.id;
     renderTabs();
-    renderView();
-    tick = setInterval(() => {
-      if (state.active === running?.tabId) updateStatus(s, running.live);
+    if (here()) renderView();
+    r.tick = setInterval(() => {
+      if (!here() || s.run !== r) return;
+      updateStatus(s);
       const p = viewBody.querySelector(".progress-text");
-      if (p && running?.live?.stats) {
-        const x = running.live.stats;
-        p.textContent = `Running… ${fmtSeconds((performance.now() - t0) / 1000)}${x.requests !== undefined ? ` · ${count(x.requests, "API request")}` : ""}${x.rows !== undefined ? ` · ${count(x.rows, "row")} fetched` : ""}`;
-      }
+      if (p) p.textContent = progressText(s);
     }, 100);
+    const done = () => {
+      clearInterval(r.tick);
+      s.run = null;
+      renderTabs();
+      if (here()) renderView();
+    };
     let job;
     try {
-      job = await api("POST", "/api/queries", { sql });
-      running.jobId = job.id;
+      job = await api("POST", "/api/queries", { sql, tab: tab.id });
+      r.jobId = job.id;
+      if (r.closed) cancelJob(s, true)?.catch(() => {}); // closed while the query was sent
+      r.live = job;
+      if (here()) cancelBtn.disabled = false;
       while (job.state === "running") {
         job = await api("GET", `/api/queries/${job.id}?wait=0.5`);
-        running.live = job;
+        r.live = job;
       }
       s.job = job;
       tab.lastJob = job.id;
@@ -462,47 +640,68 @@ function mountApp(me) {
         const res = await api("GET", `/api/queries/${job.id}/result?format=arrow&limit=${GRID_MAX}`, undefined, { raw: true });
         const buf = await res.arrayBuffer();
         const arrived = performance.now();
-        s.result = decodeArrow(buf);
+        s.result = decodeArrow(buf, job.columns);
         const decoded = performance.now();
         s.elapsed = (arrived - t0) / 1000;
-        finish();
-        renderView();
+        done();
         const built = performance.now();
-        await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+        await new Promise((ok) => requestAnimationFrame(() => setTimeout(ok, 0)));
         const painted = performance.now();
         window.__distillr.timings.push({ rows: s.result.rows.length, run: t0, arrived, painted, decode: decoded - arrived, build: built - decoded, runToPaint: painted - t0, arriveToPaint: painted - arrived });
       } else {
         s.error = { title: job.state === "cancelled" ? "Cancelled" : job.error?.title || "Error", message: job.error?.detail || "The query stopped." };
         s.elapsed = job.elapsed;
-        finish();
-        renderView();
+        if (job.error?.line && here()) editor.markError(from, sql, job.error.line, job.error.column, job.error.detail);
+        done();
       }
     } catch (err) {
       s.job = job && job.state !== "running" ? job : { state: "error", elapsed: (performance.now() - t0) / 1000, stats: job?.stats };
       s.error = { title: err.problem?.title || "Error", message: err.message };
       s.elapsed = (performance.now() - t0) / 1000;
-      finish();
-      renderView();
+      if (err.problem?.line && here()) editor.markError(from, sql, err.problem.line, err.problem.column, err.message);
+      done();
     }
+    if (tab.saved && sql === tab.sql) api("POST", `/api/saved/${encodeURIComponent(tab.saved)}/ran`).catch(() => {});
     history.unshift({ sql, at: Date.now(), state: s.job?.state || "error", rows: s.job?.rows, elapsed: s.elapsed });
     history = history.slice(0, 200);
     localStorage.setItem(HISTORY_KEY, JSON.stringify(history));
   }
 
-  function finish() {
-    clearInterval(tick);
-    running = null;
-    runBtn.disabled = false;
-    cancelBtn.disabled = true;
-    renderTabs();
+  function cancelJob(s, keepalive = false) {
+    if (!s?.run) return null;
+    const id = s.run.jobId;
+    s.run.closed = true; // a job id still on its way is cancelled when it arrives
+    if (!id) return null;
+    return api("DELETE", `/api/queries/${id}`, undefined, { keepalive });
   }
 
   async function cancel() {
-    if (!running || !running.jobId) return;
+    const s = slot(state.active);
+    if (!s.run || !s.run.jobId) return;
     cancelBtn.disabled = true;
     try {
-      await api("DELETE", `/api/queries/${running.jobId}`);
+      await cancelJob(s);
     } catch (err) {
+      toast(err.message, "error");
+    }
+  }
+
+  // a page that goes away (closed, reloaded, navigated) cancels its tabs' queries
+  window.addEventListener("pagehide", () => {
+    for (const s of results.values()) cancelJob(s, true)?.catch(() => {});
+  });
+
+  // one clause a line, by the server's parser (the text stays the same query)
+  async function formatSql() {
+    const tab = activeTab();
+    if (!tab.sql.trim()) return;
+    editor.clearError();
+    try {
+      const out = await api("POST", "/api/format", { sql: tab.sql });
+      if (out.note) toast(out.note);
+      if (out.sql !== tab.sql && state.active === tab.id) editor.text = out.sql;
+    } catch (err) {
+      if (err.problem?.line) editor.markError(0, tab.sql, err.problem.line, err.problem.column, err.message);
       toast(err.message, "error");
     }
   }
@@ -531,9 +730,13 @@ function mountApp(me) {
   }
 
   document.addEventListener("keydown", (e) => {
-    if ((e.ctrlKey || e.metaKey) && e.key === "Enter" && !e.defaultPrevented && !document.querySelector(".overlay")) {
+    if (document.querySelector(".overlay") || e.defaultPrevented) return;
+    if ((e.ctrlKey || e.metaKey) && e.key === "Enter") {
       e.preventDefault();
       run();
+    } else if (e.shiftKey && e.altKey && e.code === "KeyF") {
+      e.preventDefault();
+      formatSql();
     }
   });
 

@@ -1,4 +1,6 @@
-// The nav tree: sources (type badge) -> tables (required parameters) -> columns with types.
+// The nav tree: sources (type badge, table count) -> tables (required parameters) -> columns
+// with types. Sorted by name (plain names before path names such as /Calls/:CallSid/...);
+// every name has its full text (and description) as a tooltip; a newly added source opens.
 import { api } from "./api.js";
 import { h, clear, debounce } from "./dom.js";
 
@@ -21,10 +23,14 @@ export function createTree(root, { onOpenTable, onSample, onEdit, onDelete, onAd
     render();
   };
 
-  async function load() {
+  async function load(added = null) {
     status.textContent = "Loading…";
     try {
-      data = await api("GET", "/api/tree");
+      data = sortTree(await api("GET", "/api/tree"));
+      if (added) {
+        expanded.add(`s:${added}`);
+        keep();
+      }
       clear(status);
       if (!data.sources.length) status.append(emptyState());
     } catch (err) {
@@ -42,6 +48,13 @@ export function createTree(root, { onOpenTable, onSample, onEdit, onDelete, onAd
       h("p", {}, "Add a Twilio account to see its calls, messages and other tables here. No account at hand? Run ", h("code", {}, "distillr sandbox"), " and use the Account SID, Auth Token and URL it prints."),
       onAdd ? h("button", { class: "btn primary", onclick: () => onAdd() }, "+ Add a data source") : null,
     );
+  }
+
+  const plainFirst = (a, b) => (a.startsWith("/") - b.startsWith("/")) || a.localeCompare(b, "en", { sensitivity: "base" });
+  function sortTree(tree) {
+    tree.sources.sort((a, b) => plainFirst(a.name, b.name));
+    for (const src of tree.sources) src.tables.sort((a, b) => plainFirst(a.name, b.name));
+    return tree;
   }
 
   function matches(text, q) {
@@ -70,8 +83,9 @@ export function createTree(root, { onOpenTable, onSample, onEdit, onDelete, onAd
           { class: "row", onclick: () => toggle(key) },
           h("span", { class: `caret${open ? " open" : ""}` }),
           h("span", { class: "icon db" }),
-          h("span", { class: "label" }, src.name),
+          h("span", { class: "label", title: src.name }, src.name),
           h("span", { class: `badge type ${src.type || ""}` }, src.type || "?"),
+          h("span", { class: "count muted", title: `${src.tables.length} tables` }, String(src.tables.length)),
           h("span", { class: "spacer" }),
           onEdit ? h("button", { class: "icon-btn small", title: `Edit ${src.name}`, "aria-label": `Edit ${src.name}`, onclick: (e) => (e.stopPropagation(), onEdit(src.name)) }, "✎") : null,
           onDelete ? h("button", { class: "icon-btn small", title: `Delete ${src.name}`, "aria-label": `Delete ${src.name}`, onclick: (e) => (e.stopPropagation(), onDelete(src.name)) }, "✕") : null,
@@ -101,7 +115,7 @@ export function createTree(root, { onOpenTable, onSample, onEdit, onDelete, onAd
         h("span", { class: `caret${open ? " open" : ""}`, onclick: () => toggle(key) }),
         h("span", { class: "icon tbl" }),
         // the parameters go under the name when both do not fit on one line
-        h("span", { class: "name-block" }, h("a", { class: "label table-link", href: "#", onclick: (e) => (e.preventDefault(), onOpenTable(src.name, t)) }, t.name), params),
+        h("span", { class: "name-block" }, h("a", { class: "label table-link", href: "#", title: [t.name, t.description].filter(Boolean).join("\n"), onclick: (e) => (e.preventDefault(), onOpenTable(src.name, t)) }, t.name), params),
         h("button", { class: "icon-btn small samples-btn", title: `Sample queries for ${t.name}`, "aria-label": `Sample queries for ${t.name}`, onclick: (e) => (e.stopPropagation(), onSample(src.name, t, e.currentTarget)) }, "⚡"),
       ),
     );
@@ -112,7 +126,7 @@ export function createTree(root, { onOpenTable, onSample, onEdit, onDelete, onAd
           h(
             "div",
             { class: `node column${c.virtual ? " virtual" : ""}`, role: "treeitem", title: c.description || "" },
-            h("div", { class: "row" }, h("span", { class: "icon col" }), h("span", { class: "label" }, c.name), h("span", { class: "coltype", title: c.type }, shortType(c.type)), c.virtual ? h("span", { class: "badge filter", title: "Filter column: use it in WHERE" }, "filter") : null),
+            h("div", { class: "row" }, h("span", { class: "icon col" }), h("span", { class: "label", title: [c.name, c.description].filter(Boolean).join("\n") }, c.name), h("span", { class: "coltype", title: c.type }, shortType(c.type)), c.virtual ? h("span", { class: "badge filter", title: "Filter column: use it in WHERE" }, "filter") : null),
           ),
         );
       }

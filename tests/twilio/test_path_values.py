@@ -29,9 +29,12 @@ def quoted(value: str) -> str:
 def sendable(value: str) -> bool:
     import unicodedata
 
+    from distillr.connectors.urls import is_placeholder
+
     return (
         value.strip() != ""
         and value not in (".", "..")
+        and not is_placeholder(value)  # '...', 'CA...', '<CallSid>': a missing parameter
         and not any(unicodedata.category(ch) == "Cc" for ch in value)
     )
 
@@ -62,7 +65,7 @@ def sent_paths(con, sandbox, sql):
 @example(value="%")
 @example(value="%2F..%2F")
 @example(value="../Calls")
-@example(value="...")
+@example(value="....x")
 @example(value="a b+c&d=e;f")
 @example(value="\U0001f600")
 @example(value="US")
@@ -84,6 +87,8 @@ def test_the_path_sent_is_the_template_with_exactly_that_value(con, sandbox, val
     [
         ("", MissingParameter, "is empty"),
         ("   ", MissingParameter, "is empty"),
+        ("...", MissingParameter, "placeholder"),
+        ("<CountryCode>", MissingParameter, "placeholder"),
         (".", SqlError, "may not be '.' or '..'"),
         ("..", SqlError, "may not be '.' or '..'"),
         ("U\x00S", SqlError, "control character"),

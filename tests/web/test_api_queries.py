@@ -93,9 +93,13 @@ def test_exports_round_trip(shop):
     ],
 )
 def test_query_errors_carry_the_cli_message(shop, home, sql, kind, status):
+    """The CLI's message, with its hints for a terminal said for the web page."""
+    from distillr.server.problems import for_web
+
     job = run(shop, sql)
     assert job["state"] == "error"
-    expected = cli_message(home, sql)
+    expected = for_web(cli_message(home, sql))
+    assert "`distillr " not in expected
     assert job["error"]["kind"] == kind and job["error"]["detail"] == expected
     res = shop.get(f"/api/queries/{job['id']}/result")
     assert res.status_code == status and res.headers["content-type"].startswith(PROBLEM)

@@ -28,6 +28,12 @@ EXPECTED = {
     ("GET", "/api/tree"): "analyst",
     ("GET", "/api/samples/{source}"): "analyst",
     ("POST", "/api/queries"): "analyst",
+    ("GET", "/api/queries"): "analyst",
+    ("POST", "/api/format"): "analyst",
+    ("GET", "/api/saved"): "analyst",
+    ("PUT", "/api/saved"): "analyst",
+    ("POST", "/api/saved/{name}/ran"): "analyst",
+    ("DELETE", "/api/saved/{name}"): "analyst",
     ("GET", "/api/queries/{job_id}"): "analyst",
     ("DELETE", "/api/queries/{job_id}"): "analyst",
     ("GET", "/api/queries/{job_id}/result"): "analyst",
@@ -195,3 +201,26 @@ def test_users_of_an_old_store_become_admins(home):
     store = AuthStore(home)
     store.add_user("new", PASSWORD)
     assert store.role("new") == "analyst" and store.role("old") == "admin"
+
+
+def test_each_user_lists_only_their_own_queries(secured, users):
+    mine = secured.post("/api/queries", headers=users["analyst"], json={"sql": "SELECT 1"})
+    theirs = secured.post("/api/queries", headers=users["admin"], json={"sql": "SELECT 2"})
+    assert mine.status_code == theirs.status_code == 202
+    listed = secured.get("/api/queries", headers=users["analyst"]).json()
+    assert [j["id"] for j in listed] == [mine.json()["id"]]
+    listed = secured.get("/api/queries", headers=users["admin"]).json()
+    assert [j["id"] for j in listed] == [theirs.json()["id"]]
+
+
+def test_saved_queries_are_each_users_own(secured, users):
+    for who, sql in (("analyst", "SELECT 1"), ("admin", "SELECT 2")):
+        res = secured.put("/api/saved", headers=users[who], json={"name": "q", "sql": sql})
+        assert res.status_code == 200, res.text
+    mine = secured.get("/api/saved", headers=users["analyst"]).json()
+    assert [(q["name"], q["sql"]) for q in mine] == [("q", "SELECT 1")]
+    assert secured.delete("/api/saved/q", headers=users["analyst"]).status_code == 204
+    assert secured.get("/api/saved", headers=users["analyst"]).json() == []
+    assert [q["sql"] for q in secured.get("/api/saved", headers=users["admin"]).json()] == [
+        "SELECT 2"
+    ]

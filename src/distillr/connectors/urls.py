@@ -5,7 +5,8 @@ parameter values into paths with :func:`path_segment`, so that:
 
 - a base URL is ``http(s)://host[:port][/path]`` and nothing else: no credentials in it (they
   would show wherever the URL does), no query or fragment, a port that is a port;
-- a path parameter value can never change the request's path: ``.``, ``..``, empty values and
+- a path parameter value can never change the request's path: ``.``, ``..``, empty values,
+  placeholders (``...``, ``CA...``, ``<CallSid>``: "missing parameter") and
   control characters are refused before any request, and everything else is percent-encoded
   (``/``, ``?``, ``#`` and ``%`` included);
 - the server can refuse, for users who are not admins, a base URL whose host is private,
@@ -15,13 +16,21 @@ parameter values into paths with :func:`path_segment`, so that:
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 import unicodedata
 from urllib.parse import quote, urlsplit
 
 from distillr.errors import ConfigError, MissingParameter, SqlError
 
-__all__ = ["MAX_SEGMENT", "check_base_url", "path_segment", "private_host", "shown_url"]
+__all__ = [
+    "MAX_SEGMENT",
+    "check_base_url",
+    "is_placeholder",
+    "path_segment",
+    "private_host",
+    "shown_url",
+]
 
 #: the longest path parameter value sent, unless an API declares its own limit
 MAX_SEGMENT = 512
@@ -107,6 +116,18 @@ def private_host(url: str) -> str | None:
     return None
 
 
+_PLACEHOLDER = re.compile(r"^\s*(?:[A-Za-z]{0,4}(?:\.{3,}|\u2026)|<[^<>]*>)\s*$")
+
+
+def is_placeholder(text: str) -> bool:
+    """A value that only marks where a real one goes: ``...``, ``CA...``, ``…``, ``<CallSid>``.
+
+    >>> [is_placeholder(v) for v in ("...", "CA...", "<CallSid>", "CA123", "..")]
+    [True, True, True, False, False]
+    """
+    return bool(_PLACEHOLDER.match(text))
+
+
 def path_segment(
     value: object, *, parameter: str, table: str = "", max_length: int = MAX_SEGMENT
 ) -> str:
@@ -125,6 +146,13 @@ def path_segment(
         raise MissingParameter(
             f"The path parameter {parameter}{where} is empty: give it a value, e.g."
             f" WHERE {parameter} = '...'.",
+            table=table or None,
+            parameter=parameter,
+        )
+    if is_placeholder(text):
+        raise MissingParameter(
+            f"The path parameter {parameter}{where} is still the placeholder {text.strip()!r}:"
+            f" replace it with a real {parameter}.",
             table=table or None,
             parameter=parameter,
         )

@@ -26,6 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import distillr
 from distillr.errors import DistillrError
 from distillr.server.auth import AuthStore
+from distillr.server.compress import Compress
 from distillr.server.guard import BodyLimit, Guard
 from distillr.server.jobs import JobManager
 from distillr.server.problems import ApiProblem, Redactor, problem, problem_for
@@ -76,9 +77,9 @@ def create_app(
         app.include_router(router)
     mount_files(app, state.static)
     app.add_middleware(Guard, require_auth=require_auth, hosts=allowed_hosts or LOOPBACK_HOSTS)
-    app.add_middleware(  # outermost: first
-        BodyLimit, max_body=state.settings.max_body, max_upload=state.settings.max_upload
-    )
+    app.add_middleware(Compress, loopback=state.settings.compress_loopback)
+    limits = {"max_body": state.settings.max_body, "max_upload": state.settings.max_upload}
+    app.add_middleware(BodyLimit, **limits)  # outermost: first
     return app
 
 

@@ -10,7 +10,10 @@ from typing import Any
 
 from distillr.errors import DistillrError
 
-__all__ = ["sample_queries", "tree_data"]
+__all__ = ["PLACEHOLDER", "sample_queries", "tree_data"]
+
+#: what an unknown path parameter value is written as (the engine refuses it before any request)
+PLACEHOLDER = "'...'"
 
 
 def _close(session: Any, close: bool) -> None:
@@ -52,23 +55,41 @@ def sample_queries(
         tdef = session.connector(source).table(table)
         names = {tdef.name.lower(), *(a.lower() for a in tdef.aliases)}
         mine = [s for s in found if s.get("table", "").lower() in names]
-        from distillr.tree import parameter_spelling
 
-        params = [parameter_spelling(tdef, p) for p in tdef.parameters]  # CallSid, as users write
-        where = " AND ".join(f"`{p}` = '...'" for p in params)
-        first = {
-            "title": f"First rows of {tdef.name}",
-            "sql": f"SELECT *\nFROM `{source}`.`{tdef.name}`\n"
-            + (f"WHERE {where}\n" if where else "")
-            + "LIMIT 100",
-            "table": tdef.name,
-            "note": f"Fill in {', '.join(params)}." if params else "",
-        }
+        first = _first_rows(source, tdef, examples or {})
         if not any(s["sql"] == first["sql"] for s in mine):
             mine.append(first)
         return mine
     finally:
         _close(session, close)
+
+
+def _first_rows(source: str, tdef: Any, examples: dict[str, Any]) -> dict[str, Any]:
+    """The query a click on the table opens (``open``): its path parameters filled with real
+    values from the samples' look-ups where they have one, else with the placeholder
+    ``'...'``, which the engine refuses ("missing parameter") before any request."""
+    from distillr.tree import parameter_spelling
+
+    def quote_literal(value: Any) -> str:
+        return "'" + str(value).replace("'", "''") + "'"
+
+    where, missing = [], []
+    for param in tdef.parameters:
+        spelled = parameter_spelling(tdef, param)  # CallSid, as users write it
+        value = examples.get(param)
+        if value is None:
+            missing.append(spelled)
+        where.append(f"`{spelled}` = {quote_literal(value) if value is not None else PLACEHOLDER}")
+    head = f"-- Replace {PLACEHOLDER} with a real {' and '.join(missing)}\n" if missing else ""
+    return {
+        "title": f"First rows of {tdef.name}",
+        "sql": f"{head}SELECT *\nFROM `{source}`.`{tdef.name}`\n"
+        + (f"WHERE {' AND '.join(where)}\n" if where else "")
+        + "LIMIT 100",
+        "table": tdef.name,
+        "note": f"Fill in {', '.join(missing)}." if missing else "",
+        "open": True,
+    }
 
 
 def examples_for(session: Any, source: str, *, close: bool = True) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from distillr.errors import DistillrError, QueryCancelled
 from distillr.server.problems import Redactor, public_message, title_for
 from distillr.server.results import KeptResult, ResultStore
 from distillr.server.throttle import Busy
+from distillr.tree import sql_type
 
 __all__ = ["Job", "JobManager"]
 
@@ -69,6 +70,7 @@ class Job:
     id: str
     sql: str
     owner: str | None
+    tab: str | None = None
     pushdown: bool = True
     timeout: float | None = None
     started: float = field(default_factory=time.monotonic)
@@ -166,6 +168,7 @@ class Job:
         out: dict[str, Any] = {
             "id": self.id,
             "sql": self.sql,
+            "tab": self.tab,
             "state": self.state,
             "queued": self.queued and self.state == "running",
             "elapsed": round(self.elapsed, 3),
@@ -175,15 +178,28 @@ class Job:
         kept = self.result
         if kept is not None:
             out["rows"] = kept.num_rows
-            out["columns"] = [{"name": f.name, "type": str(f.type)} for f in kept.schema]
+            out["columns"] = [
+                {"name": f.name, "type": str(f.type), "sql_type": sql_type(f.type)}
+                for f in kept.schema
+            ]
             out["kept"] = "expired" if kept.expired else kept.where
         if self.error is not None:
-            out["error"] = {
-                "kind": self.error.kind,
-                "title": title_for(self.error),
-                "detail": redact(public_message(self.error)),
-            }
+            out["error"] = error_dict(self.error, redact)
         return out
+
+
+def error_dict(error: DistillrError, redact: Callable[[str], str] = str) -> dict[str, Any]:
+    """A job's error for the page: the message, and where in the SQL it is when known (the
+    editor marks that line and column)."""
+    out: dict[str, Any] = {
+        "kind": error.kind,
+        "title": title_for(error),
+        "detail": redact(public_message(error)),
+    }
+    line, column = getattr(error, "line", None), getattr(error, "column", None)
+    if isinstance(line, int) and isinstance(column, int):
+        out["line"], out["column"] = line, column
+    return out
 
 
 def _settle(future: asyncio.Future) -> None:
@@ -228,12 +244,18 @@ class JobManager:
         pushdown: bool = True,
         timeout: float | None = None,
         owner: str | None = None,
+        tab: str | None = None,
     ) -> Job:
-        """Queue a query; raises ``Busy`` when ``owner`` already has too many waiting."""
+        """Queue a query; raises ``Busy`` when ``owner`` already has too many waiting.
+
+        ``tab`` names the page's query tab: a tab runs one query at a time, so a new query
+        from the same owner and tab cancels the one still running there (each tab's queries
+        run at once with other tabs', under the same caps)."""
         job = Job(
             id=f"q{next(self._seq)}_{secrets.token_hex(6)}",
             sql=sql,
             owner=owner,
+            tab=tab,
             pushdown=pushdown,
             timeout=timeout if timeout is not None else self.timeout,
         )
@@ -245,9 +267,17 @@ class JobManager:
                     f"You have {waiting} queries waiting to run, the most this server queues"
                     " for one user. Wait for some to finish, or cancel them.",
                 )
+            before = [
+                j
+                for j in self._jobs.values()
+                if tab is not None and j.tab == tab and j.owner == owner and j.state == "running"
+            ]
             self._jobs[job.id] = job
             self._queue.append(job)
             self._trim()
+        for old in before:
+            self.cancel(old)
+        with self._lock:
             self._dispatch()
         return job
 
@@ -257,6 +287,18 @@ class JobManager:
         if job is None or (owner is not None and job.owner != owner):
             return None
         return job
+
+    def recent(
+        self, *, owner: str | None = None, any_owner: bool = False, tab: str | None = None
+    ) -> list[Job]:
+        """The kept jobs of ``owner`` (every owner's with ``any_owner``), newest first."""
+        with self._lock:
+            jobs = list(self._jobs.values())
+        return [
+            j
+            for j in reversed(jobs)
+            if (any_owner or j.owner == owner) and (tab is None or j.tab == tab)
+        ]
 
     def cancel(self, job: Job) -> None:
         with self._lock:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import platform
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from distillr.errors import (
 __all__ = [
     "ApiProblem",
     "Redactor",
+    "for_web",
     "problem",
     "problem_for",
     "public_message",
@@ -122,11 +124,46 @@ _GENERIC = {
 }
 
 
+# Hints written for a terminal, as the web app says them (the page has no command line).
+_WEB_HINTS: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(r"add one with `distillr source add`"),
+        "add one with + Add above the Data sources tree",
+    ),
+    (
+        re.compile(r"See docs/engine\.md for the Drill functions it runs\."),
+        "The editor's completion (Ctrl+Space) lists the functions distillr runs.",
+    ),
+    (
+        re.compile(r"Check it with `distillr source show` and try again\."),
+        "Check it in the source's form (✎ in the tree) and try again.",
+    ),
+    (
+        re.compile(r"with `distillr source update [^`]*`"),
+        "in the source's form (✎ in the tree)",
+    ),
+    (re.compile(r"`distillr source update [^`]*`"), "the source's form (✎ in the tree)"),
+    (re.compile(r"remove it with `distillr source remove [^`]*`"), "delete it (✕ in the tree)"),
+    (re.compile(r" \(run with --debug[^)]*\)| Run again with --debug[^.]*\."), ""),
+]
+
+
+def for_web(text: str) -> str:
+    """``text`` with the CLI's hints said as the web app would say them.
+
+    >>> for_web("No source 'x'. Run SHOW DATABASES, or add one with `distillr source add`.")
+    "No source 'x'. Run SHOW DATABASES, or add one with + Add above the Data sources tree."
+    """
+    for pattern, replacement in _WEB_HINTS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def public_message(exc: DistillrError) -> str:
     """The message of ``exc`` as the web may show it: an API's own words only when they came
-    from the source type's known API host."""
+    from the source type's known API host, and hints written for the web, not the CLI."""
     if not isinstance(exc, SourceError) or exc.known_host or not exc.api_message:
-        return str(exc)
+        return for_web(str(exc))
     status = exc.status
     what = _GENERIC.get(status or 0, f"answered HTTP {status}" if status else "failed")
     where = f" to GET {exc.path}" if exc.path else ""
@@ -175,8 +212,17 @@ def _duckdb_platform() -> str:
         return ""
 
 
+_UNREACHABLE = re.compile(
+    r"cannot (?:be )?reach|ConnectError|connection refused|DNS|TLS|timed out", re.I
+)
+
+
 def title_for(exc: DistillrError) -> str:
     """A short heading for the error, in words (the page shows it above ``detail``)."""
+    # no answer at all (refused, DNS, TLS, a timeout): not a refusal by the API
+    unanswered = isinstance(exc, SourceError) and exc.kind == "source" and exc.status is None
+    if unanswered and _UNREACHABLE.search(str(exc)):
+        return "Cannot reach the API"
     return {
         "sql": "SQL error",
         "catalog": "Not found",

@@ -15,7 +15,9 @@ them with what happens past each:
   bytes of those at most (the oldest results expire first);
 - logins: ``login_free_attempts`` tries per user name and per client address, then growing
   delays from ``login_delay`` up to ``login_max_delay`` seconds (429 with ``Retry-After``);
-  ``login_hashes`` password hashes at once, ``login_waiting`` more waiting (past it 429).
+  ``login_hashes`` password hashes at once, ``login_waiting`` more waiting (past it 429);
+- compression: text answers go gzip-compressed to clients off loopback (``compress.py``), and
+  to loopback ones too with ``compress_loopback``.
 """
 
 from __future__ import annotations
@@ -47,11 +49,12 @@ class ServerSettings:
     login_max_delay: float = 300.0
     login_hashes: int = 1
     login_waiting: int = 8
+    compress_loopback: bool = False
 
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.name == "results_dir":
+            if f.name in ("results_dir", "compress_loopback"):
                 continue
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise ValueError(f"{f.name} must be a number, not {value!r}")

@@ -30,6 +30,12 @@ class QueryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     sql: str
     pushdown: bool = True
+    tab: str | None = Field(
+        None,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="The page's query tab: a new query from the same tab cancels the last",
+    )
     timeout: float | None = Field(
         None,
         gt=0,
@@ -74,7 +80,11 @@ def start_query(body: QueryIn, request: Request, caller: Caller = ANALYST) -> di
         )
     try:
         job = server.jobs.start(
-            body.sql, pushdown=body.pushdown, timeout=body.timeout, owner=caller.user
+            body.sql,
+            pushdown=body.pushdown,
+            timeout=body.timeout,
+            owner=caller.user,
+            tab=body.tab,
         )
     except Busy as busy:
         raise ApiProblem(
@@ -85,6 +95,19 @@ def start_query(body: QueryIn, request: Request, caller: Caller = ANALYST) -> di
             headers={"Retry-After": str(busy.retry_after)},
         ) from None
     return job.to_dict(server.redactor)
+
+
+@router.get("/api/queries")
+def list_queries(
+    request: Request,
+    tab: str | None = Query(None, max_length=64),
+    caller: Caller = ANALYST,
+) -> list[dict[str, Any]]:
+    """The caller's recent query jobs, newest first (``tab``: only that tab's)."""
+    server = server_of(request)
+    owner = caller.user if server.require_auth else None
+    jobs = server.jobs.recent(owner=owner, any_owner=not server.require_auth, tab=tab)
+    return [job.to_dict(server.redactor) for job in jobs]
 
 
 @router.get("/api/queries/{job_id}")
@@ -110,6 +133,29 @@ def cancel_query(job_id: str, request: Request, caller: Caller = ANALYST) -> dic
     job = find_job(server, job_id, caller)
     server.jobs.cancel(job)
     return job.to_dict(server.redactor)
+
+
+class FormatIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sql: str
+
+
+@router.post("/api/format")
+def format_sql(body: FormatIn, caller: Caller = ANALYST) -> dict[str, str]:
+    """The query laid out one clause a line (sqlglot, in distillr's Drill dialect). The
+    formatted text parses to the same query, or the query is given back as it was."""
+    from distillr.sql.dialect import DIALECT, classify, parse
+
+    text = body.sql.strip().rstrip(";")
+    if not text:
+        raise SqlError("The query is empty. Type a SELECT statement to format.")
+    if classify(text).kind != "query":
+        return {"sql": body.sql, "note": "Only SELECT statements are formatted."}
+    tree = parse(text)  # a syntax error is a 400 with its line and column
+    pretty = tree.sql(dialect=DIALECT, pretty=True)
+    if parse(pretty) != tree:
+        return {"sql": body.sql, "note": "This query is kept as it is: formatting would change it."}
+    return {"sql": pretty}
 
 
 @router.post("/api/explain")
