@@ -14,6 +14,7 @@ import base64
 import datetime as dt
 import decimal
 import json
+import re
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -181,6 +182,26 @@ def _fit(text: str, width: int) -> str:
 
 
 _CONTROL = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
+_HAS_CONTROL = re.compile("[\n\r\t]").search
+
+
+def _clean(text: str) -> str:
+    return text.translate(_CONTROL) if _HAS_CONTROL(text) else text
+
+
+def _fitted(texts: list[str], width: int) -> list[str]:
+    """A column's texts padded to ``width``; wider ones are kept whole up to ``MAX_CELL`` and
+    cut with an ellipsis past it."""
+    out = []
+    for t in texts:
+        if not t.isascii():
+            t = _fit(t, max(width, min(_cells(t), MAX_CELL)))
+        elif len(t) <= width:
+            t = t.ljust(width)
+        elif len(t) > MAX_CELL:
+            t = t[: MAX_CELL - 1] + "…"
+        out.append(t)
+    return out
 
 
 class PlainTable:
@@ -191,30 +212,33 @@ class PlainTable:
     written whole up to ``MAX_CELL`` and pushes the rest of its line right, rather than being
     cut. Decimal columns show the places their sampled values need, and more for a later
     value that needs more (never rounding). Line breaks and tabs in values become spaces.
-    Ends with the row count.
+    Ends with the row count. Values are turned into text a column and ``SLICE_ROWS`` rows
+    at a time.
     """
 
     def __init__(self, schema: pa.Schema, out: IO[str]) -> None:
         self.out = out
+        self.schema = schema
         self.names = list(schema.names)
-        self.decimals = [i for i, f in enumerate(schema) if pa.types.is_decimal(f.type)]
         self.places = [0] * len(self.names)
         self.widths: list[int] | None = None
-        self.sample: list[list[Any]] = []
+        self.sample: list[pa.RecordBatch] = []
+        self.held = 0
         self.rows = 0
 
     def add(self, batch: pa.RecordBatch) -> None:
-        if not self.names:
-            self.rows += batch.num_rows
-            return
-        for row in row_lists(batch):
-            if self.widths is None:
-                self.sample.append(row)
-                if len(self.sample) >= SAMPLE_ROWS:
-                    self._start()
-            else:
-                self._line(self._texts(row))
         self.rows += batch.num_rows
+        if not self.names:
+            return
+        for start in range(0, batch.num_rows, SLICE_ROWS):
+            part = batch.slice(start, SLICE_ROWS)
+            if self.widths is not None:
+                self._write(self._texts(part))
+                continue
+            self.sample.append(part)
+            self.held += part.num_rows
+            if self.held >= SAMPLE_ROWS:
+                self._start()
 
     def close(self) -> None:
         if self.widths is None:
@@ -222,37 +246,60 @@ class PlainTable:
         n = self.rows
         self.out.write(f"{n:,} row{'' if n == 1 else 's'}\n")
 
-    def _texts(self, row: list[Any]) -> list[str]:
-        texts = [cell(v) for v in row]
-        for i in self.decimals:
-            v = row[i]
-            if v is not None and v.is_finite():
-                texts[i] = format(v, f".{max(self.places[i], _places(v))}f")
-        return [t.translate(_CONTROL) for t in texts]
+    def _texts(self, part: pa.RecordBatch) -> list[list[str]]:
+        """Each column of ``part`` as text."""
+        columns = []
+        for i, field in enumerate(self.schema):
+            t = field.type
+            values = part.column(i).to_pylist()
+            if pa.types.is_string(t) or pa.types.is_large_string(t):
+                texts = ["NULL" if v is None else _clean(v) for v in values]
+            elif pa.types.is_decimal(t):
+                least = self.places[i]
+                texts = [
+                    "NULL"
+                    if v is None
+                    else format(v, f".{max(least, _places(v))}f")
+                    if v.is_finite()
+                    else str(v)
+                    for v in values
+                ]
+            elif pa.types.is_map(t):
+                texts = [cell(None if v is None else dict(v)) for v in values]
+            else:
+                texts = [_clean(cell(v)) for v in values]
+            columns.append(texts)
+        return columns
 
     def _start(self) -> None:
         """Measure the columns on the sample, write the header and the sampled rows."""
-        for i in self.decimals:
-            self.places[i] = max(
-                (_places(r[i]) for r in self.sample if r[i] is not None), default=0
-            )
-        sample = [self._texts(r) for r in self.sample]
+        for i, field in enumerate(self.schema):
+            if pa.types.is_decimal(field.type):
+                self.places[i] = max(
+                    (
+                        _places(v)
+                        for part in self.sample
+                        for v in part.column(i).to_pylist()
+                        if v is not None
+                    ),
+                    default=0,
+                )
+        sample = [self._texts(part) for part in self.sample]
         self.sample = []
         self.widths = [
-            min(max(_cells(name), max((_cells(r[i]) for r in sample), default=0)), MAX_CELL)
+            min(
+                max(_cells(name), max((_cells(t) for cols in sample for t in cols[i]), default=0)),
+                MAX_CELL,
+            )
             for i, name in enumerate(self.names)
         ]
         if not self.names:
             return
-        self._line(self.names)
+        self._write([[name] for name in self.names])
         self.out.write("─" * (sum(self.widths) + 3 * (len(self.widths) - 1)) + "\n")
-        for texts in sample:
-            self._line(texts)
+        for columns in sample:
+            self._write(columns)
 
-    def _line(self, texts: list[str]) -> None:
-        last = len(texts) - 1
-        parts = []
-        for i, (text, width) in enumerate(zip(texts, self.widths)):
-            part = _fit(text, max(width, min(_cells(text), MAX_CELL)))
-            parts.append(part if i == last else part + "   ")
-        self.out.write("".join(parts) + "\n")
+    def _write(self, columns: list[list[str]]) -> None:
+        fitted = [_fitted(texts, width) for texts, width in zip(columns, self.widths)]
+        self.out.write("".join("   ".join(row) + "\n" for row in zip(*fitted)))
