@@ -19,7 +19,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-from distillr.cli import render, writers
+from distillr.cli import plaintable, render, writers
 from distillr.errors import SourceError
 
 QUERIES = {
@@ -157,7 +157,7 @@ def test_table_to_a_pipe_is_the_rich_table(cli, whole, name):
     from rich.console import Console
 
     table = whole(QUERIES[name])
-    assert table.num_rows <= render.SAMPLE_ROWS
+    assert table.num_rows <= plaintable.SAMPLE_ROWS
     ran = cli("query", QUERIES[name])
     assert ran.code == 0, ran.err
     con = Console(width=10_000, color_system=None, record=True, file=io.StringIO())
@@ -166,7 +166,7 @@ def test_table_to_a_pipe_is_the_rich_table(cli, whole, name):
 
 
 def test_table_past_the_sample_keeps_every_row(cli, whole, monkeypatch):
-    monkeypatch.setattr(render, "SAMPLE_ROWS", 50)
+    monkeypatch.setattr(plaintable, "SAMPLE_ROWS", 50)
     sql = "SELECT sid, status, price, error_code FROM tw.messages ORDER BY sid"
     table = whole(sql)
     ran = cli("query", sql)
@@ -184,10 +184,10 @@ def test_table_past_the_sample_keeps_every_row(cli, whole, monkeypatch):
 
 
 def test_plain_table_does_not_cut_values_wider_than_the_sample(monkeypatch):
-    monkeypatch.setattr(render, "SAMPLE_ROWS", 3)
+    monkeypatch.setattr(plaintable, "SAMPLE_ROWS", 3)
     schema = pa.schema([("name", pa.string()), ("n", pa.int64())])
     out = io.StringIO()
-    t = render.PlainTable(schema, out)
+    t = plaintable.PlainTable(schema, out)
     t.add(pa.record_batch([pa.array(["ab"] * 3), pa.array([1, 2, 3])], schema=schema))
     t.add(pa.record_batch([pa.array(["a wider value", "x" * 60]), pa.array([4, 5])], schema))
     t.close()

@@ -18,7 +18,8 @@ from typing import IO, Any
 
 import pyarrow as pa
 
-from distillr.cli.render import PlainTable, cell, json_default, row_dicts
+from distillr.cli.plaintable import PlainTable
+from distillr.cli.render import cell, json_default, row_dicts
 
 __all__ = ["BINARY", "FORMATS", "atomic_output", "open_writer", "write_batches"]
 
