@@ -19,6 +19,7 @@ BENCHES = {
     "cli_bench.py": ["--runs", "5"],
     "web_bench.py": ["--repeat", "1"],
     "server_bench.py": ["--rows", "1000000"],
+    "output_bench.py": ["--quick"],
 }
 
 
