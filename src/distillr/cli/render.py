@@ -42,6 +42,10 @@ def json_default(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
+        if value.is_finite() and value.as_tuple().exponent == 0:
+            # scale 0: an integer, such as DuckDB's HUGEINT sum() of integers (Arrow has no
+            # 128-bit integer); a JSON number, as DuckDB writes it, and still exact
+            return int(value)
         return str(value)  # exact: 0.1 stays 0.1
     if isinstance(value, bytes):
         return base64.b64encode(value).decode()
