@@ -16,9 +16,11 @@ BENCHES = {
     "sandbox_bench.py": ["--quick"],
     "engine_bench.py": ["--quick"],
     "twilio_bench.py": [],
+    "scale_bench.py": ["--repeat", "1"],
     "cli_bench.py": ["--runs", "5"],
     "web_bench.py": ["--repeat", "1"],
     "server_bench.py": ["--rows", "1000000"],
+    "openapi_bench.py": ["--runs", "3"],
     "output_bench.py": ["--quick"],
 }
 

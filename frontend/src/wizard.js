@@ -1,6 +1,9 @@
-// The data source wizard: category -> type -> form. Save tests the connection first; the
-// server's message is shown next to the field it concerns, and nothing is saved on failure.
+// The data source wizard: category -> type -> form. Every type and its form's fields come from
+// the server (each type's settings, declared once); a Custom API gets its endpoints form
+// (customapi.js). Save tests the connection first; the server's message is shown next to the
+// field it concerns, and nothing is saved on failure.
 import { api, ApiError } from "./api.js";
+import { customApiForm } from "./customapi.js";
 import { h, clear, debounce, modal } from "./dom.js";
 
 let typesCache = null;
@@ -58,7 +61,7 @@ export async function openWizard({ source = null, onSaved } = {}) {
         types.map((t) =>
           h(
             "button",
-            { class: "card", dataset: { type: t.type }, onclick: () => showForm(t, category) },
+            { class: "card", dataset: { type: t.template || t.type }, onclick: () => showForm(t, category) },
             h("div", { class: "card-title" }, h("span", { class: `type-logo ${t.type}` }, t.label[0]), t.label),
             h("div", { class: "card-text" }, t.description),
           ),
@@ -70,7 +73,11 @@ export async function openWizard({ source = null, onSaved } = {}) {
 
   function showForm(type, category) {
     const editing = !!source;
-    let mode = editing && source.options.api_key ? "api_key" : "auth_token";
+    const modes = type.auth_modes || [];
+    const modeOf = (m) => type.fields.filter((f) => !f.secret && m.settings.includes(f.name));
+    const savedMode = editing ? modes.find((m) => modeOf(m).some((f) => source.options?.[f.name])) : null;
+    const firstMode = savedMode || modes[0] || null;
+    let mode = firstMode ? firstMode.id : null;
     const inputs = {};
     const errors = {};
 
@@ -91,7 +98,7 @@ export async function openWizard({ source = null, onSaved } = {}) {
       id: "f-name",
       autocomplete: "off",
       spellcheck: false,
-      placeholder: "my_twilio",
+      placeholder: type.form === "definition" ? "my_api" : `my_${(type.template || type.type).replace(/[^a-z0-9_]/g, "_")}`,
       value: editing ? source.name : "",
       "aria-describedby": "err-name",
     });
@@ -124,10 +131,33 @@ export async function openWizard({ source = null, onSaved } = {}) {
       if (input) input.classList.toggle("invalid", !!message);
     }
 
+    const nameRow = fieldRow("name", "Name", nameInput, meta.name_rule);
+    if (type.form === "definition") {
+      const form = customApiForm({
+        type,
+        meta,
+        source,
+        nameRow,
+        nameInput,
+        pattern,
+        nameRule: meta.name_rule,
+        setNameError: (m) => setError("name", m),
+        onDone: (saved) => {
+          dlg.close();
+          if (onSaved) onSaved(saved, { created: !editing });
+        },
+        onBack: editing ? null : () => showTypes(category),
+        onCancel: dlg.close,
+      });
+      clear(body).append(...(editing ? [] : [steps(3)]), formHead(type), form);
+      nameInput.focus();
+      return;
+    }
+
     const modeSwitch = h(
       "div",
       { class: "segmented", role: "radiogroup" },
-      type.auth_modes.map((m) =>
+      modes.map((m) =>
         h(
           "button",
           {
@@ -146,27 +176,40 @@ export async function openWizard({ source = null, onSaved } = {}) {
     );
 
     const fieldsBox = h("div", { class: "fields" });
-    for (const f of type.fields) {
+    const fields = type.fields.filter((f) => f.type !== "mapping" && f.type !== "list");
+    for (const f of fields) {
       const saved = editing && f.secret ? source.secrets?.[f.name] : null;
+      const fallback = f.default !== undefined ? `default: ${f.default}` : "";
+      const choices = f.type === "boolean" ? ["true", "false"] : f.type === "choice" ? f.choices : null;
+      if (choices) {
+        // a yes/no or one-of setting: a list to pick from (blank: the default)
+        const current = editing ? String(source.options?.[f.name] ?? "") : "";
+        inputs[f.name] = h("select", { name: f.name, id: `f-${f.name}`, "aria-describedby": `err-${f.name}` }, h("option", { value: "" }, fallback || "—"), choices.map((c) => h("option", { value: c, selected: c === current }, c)));
+        continue;
+      }
       inputs[f.name] = h("input", {
         name: f.name,
         id: `f-${f.name}`,
         type: f.secret ? "password" : "text",
         autocomplete: f.secret ? "new-password" : "off",
         spellcheck: false,
-        placeholder: saved ? `${saved} saved; leave blank to keep` : f.placeholder || "",
+        placeholder: saved ? `${saved} saved; leave blank to keep` : f.placeholder || fallback,
         value: editing && !f.secret ? source.options?.[f.name] ?? "" : "",
         "aria-describedby": `err-${f.name}`,
       });
     }
-    const rows = Object.fromEntries(type.fields.map((f) => [f.name, fieldRow(f.name, f.label + (f.required ? "" : " (optional)"), inputs[f.name], f.help)]));
+    const help = (f) => (f.help ? f.help[0].toUpperCase() + f.help.slice(1) + "." : null);
+    const rows = Object.fromEntries(fields.map((f) => [f.name, fieldRow(f.name, f.label + (f.required ? "" : " (optional)"), inputs[f.name], help(f))]));
+    const more = h("details", { class: "more-settings" }, h("summary", {}, "More settings"));
 
     function renderFields() {
       clear(fieldsBox);
-      for (const f of type.fields) {
+      clear(more).append(h("summary", {}, "More settings"));
+      for (const f of fields) {
         if (f.auth_mode && f.auth_mode !== mode) continue;
-        fieldsBox.append(rows[f.name]);
+        (f.advanced ? more : fieldsBox).append(rows[f.name]);
       }
+      if (more.children.length > 1) fieldsBox.append(more);
     }
     renderFields();
 
@@ -182,8 +225,8 @@ export async function openWizard({ source = null, onSaved } = {}) {
           await submit();
         },
       },
-      fieldRow("name", "Name", nameInput, meta.name_rule),
-      h("div", { class: "field" }, h("span", { class: "field-label" }, "Authentication"), modeSwitch),
+      nameRow,
+      modes.length ? h("div", { class: "field" }, h("span", { class: "field-label" }, "Authentication"), modeSwitch) : null,
       fieldsBox,
       errors._form,
       h(
@@ -199,7 +242,7 @@ export async function openWizard({ source = null, onSaved } = {}) {
     async function submit() {
       for (const k of Object.keys(errors)) setError(k, "");
       errors._form.textContent = "";
-      const modeDef = type.auth_modes.find((m) => m.id === mode);
+      const modeDef = modes.find((m) => m.id === mode);
       const options = {};
       const secrets = {};
       let missing = false;
@@ -211,8 +254,11 @@ export async function openWizard({ source = null, onSaved } = {}) {
         setError("name", `'${name}' is not a valid name: use lowercase letters, digits and underscores only.`);
         missing = true;
       }
-      for (const f of type.fields) {
-        if (f.auth_mode && f.auth_mode !== mode) continue;
+      for (const f of fields) {
+        if (f.auth_mode && f.auth_mode !== mode) {
+          if (!f.secret) options[f.name] = null; // another mode's option: removed
+          continue;
+        }
         const v = inputs[f.name].value.trim();
         if (f.secret) {
           if (v) secrets[f.name] = v;
@@ -229,10 +275,10 @@ export async function openWizard({ source = null, onSaved } = {}) {
         }
       }
       if (missing) return;
-      if (mode !== "api_key") options.api_key = null;
-      const modeChanged = editing && !!source.options.api_key !== (mode === "api_key");
+      const modeChanged = editing && firstMode && mode !== firstMode.id;
       if (modeChanged && !Object.keys(secrets).length) {
-        setError(modeDef.secrets[0], "Enter the secret for this kind of authentication.");
+        const secret = fields.find((f) => f.secret && modeDef.settings.includes(f.name));
+        setError(secret.name, "Enter the secret for this kind of authentication.");
         return;
       }
       save.disabled = true;
@@ -248,7 +294,7 @@ export async function openWizard({ source = null, onSaved } = {}) {
           });
         } else {
           const clean = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== null));
-          saved = await api("POST", "/api/sources", { type: type.type, name, options: clean, secrets });
+          saved = await api("POST", "/api/sources", { type: type.type, template: type.template, name, options: clean, secrets });
         }
         dlg.close();
         if (onSaved) onSaved(saved, { created: !editing });
@@ -267,16 +313,16 @@ export async function openWizard({ source = null, onSaved } = {}) {
       }
     }
 
-    clear(body).append(
-      ...(editing ? [] : [steps(3)]),
-      h("div", { class: "form-head" }, h("span", { class: `type-logo ${type.type}` }, type.label[0]), h("div", {}, h("strong", {}, type.label), h("div", { class: "muted" }, type.description))),
-      form,
-    );
+    clear(body).append(...(editing ? [] : [steps(3)]), formHead(type), form);
     nameInput.focus();
   }
 
+  function formHead(type) {
+    return h("div", { class: "form-head" }, h("span", { class: `type-logo ${type.type}` }, type.label[0]), h("div", {}, h("strong", {}, type.label), h("div", { class: "muted" }, type.description)));
+  }
+
   if (source) {
-    const type = meta.types.find((t) => t.type === source.type);
+    const type = meta.types.find((t) => t.type === source.type && !t.template);
     if (type) showForm(type, meta.categories.find((c) => c.id === type.category));
     else clear(body).append(h("p", {}, `Sources of type ${source.type} cannot be edited here.`));
   } else {

@@ -18,6 +18,7 @@ from distillr.errors import (
     SqlError,
     TooManyRequests,
     UnsupportedError,
+    UsageError,
 )
 
 __version__ = "0.1.0"
@@ -33,6 +34,7 @@ __all__ = [
     "SqlError",
     "TooManyRequests",
     "UnsupportedError",
+    "UsageError",
     "__version__",
     "connect",
 ]

@@ -11,7 +11,9 @@
     │   └── AuthError       wrong credentials
     ├── TooManyRequests     a fan-out or bind join would need too many requests
     ├── QueryCancelled      Ctrl-C or a query timeout
-    └── ConfigError         bad data source settings, registry or key-file problems
+    ├── ConfigError         bad data source settings, registry or key-file problems
+    └── UsageError          a bad option or argument (a timeout, a row count): exit code 2
+                            on the command line, HTTP 422 on the web API
 
 Every message says what to do next. No message, ``repr`` or attribute holds a secret.
 """
@@ -32,6 +34,7 @@ __all__ = [
     "SqlError",
     "TooManyRequests",
     "UnsupportedError",
+    "UsageError",
     "did_you_mean",
 ]
 
@@ -149,6 +152,12 @@ class ConfigError(DistillrError, ValueError):
     """Bad data source settings, or a problem with the registry or the key file."""
 
     kind = "config"
+
+
+class UsageError(DistillrError, ValueError):
+    """An option or argument out of its range: what was given and what is allowed."""
+
+    kind = "usage"
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:

@@ -21,17 +21,24 @@ import pyarrow as pa
 
 from distillr.connectors.base import Connector
 from distillr.errors import CatalogError, DistillrError, did_you_mean
+from distillr.home import default_home
+from distillr.sql import exits
+from distillr.sql.caps import check_timeout
 from distillr.sql.dialect import classify
 from distillr.sql.executor import run
 from distillr.sql.explain import Explain, explain_plan
 from distillr.sql.planner import plan_query
 from distillr.sql.result import QueryStats, Result
 
-__all__ = ["Explain", "Session"]
+__all__ = ["DUCKDB_CONFIG", "Explain", "Session"]
 
-
-def default_home() -> Path:
-    return Path(os.environ.get("DISTILLR_HOME") or "~/.distillr").expanduser()
+#: DuckDB's settings for queries: no files, network or extensions (see sql/surface.py)
+DUCKDB_CONFIG = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+}
 
 
 class Session:
@@ -113,9 +120,12 @@ class Session:
         with self._db_lock:
             if self._db is None:
                 # queries read API tables only: no files, network or extensions from SQL
-                self._db = duckdb.connect(config={"enable_external_access": False})
+                db = duckdb.connect(config=DUCKDB_CONFIG)
                 # timestamps compare and print in UTC, as the planner converts literals
-                self._db.execute("SET GLOBAL TimeZone = 'UTC'")
+                db.execute("SET GLOBAL TimeZone = 'UTC'")
+                # and no statement may change any of it afterwards
+                db.execute("SET lock_configuration = true")
+                self._db = db
             return self._db
 
     def _open_db_soon(self) -> None:
@@ -125,9 +135,8 @@ class Session:
             if self._db is not None or self._db_opening:
                 return
             self._db_opening = True
-        threading.Thread(
-            target=self._open_db_quietly, name="distillr-duckdb-open", daemon=True
-        ).start()
+        # not a daemon thread: the interpreter must not exit while it is inside DuckDB
+        exits.start(self._open_db_quietly, name="distillr-duckdb-open")
 
     def _open_db_quietly(self) -> None:
         try:
@@ -143,10 +152,15 @@ class Session:
         pushdown: bool = True,
         timeout: float | None = None,
         progress: Callable[[QueryStats], Any] | None = None,
+        probes: bool = True,
     ) -> Result:
-        """Run one Drill statement and return its result (streaming for queries)."""
+        """Run one Drill statement and return its result (streaming for queries).
+
+        ``probes=False`` asks the connectors to plan without requests of their own (splits
+        may then be less even)."""
         if not isinstance(text, str):
             raise TypeError("sql() needs the SQL text as a string")
+        timeout = check_timeout(timeout)
         stmt = classify(text)
         if stmt.kind == "show_databases":
             types = self._source_types()
@@ -156,37 +170,47 @@ class Session:
         if stmt.kind == "describe":
             return self._describe(stmt.source, stmt.table)
         if stmt.kind == "explain":
-            ex = self.explain(stmt.body, pushdown=pushdown)
+            ex = self.explain(text, pushdown=pushdown, probes=probes)
             return _static({"text": [ex.text], "json": [json.dumps(ex.to_dict(), default=str)]})
         self._open_db_soon()
-        plan = plan_query(stmt.body, self.connector, pushdown=pushdown, describe=False)
+        plan = plan_query(
+            stmt.body, self.connector, pushdown=pushdown, describe=False, probes=probes
+        )
         return run(plan, self.db, timeout=timeout, progress=progress)
 
-    def explain(self, text: str, pushdown: bool = True) -> Explain:
-        """How a query would run: per table reference, requests, predicates, LIMIT."""
+    def explain(self, text: str, pushdown: bool = True, probes: bool = True) -> Explain:
+        """How a query would run: per table reference, requests, predicates, LIMIT, and the
+        probe requests planning sent (none with ``probes=False`` or ``EXPLAIN (probes off)``)."""
         stmt = classify(text)
         if stmt.kind == "explain":
+            if stmt.probes is not None:
+                probes = stmt.probes
             stmt = classify(stmt.body)
         if stmt.kind != "query":
             raise DistillrError("EXPLAIN works on SELECT queries.")
-        plan = plan_query(stmt.body, self.connector, pushdown=pushdown)
+        plan = plan_query(stmt.body, self.connector, pushdown=pushdown, probes=probes)
         return explain_plan(plan)
 
     def _show_tables(self, source: str | None) -> Result:
         names = [source] if source else self.sources()
-        schemas, tables, descriptions = [], [], []
+        rows: dict[str, list[str]] = {
+            "TABLE_SCHEMA": [],
+            "TABLE_NAME": [],
+            "DESCRIPTION": [],
+            "PARAMETERS": [],
+        }
         for name in names:
-            conn = self.connector(name)
-            for t in conn.tables():
-                schemas.append(name)
-                tables.append(t.name)
-                descriptions.append(t.description)
-        return _static({"TABLE_SCHEMA": schemas, "TABLE_NAME": tables, "DESCRIPTION": descriptions})
+            for t in self.connector(name).tables():
+                rows["TABLE_SCHEMA"].append(name)
+                rows["TABLE_NAME"].append(t.name)
+                rows["DESCRIPTION"].append(t.description)
+                rows["PARAMETERS"].append(",".join(t.parameters))
+        return _static(rows)
 
     def _describe(self, source: str, table: str) -> Result:
         tdef = self.connector(source).table(table)
         columns = list(tdef.columns)
-        types = _duckdb_types([c.type for c in columns])
+        types = duckdb_type_names([c.type for c in columns])
         return _static(
             {
                 "COLUMN_NAME": [c.name for c in columns],
@@ -228,7 +252,8 @@ def _static(columns: dict[str, list]) -> Result:
     return Result(table=pa.table({k: pa.array(v, type=pa.string()) for k, v in columns.items()}))
 
 
-def _duckdb_types(types: list[pa.DataType]) -> list[str]:
+def duckdb_type_names(types: list[pa.DataType]) -> list[str]:
+    """The DuckDB type name (as DESCRIBE shows it) of each Arrow type."""
     if not types:
         return []
     schema = pa.schema([pa.field(f"c{i}", t) for i, t in enumerate(types)])

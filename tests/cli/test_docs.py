@@ -25,7 +25,18 @@ def test_cli_doc_names_every_source_command():
 
     doc = (REPO / "docs" / "cli.md").read_text()
     names = [c.name for c in source_app.registered_commands]
-    assert names == ["add", "list", "show", "test", "rename", "update", "remove"]
+    assert names == [
+        "add",
+        "list",
+        "show",
+        "test",
+        "rename",
+        "update",
+        "edit",
+        "export",
+        "refresh",
+        "remove",
+    ]
     for name in names:
         assert re.search(rf"`source {name}\b", doc), name
 

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from distillr.errors import CatalogError, DistillrError
-from distillr.sql.planner import _pred_text, plan_query
+from distillr.sql.plan import pred_text
+from distillr.sql.planner import plan_query
 
 from .fakes import FakeConnector
 
@@ -48,9 +49,9 @@ def render(sql: str, pushdown: bool) -> str:
         cols = scan.request().columns
         out.append("  columns " + ("*" if cols is None else ", ".join(cols) or "(none)"))
         for c in scan.conjuncts:
-            line = f"  {c.where:<7} {c.sql}"
+            line = f"  {c.placement:<7} {c.sql}"
             if c.preds:
-                line += " -> " + "; ".join(_pred_text(p) for p in c.preds)
+                line += " -> " + "; ".join(pred_text(p) for p in c.preds)
             out.append(line)
         out.append(f"  limit   {scan.limit_note}")
         if scan.empty:

@@ -145,7 +145,7 @@ def test_wizard_inline_errors_then_create(page, sandbox):
     page.wait_for_selector(".dialog", state="detached")
     page.click("button.add-source")
     assert page.locator("[data-category=files]").is_disabled()
-    assert page.locator("[data-category=custom_api]").is_disabled()
+    assert not page.locator("[data-category=custom_api]").is_disabled()
     page.click("[data-category=api]")
     page.click("[data-type=twilio]")
     # a bad name: the rule and an inline error, live

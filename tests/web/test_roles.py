@@ -35,8 +35,10 @@ EXPECTED = {
     ("POST", "/api/explain"): "analyst",
     ("GET", "/api/names/check"): "admin",
     ("POST", "/api/sources"): "admin",
+    ("POST", "/api/sources/test"): "admin",
     ("PATCH", "/api/sources/{name}"): "admin",
     ("DELETE", "/api/sources/{name}"): "admin",
+    ("POST", "/api/openapi/preview"): "admin",
 }
 
 

@@ -4,7 +4,7 @@ Each command group lives in its own module and adds itself to ``app`` in ``regis
 heavy imports happen inside the commands so that ``distillr --help`` stays fast.
 
 Exit codes: 0 success, 1 query, API or configuration error (a ``DistillrError``: its message,
-no traceback unless ``--debug``), 2 usage error (bad options or arguments).
+no traceback unless ``--debug``), 2 usage error (bad options or arguments, a ``UsageError``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typer._click import exceptions as click_errors  # typer ships its own copy 
 
 from distillr import __version__
 from distillr.cli import startup
-from distillr.errors import DistillrError
+from distillr.errors import DistillrError, UsageError
 
 app = typer.Typer(
     name="distillr",
@@ -43,6 +43,7 @@ COMMAND_MODULES: list[str] = [
     "shell",
     "demo",
     "serve",
+    "pg",
     "sandbox",
 ]
 
@@ -137,6 +138,9 @@ def _run(argv: Sequence[str] | None) -> int:
         return exc.exit_code
     except (typer.Abort, KeyboardInterrupt):
         rv = 130
+    except UsageError as exc:  # an option out of range, found past the option parser
+        error(str(exc))
+        return 2
     except DistillrError as exc:
         if state.debug:
             traceback.print_exc()

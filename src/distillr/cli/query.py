@@ -54,6 +54,7 @@ def query_and_emit(
     max_rows: int | None = 1000,
     timeout: float | None = None,
     pushdown: bool = True,
+    probes: bool = True,
     fit: bool | None = None,
 ) -> int:
     """Run ``text`` and write its result in ``fmt`` as the batches arrive; returns the rows.
@@ -87,7 +88,9 @@ def query_and_emit(
     previous = signal.signal(signal.SIGINT, on_sigint) if main else None
     try:
         with ProgressLine() as progress:
-            result = con.sql(text, pushdown=pushdown, timeout=timeout, progress=progress.update)
+            result = con.sql(
+                text, pushdown=pushdown, timeout=timeout, progress=progress.update, probes=probes
+            )
             running.append(result)
             startup.resume()  # planned: the engine and the connector are loaded
             if cancelled.is_set():
@@ -223,6 +226,16 @@ def stats_line(stats: Any) -> str | None:
     return " · ".join(parts) or None
 
 
+def _timeout(value: float | None) -> float | None:
+    from distillr.errors import UsageError
+    from distillr.sql.caps import check_timeout
+
+    try:
+        return check_timeout(value, "the timeout")
+    except UsageError as exc:
+        raise usage(str(exc)) from None
+
+
 def query(
     sql: str | None = typer.Argument(None, metavar="SQL", help="The statement to run."),
     file: Path | None = typer.Option(
@@ -236,13 +249,22 @@ def query(
         False, "--explain", help="Show the plan: what goes to the API, what runs locally."
     ),
     timeout: float | None = typer.Option(
-        None, "--timeout", metavar="SECONDS", help="Cancel the query after this long."
+        None,
+        "--timeout",
+        metavar="SECONDS",
+        callback=_timeout,
+        help="Cancel the query after this long (at most a week).",
     ),
     max_rows: int = typer.Option(
-        1000, "--max-rows", metavar="N", help="Rows to show in a terminal table."
+        1000, "--max-rows", metavar="N", min=0, help="Rows to show in a terminal table."
     ),
     no_pushdown: bool = typer.Option(
         False, "--no-pushdown", help="Fetch everything and filter locally (for checking)."
+    ),
+    no_probes: bool = typer.Option(
+        False,
+        "--no-probes",
+        help="Plan without probe requests (splits may be less even; EXPLAIN sends nothing).",
     ),
 ) -> None:
     """Run a SQL query (Apache Drill syntax) over your data sources.
@@ -256,10 +278,17 @@ def query(
 
     con = connect()
     if explain:
-        typer.echo(con.explain(text).text)
+        typer.echo(con.explain(text, pushdown=not no_pushdown, probes=not no_probes).text)
         return
     query_and_emit(
-        con, text, fmt.value, output, max_rows=max_rows, timeout=timeout, pushdown=not no_pushdown
+        con,
+        text,
+        fmt.value,
+        output,
+        max_rows=max_rows,
+        timeout=timeout,
+        pushdown=not no_pushdown,
+        probes=not no_probes,
     )
 
 

@@ -77,7 +77,7 @@ def twilio(
 
     if scale not in _SCALES:
         raise typer.BadParameter(f"use one of {', '.join(_SCALES)}", param_hint="--scale")
-    from distillr.cli.serve import is_loopback
+    from distillr.cli.common import is_loopback
 
     t0 = time.perf_counter()
     try:
@@ -175,7 +175,7 @@ def jira(
     """Serve a local JIRA Cloud API (Agile 1.0, REST 3, test endpoints) until Ctrl-C."""
     import time
 
-    from distillr.cli.serve import is_loopback
+    from distillr.cli.common import is_loopback
     from distillr.sandbox import JiraSandbox
 
     if scale not in _JIRA_SCALES:

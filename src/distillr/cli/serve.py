@@ -6,13 +6,13 @@ there (``web_auth.sqlite``), next to the data source registry.
 
 from __future__ import annotations
 
-import ipaddress
+import contextlib
 import sys
 
 import typer
 
 from distillr.cli import state
-from distillr.cli.common import read_secret, usage
+from distillr.cli.common import is_loopback, read_secret, usage
 
 __all__ = ["is_loopback", "register"]
 
@@ -21,16 +21,6 @@ users_app = typer.Typer(
     help="Users and API tokens of the web app (needed when it listens beyond loopback).",
     no_args_is_help=True,
 )
-
-
-def is_loopback(host: str) -> bool:
-    """True for 127.0.0.0/8, ::1 and localhost."""
-    if host.lower() in ("localhost", "localhost."):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def _store():
@@ -66,12 +56,16 @@ def serve(
     results_disk_mib: float = typer.Option(
         4096, min=0, help="MiB of spilled results on disk in all (the oldest expire)."
     ),
+    pg_port: int | None = typer.Option(
+        None,
+        min=0,
+        max=65535,
+        help="Also serve the PostgreSQL wire protocol on this port (as `distillr pg`).",
+    ),
 ) -> None:
     """Serve the web app (data source wizard, nav tree, query window) and the JSON API
     (OpenAPI docs at /docs). The limits are described in docs/web.md."""
     import math
-
-    import uvicorn
 
     from distillr.errors import ConfigError
     from distillr.server import create_app
@@ -114,6 +108,20 @@ def serve(
             " the app behind an HTTPS proxy or pass --ssl-certfile/--ssl-keyfile.",
             err=True,
         )
+    pg_server = None
+    if pg_port is not None:
+        from distillr.cli.pg import start_pg
+
+        pg_server = start_pg(host, pg_port, ssl_certfile, ssl_keyfile, query_timeout)
+    with pg_server.running() if pg_server is not None else contextlib.nullcontext():
+        if pg_server is not None:
+            typer.echo(f"distillr PostgreSQL server on {shown}:{pg_server.port}")
+        _run_uvicorn(app, host, port, log_level, ssl_certfile, ssl_keyfile)
+
+
+def _run_uvicorn(app, host, port, log_level, ssl_certfile, ssl_keyfile) -> None:
+    import uvicorn
+
     uvicorn.run(
         app,
         host=host,

@@ -335,7 +335,9 @@ def _session(history: Path, catalog: Catalog) -> Any:
         else:
             buf.insert_text("\n")
 
-    history.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    from distillr.home import private_file
+
+    private_file(history)  # it holds the SQL typed, phone numbers included
     return PromptSession(
         history=FileHistory(str(history)),
         multiline=True,

@@ -40,6 +40,7 @@ __all__ = [
     "OPS",
     "Column",
     "Connector",
+    "Learned",
     "Pred",
     "ScanRequest",
     "ScanStats",
@@ -194,6 +195,16 @@ class ScanStats:
             self.throttled += throttled
 
 
+@dataclass
+class Learned:
+    """What :meth:`Connector.learn` found: the options to save, the tables sampled and why
+    others were not."""
+
+    options: dict[str, Any]
+    sampled: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
 class Connector(ABC):
     """Base class of every connector.
 
@@ -203,21 +214,106 @@ class Connector(ABC):
     """
 
     type: ClassVar[str] = ""
+    #: how the wizard and ``distillr source add --help`` name the type, and what it reads
+    label: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    #: the wizard's category (``api``, ``custom_api``, ``files``)
+    category: ClassVar[str] = "api"
+    #: the web form: ``settings`` (one field per setting) or ``definition`` (a Custom API's
+    #: base URL, auth and endpoints)
+    form: ClassVar[str] = "settings"
+    #: the type's settings, declared once (``connectors/settings.py``); the CLI's flags, the
+    #: web form, ``identity_options`` and ``url_options`` are derived from it
+    settings: ClassVar[Any] = None
+    #: what ``--config FILE`` holds for this type (``None``: it takes no file)
+    config_file: ClassVar[str | None] = None
     #: how many splits of one source may be read at once
     max_concurrency: int = 8
     #: the most values an ``in`` predicate may fan out into (past it, the planner scans)
     max_fanout: int = 50
     #: options that say where the secrets are sent or whose they are (a base URL, an account,
     #: a key id): changing one needs the secrets entered again. ``None``: every option.
+    #: Derived from ``settings`` (its ``identity`` settings) when the type declares them.
     identity_options: ClassVar[tuple[str, ...] | None] = None
-    #: options that hold a base URL (checked with ``connectors.urls.check_base_url``)
+    #: options that hold a base URL (checked with ``connectors.urls.check_base_url``);
+    #: derived from ``settings`` (those of type ``url``) when the type declares them
     url_options: ClassVar[tuple[str, ...]] = ("base_url",)
     #: host patterns (``fnmatch``) of the type's own API: error bodies from any other host are
     #: not shown to web users
     api_hosts: ClassVar[tuple[str, ...]] = ()
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        declared = cls.__dict__.get("settings")
+        if declared is not None:
+            if "identity_options" not in cls.__dict__:
+                cls.identity_options = declared.identity
+            if "url_options" not in cls.__dict__:
+                cls.url_options = tuple(s.name for s in declared if s.type == "url")
+
     def __init__(self, name: str) -> None:
         self.name = name
+
+    # -- what the CLI, the registry and the web form ask of a type (all optional) ----------
+
+    @classmethod
+    def load_config(cls, path: str) -> dict[str, Any]:
+        """The options held in a ``--config`` file (see ``config_file``); a ``ConfigError``
+        naming the file, line and field when it is not valid."""
+        raise NotImplementedError(f"sources of type {cls.type!r} take no --config file")
+
+    @classmethod
+    def file_inputs(cls) -> dict[str, tuple[str, Any]]:
+        """The CLI flags that read options from a file, ``{flag name: (what the file holds,
+        load(path) -> options)}``: ``--config`` for a type with ``config_file``. A type adds
+        more (say ``--openapi FILE``) by overriding this; the options they load are merged in
+        this order, and the flags of single settings win over them."""
+        return {"config": (cls.config_file, cls.load_config)} if cls.config_file else {}
+
+    @classmethod
+    def export_config(cls, options: Mapping[str, Any]) -> str:
+        """A saved source's options as a ``--config`` file's text (it never holds secrets)."""
+        raise NotImplementedError(f"sources of type {cls.type!r} have no --config file")
+
+    @classmethod
+    def needed_secrets(cls, options: Mapping[str, Any]) -> tuple[str, ...]:
+        """The secrets a source with these options needs (the CLI asks for them). By default
+        the required secret settings; a type with modes answers per mode elsewhere."""
+        declared = cls.settings or ()
+        return tuple(s.name for s in declared if s.secret and s.required)
+
+    @classmethod
+    def addresses(cls, options: Mapping[str, Any]) -> dict[str, str]:
+        """URLs held inside options beyond ``url_options`` (a Custom API's OAuth token URL), by
+        the field that holds them, for the private-address rule."""
+        return {}
+
+    @classmethod
+    def form_details(cls) -> dict[str, Any] | None:
+        """What a ``definition`` form offers beyond the settings (a Custom API's auth schemes,
+        paginators, formats), as plain data; ``None`` for a ``settings`` form."""
+        return None
+
+    @classmethod
+    def templates(cls) -> Mapping[str, Any]:
+        """Ready-made sources of this type, by name (a Custom API's JIRA). Each has ``title``,
+        ``description`` and ``all_settings()`` (its options and secrets, as ``Settings``)."""
+        return {}
+
+    @classmethod
+    def template_source(
+        cls, template: str, values: Mapping[str, Any], secrets: Mapping[str, str]
+    ) -> tuple[dict[str, Any], dict[str, str]]:
+        """A template's settings as a source's options and secrets."""
+        raise NotImplementedError(f"sources of type {cls.type!r} have no templates")
+
+    def learn(
+        self, tables: Sequence[str] | None = None, pages: int = 1, missing_only: bool = False
+    ) -> Learned | None:
+        """Sample the API and return the options to save with what was learned (a Custom API's
+        inferred schemas), or ``None`` when the type learns nothing. ``tables`` limits the
+        sampling; ``missing_only`` samples only tables that have no schema yet."""
+        return None
 
     @classmethod
     def from_source(

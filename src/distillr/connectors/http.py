@@ -6,6 +6,10 @@ One pooled ``httpx.Client`` (keep-alive) per source, with:
 - retries of GETs on 429, 5xx (not 501), dropped connections and truncated bodies, honouring
   ``Retry-After`` (capped) and otherwise waiting an exponential backoff with full jitter, up to
   ``RetryPolicy.max_retries`` times;
+- a host that has never answered and cannot be connected to (refused, no such host: after one
+  quick retry; a connection attempt that timed out: at once) fails fast with an error saying
+  the host is unreachable and to check the base URL; once a host has answered, connection
+  failures are retried like the rest. Connections never made are not counted as requests;
 - an adaptive concurrency limit (:class:`AdaptiveLimit`): at most ``max_concurrency`` requests in
   flight, halved on every 429 and grown back by one after a run of successes;
 - counters (:class:`~distillr.connectors.base.ScanStats`): one set over the client's life, and
@@ -202,15 +206,40 @@ def note_side_request(size: int) -> None:
 
 
 class _Retry(Exception):
-    """Internal: this attempt failed in a way worth retrying."""
+    """Internal: this attempt failed in a way worth retrying.
+
+    ``connect`` is set when no connection could be made (``"error"``: refused, no such host;
+    ``"timeout"``: no answer to the connection attempt)."""
 
     def __init__(
-        self, reason: str, wait: float | None = None, response: httpx.Response | None = None
+        self,
+        reason: str,
+        wait: float | None = None,
+        response: httpx.Response | None = None,
+        connect: str | None = None,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.wait = wait
         self.response = response
+        self.connect = connect
+
+
+#: retries of a refused connection to a host that has not answered yet (a wrong base URL
+#: fails in well under a second); a connection attempt that timed out is not retried then
+CONNECT_RETRIES = 1
+
+
+def _transport_failure(exc: Exception) -> _Retry:
+    """The retry for a request that failed on the way (``httpx.RequestError``)."""
+    import httpx
+
+    reason = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, httpx.ConnectTimeout):
+        return _Retry(reason, connect="timeout")
+    if isinstance(exc, httpx.ConnectError):
+        return _Retry(reason, connect="error")
+    return _Retry(reason)
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -235,6 +264,15 @@ def parse_retry_after(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _origin(url: str) -> str:
+    """``scheme://host[:port]`` of a URL (what a connection is made to)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
 
 
 def _path_of(url: str) -> str:
@@ -285,8 +323,14 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         known_hosts: tuple[str, ...] = (),
+        auth_hint: str = "Check the source's credentials (its secrets and the user or key"
+        " they belong to).",
     ) -> None:
         self.label = label
+        #: what a 401 tells the user to check
+        self.auth_hint = auth_hint
+        #: hosts (``scheme://host:port``) that have answered at least once
+        self._reached: set[str] = set()
         #: host patterns of the API's own servers (``SourceError.known_host``)
         self.known_hosts = known_hosts
         self.retry = retry or RetryPolicy()
@@ -375,6 +419,7 @@ class HttpClient:
                     method, full, json, data, headers, auth, stats, decode, refuse, path
                 )
             except _Retry as retry:
+                self._unreachable(url, retry, attempt)
                 if attempt >= self.retry.max_retries:
                     if give_up is not None:
                         raise give_up(method, path, retry.response, retry.reason, attempt) from None
@@ -417,10 +462,13 @@ class HttpClient:
                         auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT,
                     )
                 except httpx.RequestError as exc:
-                    self._count(stats, 0)
-                    raise _Retry(f"{type(exc).__name__}: {exc}") from None
+                    failure = _transport_failure(exc)
+                    if failure.connect is None:  # it reached the server: it counts
+                        self._count(stats, 0)
+                    raise failure from None
         finally:
             _CALL.reset(token)
+        self._reached.add(_origin(str(full)))
         size = len(response.content)
         self._count(stats, size)
         status = response.status_code
@@ -462,6 +510,7 @@ class HttpClient:
             try:
                 return self._attempt(url, params, stats, decode)
             except _Retry as retry:
+                self._unreachable(url, retry, attempt)
                 if attempt >= self.retry.max_retries:
                     raise self._give_up(url, params, retry, attempt) from None
                 wait = retry.wait if retry.wait is not None else self.retry.backoff(attempt)
@@ -485,8 +534,11 @@ class HttpClient:
             try:
                 response = client.get(url, params=params)
             except httpx.RequestError as exc:  # dropped, refused, timed out, cut short, garbled
-                self._count(stats, 0)
-                raise _Retry(f"{type(exc).__name__}: {exc}") from None
+                failure = _transport_failure(exc)
+                if failure.connect is None:  # it reached the server: it counts
+                    self._count(stats, 0)
+                raise failure from None
+        self._reached.add(_origin(url))
         size = len(response.content)
         self._count(stats, size)
         status = response.status_code
@@ -509,6 +561,26 @@ class HttpClient:
         self.limit.succeeded()
         return body
 
+    def _unreachable(self, url: str, retry: _Retry, attempt: int) -> None:
+        """Fail at once when a host that never answered cannot be connected to: a wrong base
+        URL, a host that is down or a network in the way, not a passing hiccup."""
+        if retry.connect is None:
+            return
+        origin = _origin(url)
+        if origin in self._reached:
+            return  # it answered before: retried like any other failure
+        if retry.connect == "error" and attempt < CONNECT_RETRIES:
+            return
+        raise self._mark(
+            url,
+            SourceError(
+                f"{self.label} at {origin} cannot be reached ({retry.reason}): the host is"
+                " unreachable from here. Check the source's base URL (scheme, host and port)"
+                " and the network.",
+                path=self._request_path(url, None),
+            ),
+        ) from None
+
     def _count(self, stats: ScanStats | None, size: int) -> None:
         self.stats.add(requests=1, bytes=size)
         if stats is not None:
@@ -530,8 +602,7 @@ class HttpClient:
             return self._mark(
                 url,
                 AuthError(
-                    f"{self.label} rejected the credentials (HTTP 401): {detail}. Check the"
-                    " account SID and the auth token or API key and secret of this source.",
+                    f"{self.label} rejected the credentials (HTTP 401): {detail}. {self.auth_hint}",
                     status=status,
                     code=code,
                     api_message=message,
@@ -571,12 +642,15 @@ class HttpClient:
             status = retry.response.status_code
             code, message = _error_details(retry.response)
         detail = f": {message}" + (f" (code {code})" if code is not None else "") if message else ""
+        # only throttling is eased by fewer requests at once
+        hint = "try again later" + (
+            " or lower the source's max_concurrency" if status == 429 else ""
+        )
         return self._mark(
             url,
             SourceError(
                 f"{self.label} request GET {path} failed after {attempts + 1} attempts; last:"
-                f" {retry.reason}{detail}. The query returned no partial data; try again later"
-                f" or lower the source's max_concurrency.",
+                f" {retry.reason}{detail}. The query returned no partial data; {hint}.",
                 status=status,
                 code=code,
                 api_message=message,

@@ -16,6 +16,12 @@ converted; anything else of the wrong type is refused.
 The same declaration describes the options of a strategy (a paginator, an auth scheme), so the
 form for a Custom API can be generated from them as well.
 
+A setting may carry a ``label`` and a ``placeholder`` for forms (the label defaults to its name
+in words). ``Settings(..., modes=[Mode(...)])`` declares alternative ways to authenticate (an
+auth token, or an API key and its secret): each :class:`Mode` lists the settings it uses; a
+form shows one mode at a time, a CLI refuses settings of two modes at once, and choosing a mode
+clears the options of the others. Settings in no mode belong to every mode.
+
 >>> s = Settings([Setting("port", "integer", "the port", minimum=1, maximum=65535)])
 >>> s.validate({"port": "8080"})
 {'port': 8080}
@@ -33,10 +39,12 @@ from typing import Any
 
 from distillr.errors import ConfigError, did_you_mean
 
-__all__ = ["TYPES", "Setting", "SettingError", "Settings", "make_strategy"]
+__all__ = ["TYPES", "Mode", "Setting", "SettingError", "Settings", "make_strategy"]
 
 TYPES = frozenset({"string", "integer", "number", "boolean", "url", "choice", "mapping", "list"})
 _TRUE = ("true", "1", "yes", "on")
+#: words a label writes in capitals
+_WORDS = {"api": "API", "url": "URL", "id": "ID", "sid": "SID", "oauth": "OAuth", "jql": "JQL"}
 _FALSE = ("false", "0", "no", "off")
 
 
@@ -62,6 +70,9 @@ class Setting:
     choices: tuple[str, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
+    #: how a form names the setting (default: its name in words) and an example value
+    label: str = ""
+    placeholder: str = ""
     #: extra validation: takes the converted value, returns it (maybe changed) or raises
     #: ``ValueError`` with a message
     check: Callable[[Any], Any] | None = field(default=None, compare=False, repr=False)
@@ -71,6 +82,15 @@ class Setting:
             raise ValueError(f"unknown setting type {self.type!r}; expected one of {sorted(TYPES)}")
         if self.type == "choice" and not self.choices:
             raise ValueError(f"setting {self.name!r} is a choice without choices")
+
+    @property
+    def title(self) -> str:
+        """The label a form or prompt shows: ``label``, else the name in words (``api_token``:
+        ``API token``)."""
+        if self.label:
+            return self.label
+        words = [_WORDS.get(w, w) for w in self.name.split("_")]
+        return " ".join([words[0][:1].upper() + words[0][1:], *words[1:]])
 
     @property
     def flag(self) -> str:
@@ -86,7 +106,9 @@ class Setting:
         except SettingError:
             raise
         except (ValueError, TypeError) as exc:
-            raise SettingError(f"{self.name}: {exc}", field=self.name) from None
+            text = str(exc)
+            text = text if text.startswith(self.name) else f"{self.name}: {text}"
+            raise SettingError(text, field=self.name) from None
         return value
 
     def _convert(self, value: Any) -> Any:
@@ -141,7 +163,14 @@ class Setting:
 
     def to_dict(self) -> dict[str, Any]:
         """The declaration as plain data (for a web form or ``--help`` generated from it)."""
-        out: dict[str, Any] = {"name": self.name, "type": self.type, "help": self.help}
+        out: dict[str, Any] = {
+            "name": self.name,
+            "type": self.type,
+            "help": self.help,
+            "label": self.title,
+        }
+        if self.placeholder:
+            out["placeholder"] = self.placeholder
         for key in ("required", "secret", "identity"):
             if getattr(self, key):
                 out[key] = True
@@ -156,15 +185,39 @@ class Setting:
         return out
 
 
-class Settings(tuple[Setting, ...]):
-    """Every setting of one connector type (or strategy), in form order."""
+@dataclass(frozen=True)
+class Mode:
+    """One way to authenticate: the settings it uses (options and secrets)."""
 
-    def __new__(cls, settings: Iterable[Setting] = ()) -> Settings:
+    id: str
+    label: str
+    settings: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "label": self.label, "settings": list(self.settings)}
+
+
+class Settings(tuple[Setting, ...]):
+    """Every setting of one connector type (or strategy), in form order, and its ``modes``."""
+
+    modes: tuple[Mode, ...]
+
+    def __new__(cls, settings: Iterable[Setting] = (), modes: Iterable[Mode] = ()) -> Settings:
         items = tuple(settings)
         names = [s.name for s in items]
         if len(set(names)) != len(names):
             raise ValueError(f"settings declared twice: {names}")
-        return super().__new__(cls, items)
+        self = super().__new__(cls, items)
+        self.modes = tuple(modes)
+        for m in self.modes:
+            unknown = [n for n in m.settings if n not in names]
+            if unknown:
+                raise ValueError(f"mode {m.id!r} names unknown settings {unknown}")
+        return self
+
+    def mode_of(self, name: str) -> Mode | None:
+        """The mode a setting belongs to (``None``: every mode)."""
+        return next((m for m in self.modes if name in m.settings), None)
 
     def get(self, name: str) -> Setting | None:
         return next((s for s in self if s.name == name), None)
@@ -233,7 +286,14 @@ class Settings(tuple[Setting, ...]):
         return out
 
     def to_list(self) -> list[dict[str, Any]]:
-        return [s.to_dict() for s in self]
+        out = []
+        for s in self:
+            item = s.to_dict()
+            mode = self.mode_of(s.name)
+            if mode is not None:
+                item["mode"] = mode.id
+            out.append(item)
+        return out
 
 
 def _integer(value: Any) -> int:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import unicodedata
 from urllib.parse import quote, urlsplit
 
 from distillr.errors import ConfigError, MissingParameter, SqlError
@@ -133,7 +134,7 @@ def path_segment(
             f"{parameter} = {shown!r} cannot be sent: a path parameter value may not be '.' or"
             " '..' (it would change the request's path). Give the real value."
         )
-    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text):
+    if any(unicodedata.category(ch) == "Cc" for ch in text):  # C0, DEL and C1
         raise SqlError(f"{parameter} = {shown!r} cannot be sent: it holds a control character.")
     if len(text) > max_length:
         raise SqlError(

@@ -9,13 +9,13 @@ run. SQLAlchemy and Alembic are imported only to create or upgrade the file and 
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
 
 from distillr.errors import ConfigError
+from distillr.home import private_file
 
 #: The newest Alembic revision in ``migrations/versions`` (a test keeps the two in step).
 HEAD = "0001"
@@ -89,8 +89,8 @@ def migrate(path: Path) -> None:
     """Create the registry file or upgrade it to ``HEAD``, safely from several processes."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
+        private_file(path)  # mode 0600 before SQLite writes a byte
         engine = _engine(path)
         try:
             with engine.begin() as conn:  # holds the write lock while checking and upgrading
@@ -108,10 +108,6 @@ def migrate(path: Path) -> None:
             engine.dispose()
     except (SQLAlchemyError, sqlite3.Error, OSError) as exc:
         raise _fail(path, exc) from exc
-    try:
-        os.chmod(path, 0o600)
-    except OSError:
-        pass
 
 
 def _known_revisions() -> set[str]:

@@ -22,11 +22,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from distillr.errors import CatalogError, ConfigError, DistillrError, did_you_mean
+from distillr.home import default_home
 from distillr.registry import db, keys
 from distillr.registry.types import connector_class
+
+if TYPE_CHECKING:
+    from distillr.connectors.base import Learned
 
 NAME_RULE = "^[a-z0-9_]+$"
 #: the rule in words, as the web app's form shows it
@@ -34,12 +38,6 @@ NAME_HELP = "Lowercase letters, digits and underscores only (used in queries, e.
 _NAME_RE = re.compile(NAME_RULE)
 DB_FILE = "registry.db"
 _COLUMNS = "name, type, options, secrets, secret_masks, created_at, updated_at"
-
-
-def default_home() -> Path:
-    """``$DISTILLR_HOME``, else ``~/.distillr``."""
-    env = os.environ.get("DISTILLR_HOME")
-    return Path(env).expanduser() if env else Path.home() / ".distillr"
 
 
 def check_name(name: str) -> str:
@@ -183,7 +181,7 @@ class Registry:
         secrets = _clean_secrets(secrets or {})
         if self._rows(name):
             raise self._duplicate(name)
-        self._build(type, name, options, secrets, verify)
+        options = self._build(type, name, options, secrets, verify)
         now = _now()
         row = _Row(name, type, options, "", _masks(secrets), now, now)
         with self._write() as (conn, sources):
@@ -225,7 +223,7 @@ class Registry:
                 " or account. Nothing was saved."
             )
         new_secrets = _clean_secrets(secrets) if secrets is not None else self._decrypt(old)
-        self._build(old.type, name, merged, new_secrets, verify)
+        merged = self._build(old.type, name, merged, new_secrets, verify)
         row = _Row(name, old.type, merged, "", _masks(new_secrets), old.created_at, _now())
         with self._write() as (conn, sources):
             from sqlalchemy import update
@@ -296,19 +294,83 @@ class Registry:
 
     def _build(
         self, type: str, name: str, options: dict[str, Any], secrets: dict[str, str], verify: bool
-    ) -> None:
-        """Build the connector (settings checked offline) and, with ``verify``, call check()."""
+    ) -> dict[str, Any]:
+        """Build the connector (settings checked offline) and, with ``verify``, call check()
+        and let it learn what it can (``Connector.learn``: a Custom API's schemas, for the
+        tables that have none yet). Returns the options to save."""
         cls = connector_class(type)
         try:
             conn = cls.from_source(name, options, secrets)
             try:
                 if verify:
                     conn.check()
+                    learned = conn.learn(missing_only=True)
+                    if learned is not None:
+                        options = _clean_options(learned.options)
             finally:
                 conn.close()
         except DistillrError as exc:
             _scrub(exc, secrets.values())
             raise
+        return options
+
+    def refresh(
+        self, name: str, tables: list[str] | None = None, pages: int = 2
+    ) -> tuple[SourceInfo, Learned | None]:
+        """Sample a saved source again and save what its connector learns (a Custom API's
+        schemas, widened, never narrowed). ``None`` when the type learns nothing."""
+        row = self._row(name)
+        secrets = self._decrypt(row)
+        conn = connector_class(row.type).from_source(row.name, row.options, secrets)
+        try:
+            learned = conn.learn(tables, pages=pages)
+        except DistillrError as exc:
+            _scrub(exc, secrets.values())
+            raise
+        finally:
+            conn.close()
+        if learned is None:
+            return row.info(), None
+        return self.update(name, _replacing(row.options, learned.options), verify=False), learned
+
+    def trial(
+        self,
+        type: str,
+        options: Mapping[str, Any],
+        secrets: Mapping[str, str] | None = None,
+        *,
+        source: str | None = None,
+        tables: list[str] | None = None,
+        allow_private: bool = True,
+    ) -> tuple[Any, Learned | None]:
+        """Build an unsaved source, check it and let it learn (the web form's Test): returns
+        the connector (closed; its ``tables()`` hold what was learned) and what it learned.
+        With ``source`` (a saved source being edited) and no ``secrets``, the saved secrets
+        are used, but only while the identity-bearing options are unchanged."""
+        options = _check_urls(type, _clean_options(dict(options)), allow_private)
+        if secrets:
+            used = _clean_secrets(secrets)
+        elif source is not None:
+            row = self._row(source)
+            changed = _identity_changes(type, row.options, options)
+            if changed or row.type != type:
+                raise ConfigError(
+                    f"Changing {', '.join(changed) or 'the type'} of data source '{source}'"
+                    " needs its secret again: a saved secret is never sent to a new address."
+                )
+            used = self._decrypt(row)
+        else:
+            used = {}
+        conn = connector_class(type).from_source(source or "draft", options, used)
+        try:
+            conn.check()
+            learned = conn.learn(tables, pages=1)
+        except DistillrError as exc:
+            _scrub(exc, used.values())
+            raise
+        finally:
+            conn.close()
+        return conn, learned
 
     # -- secrets ---------------------------------------------------------------------------
 
@@ -352,6 +414,11 @@ def _values(row: _Row) -> dict[str, Any]:
         "created_at": row.created_at,
         "updated_at": row.updated_at,
     }
+
+
+def _replacing(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    """``after`` as an update of ``before``: options it leaves out are removed."""
+    return {**{k: None for k in before if k not in after}, **after}
 
 
 def _now() -> str:
@@ -416,17 +483,21 @@ def _check_urls(type: str, options: dict[str, Any], allow_private: bool) -> dict
 
     cls = connector_class(type)
     out = dict(options)
+    urls: dict[str, str] = {}
     for key in getattr(cls, "url_options", ()):
         if out.get(key) in (None, ""):
             continue
-        out[key] = check_base_url(out[key], key)
-        if not allow_private:
-            address = private_host(out[key])
-            if address is not None:
-                raise ConfigError(
-                    f"{key} points at a private, loopback or link-local address ({address}):"
-                    " only an admin of this server may do that."
-                )
+        out[key] = urls[key] = check_base_url(out[key], key)
+    addresses = getattr(cls, "addresses", None)
+    if addresses is not None:
+        urls.update(addresses(out))
+    for key, url in urls.items() if not allow_private else ():
+        address = private_host(url)
+        if address is not None:
+            raise ConfigError(
+                f"{key} points at a private, loopback or link-local address ({address}):"
+                " only an admin of this server may do that."
+            )
     return out
 
 

@@ -76,7 +76,8 @@ def create_app(
         app.include_router(router)
     mount_files(app, state.static)
     app.add_middleware(Guard, require_auth=require_auth, hosts=allowed_hosts or LOOPBACK_HOSTS)
-    app.add_middleware(BodyLimit, max_body=state.settings.max_body)  # outermost: first
+    limits = {"max_body": state.settings.max_body, "max_upload": state.settings.max_upload}
+    app.add_middleware(BodyLimit, **limits)  # outermost: first
     return app
 
 

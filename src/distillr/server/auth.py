@@ -13,6 +13,7 @@ become admins (they could do everything before).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import os
@@ -22,12 +23,12 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from distillr.errors import ConfigError
+from distillr.home import default_home, private_file
 
 __all__ = ["ROLES", "SESSION_TTL", "AuthStore", "LoginSession", "TokenInfo", "UserInfo"]
 
@@ -42,7 +43,8 @@ CREATE TABLE IF NOT EXISTS users (
     name TEXT PRIMARY KEY,
     password_hash TEXT NOT NULL,
     created_at REAL NOT NULL,
-    role TEXT NOT NULL DEFAULT 'analyst'
+    role TEXT NOT NULL DEFAULT 'analyst',
+    scram TEXT
 );
 CREATE TABLE IF NOT EXISTS tokens (
     id TEXT PRIMARY KEY,
@@ -83,16 +85,22 @@ class LoginSession:
     role: str = "analyst"
 
 
+def _scram_verifier(password: str) -> str:
+    """What a PostgreSQL SCRAM-SHA-256 login is checked against: derived from the password
+    (PBKDF2 with a random salt), from which the password cannot be recovered."""
+    import scramp
+
+    salt, stored, server, iterations = scramp.ScramMechanism("SCRAM-SHA-256").make_auth_info(
+        password, iteration_count=4096
+    )
+    encode = base64.b64encode
+    return (
+        f"{iterations}${encode(salt).decode()}${encode(stored).decode()}${encode(server).decode()}"
+    )
+
+
 def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
-
-
-def default_home(home: str | os.PathLike | None = None) -> Path:
-    """The distillr home folder: ``home``, else ``$DISTILLR_HOME``, else ``~/.distillr``."""
-    if home is not None:
-        return Path(home).expanduser()
-    env = os.environ.get("DISTILLR_HOME")
-    return Path(env).expanduser() if env else Path.home() / ".distillr"
 
 
 class AuthStore:
@@ -105,7 +113,7 @@ class AuthStore:
         self._ready = False
 
     def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(self.path)  # mode 0600 before SQLite writes a byte
         con = sqlite3.connect(self.path, timeout=10)
         con.execute("PRAGMA foreign_keys = ON")
         if not self._ready:
@@ -117,10 +125,9 @@ class AuthStore:
                         con.execute(
                             "ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'admin'"
                         )
-                try:
-                    os.chmod(self.path, 0o600)
-                except OSError:
-                    pass
+                if "scram" not in columns:  # from before PostgreSQL logins
+                    with con:
+                        con.execute("ALTER TABLE users ADD COLUMN scram TEXT")
                 self._ready = True
         return con
 
@@ -158,8 +165,9 @@ class AuthStore:
         if role is None:
             role = "analyst" if self.has_users() else "admin"
         self._run(
-            "INSERT INTO users (name, password_hash, created_at, role) VALUES (?, ?, ?, ?)",
-            (name, self._hasher.hash(password), now, role),
+            "INSERT INTO users (name, password_hash, created_at, role, scram)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (name, self._hasher.hash(password), now, role, _scram_verifier(password)),
         )
         return UserInfo(name, now, 0, role)
 
@@ -178,7 +186,8 @@ class AuthStore:
             raise ConfigError("The password is too short: use at least 8 characters.")
         self._require_user(name)
         self._run(
-            "UPDATE users SET password_hash = ? WHERE name = ?", (self._hasher.hash(password), name)
+            "UPDATE users SET password_hash = ?, scram = ? WHERE name = ?",
+            (self._hasher.hash(password), _scram_verifier(password), name),
         )
         self._run("DELETE FROM sessions WHERE user_name = ?", (name,))
 
@@ -196,6 +205,17 @@ class AuthStore:
     def _require_user(self, name: str) -> None:
         if not self._run("SELECT 1 FROM users WHERE name = ?", (name,)):
             raise ConfigError(f"There is no user '{name}'. See `distillr users list`.")
+
+    def scram(self, name: str) -> tuple[bytes, bytes, bytes, int] | None:
+        """The SCRAM-SHA-256 verifier of ``name`` (salt, stored key, server key, iterations)
+        for PostgreSQL logins; None for unknown users and users whose password was set before
+        distillr kept verifiers (``distillr users passwd`` makes one)."""
+        rows = self._run("SELECT scram FROM users WHERE name = ?", (name or "",))
+        if not rows or not rows[0][0]:
+            return None
+        iterations, salt, stored, server = rows[0][0].split("$")
+        decode = base64.b64decode
+        return decode(salt), decode(stored), decode(server), int(iterations)
 
     def check_password(self, name: str, password: str) -> bool:
         """True when ``password`` is ``name``'s password. Takes the same time for unknown users."""

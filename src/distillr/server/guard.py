@@ -45,13 +45,21 @@ def _too_large(limit: int) -> str:
     )
 
 
+#: routes that take an uploaded file (an OpenAPI spec), bounded by ``max_upload`` instead
+UPLOAD_PATHS = frozenset({"/api/openapi/preview"})
+
+
 class BodyLimit:
-    def __init__(self, app: Any, max_body: int) -> None:
+    def __init__(self, app: Any, max_body: int, max_upload: int | None = None) -> None:
         self.app, self.max_body = app, max_body
+        self.max_upload = max(max_body, max_upload or 0)
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if scope.get("path") in UPLOAD_PATHS and self.max_upload > self.max_body:
+            await BodyLimit(self.app, self.max_upload)(scope, receive, send)
             return
         length = Headers(scope=scope).get("content-length")
         if length is not None:

@@ -27,6 +27,7 @@ from distillr.errors import (
     SqlError,
     TooManyRequests,
     UnsupportedError,
+    UsageError,
 )
 
 __all__ = [
@@ -51,6 +52,7 @@ _STATUS: list[tuple[type[DistillrError], int]] = [
     (TooManyRequests, 422),
     (QueryCancelled, 409),
     (ConfigError, 400),
+    (UsageError, 422),
 ]
 
 
@@ -185,5 +187,6 @@ def title_for(exc: DistillrError) -> str:
         "too_many_requests": "Too many requests",
         "cancelled": "Query cancelled",
         "config": "Bad settings",
+        "usage": "Bad request",
         "too_large": "Result too large",
     }.get(exc.kind, "Error")

@@ -3,7 +3,8 @@
 Every limit has a default that fits one machine shared by a few users; ``docs/web.md`` lists
 them with what happens past each:
 
-- request bodies: ``max_body`` bytes, checked before a body is read (413);
+- request bodies: ``max_body`` bytes, checked before a body is read (413); an uploaded OpenAPI
+  spec (``/api/openapi/preview``) ``max_upload`` bytes;
 - queries: ``query_timeout`` seconds by default and at most; ``max_running`` queries run at
   once in all, ``max_running_per_user`` for one user; the rest wait in a queue, at most
   ``max_queued_per_user`` per user (past it 429);
@@ -29,6 +30,7 @@ MIB = 1024 * 1024
 @dataclass(frozen=True)
 class ServerSettings:
     max_body: int = 1 * MIB
+    max_upload: int = 16 * MIB
     query_timeout: float = 300.0
     max_running: int = 4
     max_running_per_user: int = 2

@@ -1,5 +1,6 @@
-"""What the data source wizard needs: categories, types and their form fields, the mapping of a
-failed connection test to the form field it concerns, and sources as JSON (masked for analysts).
+"""What the data source wizard needs: categories, types and their form fields (generated from
+each type's settings declaration: no type is named here), the mapping of a failed connection
+test to the form field it concerns, and sources as JSON (masked for analysts).
 
 The name rule (regex and words) is the registry's: ``distillr.registry.NAME_RULE``/``NAME_HELP``.
 """
@@ -11,91 +12,93 @@ from typing import Any
 
 from distillr.errors import AuthError, ConfigError, DistillrError, SourceError
 
-__all__ = ["CATEGORIES", "TYPES", "field_for", "masked", "source_dict"]
+__all__ = ["catalog", "field_for", "masked", "source_dict", "type_form"]
 
-CATEGORIES = [
-    {"id": "api", "label": "API", "description": "Web APIs such as Twilio.", "available": True},
-    {
-        "id": "files",
-        "label": "Files",
-        "description": "CSV, JSON and Parquet uploads.",
-        "available": False,
-    },
+_CATEGORIES = [
+    {"id": "api", "label": "API", "description": "Web APIs such as Twilio."},
+    {"id": "files", "label": "Files", "description": "CSV, JSON and Parquet uploads."},
     {
         "id": "custom_api",
         "label": "Custom API",
-        "description": "Any REST API described by its endpoints.",
-        "available": False,
+        "description": "Any REST API described by its endpoints, or a ready-made one (JIRA).",
     },
 ]
 
-TYPES = [
-    {
-        "type": "twilio",
-        "category": "api",
-        "label": "Twilio",
-        "description": "Calls, messages, recordings and every other Twilio list endpoint.",
-        "auth_modes": [
+
+def catalog() -> dict[str, Any]:
+    """The wizard's categories and every installed type's form, generated from each type's
+    settings declaration (plugins included; a type that fails to load is left out), and each
+    type's templates as forms of their own."""
+    from distillr.registry.types import available_types, connector_class
+
+    types: list[dict[str, Any]] = []
+    for name in available_types():
+        try:
+            cls = connector_class(name)
+        except DistillrError:
+            continue
+        types.append(type_form(cls))
+        for template_name, t in cls.templates().items():
+            types.append(template_form(cls, template_name, t))
+    used = {t["category"] for t in types}
+    categories = [{**c, "available": c["id"] in used} for c in _CATEGORIES]
+    known = {c["id"] for c in _CATEGORIES}
+    categories += [
+        {"id": c, "label": c.replace("_", " ").title(), "description": "", "available": True}
+        for c in sorted(used - known)
+    ]
+    return {"categories": categories, "types": types}
+
+
+def _fields(settings: Any) -> list[dict[str, Any]]:
+    out = []
+    for item in settings.to_list() if settings else []:
+        in_mode = "mode" in item
+        out.append(
             {
-                "id": "auth_token",
-                "label": "Account SID + Auth Token",
-                "options": ["account_sid"],
-                "secrets": ["auth_token"],
-            },
-            {
-                "id": "api_key",
-                "label": "API key + secret",
-                "options": ["account_sid", "api_key"],
-                "secrets": ["api_secret"],
-            },
-        ],
-        "fields": [
-            {
-                "name": "account_sid",
-                "label": "Account SID",
-                "kind": "option",
-                "required": True,
-                "placeholder": "AC...",
-                "help": "Starts with AC; found on the Twilio console.",
-            },
-            {
-                "name": "auth_token",
-                "label": "Auth Token",
-                "kind": "secret",
-                "required": True,
-                "secret": True,
-                "auth_mode": "auth_token",
-                "help": "Next to the Account SID on the Twilio console. Once saved, it is never"
-                " sent back to this page.",
-            },
-            {
-                "name": "api_key",
-                "label": "API key SID",
-                "kind": "option",
-                "required": True,
-                "placeholder": "SK...",
-                "auth_mode": "api_key",
-            },
-            {
-                "name": "api_secret",
-                "label": "API secret",
-                "kind": "secret",
-                "required": True,
-                "secret": True,
-                "auth_mode": "api_key",
-            },
-            {
-                "name": "base_url",
-                "label": "Base URL",
-                "kind": "option",
-                "required": False,
-                "placeholder": "https://api.twilio.com",
-                "help": "Leave blank for Twilio; set it to use another server, such as the"
-                " local sandbox.",
-            },
-        ],
+                **item,
+                "kind": "secret" if item.get("secret") else "option",
+                "required": bool(item.get("required") or in_mode),
+                "secret": bool(item.get("secret")),
+                "auth_mode": item.get("mode"),
+                # settings with a default, in no mode and bearing no identity: "More settings"
+                "advanced": not (item.get("required") or in_mode or item.get("identity")),
+            }
+        )
+    return out
+
+
+def type_form(cls: Any) -> dict[str, Any]:
+    """One type's form: label, category, the fields of its settings, its auth modes; for a
+    ``definition`` form (a Custom API) the auth schemes, paginators and formats it offers."""
+    settings = cls.settings
+    form: dict[str, Any] = {
+        "type": cls.type,
+        "template": None,
+        "category": cls.category,
+        "label": cls.label or cls.type,
+        "description": cls.description,
+        "form": cls.form,
+        "fields": _fields(settings),
+        "auth_modes": [m.to_dict() for m in getattr(settings, "modes", ())],
     }
-]
+    details = cls.form_details()
+    if details:
+        form["definition"] = details
+    return form
+
+
+def template_form(cls: Any, name: str, t: Any) -> dict[str, Any]:
+    return {
+        "type": cls.type,
+        "template": name,
+        "category": cls.category,
+        "label": t.title,
+        "description": t.description,
+        "form": "settings",
+        "fields": _fields(t.all_settings()),
+        "auth_modes": [],
+    }
 
 
 def source_dict(info: Any) -> dict[str, Any]:
@@ -132,50 +135,57 @@ def masked(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "options": options, "secrets": secrets}
 
 
-_FIELD_HINTS = [
-    (
-        "base_url",
-        (
-            "base url",
-            "base_url",
-            "connect to",
-            "could not reach",
-            "connection",
-            "resolve",
-            "refused",
-            "timed out",
-            "url",
-        ),
-    ),
-    ("account_sid", ("account sid", "account_sid", "accountsid")),
-    ("api_key", ("api key", "api_key")),
-    ("name", ("name",)),
-]
+_CONNECTION_WORDS = (
+    "connect to",
+    "could not reach",
+    "connection",
+    "resolve",
+    "refused",
+    "timed out",
+    "private, loopback",
+)
 
 
-def field_for(exc: DistillrError, secret_field: str) -> str | None:
-    """The form field a failed save concerns, for showing the message next to it."""
+def field_for(
+    exc: DistillrError, secret_field: str | None, settings: Any = None, url_field: str = "base_url"
+) -> str | None:
+    """The form field a failed save concerns, for showing the message next to it: the field
+    a ``SettingError`` names, the secret for rejected credentials, the base URL for an
+    unreachable server, else a setting the message names (by name or label)."""
     text = str(exc).lower()
+    named = getattr(exc, "field", None)
+    if isinstance(named, str) and settings is not None and settings.get(named) is not None:
+        return named
     if isinstance(exc, AuthError):
-        if "account" in text and "sid" in text and "not found" in text:
-            return "account_sid"
         return secret_field
     if isinstance(exc, SourceError):
         if getattr(exc, "status", None) in (401, 403):
             return secret_field
-        if getattr(exc, "status", None) == 404 and "account" in text:
-            return "account_sid"
-        return "base_url"
+        if getattr(exc, "status", None) == 404:
+            return _named_setting(text, settings, identity_only=True) or url_field
+        return url_field
     if isinstance(exc, ConfigError):
-        if "needs its secret" in text:  # a change of base URL, account or key id
+        if "needs its secret" in text:  # a change of an identity-bearing setting
             return secret_field
-        if "source" in text and ("already exists" in text or "name" in text):
+        if "data source" in text and ("already exists" in text or "name" in text):
             return "name"
-        if "needs the secret" in text or f"secret {secret_field}" in text:
+        if "needs the secret" in text or (secret_field and f"secret {secret_field}" in text):
             return secret_field
-        for field, words in _FIELD_HINTS:
-            if any(w in text for w in words):
-                return field
+        found = _named_setting(text, settings)
+        if found:
+            return found
+        if any(w in text for w in _CONNECTION_WORDS) or "url" in text:
+            return url_field
         if "token" in text or "secret" in text:
             return secret_field
+    return None
+
+
+def _named_setting(text: str, settings: Any, identity_only: bool = False) -> str | None:
+    for s in settings or ():
+        if s.secret or (identity_only and not s.identity):
+            continue
+        words = {s.name, s.name.replace("_", " "), s.title.lower()}
+        if any(w.lower() in text for w in words if len(w) > 3):
+            return s.name
     return None

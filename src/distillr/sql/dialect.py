@@ -24,6 +24,7 @@ Differences from sqlglot's own Drill dialect:
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from dataclasses import dataclass
 
@@ -37,7 +38,9 @@ from sqlglot.parsers.drill import DrillParser
 from sqlglot.tokens import TokenType
 
 from distillr.errors import SqlError, UnsupportedError
+from distillr.sql.caps import check_sql
 from distillr.sql.clauses import all_nodes
+from distillr.sql.surface import check_calls, check_statement, duckdb_functions
 
 __all__ = ["DistillrDrill", "Statement", "classify", "name_computed_columns", "parse", "to_duckdb"]
 
@@ -154,6 +157,15 @@ class DistillrDrill(Drill):
 
 DIALECT = DistillrDrill()
 
+
+def _not_command_fallback(record: logging.LogRecord) -> bool:
+    # sqlglot logs a warning when it parses a statement it does not know as a Command; distillr
+    # refuses such statements with its own message, so the warning only confuses
+    return "Falling back to parsing as a 'Command'" not in record.getMessage()
+
+
+logging.getLogger("sqlglot").addFilter(_not_command_fallback)
+
 # How the ``__drill_*`` placeholders are written for DuckDB.
 _DUCK_TEMPLATES = {
     "__drill_kvgen": "map_entries(CAST(to_json({0}) AS MAP(VARCHAR, JSON)))",
@@ -221,20 +233,6 @@ def _rewrite_placeholders(tree: exp.Expr) -> exp.Expr:
     return tree
 
 
-@functools.cache
-def _duckdb_functions() -> frozenset[str]:
-    import duckdb
-
-    con = duckdb.connect()
-    try:
-        rows = con.execute(
-            "SELECT DISTINCT lower(function_name) FROM duckdb_functions()"
-        ).fetchall()
-    finally:
-        con.close()
-    return frozenset(r[0] for r in rows)
-
-
 def check_functions(nodes: list[exp.Expr]) -> None:
     """Raise ``UnsupportedError`` for a function neither Drill-mapped nor known to DuckDB.
 
@@ -245,7 +243,7 @@ def check_functions(nodes: list[exp.Expr]) -> None:
             continue
         name = str(node.this).lower()
         if known is None:
-            known = _duckdb_functions()
+            known = duckdb_functions()[0]
         if name not in known:
             raise UnsupportedError(
                 f"Function {str(node.this).upper()} is not supported by distillr."
@@ -306,6 +304,7 @@ def _sql_error(err: Exception, sql: str) -> SqlError:
 
 def parse(sql: str) -> exp.Expr:
     """Parse one Drill query; raise ``SqlError`` (line, column, caret) if it is not valid."""
+    check_sql(sql)
     try:
         trees = sqlglot.parse(sql, dialect=DIALECT)
     except (ParseError, TokenError) as err:
@@ -327,6 +326,8 @@ def parse(sql: str) -> exp.Expr:
         tree = _rewrite_placeholders(tree)
         nodes = all_nodes(tree)
     check_functions(nodes)
+    check_calls(nodes)
+    _check_row_counts(nodes, sql)
     for select in nodes:
         if not isinstance(select, exp.Select):
             continue
@@ -339,6 +340,28 @@ def parse(sql: str) -> exp.Expr:
         ):
             select.set("limit", None)  # Drill's LIMIT ALL: no limit
     return tree
+
+
+def _check_row_counts(nodes: list[exp.Expr], sql: str) -> None:
+    """LIMIT, OFFSET and FETCH take whole numbers of rows, as in Drill (``LIMIT 2.5`` and
+    ``LIMIT '2'`` are errors, where DuckDB would round or cast them)."""
+    for node in nodes:
+        if isinstance(node, exp.Fetch):
+            word, value = "FETCH", node.args.get("count")
+        elif isinstance(node, (exp.Limit, exp.Offset)):
+            word, value = node.key.upper(), node.expression
+        else:
+            continue
+        inner = value
+        while isinstance(inner, (exp.Paren, exp.Neg)):
+            inner = inner.this
+        if not isinstance(inner, exp.Literal):
+            continue  # LIMIT ALL, an expression: DuckDB checks it
+        if inner.is_string or not inner.this.isdigit():
+            raise SqlError(
+                f"{word} takes a whole number of rows, not {value.sql(dialect=DIALECT)}:"
+                f" write for example {word} 10.",
+            )
 
 
 def _is_star(node: exp.Expr) -> bool:
@@ -390,12 +413,14 @@ def to_duckdb(tree: exp.Expr) -> str:
 @dataclass(frozen=True)
 class Statement:
     """What kind of statement a text is: ``query``, ``explain``, ``show_databases``,
-    ``show_tables`` (``source`` may be None) or ``describe`` (``source``, ``table``)."""
+    ``show_tables`` (``source`` may be None) or ``describe`` (``source``, ``table``).
+    ``probes`` is False for ``EXPLAIN (probes off) ...``, True for ``(probes on)``, else None."""
 
     kind: str
     body: str = ""
     source: str | None = None
     table: str | None = None
+    probes: bool | None = None
 
 
 _NAME = r"(`[^`]+`|\"[^\"]+\"|[A-Za-z_][A-Za-z0-9_$]*)"
@@ -410,12 +435,19 @@ def _unquote(name: str) -> str:
 def classify(sql: str) -> Statement:
     text = sql.strip().rstrip(";").strip()
     m = re.fullmatch(
-        r"(?is)explain\s+(?:plan\s+(?:including\s+all\s+attributes\s+)?"
+        r"(?is)explain(?:\s*\(\s*probes\s+(on|off|true|false)\s*\))?\s+"
+        r"(?:plan\s+(?:including\s+all\s+attributes\s+)?"
         r"(?:with\s+implementation\s+)?for\s+)?(.*)",
         text,
     )
+    if m and m.group(1) is None and re.match(r"(?is)explain\s*\((?!\s*(select|with|\())", text):
+        raise SqlError(
+            "EXPLAIN takes one option: EXPLAIN (probes off) SELECT ... plans without sending"
+            " any request."
+        )
     if m:
-        return Statement("explain", body=m.group(1))
+        probes = None if m.group(1) is None else m.group(1).lower() in ("on", "true")
+        return Statement("explain", body=m.group(2), probes=probes)
     if re.fullmatch(r"(?is)show\s+(databases|schemas)", text):
         return Statement("show_databases")
     m = re.fullmatch(rf"(?is)show\s+tables(?:\s+(?:in|from)\s+{_NAME})?", text)
@@ -426,4 +458,5 @@ def classify(sql: str) -> Statement:
         return Statement("describe", source=_unquote(m.group(1)), table=_unquote(m.group(2)))
     if re.match(r"(?is)(describe|desc)\s", text):
         raise SqlError("Write DESCRIBE <source>.<table>, for example DESCRIBE my_twilio.calls.")
+    check_statement(text)
     return Statement("query", body=sql)

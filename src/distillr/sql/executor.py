@@ -33,8 +33,10 @@ from distillr.errors import (
     UnsupportedError,
     did_you_mean,
 )
-from distillr.sql.planner import Plan, TableScan
+from distillr.sql.caps import check_timeout
+from distillr.sql.plan import Plan, TableScan
 from distillr.sql.result import QueryStats, Result, TableStats
+from distillr.sql.surface import clean_message
 from distillr.sql.values import NotPushable, convert
 
 __all__ = ["Execution", "Query", "Rescan", "conform", "run", "translate_duckdb_error"]
@@ -279,7 +281,7 @@ _PRIVATE = re.compile(r'"?(__distillr_\d+_\d+)"?')
 
 def _clean(message: str, plan: Plan | None) -> str:
     first = message.strip().split("\n\nLINE")[0].split("\nLINE ")[0].strip()
-    first = re.sub(r"^[A-Za-z ]+ Error: ", "", first)
+    first = clean_message(re.sub(r"^[A-Za-z ]+ Error: ", "", first)).strip()
     if plan is not None:
         names = {s.private: s.ref for s in plan.scans}
         first = _PRIVATE.sub(lambda m: names.get(m.group(1), m.group(1)), first)
@@ -289,6 +291,12 @@ def _clean(message: str, plan: Plan | None) -> str:
 def translate_duckdb_error(exc: Exception, plan: Plan | None) -> DistillrError:
     """A DuckDB error as the distillr error a user can act on."""
     text = _clean(str(exc), plan)
+    if "expression depth" in text.lower():
+        return SqlError(
+            "The query's expressions nest too deeply for DuckDB (a chain of more than 1000"
+            " operators, such as AND, OR or +). Write a long list of values as IN (...), or"
+            " split the query with a CTE."
+        )
     if isinstance(exc, duckdb.BinderException | duckdb.CatalogException):
         m = re.search(r'Referenced column "([^"]+)" not found', text) or re.search(
             r'column "([^"]+)" (?:not found|does not exist)', text, re.I
@@ -562,8 +570,7 @@ class Query:
         timeout: float | None = None,
         progress: Callable[[QueryStats], Any] | None = None,
     ) -> None:
-        if timeout is not None and timeout <= 0:
-            raise ValueError("timeout must be a positive number of seconds")
+        timeout = check_timeout(timeout)
         self.plan = plan
         self.db = db
         self.progress = progress

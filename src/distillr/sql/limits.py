@@ -8,17 +8,14 @@ first rows the API returns are provably a correct answer, and otherwise says why
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from sqlglot import exp
 from sqlglot.optimizer.scope import Scope
 
 from distillr.connectors.base import Column
 from distillr.sql.clauses import SET_RETURNING, has_query, own_nodes
+from distillr.sql.plan import TableScan
 from distillr.sql.values import NotPushable, literal_value
-
-if TYPE_CHECKING:
-    from distillr.sql.planner import TableScan
 
 __all__ = ["int_literal", "plan_limit"]
 

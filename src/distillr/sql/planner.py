@@ -16,14 +16,13 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.scope import Scope, traverse_scope
 
-from distillr.connectors.base import Column, Connector, Pred, ScanRequest, TableDef
+from distillr.connectors.base import Column, Connector, TableDef
 from distillr.errors import CatalogError, MissingParameter, SqlError
 from distillr.sql.clauses import (
     SET_RETURNING,
@@ -35,132 +34,13 @@ from distillr.sql.clauses import (
 )
 from distillr.sql.dialect import name_computed_columns, parse, to_duckdb
 from distillr.sql.limits import plan_limit
+from distillr.sql.plan import BindJoin, Conjunct, Placement, Plan, TableScan
 from distillr.sql.predicates import predicates_for
 from distillr.tree import parameter_spelling
 
-__all__ = ["BindJoin", "Conjunct", "Plan", "TableScan", "plan_query"]
+__all__ = ["plan_query"]
 
 _query_ids = itertools.count(1)
-
-
-@dataclass
-class Conjunct:
-    """One conjunct of a WHERE or ON clause that touches one table, and where it went."""
-
-    sql: str
-    where: str  # "exact" | "inexact" | "local"
-    preds: tuple[Pred, ...] = ()
-    reason: str = ""
-
-    def to_dict(self) -> dict:
-        return {
-            "sql": self.sql,
-            "where": self.where,
-            "pushed": [_pred_text(p) for p in self.preds],
-            "reason": self.reason,
-        }
-
-
-@dataclass
-class BindJoin:
-    """A path parameter whose values come from another table reference of the query."""
-
-    parameter: str
-    other: int  # index of the TableScan read first
-    key_sql: str = ""  # SELECT DISTINCT ... over the other scan's private name
-    cap: int = 0
-    on: str = ""
-
-    def to_dict(self) -> dict:
-        return {"parameter": self.parameter, "from": self.on, "cap": self.cap}
-
-
-@dataclass
-class TableScan:
-    """One API table reference and what will be asked of its connector."""
-
-    index: int
-    private: str
-    source: str
-    connector: Connector
-    table: TableDef
-    alias: str
-    written: str
-    scope_id: int
-    columns: set[str] | None = field(default_factory=set)
-    predicates: list[Pred] = field(default_factory=list)
-    conjuncts: list[Conjunct] = field(default_factory=list)
-    limit: int | None = None
-    limit_note: str = "no LIMIT in this table's scope"
-    empty: bool = False
-    bind: BindJoin | None = None
-    materialize: bool = False
-
-    @property
-    def ref(self) -> str:
-        name = f"{self.source}.{self.written}"
-        return name if self.alias.lower() == self.written.lower() else f"{name} AS {self.alias}"
-
-    def request(self, extra: tuple[Pred, ...] = ()) -> ScanRequest:
-        cols = None
-        if self.columns is not None:
-            order = [c.name for c in self.table.columns]
-            cols = tuple(c for c in order if c.lower() in self.columns)
-        return ScanRequest(
-            table=self.table.name,
-            columns=cols,
-            predicates=tuple(self.predicates) + extra,
-            limit=self.limit,
-        )
-
-    def to_dict(self) -> dict:
-        req = self.request()
-        return {
-            "ref": self.ref,
-            "source": self.source,
-            "table": self.table.name,
-            "columns": list(req.columns) if req.columns is not None else None,
-            "predicates": [c.to_dict() for c in self.conjuncts],
-            "pushed": [_pred_text(p) for p in self.predicates],
-            "limit": self.limit,
-            "limit_note": self.limit_note,
-            "no_request": self.empty,
-            "bind_join": self.bind.to_dict() if self.bind else None,
-        }
-
-
-@dataclass
-class Plan:
-    """What the executor runs: DuckDB SQL over private names, and the scans to feed it."""
-
-    sql: str
-    scans: list[TableScan]
-    pushdown: bool
-    query_id: int
-
-    def to_dict(self) -> dict:
-        return {
-            "pushdown": self.pushdown,
-            "tables": [s.to_dict() for s in self.scans],
-            "duckdb_sql": self.sql,
-        }
-
-
-def _pred_text(p: Pred) -> str:
-    value = p.value
-    if isinstance(value, tuple):
-        shown = "(" + ", ".join(_value_text(v) for v in value) + ")"
-    else:
-        shown = _value_text(value)
-    return f"{p.column} {p.op} {shown}"
-
-
-def _value_text(v) -> str:
-    if isinstance(v, str):
-        return repr(v)
-    if hasattr(v, "isoformat"):
-        return v.isoformat()
-    return str(v)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -175,6 +55,28 @@ def _virtual_tree(sql: str) -> exp.Expr:
 @functools.cache
 def _virtual_inputs(sql: str) -> frozenset[str]:
     return frozenset(c.name.lower() for c in _virtual_tree(sql).find_all(exp.Column))
+
+
+def _param_names(table: TableDef, param: str) -> set[str]:
+    """Names that bind a path parameter: its column and plain aliases of it
+    (``CallSid`` with ``expr="call_sid"`` binds ``call_sid`` and the other way round)."""
+    names = {param.lower()}
+    for col in table.columns:
+        if col.expr and col.expr.strip().strip('"`').lower() in names:
+            names.add(col.name.lower())
+        elif col.name.lower() in names and col.expr:
+            names.add(col.expr.strip().strip('"`').lower())
+    return names
+
+
+def _virtual_expr(col: Column, alias: exp.Identifier) -> exp.Expr:
+    """A virtual column's expression over the table reference ``alias``, in parentheses."""
+    tree = _virtual_tree(col.expr).copy()
+    for c in list(tree.find_all(exp.Column)):
+        c.set("table", alias.copy())
+        c.set("db", None)
+        c.set("catalog", None)
+    return exp.Paren(this=tree)
 
 
 # --------------------------------------------------------------------------- planner
@@ -199,8 +101,9 @@ class _Planner:
         self.resolved: dict[int, tuple[TableScan, Column]] = {}  # id(Column node) -> ...
         self.bind_candidates: dict[int, list[tuple[exp.Expr, str, exp.Column]]] = {}
         self.bind_nodes: dict[int, exp.Column] = {}
-        # outer columns that name a plain column of a derived table over one API table
-        self.through: dict[int, tuple[TableScan, Column]] = {}
+        # id(Column node) of the outer query -> the API table column it names through a
+        # derived table or CTE over that one table
+        self.via_derived: dict[int, tuple[TableScan, Column]] = {}
 
     # -- table references
     def collect_tables(self) -> None:
@@ -347,14 +250,10 @@ class _Planner:
         if isinstance(node, exp.Paren):
             return self._column_of(node.this, scan)
         if isinstance(node, exp.Column):
-            hit = self.resolved.get(id(node)) or self.through.get(id(node))
+            hit = self.resolved.get(id(node)) or self.via_derived.get(id(node))
             if hit is not None and hit[0] is scan:
                 return hit[1]
         return None
-
-    def _preds(self, conj: exp.Expr, scan: TableScan) -> tuple[list[tuple[Pred, bool]], str]:
-        """Predicates (with exactness) for one conjunct, and a reason if some part stays local."""
-        return predicates_for(conj, scan, self._column_of)
 
     def _text(self, conj: exp.Expr) -> str:
         """A conjunct as written, for EXPLAIN (skipped when only running the query)."""
@@ -362,16 +261,16 @@ class _Planner:
 
     def _push(self, conj: exp.Expr, scan: TableScan) -> Conjunct:
         """Push what the table can take of one conjunct; say where it went."""
-        preds, why = self._preds(conj, scan)
+        preds, why = predicates_for(conj, scan, self._column_of)
         sql = self._text(conj)
         if not preds:
-            return Conjunct(sql, "local", reason=why)
+            return Conjunct(sql, Placement.LOCAL, reason=why)
         exact = all(e for _p, e in preds) and not why
         for p, _e in preds:
             scan.predicates.append(p)
         return Conjunct(
             sql,
-            "exact" if exact else "inexact",
+            Placement.EXACT if exact else Placement.INEXACT,
             tuple(p for p, _ in preds),
             reason="" if exact else (why or "the API returns a superset; re-checked locally"),
         )
@@ -396,7 +295,7 @@ class _Planner:
                     continue
                 result = self._push(conj, scan)
                 scan.conjuncts.append(result)
-                if result.where != "exact":
+                if result.placement is not Placement.EXACT:
                     exact_all = False
             for join in select.args.get("joins") or []:
                 side = (join.side or "").upper()
@@ -421,12 +320,12 @@ class _Planner:
                         scan.conjuncts.append(
                             Conjunct(
                                 self._text(conj),
-                                "local",
+                                Placement.LOCAL,
                                 reason=f"in the ON clause of a {side or kind or 'INNER'} JOIN that"
                                 " would change its meaning",
                             )
                         )
-            self._plan_limit(scope, select, scans_here, exact_all)
+            plan_limit(scope, select, scans_here, exact_all, self.pushdown, self._column_of)
 
     # -- through derived tables and CTEs
     def plan_derived(self) -> None:
@@ -482,9 +381,9 @@ class _Planner:
                         hits.append((c, col))
                     else:
                         for c, col in hits:
-                            self.through[id(c)] = (scan, col)
+                            self.via_derived[id(c)] = (scan, col)
                         result = self._push(conj, scan)
-                        if result.where != "local":
+                        if result.placement is not Placement.LOCAL:
                             result.reason = (
                                 result.reason + "; " if result.reason else ""
                             ) + f"from the outer query through {alias}"
@@ -550,27 +449,11 @@ class _Planner:
                 continue
             self.bind_candidates.setdefault(ha[0].index, []).append((conj, ha[1].name, b))
 
-    def _plan_limit(
-        self, scope: Scope, select: exp.Select, scans_here: list[TableScan], exact_all: bool
-    ) -> None:
-        plan_limit(scope, select, scans_here, exact_all, self.pushdown, self._column_of)
-
     # -- parameters
-    @staticmethod
-    def _param_names(table: TableDef, param: str) -> set[str]:
-        """Names that bind a path parameter: its column and plain aliases of it
-        (``CallSid`` with ``expr="call_sid"`` binds ``call_sid`` and the other way round)."""
-        names = {param.lower()}
-        for col in table.columns:
-            if col.expr and col.expr.strip().strip('"`').lower() in names:
-                names.add(col.name.lower())
-            elif col.name.lower() in names and col.expr:
-                names.add(col.expr.strip().strip('"`').lower())
-        return names
 
     def _param_column(self, scan: TableScan, param: str) -> Column:
         """The column to push a parameter's values on: one that takes ``eq``."""
-        names = self._param_names(scan.table, param)
+        names = _param_names(scan.table, param)
         cols = [c for c in scan.table.columns if c.name.lower() in names]
         for col in cols:
             if "eq" in col.filters or "in" in col.filters:
@@ -582,14 +465,16 @@ class _Planner:
             if not self.pushdown:
                 params = set()
                 for param in scan.table.parameters:
-                    params |= self._param_names(scan.table, param)
+                    params |= _param_names(scan.table, param)
                 keep = [p for p in scan.predicates if p.column.lower() in params]
                 scan.predicates = keep
                 for c in scan.conjuncts:
-                    if c.where != "local" and not all(p.column.lower() in params for p in c.preds):
-                        c.where, c.preds, c.reason = "local", (), "pushdown is off"
+                    if c.placement is not Placement.LOCAL and not all(
+                        p.column.lower() in params for p in c.preds
+                    ):
+                        c.placement, c.preds, c.reason = Placement.LOCAL, (), "pushdown is off"
             for param in scan.table.parameters:
-                names = self._param_names(scan.table, param)
+                names = _param_names(scan.table, param)
                 if any(p.column.lower() in names and p.op in ("eq", "in") for p in scan.predicates):
                     continue
                 if scan.empty:
@@ -605,7 +490,7 @@ class _Planner:
 
     def _bind(self, scan: TableScan, param: str) -> BindJoin:
         for conj, col_name, other_node in self.bind_candidates.get(scan.index, []):
-            if col_name.lower() not in self._param_names(scan.table, param):
+            if col_name.lower() not in _param_names(scan.table, param):
                 continue
             other = self.resolved[id(other_node)][0]
             self.bind_nodes[scan.index] = other_node
@@ -642,7 +527,7 @@ class _Planner:
         for index, (col, other, conds) in keys.items():
             alias = exp.to_identifier(other.alias, quoted=True)
             key = (
-                self._virtual_expr(col, alias)
+                _virtual_expr(col, alias)
                 if col.expr
                 else exp.column(col.name, table=alias.copy(), quoted=True)
             ).sql("duckdb")
@@ -665,15 +550,6 @@ class _Planner:
                 out.append(conj)
         return out
 
-    @staticmethod
-    def _virtual_expr(col: Column, alias: exp.Identifier) -> exp.Expr:
-        tree = _virtual_tree(col.expr).copy()
-        for c in list(tree.find_all(exp.Column)):
-            c.set("table", alias.copy())
-            c.set("db", None)
-            c.set("catalog", None)
-        return exp.Paren(this=tree)
-
     def _substitute_virtual(self, nodes: list[exp.Expr]) -> None:
         """Write each resolved column for DuckDB: a virtual column as its expression, a
         qualified one under its table's alias. ``nodes`` are the tree's nodes."""
@@ -684,7 +560,7 @@ class _Planner:
             scan, col = hit
             alias = exp.to_identifier(scan.alias, quoted=True)
             if col.expr:
-                replacement = self._virtual_expr(col, alias)
+                replacement = _virtual_expr(col, alias)
                 parent = node.parent
                 if isinstance(parent, exp.Select) and node.arg_key == "expressions":
                     replacement = exp.alias_(replacement, col.name, quoted=True)
@@ -718,10 +594,12 @@ def plan_query(
     resolve_source: Callable[[str], Connector],
     pushdown: bool = True,
     describe: bool = True,
+    probes: bool = True,
 ) -> Plan:
     """Plan one Drill query: parse, find table references, decide pushdown, rewrite.
 
-    ``describe=False`` skips writing each condition's text for EXPLAIN."""
+    ``describe=False`` skips writing each condition's text for EXPLAIN; ``probes=False``
+    asks every connector to plan without sending requests (``ScanRequest.probes``)."""
     tree = name_computed_columns(parse(sql) if isinstance(sql, str) else sql)
     planner = _Planner(tree, resolve_source, pushdown, describe)
     try:
@@ -734,7 +612,16 @@ def plan_query(
     planner.bind_parameters()
     duck_sql = planner.rewrite()
     scans = planner.scans
-    # bind-join dependencies: the other side must not itself wait on this one
+    for scan in scans:
+        scan.probes = probes
+    check_bind_order(scans)
+    return Plan(
+        sql=duck_sql, scans=scans, pushdown=pushdown, query_id=planner.query_id, probes=probes
+    )
+
+
+def check_bind_order(scans: list[TableScan]) -> None:
+    """Bind joins must form no circle: the other side of one must not wait on this one."""
     for scan in scans:
         seen = {scan.index}
         current = scan
@@ -748,4 +635,3 @@ def plan_query(
                 )
             seen.add(current.bind.other)
             current = scans[current.bind.other]
-    return Plan(sql=duck_sql, scans=scans, pushdown=pushdown, query_id=planner.query_id)

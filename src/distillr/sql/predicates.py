@@ -10,7 +10,6 @@ column alone. Anything else stays local, with the reason EXPLAIN shows.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import pyarrow as pa
 from sqlglot import exp
@@ -18,10 +17,8 @@ from sqlglot import exp
 from distillr.connectors.base import Column, Pred
 from distillr.errors import TooManyRequests
 from distillr.sql.clauses import disjuncts
+from distillr.sql.plan import TableScan
 from distillr.sql.values import NotPushable, convert, literal_value
-
-if TYPE_CHECKING:
-    from distillr.sql.planner import TableScan
 
 __all__ = ["predicates_for"]
 
@@ -37,113 +34,21 @@ def predicates_for(
     """Predicates (with exactness) for one conjunct, and a reason if some part stays local.
 
     ``column_of(node, scan)`` is the table column a node names, if it names one of ``scan``."""
-    connector = scan.connector
-
-    def one(col: Column, op: str, value) -> tuple[Pred, bool]:
-        filters = col.filters
-        if op == "in":
-            if "in" in filters:
-                exact = filters["in"]
-            elif "eq" in filters:
-                exact = filters["eq"]
-            else:
-                raise NotPushable(f"the API cannot filter {col.name} by a list of values")
-            values = tuple(dict.fromkeys(convert(v, col.type) for v in value))
-            if len(values) > connector.max_fanout:
-                if col.name.lower() in {p.lower() for p in scan.table.parameters}:
-                    raise TooManyRequests(
-                        f"{scan.ref}: {len(values)} values for {col.name} would need"
-                        f" {len(values)} requests; the limit for source '{scan.source}' is"
-                        f" {connector.max_fanout}. Narrow the list."
-                    )
-                raise NotPushable(
-                    f"{len(values)} values exceed the source's fan-out cap"
-                    f" of {connector.max_fanout}"
-                )
-            if len(values) == 1 and "eq" in filters:
-                return Pred(col.name, "eq", values[0]), filters["eq"]
-            if "in" not in filters and not exact:
-                # one request per value, each a superset: two values can fetch the same row
-                # ('inbound' and 'Inbound' where the API ignores case), and it would count twice
-                raise NotPushable(
-                    f"the API matches {col.name} only approximately, so one"
-                    " request per value could return a row twice"
-                )
-            return Pred(col.name, "in", values), exact
-        if op not in filters:
-            raise NotPushable(f"the API cannot filter {col.name} with {op}")
-        return Pred(col.name, op, convert(value, col.type)), filters[op]
-
-    # col op literal, literal op col
     for klass, op in _OPS.items():
         if isinstance(conj, klass):
-            col = column_of(conj.this, scan)
-            other = conj.expression
-            if col is None:
-                col = column_of(conj.expression, scan)
-                other = conj.this
-                op = _FLIP[op]
-            if col is None:
-                return [], "not a comparison of a column with a literal"
-            try:
-                return [one(col, op, literal_value(other))], ""
-            except NotPushable as why:
-                return [], str(why)
+            return _comparison(conj, op, scan, column_of)
     if isinstance(conj, exp.In):
         col = column_of(conj.this, scan)
         if col is None or conj.args.get("query") or conj.args.get("unnest"):
             return [], "not a list of literals"
         try:
-            return [one(col, "in", [literal_value(v) for v in conj.expressions])], ""
+            return [_pred(scan, col, "in", [literal_value(v) for v in conj.expressions])], ""
         except NotPushable as why:
             return [], str(why)
     if isinstance(conj, exp.Or):
-        col_name = None
-        values: list = []
-        col = None
-        for part in disjuncts(conj):
-            if isinstance(part, exp.EQ):
-                c = column_of(part.this, scan)
-                lit = part.expression
-                if c is None:
-                    c, lit = column_of(part.expression, scan), part.this
-                try:
-                    vals = [literal_value(lit)]
-                except NotPushable:
-                    return [], "OR of anything but equalities on one column"
-            elif isinstance(part, exp.In) and not part.args.get("query"):
-                c = column_of(part.this, scan)
-                try:
-                    vals = [literal_value(v) for v in part.expressions]
-                except NotPushable:
-                    return [], "OR of anything but equalities on one column"
-            else:
-                return [], "OR of anything but equalities on one column"
-            if c is None or (col_name is not None and c.name != col_name):
-                return [], "OR of anything but equalities on one column"
-            col, col_name = c, c.name
-            values.extend(vals)
-        try:
-            return [one(col, "in", values)], ""
-        except NotPushable as why:
-            return [], str(why)
+        return _equalities(conj, scan, column_of)
     if isinstance(conj, exp.Like) and not isinstance(conj.parent, exp.Escape):
-        col = column_of(conj.this, scan)
-        pattern = conj.expression
-        if col is None or not (isinstance(pattern, exp.Literal) and pattern.is_string):
-            return [], "LIKE needs a column and a literal pattern"
-        text = pattern.this
-        body = text[:-1] if text.endswith("%") else text
-        if "%" in body or "_" in body or "\\" in body:
-            return [], "only LIKE 'prefix%' is pushed"
-        try:
-            if text.endswith("%"):
-                if not body:
-                    return [], "LIKE '%' filters nothing"
-                return [one(col, "prefix", body)], ""
-            return [one(col, "eq", body)], ""
-        except NotPushable as why:
-            return [], str(why)
+        return _like(conj, scan, column_of)
     if isinstance(conj, exp.Between):
         col = column_of(conj.this, scan)
         if col is None or conj.args.get("symmetric"):
@@ -151,7 +56,7 @@ def predicates_for(
         out, why_local = [], ""
         for op, node in (("gte", conj.args.get("low")), ("lte", conj.args.get("high"))):
             try:
-                out.append(one(col, op, literal_value(node)))
+                out.append(_pred(scan, col, op, literal_value(node)))
             except NotPushable as why:
                 why_local = str(why)
         return out, why_local
@@ -159,7 +64,114 @@ def predicates_for(
         col = column_of(conj, scan)
         if col is not None and pa.types.is_boolean(col.type):
             try:
-                return [one(col, "eq", True)], ""
+                return [_pred(scan, col, "eq", True)], ""
             except NotPushable as why:
                 return [], str(why)
     return [], "not a pushable form"
+
+
+def _pred(scan: TableScan, col: Column, op: str, value) -> tuple[Pred, bool]:
+    """One predicate on ``col`` and whether the API applies it exactly, or ``NotPushable``."""
+    filters = col.filters
+    if op != "in":
+        if op not in filters:
+            raise NotPushable(f"the API cannot filter {col.name} with {op}")
+        return Pred(col.name, op, convert(value, col.type)), filters[op]
+    connector = scan.connector
+    if "in" in filters:
+        exact = filters["in"]
+    elif "eq" in filters:
+        exact = filters["eq"]
+    else:
+        raise NotPushable(f"the API cannot filter {col.name} by a list of values")
+    values = tuple(dict.fromkeys(convert(v, col.type) for v in value))
+    if len(values) > connector.max_fanout:
+        if col.name.lower() in {p.lower() for p in scan.table.parameters}:
+            raise TooManyRequests(
+                f"{scan.ref}: {len(values)} values for {col.name} would need"
+                f" {len(values)} requests; the limit for source '{scan.source}' is"
+                f" {connector.max_fanout}. Narrow the list."
+            )
+        raise NotPushable(
+            f"{len(values)} values exceed the source's fan-out cap of {connector.max_fanout}"
+        )
+    if len(values) == 1 and "eq" in filters:
+        return Pred(col.name, "eq", values[0]), filters["eq"]
+    if "in" not in filters and not exact:
+        # one request per value, each a superset: two values can fetch the same row
+        # ('inbound' and 'Inbound' where the API ignores case), and it would count twice
+        raise NotPushable(
+            f"the API matches {col.name} only approximately, so one"
+            " request per value could return a row twice"
+        )
+    return Pred(col.name, "in", values), exact
+
+
+def _comparison(conj, op, scan, column_of) -> tuple[list[tuple[Pred, bool]], str]:
+    """``col op literal`` or ``literal op col`` (flipped)."""
+    col = column_of(conj.this, scan)
+    other = conj.expression
+    if col is None:
+        col = column_of(conj.expression, scan)
+        other = conj.this
+        op = _FLIP[op]
+    if col is None:
+        return [], "not a comparison of a column with a literal"
+    try:
+        return [_pred(scan, col, op, literal_value(other))], ""
+    except NotPushable as why:
+        return [], str(why)
+
+
+def _equalities(conj, scan, column_of) -> tuple[list[tuple[Pred, bool]], str]:
+    """``col = a OR col = b OR col IN (...)`` on one column, as one ``in`` predicate."""
+    mixed = "OR of anything but equalities on one column"
+    col_name = None
+    values: list = []
+    col = None
+    for part in disjuncts(conj):
+        if isinstance(part, exp.EQ):
+            c = column_of(part.this, scan)
+            lit = part.expression
+            if c is None:
+                c, lit = column_of(part.expression, scan), part.this
+            try:
+                vals = [literal_value(lit)]
+            except NotPushable:
+                return [], mixed
+        elif isinstance(part, exp.In) and not part.args.get("query"):
+            c = column_of(part.this, scan)
+            try:
+                vals = [literal_value(v) for v in part.expressions]
+            except NotPushable:
+                return [], mixed
+        else:
+            return [], mixed
+        if c is None or (col_name is not None and c.name != col_name):
+            return [], mixed
+        col, col_name = c, c.name
+        values.extend(vals)
+    try:
+        return [_pred(scan, col, "in", values)], ""
+    except NotPushable as why:
+        return [], str(why)
+
+
+def _like(conj, scan, column_of) -> tuple[list[tuple[Pred, bool]], str]:
+    """``LIKE 'prefix%'`` as ``prefix``, ``LIKE 'abc'`` as ``eq``."""
+    col = column_of(conj.this, scan)
+    pattern = conj.expression
+    if col is None or not (isinstance(pattern, exp.Literal) and pattern.is_string):
+        return [], "LIKE needs a column and a literal pattern"
+    text = pattern.this
+    body = text[:-1] if text.endswith("%") else text
+    if "%" in body or "_" in body or "\\" in body:
+        return [], "only LIKE 'prefix%' is pushed"
+    try:
+        if text.endswith("%"):
+            if not body:
+                return [], "LIKE '%' filters nothing"
+            return [_pred(scan, col, "prefix", body)], ""
+        return [_pred(scan, col, "eq", body)], ""
+    except NotPushable as why:
+        return [], str(why)

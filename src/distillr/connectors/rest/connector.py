@@ -37,7 +37,14 @@ import pyarrow as pa
 
 from distillr.connectors.arrow import warm_up
 from distillr.connectors.auth import AuthScheme, make_auth
-from distillr.connectors.base import Connector, ScanRequest, ScanStats, Split, TableDef
+from distillr.connectors.base import (
+    Connector,
+    Learned,
+    ScanRequest,
+    ScanStats,
+    Split,
+    TableDef,
+)
 from distillr.connectors.formats import Parsed, value_at
 from distillr.connectors.http import HttpClient, RateLimit, RetryPolicy
 from distillr.connectors.paginators import Page, PageRequest, Progress
@@ -49,7 +56,14 @@ from distillr.connectors.rest.settings import REST_SETTINGS
 from distillr.connectors.rest.tables import RestTable, build_table
 from distillr.connectors.rest.types import to_notation
 from distillr.connectors.urls import path_segment
-from distillr.errors import AuthError, CatalogError, SourceError, TooManyRequests, did_you_mean
+from distillr.errors import (
+    AuthError,
+    CatalogError,
+    DistillrError,
+    SourceError,
+    TooManyRequests,
+    did_you_mean,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -81,9 +95,14 @@ class RestConnector(Connector):
     """A Custom API source: a base URL, an auth scheme and endpoints, from a definition."""
 
     type: ClassVar[str] = "rest"
+    label: ClassVar[str] = "Custom API"
+    description: ClassVar[str] = "Any REST API, described by its base URL, auth and endpoints"
+    category: ClassVar[str] = "custom_api"
+    form: ClassVar[str] = "definition"
+    config_file: ClassVar[str | None] = "the Custom API definition"
+    #: ``base_url`` and ``auth`` bear the identity (``REST_SETTINGS``): editing endpoints
+    #: keeps the saved secrets
     settings = REST_SETTINGS
-    #: where the secrets go and whose they are; editing endpoints keeps the saved secrets
-    identity_options: ClassVar[tuple[str, ...] | None] = ("base_url", "auth")
 
     def __init__(
         self,
@@ -109,6 +128,8 @@ class RestConnector(Connector):
             retry=retry,
             max_concurrency=d.concurrency,
             headers={"User-Agent": "distillr", **d.headers},
+            # the API's own host is the base URL's: its error answers may be shown
+            known_hosts=(urlsplit(d.base_url).hostname or "",),
             **extra,
         )
         if d.requests_per_second:
@@ -144,6 +165,62 @@ class RestConnector(Connector):
 
     def __repr__(self) -> str:
         return f"<RestConnector {self.name!r} {urlsplit(self.base_url).hostname}>"
+
+    # -- what the CLI, the registry and the web form ask of the type ----------------------
+
+    @classmethod
+    def load_config(cls, path: str) -> dict[str, Any]:
+        return load_file(path).to_dict()
+
+    @classmethod
+    def export_config(cls, options: Mapping[str, Any]) -> str:
+        from distillr.connectors.rest.loading import dump_yaml
+
+        return dump_yaml(load_definition(dict(options), "the saved definition"))
+
+    @classmethod
+    def needed_secrets(cls, options: Mapping[str, Any]) -> tuple[str, ...]:
+        return load_definition(dict(options)).secret_names()
+
+    @classmethod
+    def addresses(cls, options: Mapping[str, Any]) -> dict[str, str]:
+        auth = options.get("auth")
+        url = auth.get("token_url") if isinstance(auth, Mapping) else None
+        return {"auth.token_url": url} if isinstance(url, str) and url else {}
+
+    @classmethod
+    def form_details(cls) -> dict[str, Any]:
+        from distillr.connectors.rest.settings import form_details
+
+        return form_details()
+
+    @classmethod
+    def templates(cls) -> Mapping[str, Any]:
+        from distillr.connectors.rest.templates import template, template_names
+
+        return {name: template(name) for name in template_names()}
+
+    @classmethod
+    def template_source(
+        cls, template: str, values: Mapping[str, Any], secrets: Mapping[str, str]
+    ) -> tuple[dict[str, Any], dict[str, str]]:
+        from distillr.connectors.rest.templates import template as find
+
+        t = find(template)
+        return t.definition(values).to_dict(), t.source_secrets(secrets)
+
+    def learn(
+        self, tables: Sequence[str] | None = None, pages: int = 1, missing_only: bool = False
+    ) -> Learned:
+        """Refresh the schemas (see :meth:`refresh`); the definition to save as options."""
+        wanted = list(tables) if tables else None
+        if missing_only:
+            names = wanted or [ep.name for ep in self.definition.endpoints]
+            wanted = [n for n in names if self.rest_table(n).endpoint.inferred is None]
+            if not wanted:
+                return Learned(self.definition.to_dict())
+        done = self.refresh(wanted, pages=pages, skip_errors=not tables)
+        return Learned(done.definition.to_dict(), done.sampled, done.skipped)
 
     # -- catalog --------------------------------------------------------------------------
 
@@ -515,13 +592,15 @@ class RestConnector(Connector):
         samples: Mapping[str, Mapping[str, Any]] | None = None,
         stats: ScanStats | None = None,
         pages: int = 2,
+        skip_errors: bool = False,
     ) -> Refresh:
         """Sample the endpoints again (each up to ``pages`` pages) and re-infer their schemas.
 
         ``samples`` gives parameter values per endpoint (``{"board_epics": {"boardId": 1}}``);
         otherwise each parameter's ``example``, default or ``sample_from`` is used, and an
-        endpoint needing a value none gives is skipped (``Refresh.skipped`` says why). The old
-        types are kept and widened, never narrowed. Returns the definition to save."""
+        endpoint needing a value none gives is skipped (``Refresh.skipped`` says why), and so,
+        with ``skip_errors``, is one whose sampling fails. The old types are kept and widened,
+        never narrowed. Returns the definition to save."""
         stats = stats if stats is not None else ScanStats()
         wanted = {e.lower() for e in endpoints} if endpoints else None
         if wanted is not None:
@@ -541,7 +620,13 @@ class RestConnector(Connector):
                     out.skipped[ep.name] = f"needs a value for {why}"
                     continue
                 t = self._table(ep)
-                records = self._sample(t, values, stats, pages)
+                try:
+                    records = self._sample(t, values, stats, pages)
+                except DistillrError as exc:
+                    if not skip_errors:
+                        raise
+                    out.skipped[ep.name] = f"sampling failed: {exc}"
+                    continue
                 rows[ep.name.lower()] = records
                 self._adopt(ep, records)
                 out.sampled.append(ep.name)

@@ -150,6 +150,9 @@ class EndpointDef(_Model):
     paginator: str | dict[str, Any] | None = None
     error_path: str | None = Field(None, description="where an error answer gives its message")
     columns: dict[str, Any] = Field(default_factory=dict, description="declared column types")
+    descriptions: dict[str, str] = Field(
+        default_factory=dict, description="what a column holds, shown in the nav tree"
+    )
     inferred: dict[str, Any] | None = Field(
         None, alias="schema", description="the column types inferred from sampled pages"
     )

@@ -8,10 +8,12 @@ identity: changing them needs the secrets again.
 
 from __future__ import annotations
 
+from typing import Any
+
 from distillr.connectors.auth import SCHEMES
 from distillr.connectors.settings import Setting, Settings
 
-__all__ = ["REST_SETTINGS", "SECRET_HELP"]
+__all__ = ["REST_SETTINGS", "SECRET_HELP", "form_details"]
 
 SECRET_HELP = {
     "password": "the password (basic auth; for JIRA Cloud, an API token)",
@@ -29,6 +31,8 @@ REST_SETTINGS = Settings(
             "the API's root, e.g. https://api.example.com",
             required=True,
             identity=True,
+            label="Base URL",
+            placeholder="https://api.example.com",
         ),
         Setting("description", "string", "what the source is"),
         Setting(
@@ -62,3 +66,34 @@ REST_SETTINGS = Settings(
         *(Setting(name, "string", help, secret=True) for name, help in SECRET_HELP.items()),
     ]
 )
+
+
+def form_details() -> dict[str, Any]:
+    """What a Custom API form offers: auth schemes and paginators with their settings
+    (declared once, in ``connectors/auth.py`` and ``connectors/paginators.py``), the formats
+    and methods of the definition's schema."""
+    import typing
+
+    from distillr.connectors.paginators import PAGINATORS
+    from distillr.connectors.rest.definition import EndpointDef
+
+    def choices(field: str) -> list[str]:
+        return list(typing.get_args(EndpointDef.model_fields[field].annotation))
+
+    return {
+        "auth": [
+            {
+                "type": name,
+                "settings": cls.settings.to_list(),
+                "secrets": list(cls.secret_names) + list(cls.optional_secrets),
+            }
+            for name, cls in SCHEMES.items()
+        ],
+        "paginators": [
+            {"type": name, "settings": cls.settings.to_list()}
+            for name, cls in PAGINATORS.items()
+            if name != "jira"  # the same as start_at
+        ],
+        "methods": choices("method"),
+        "formats": choices("format"),
+    }

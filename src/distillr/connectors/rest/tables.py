@@ -130,7 +130,9 @@ def build_table(ep: EndpointDef) -> RestTable:
         Column(
             f.name,
             f.type,
-            _EXTRA_HELP if f.name == EXTRA else _help(f.name, filled if f.name in added else {}),
+            _EXTRA_HELP
+            if f.name == EXTRA
+            else ep.descriptions.get(f.name) or _help(f.name, filled if f.name in added else {}),
             dict(filters.get(f.name, {})),
         )
         for f in fields

@@ -93,7 +93,8 @@ def parse_type(notation: Any, name: str) -> FieldSpec:
 def to_notation(spec: FieldSpec) -> Any:
     """A field spec as it is written in a definition."""
     if spec.kind == "struct":
-        return {c.name: to_notation(c) for c in spec.children}
+        # an object only ever seen empty has no fields to write: it is kept as JSON
+        return {c.name: to_notation(c) for c in spec.children} if spec.children else "json"
     if spec.kind == "list":
         return [to_notation(spec.children[0])]
     return _WRITTEN.get(spec.kind, "json")

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import msgspec
 import pyarrow as pa
@@ -30,15 +30,19 @@ from distillr.connectors.arrow import warm_up
 from distillr.connectors.base import Connector, ScanRequest, ScanStats, Split, TableDef
 from distillr.connectors.http import HttpClient, RetryPolicy
 from distillr.connectors.pages import DecodedPage
-from distillr.connectors.settings import Setting, Settings
+from distillr.connectors.settings import Mode, Setting, Settings
 from distillr.connectors.twilio.pushdown import DayRange, Pushed, push
+from distillr.connectors.twilio.ranges import find_span, windows
+from distillr.connectors.twilio.splits import DayWindow, FirstPages, ScanPart
 from distillr.connectors.twilio.tables import (
+    RangeFilter,
     TwilioTable,
     table_index,
     table_names_only,
     twilio_table_at,
     twilio_tables,
 )
+from distillr.connectors.urls import path_segment
 from distillr.errors import (
     CatalogError,
     ConfigError,
@@ -54,6 +58,9 @@ if TYPE_CHECKING:
 __all__ = ["OPTIONS", "PARALLEL_COLUMNS", "TwilioConnector"]
 
 MAX_PAGE_SIZE = 1000
+#: the longest path value sent where the spec sets no ``maxLength`` (Twilio's SIDs have 34
+#: characters; the parameters without a limit are country codes, unique names and identities)
+MAX_PATH_VALUE = 256
 #: tables whose big scans are split into date ranges, by the timestamp column to split on, and
 #: whether that column is always set (``date_created``) or may be null (a queued call has no
 #: ``start_time``, a failed message no ``date_sent``). Rows with a null date match no date
@@ -83,9 +90,39 @@ _SECRETS = ("auth_token", "api_secret")
 #: the same settings, declared once for the CLI, the web form and validation
 SETTINGS = Settings(
     [
-        Setting("account_sid", "string", OPTIONS["account_sid"], required=True, identity=True),
-        Setting("base_url", "url", OPTIONS["base_url"], identity=True),
-        Setting("api_key", "string", OPTIONS["api_key"], identity=True),
+        Setting(
+            "account_sid",
+            "string",
+            OPTIONS["account_sid"],
+            required=True,
+            identity=True,
+            label="Account SID",
+            placeholder="AC...",
+        ),
+        Setting(
+            "auth_token",
+            "string",
+            "the account's auth token (next to the Account SID on the Twilio console)",
+            secret=True,
+            label="Auth Token",
+        ),
+        Setting(
+            "api_key",
+            "string",
+            OPTIONS["api_key"],
+            identity=True,
+            label="API key SID",
+            placeholder="SK...",
+        ),
+        Setting("api_secret", "string", "the API key's secret", secret=True, label="API secret"),
+        Setting(
+            "base_url",
+            "url",
+            OPTIONS["base_url"] + "; leave blank for Twilio",
+            identity=True,
+            label="Base URL",
+            placeholder="https://api.twilio.com",
+        ),
         Setting("subaccounts", "boolean", OPTIONS["subaccounts"], default=False),
         Setting(
             "max_concurrency",
@@ -97,9 +134,11 @@ SETTINGS = Settings(
         ),
         Setting("timeout", "integer", OPTIONS["timeout"], default=30, minimum=1, maximum=600),
         Setting("parallel_scans", "boolean", OPTIONS["parallel_scans"], default=True),
-        Setting("auth_token", "string", "the account's auth token", secret=True),
-        Setting("api_secret", "string", "the API key's secret", secret=True),
-    ]
+    ],
+    modes=[
+        Mode("auth_token", "Account SID + Auth Token", ("auth_token",)),
+        Mode("api_key", "API key + secret", ("api_key", "api_secret")),
+    ],
 )
 _DAY = timedelta(days=1)
 
@@ -129,7 +168,8 @@ class TwilioConnector(Connector):
     Insights) as SQL tables."""
 
     type: ClassVar[str] = "twilio"
-    identity_options: ClassVar[tuple[str, ...] | None] = ("base_url", "account_sid", "api_key")
+    label: ClassVar[str] = "Twilio"
+    description: ClassVar[str] = "Calls, messages, recordings and every other Twilio list endpoint."
     api_hosts: ClassVar[tuple[str, ...]] = ("*.twilio.com",)
     settings: ClassVar[Settings] = SETTINGS
 
@@ -147,6 +187,7 @@ class TwilioConnector(Connector):
         timeout: float = 30.0,
         parallel_scans: bool = True,
         parallel_splits: int | None = None,
+        page_size: int = MAX_PAGE_SIZE,
         retry: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
@@ -176,6 +217,10 @@ class TwilioConnector(Connector):
         self.max_concurrency = max_concurrency
         self.parallel_scans = parallel_scans
         self.parallel_splits = parallel_splits or max(4, 2 * max_concurrency)
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ConfigError(f"page_size must be from 1 to {MAX_PAGE_SIZE}, not {page_size}.")
+        #: the most rows asked for per page (Twilio's maximum unless a test wants more pages)
+        self.page_size = page_size
         self.http = HttpClient(
             label="Twilio",
             auth=(user, secret),
@@ -185,11 +230,14 @@ class TwilioConnector(Connector):
             max_concurrency=max_concurrency,
             headers={"User-Agent": "distillr"},
             known_hosts=self.api_hosts,
+            auth_hint="Check the account SID and the auth token (or the API key and its"
+            " secret) of this source.",
         )
         self._index = table_index()  # tables are built when first used
         self._accounts: tuple[str, ...] | None = None
-        self._prefetched: OrderedDict[str, Any] = OrderedDict()
-        self._lock = threading.Lock()
+        self._accounts_lock = threading.Lock()
+        #: first pages fetched while planning, for the reads of their splits
+        self._first_pages = FirstPages()
 
     # -- construction ---------------------------------------------------------------------
 
@@ -262,8 +310,14 @@ class TwilioConnector(Connector):
         if account is not None:
             values["AccountSid"] = account
         for param, value in values.items():
-            path = path.replace("{" + param + "}", quote(str(value), safe=""))
+            path = path.replace("{" + param + "}", self._segment(t, param, value))
         return self._root(t.endpoint["product"]) + path
+
+    def _segment(self, t: TwilioTable, param: str, value: str) -> str:
+        """One path value, percent-encoded as one segment; a value that is empty, ``.`` or
+        ``..``, holds a control character or is longer than the API allows is refused."""
+        limit = t.path_limits.get(param, MAX_PATH_VALUE)
+        return path_segment(value, parameter=param, table=t.name, max_length=limit)
 
     def _next_url(self, t: TwilioTable, body: Mapping[str, Any]) -> str | None:
         root = self._root(t.endpoint["product"])
@@ -286,23 +340,32 @@ class TwilioConnector(Connector):
 
     # -- planning -------------------------------------------------------------------------
 
-    def accounts(self) -> tuple[str, ...]:
-        """The source's account, then every other account its credentials can list."""
-        if self._accounts is None:
-            found = [self.account_sid]
-            url: str | None = self._root("api") + "/2010-04-01/Accounts.json"
-            params: dict[str, Any] | None = {"PageSize": MAX_PAGE_SIZE}
-            while url:
-                body = self.http.get_json(url, params)
-                params = None
-                for acct in body.get("accounts") or []:
-                    sid = acct.get("sid")
-                    if sid and sid not in found and acct.get("status") != "closed":
-                        found.append(sid)
-                nxt = body.get("next_page_uri")
-                url = self._root("api") + nxt if nxt else None
-            self._accounts = tuple(found)
-        return self._accounts
+    def accounts(self, stats: ScanStats | None = None) -> tuple[str, ...]:
+        """The source's account, then every other account its credentials can list.
+
+        The listing is sent once per connector; its requests count in ``stats`` (the query's
+        that needed it) and are noted as planning probes."""
+        with self._accounts_lock:
+            if self._accounts is None:
+                self._accounts = self._list_accounts(stats)
+            return self._accounts
+
+    def _list_accounts(self, stats: ScanStats | None) -> tuple[str, ...]:
+        found = [self.account_sid]
+        url: str | None = self._root("api") + "/2010-04-01/Accounts.json"
+        params: dict[str, Any] | None = {"PageSize": MAX_PAGE_SIZE}
+        while url:
+            if stats is not None:
+                stats.probe(_shown(url, params))
+            body = self.http.get_json(url, params, stats)
+            params = None
+            for acct in body.get("accounts") or []:
+                sid = acct.get("sid")
+                if sid and sid not in found and acct.get("status") != "closed":
+                    found.append(sid)
+            nxt = body.get("next_page_uri")
+            url = self._root("api") + nxt if nxt else None
+        return tuple(found)
 
     def plan(self, request: ScanRequest, stats: ScanStats | None = None) -> Sequence[Split]:
         t = self.twilio_table(request.table)
@@ -311,6 +374,12 @@ class TwilioConnector(Connector):
         pushed = push(t, request.predicates)
         if pushed.empty:
             return []
+        # every path value is checked before any request (the account listing included)
+        for param, values in pushed.path.items():
+            for value in values:
+                self._segment(t, param, value)
+        for value in pushed.accounts or ():
+            self._segment(t, "AccountSid", value)
         for param, col in t.path_params.items():
             if param not in pushed.path:
                 raise MissingParameter(
@@ -324,11 +393,35 @@ class TwilioConnector(Connector):
         elif pushed.accounts is not None:
             accounts = pushed.accounts
         elif self.subaccounts:
-            accounts = self.accounts()
+            accounts = self.accounts(stats)
         else:
             accounts = (self.account_sid,)
+        parts, limit, fanned = self._parts(t, pushed, accounts, request.limit)
+        if fanned:
+            # fanned-out values are parallel already; date ranges split one account's scan
+            return [self._split(t, part, limit) for part in parts]
 
-        limit = request.limit
+        def date_splits(part: ScanPart) -> list[Split]:
+            return self._date_splits(t, part, pushed, limit, request.probes, stats)
+
+        if len(parts) == 1:
+            return date_splits(parts[0])
+        # several accounts: each is split as if it were alone, planned at once (the client's
+        # concurrency limit holds for the probes of all of them together)
+        with ThreadPoolExecutor(
+            max_workers=min(len(parts), self.max_concurrency), thread_name_prefix="distillr-plan"
+        ) as ex:
+            return [s for splits in ex.map(date_splits, parts) for s in splits]
+
+    def _parts(
+        self,
+        t: TwilioTable,
+        pushed: Pushed,
+        accounts: tuple[str | None, ...],
+        limit: int | None,
+    ) -> tuple[list[ScanPart], int | None, bool]:
+        """One part per account and combination of fanned-out values; the limit that may
+        still travel; whether any value was fanned out."""
         fan: list[tuple[str, str, tuple[str, ...]]] = [
             ("path", p, v) for p, v in pushed.path.items()
         ]
@@ -351,12 +444,9 @@ class TwilioConnector(Connector):
             else:
                 limit = None  # an exact filter is left to the engine: the API's first rows
                 # are no longer the answer's first rows
-
         base_query = pushed.query()
-        # several accounts or fanned-out values are parallel already; date ranges only
-        # split a single scan
-        single = count == 1
-        splits: list[Split] = []
+        page_size = min(limit, self.page_size) if limit else self.page_size
+        parts = []
         for account in accounts:
             for combo in itertools.product(*(values for _, _, values in fan)):
                 path_values: dict[str, str] = {}
@@ -364,175 +454,118 @@ class TwilioConnector(Connector):
                 for (kind, param, _), value in zip(fan, combo, strict=True):
                     (path_values if kind == "path" else query)[param] = value
                 query.update(base_query)
-                if single:
-                    splits.extend(self._splits_for(t, account, path_values, query, pushed, limit))
-                else:
-                    splits.append(self._split(t, account, path_values, query, limit))
-        return splits
+                parts.append(ScanPart(account, path_values, query, page_size))
+        fanned = any(len(values) > 1 for _, _, values in fan)
+        return parts, limit, fanned
 
-    def _split(
-        self,
-        t: TwilioTable,
-        account: str | None,
-        path_values: Mapping[str, str],
-        query: Mapping[str, str],
-        limit: int | None,
-        local: tuple[str, str | None, str | None] | None = None,
-    ) -> Split:
-        page_size = min(limit, MAX_PAGE_SIZE) if limit else MAX_PAGE_SIZE
-        params = {
-            "account": account,
-            "path": dict(path_values),
-            "query": dict(query),
-            "page_size": page_size,
-            "local": local,
-        }
-        url = self._url(t, account, path_values)
-        shown = urlencode({**query, "PageSize": page_size})
+    def _split(self, t: TwilioTable, part: ScanPart, limit: int | None) -> Split:
+        url = self._url(t, part.account, part.path)
         return Split(
-            table=t.name, params=params, limit=limit, describe=f"GET {urlsplit(url).path}?{shown}"
+            table=t.name,
+            params=part,
+            limit=limit,
+            describe=_shown(url, {**part.query, "PageSize": part.page_size}),
         )
 
-    def _splits_for(
+    def _date_splits(
         self,
         t: TwilioTable,
-        account: str | None,
-        path_values: dict[str, str],
-        query: dict[str, str],
+        part: ScanPart,
         pushed: Pushed,
         limit: int | None,
+        probes: bool,
+        stats: ScanStats | None,
     ) -> list[Split]:
-        whole = self._split(t, account, path_values, query, limit)
+        """One account's scan as date ranges read at once, or as one split when it is small,
+        limited, or not on a date-indexed table."""
         spec = PARALLEL_COLUMNS.get(t.name)
         if limit is not None or not self.parallel_scans or spec is None:
-            return [whole]
+            return [self._split(t, part, limit)]
         column, nullable = spec
         rf = t.ranges.get(column)
         if rf is None:
-            return [whole]
+            return [self._split(t, part, limit)]
         bounds = pushed.ranges.get(column) or DayRange(rf)
         if nullable and bounds.lo is None and bounds.hi is None:
-            return [whole]  # rows without a date would be missed by date ranges
-        # one page tells whether the scan is big; it is kept for read() if it is all there is.
-        # The requests made here are counted by the read of the first split (``spent``).
-        spent = ScanStats()
-        first = self._fetch_first(t, whole, spent)
+            return [self._split(t, part, limit)]  # rows without a date would be missed
+        if not probes:
+            return self._unprobed_splits(t, part, rf, bounds)
+        # one page tells whether the scan is big; it is kept for the read if it is all there is
+        first = self._probe(t, part.account, part.path, part.query, part.page_size, stats)
         if self._next_url(t, first) is None:
-            return [whole]
-        lo, hi = self._span(t, account, path_values, query, rf, bounds, first, spent)
-        days = (hi - lo).days
-        n = max(1, min(self.parallel_splits, days))
-        if n == 1:
-            return [whole]
-        with self._lock:
-            self._prefetched.pop(self._prefetch_key(whole), None)
-        edges = [lo + timedelta(days=(days * i) // n) for i in range(n + 1)]
-        splits = []
-        for i in range(n):
-            # the outer ranges reach the query's own bounds (or are open): nothing is missed
-            a = edges[i] if i > 0 else bounds.lo
-            b = edges[i + 1] if i < n - 1 else bounds.hi
-            part = DayRange(rf, a, b)
-            q = {
-                k: v
-                for k, v in query.items()
-                if k not in (rf.eq_param, rf.lower_param, rf.upper_param)
-            }
-            q.update(part.wire())
-            local = (
-                rf.column,
-                part.lo.isoformat() if part.lo else None,
-                part.hi.isoformat() if part.hi else None,
-            )
-            splits.append(self._split(t, account, path_values, q, None, local))
-        # what planning cost travels with the first split (splits must pickle: plain numbers)
-        planned = {"requests": spent.requests, "bytes": spent.bytes, "retries": spent.retries}
-        splits[0] = Split(
-            table=splits[0].table,
-            params={**splits[0].params, "planned": planned},
-            limit=splits[0].limit,
-            describe=splits[0].describe,
-        )
-        return splits
-
-    def _prefetch_key(self, split: Split) -> str:
-        return repr(sorted((k, repr(v)) for k, v in split.params.items()))
-
-    def _fetch_first(self, t: TwilioTable, split: Split, spent: ScanStats) -> Mapping[str, Any]:
-        p = split.params
-        url = self._url(t, p["account"], p["path"])
-        warm_up()
-        body = self.http.get_json(url, {**p["query"], "PageSize": p["page_size"]}, spent)
-        with self._lock:
-            # the read that uses the page counts what fetching it (and planning) cost
-            self._prefetched[self._prefetch_key(split)] = (body, spent)
-            while len(self._prefetched) > 8:
-                self._prefetched.popitem(last=False)
-        return body
-
-    def _span(
-        self,
-        t: TwilioTable,
-        account: str | None,
-        path_values: Mapping[str, str],
-        query: Mapping[str, str],
-        rf: Any,
-        bounds: DayRange,
-        first: Mapping[str, Any],
-        spent: ScanStats,
-    ) -> tuple[date, date]:
-        """Estimate the first and last day with data, within the bounds.
-
-        Only the balance of the ranges depends on this: the first range is open below and the
-        last open above (or end at the query's own bounds), so nothing is missed if it is off.
-        """
-        import pyarrow.compute as pc
-
+            return [self._with_first_page(t, part, first, limit)]
         batch = t.builder.build(self._records(t, first))
-        col = batch.column(rf.column)
-        newest = pc.max(col).as_py() if len(col) else None
-        oldest_seen = pc.min(col).as_py() if len(col) else None
-        today = datetime.now(UTC).date()
-        hi = (newest.date() + _DAY) if newest else today + _DAY
-        if bounds.hi is not None:
-            hi = min(hi, bounds.hi)
-        start = oldest_seen.date() if oldest_seen else hi - _DAY
-        floor = bounds.lo
-        if floor is not None and floor >= start:
-            return floor, max(hi, floor + _DAY)
-        url = self._url(t, account, path_values)
-        others = {
-            k: v for k, v in query.items() if k not in (rf.eq_param, rf.lower_param, rf.upper_param)
-        }
+        newest, oldest = _min_max(batch.column(rf.column))
 
         def any_before(day: date) -> bool:
-            r = DayRange(rf, floor, day)
-            body = self.http.get_json(url, {**others, **r.wire(), "PageSize": 1}, spent)
+            r = DayRange(rf, bounds.lo, day)
+            body = self._probe(
+                t, part.account, part.path, _without(part.query, rf) | r.wire(), 1, stats
+            )
             return bool(self._records(t, body))
 
-        def probe(days: list[date]) -> list[bool]:
+        def probe(days: Sequence[date]) -> list[bool]:
             with ThreadPoolExecutor(max_workers=min(len(days), self.max_concurrency)) as ex:
                 return list(ex.map(any_before, days))
 
-        # rows before `start`? look back 1, 2, 4, ... 8192 days at once, then refine
-        steps = [start - timedelta(days=2**k) for k in range(14)]
-        steps = [d for d in steps if floor is None or d > floor]
-        hits = probe(steps) if steps else []
-        if not any(hits):
-            lo = start
-        else:
-            k = max(i for i, h in enumerate(hits) if h)
-            outer = start - timedelta(days=2 ** (k + 1))
-            if floor is not None:
-                outer = max(outer, floor)
-            span = (steps[k] - outer).days
-            inner = [outer + timedelta(days=span * i // 8) for i in range(1, 8)]
-            inner = sorted({d for d in inner if outer < d < steps[k]})
-            lo = outer
-            for day, hit in zip(inner, probe(inner) if inner else [], strict=True):
-                if not hit:
-                    lo = day - _DAY
-        return lo, max(hi, lo + _DAY)
+        lo, hi = find_span(newest, oldest, bounds, probe)
+        n = max(1, min(self.parallel_splits, (hi - lo).days))
+        if n == 1:
+            return [self._with_first_page(t, part, first, limit)]
+        return self._range_splits(t, part, rf, windows(bounds, lo, hi, n))
+
+    def _unprobed_splits(
+        self, t: TwilioTable, part: ScanPart, rf: RangeFilter, bounds: DayRange
+    ) -> list[Split]:
+        """Date ranges planned without a request: even days over the query's own bounds
+        (up to tomorrow), or one split when the query sets no lower bound."""
+        if bounds.lo is None:
+            return [self._split(t, part, None)]
+        hi = bounds.hi or datetime.now(UTC).date() + _DAY
+        n = max(1, min(self.parallel_splits, (hi - bounds.lo).days))
+        if n == 1:
+            return [self._split(t, part, None)]
+        return self._range_splits(t, part, rf, windows(bounds, bounds.lo, hi, n))
+
+    def _range_splits(
+        self, t: TwilioTable, part: ScanPart, rf: RangeFilter, ranges: Sequence[DayRange]
+    ) -> list[Split]:
+        others = _without(part.query, rf)
+        # newest first: accounts grow, so the newest ranges are usually the fullest, and the
+        # splits start in this order; the small old ones then fill in beside the last big ones
+        return [
+            self._split(
+                t,
+                replace(part, query=others | r.wire(), window=DayWindow(rf.column, r.lo, r.hi)),
+                None,
+            )
+            for r in reversed(ranges)
+        ]
+
+    def _with_first_page(
+        self, t: TwilioTable, part: ScanPart, body: Any, limit: int | None
+    ) -> Split:
+        """The split of ``part``, with the page planning fetched for it waiting for its read."""
+        return self._split(
+            t, part.with_first_page(self._first_pages.keep(t.name, part, body)), limit
+        )
+
+    def _probe(
+        self,
+        t: TwilioTable,
+        account: str | None,
+        path: Mapping[str, str],
+        query: Mapping[str, str],
+        page_size: int,
+        stats: ScanStats | None,
+    ) -> Any:
+        """One request sent while planning, counted in ``stats`` and noted as a probe."""
+        url = self._url(t, account, path)
+        params = {**query, "PageSize": page_size}
+        if stats is not None:
+            stats.probe(_shown(url, params))
+        warm_up()
+        return self.http.get_json(url, params, stats)
 
     # -- reading --------------------------------------------------------------------------
 
@@ -556,22 +589,15 @@ class TwilioConnector(Connector):
 
     def read(self, split: Split, stats: ScanStats | None = None) -> Iterator[pa.RecordBatch]:
         t = self.twilio_table(split.table)
-        p = split.params
-        account = p.get("account")
-        constants: dict[str, Any] = {"account_sid": account or self.account_sid}
-        for param, value in (p.get("path") or {}).items():
+        part = split.params if isinstance(split.params, ScanPart) else ScanPart(**split.params)
+        constants: dict[str, Any] = {"account_sid": part.account or self.account_sid}
+        for param, value in part.path.items():
             col = t.path_params.get(param)
             if col:
                 constants[col] = value
-        local = p.get("local")
         remaining = split.limit
-        url = self._url(t, account, p.get("path") or {})
-        params = {**(p.get("query") or {}), "PageSize": p.get("page_size", MAX_PAGE_SIZE)}
-        planned = p.get("planned")
-        if planned and stats is not None:
-            stats.add(**planned)
-        with self._lock:
-            prefetched = self._prefetched.pop(self._prefetch_key(split), None)
+        url = self._url(t, part.account, part.path)
+        params = {**part.query, "PageSize": part.page_size}
         decoder = t.decoder
 
         def decode(content: bytes) -> Any:
@@ -579,13 +605,11 @@ class TwilioConnector(Connector):
             page = decoder.decode(content, constants)
             return page if page is not None else msgspec.json.decode(content)
 
-        if prefetched is None:
+        # a page planning fetched for this split was counted then
+        body = self._first_pages.take(t.name, part)
+        if body is None:
             warm_up()
             body = self.http.get_json(url, params, stats, decode)
-        else:
-            body, spent = prefetched
-            if stats is not None:
-                stats.add(requests=spent.requests, bytes=spent.bytes, retries=spent.retries)
         seen_urls: set[str] = set()
         # the next page is fetched while this one is converted and consumed
         ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="distillr-twilio-page")
@@ -618,8 +642,8 @@ class TwilioConnector(Connector):
                     seen_urls.add(nxt)
                 if batch is None:
                     batch = t.builder.build(records, constants)
-                if local is not None:
-                    batch = _within(batch, *local)
+                if part.window is not None:
+                    batch = part.window.keep(batch)
                 if stats is not None:
                     stats.add(pages=1, rows=batch.num_rows)
                 if batch.num_rows:
@@ -631,23 +655,30 @@ class TwilioConnector(Connector):
             ahead.shutdown(wait=False, cancel_futures=True)
 
     def check(self) -> None:
-        url = f"{self._root('api')}/2010-04-01/Accounts/{quote(self.account_sid, safe='')}.json"
+        sid = path_segment(self.account_sid, parameter="account_sid")
+        url = f"{self._root('api')}/2010-04-01/Accounts/{sid}.json"
         self.http.get_json(url)
 
     def close(self) -> None:
         self.http.close()
 
 
-def _within(batch: pa.RecordBatch, column: str, lo: str | None, hi: str | None) -> pa.RecordBatch:
-    """Keep the rows whose ``column`` falls on a UTC day in ``[lo, hi)``."""
+def _shown(url: str, params: Mapping[str, Any]) -> str:
+    """A request as EXPLAIN and stats show it: ``GET /path?query`` (never a secret)."""
+    return f"GET {urlsplit(url).path}?{urlencode(params)}"
+
+
+def _without(query: Mapping[str, str], rf: RangeFilter) -> dict[str, str]:
+    """``query`` without the parameters of the range filter ``rf``."""
+    return {
+        k: v for k, v in query.items() if k not in (rf.eq_param, rf.lower_param, rf.upper_param)
+    }
+
+
+def _min_max(values: pa.Array) -> tuple[Any, Any]:
+    """The newest and oldest value of a column (``None`` when it has none)."""
     import pyarrow.compute as pc
 
-    values = batch.column(column)
-    mask = pc.is_valid(values)
-    if lo is not None:
-        start = pa.scalar(datetime.fromisoformat(lo).replace(tzinfo=UTC), values.type)
-        mask = pc.and_(mask, pc.greater_equal(values, start))
-    if hi is not None:
-        end = pa.scalar(datetime.fromisoformat(hi).replace(tzinfo=UTC), values.type)
-        mask = pc.and_(mask, pc.less(values, end))
-    return batch.filter(pc.fill_null(mask, False))
+    if not len(values):
+        return None, None
+    return pc.max(values).as_py(), pc.min(values).as_py()

@@ -174,6 +174,16 @@ class TwilioTable:
         return self.table.name
 
     @cached_property
+    def path_limits(self) -> dict[str, int]:
+        """Path parameter -> the longest value the spec allows (``maxLength``), where it says."""
+        limits = {}
+        for p in self.endpoint["path_params"]:
+            most = (p.get("schema") or {}).get("maxLength")
+            if isinstance(most, int) and most > 0:
+                limits[p["name"]] = most
+        return limits
+
+    @cached_property
     def decoder(self) -> PageDecoder:
         """Reads this table's pages straight from their bytes (see connectors/pages.py)."""
         return PageDecoder(self.builder, self.endpoint["list_key"], self.endpoint["envelope"])
@@ -183,83 +193,128 @@ def _virtual_ok(name: str) -> bool:
     return bool(_IDENT.match(name)) and name not in _RESERVED
 
 
+@dataclass
+class _Parts:
+    """What :func:`_build` gathers about one endpoint before it makes the table."""
+
+    specs: list[FieldSpec] = field(default_factory=list)
+    #: real column -> its kind (``FieldSpec.kind``)
+    kinds: dict[str, str] = field(default_factory=dict)
+    descriptions: dict[str, str] = field(default_factory=dict)
+    #: real column -> operator -> exact?
+    filters: dict[str, dict[str, bool]] = field(default_factory=dict)
+    virtuals: list[Column] = field(default_factory=list)
+    filled: list[str] = field(default_factory=list)
+    path_params: dict[str, str] = field(default_factory=dict)
+    eq_params: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    ranges: dict[str, RangeFilter] = field(default_factory=dict)
+
+    def add_filter(self, col: str, op: str, exact: bool) -> None:
+        self.filters.setdefault(col, {})[op] = exact
+
+    def add_column(self, col: str, description: str, filled: bool = True) -> None:
+        """A text column the records lack, filled from the request."""
+        self.specs.append(FieldSpec(col, "string"))
+        self.kinds[col] = "string"
+        self.descriptions[col] = description
+        if filled:
+            self.filled.append(col)
+
+
 def _build(endpoint: dict[str, Any], name: str, aliases: tuple[str, ...]) -> TwilioTable:
-    specs: list[FieldSpec] = []
-    columns: list[Column] = []
-    descriptions: dict[str, str] = {}
-    seen: set[str] = set()
+    parts = _Parts()
+    _record_fields(endpoint, parts)
+    account_in_path = "{AccountSid}" in endpoint["path"]
+    if "account_sid" not in parts.kinds:
+        parts.add_column("account_sid", "The SID of the Account the rows belong to.")
+    if account_in_path:
+        parts.add_filter("account_sid", "eq", True)
+    _path_parameters(endpoint, parts)
+    qnames = [q["name"] for q in endpoint["query_params"]]
+    triples = _date_triples(endpoint, qnames, parts)
+    pair = _date_pair(endpoint, qnames, parts)
+    _query_equalities(endpoint, qnames, triples, pair, parts)
+    columns = _columns(parts)
+    resolve = {c.name.lower(): c.name for c in columns if not c.virtual}
+    resolve.update({c.name.lower(): c.name for c in columns if c.virtual})
+    description = (endpoint.get("description") or "").strip()
+    table = TableDef(
+        name=name,
+        columns=tuple(columns),
+        description=f"{description} (Twilio {endpoint['product']}:"
+        f" GET {short_path(endpoint)})".strip(),
+        aliases=aliases,
+        parameters=tuple(parts.path_params.values()),
+    )
+    return TwilioTable(
+        table=table,
+        endpoint=endpoint,
+        builder=BatchBuilder(parts.specs),
+        path_params=parts.path_params,
+        eq_params=parts.eq_params,
+        ranges=parts.ranges,
+        account_in_path=account_in_path,
+        filled=tuple(parts.filled),
+        resolve=resolve,
+    )
+
+
+def _record_fields(endpoint: dict[str, Any], parts: _Parts) -> None:
+    """The record's fields as typed columns, in the spec's order (the first of two spellings
+    that differ only in case)."""
     numbers = typed_strings(endpoint["record_schema"])
+    seen: set[str] = set()
     for f in endpoint["fields"]:
         fname = f["name"]
         if fname.lower() in seen:
             continue
         seen.add(fname.lower())
-        specs.append(field_spec(fname, f.get("schema") or {}, numbers_in_strings=numbers))
-        descriptions[fname] = (f.get("description") or "").strip()
-    kinds = {s.name: s.kind for s in specs}
+        parts.specs.append(field_spec(fname, f.get("schema") or {}, numbers_in_strings=numbers))
+        parts.descriptions[fname] = (f.get("description") or "").strip()
+    parts.kinds.update({s.name: s.kind for s in parts.specs})
 
-    filters: dict[str, dict[str, bool]] = {}
-    virtuals: list[Column] = []
-    filled: list[str] = []
-    account_in_path = "{AccountSid}" in endpoint["path"]
 
-    def add_filter(col: str, op: str, exact: bool) -> None:
-        filters.setdefault(col, {})[op] = exact
-
-    # account_sid on every table
-    if "account_sid" not in kinds:
-        specs.append(FieldSpec("account_sid", "string"))
-        kinds["account_sid"] = "string"
-        descriptions["account_sid"] = "The SID of the Account the rows belong to."
-        filled.append("account_sid")
-    if account_in_path:
-        add_filter("account_sid", "eq", True)
-
-    # path parameters
-    path_params: dict[str, str] = {}
+def _path_parameters(endpoint: dict[str, Any], parts: _Parts) -> None:
+    """A column per path parameter (AccountSid aside), exact ``eq``, and its API spelling as a
+    virtual column."""
     pdesc = {p["name"]: (p.get("description") or "").strip() for p in endpoint["path_params"]}
     for param in re.findall(r"\{([^}]+)\}", endpoint["path"]):
         if param == "AccountSid":
             continue
         col = param_column(param)
-        if col not in kinds:
-            specs.append(FieldSpec(col, "string"))
-            kinds[col] = "string"
-            descriptions[col] = pdesc.get(param, "") or f"The {param} in the request path."
-            filled.append(col)
+        if col not in parts.kinds:
+            parts.add_column(col, pdesc.get(param, "") or f"The {param} in the request path.")
         # the path's value is what the rows belong to, even if a record says otherwise
-        path_params[param] = col
-        add_filter(col, "eq", True)
+        parts.path_params[param] = col
+        parts.add_filter(col, "eq", True)
         if param.lower() != col.lower() and _virtual_ok(col):
-            virtuals.append(
+            parts.virtuals.append(
                 Column(
                     param, pa.string(), f"Path parameter {param} (= {col}).", {"eq": True}, expr=col
                 )
             )
+    for param, col in parts.path_params.items():
+        parts.eq_params[col.lower()] = (param, True)
+        parts.eq_params[param.lower()] = (param, True)
 
-    eq_params: dict[str, tuple[str, bool]] = {}
-    for param, col in path_params.items():
-        eq_params[col.lower()] = (param, True)
-        eq_params[param.lower()] = (param, True)
-    ranges: dict[str, RangeFilter] = {}
 
-    # query parameters
-    qnames = [q["name"] for q in endpoint["query_params"]]
+def _date_triples(endpoint: dict[str, Any], qnames: list[str], parts: _Parts) -> set[str]:
+    """``X``/``X<``/``X>`` query parameters on a timestamp field: ranges widened to whole days,
+    and the virtual day column ``X``. Returns the triples' base names."""
     qdesc = {q["name"]: (q.get("description") or "").strip() for q in endpoint["query_params"]}
-    qschema = {q["name"]: q.get("schema") or {} for q in endpoint["query_params"]}
     triples = {n for n in qnames if f"{n}<" in qnames and f"{n}>" in qnames}
     for base in sorted(triples):
         col = param_column(base)
-        if kinds.get(col) not in _DATE_FORMATS:
+        if parts.kinds.get(col) not in _DATE_FORMATS:
             continue
         day_col = base if base.lower() != col.lower() else None
         rf = RangeFilter(col, day_col, base, f"{base}>", f"{base}<", "date")
-        ranges[col.lower()] = rf
+        parts.ranges[col.lower()] = rf
         for op in ("eq", "gt", "gte", "lt", "lte"):
-            add_filter(col, op, False)
+            parts.add_filter(col, op, False)
         if day_col:
-            ranges[day_col.lower()] = rf
-            virtuals.append(
+            parts.ranges[day_col.lower()] = rf
+            parts.virtuals.append(
                 Column(
                     day_col,
                     pa.date32(),
@@ -269,14 +324,37 @@ def _build(endpoint: dict[str, Any], name: str, aliases: tuple[str, ...]) -> Twi
                     expr=f"CAST({col} AT TIME ZONE 'UTC' AS DATE)",
                 )
             )
-    pair = RANGE_PAIRS.get((endpoint["product"], short_path(endpoint)))
-    if pair and kinds.get(pair[0]) in _DATE_FORMATS and {pair[1], pair[2]} <= set(qnames):
-        col, lo, hi, wire = pair
-        ranges[col.lower()] = RangeFilter(col, None, None, lo, hi, wire)
-        for op in ("gt", "gte", "lt", "lte", "eq"):
-            add_filter(col, op, False)
+    return triples
 
-    used = {p.lower() for p in path_params}
+
+def _date_pair(
+    endpoint: dict[str, Any], qnames: list[str], parts: _Parts
+) -> tuple[str, str, str, str] | None:
+    """Another product's lower/upper date parameters (:data:`RANGE_PAIRS`), if it has them."""
+    pair = RANGE_PAIRS.get((endpoint["product"], short_path(endpoint)))
+    if not pair or parts.kinds.get(pair[0]) not in _DATE_FORMATS:
+        return None
+    if not {pair[1], pair[2]} <= set(qnames):
+        return None
+    col, lo, hi, wire = pair
+    parts.ranges[col.lower()] = RangeFilter(col, None, None, lo, hi, wire)
+    for op in ("gt", "gte", "lt", "lte", "eq"):
+        parts.add_filter(col, op, False)
+    return pair
+
+
+def _query_equalities(
+    endpoint: dict[str, Any],
+    qnames: list[str],
+    triples: set[str],
+    pair: tuple[str, str, str, str] | None,
+    parts: _Parts,
+) -> None:
+    """Query parameters ``X`` that filter a field ``x`` by equality (exact only for
+    :data:`EXACT_PARAMS`), with ``X`` as a virtual column where it is spelt differently."""
+    qdesc = {q["name"]: (q.get("description") or "").strip() for q in endpoint["query_params"]}
+    qschema = {q["name"]: q.get("schema") or {} for q in endpoint["query_params"]}
+    used = {p.lower() for p in parts.path_params}
     for param in qnames:
         low = param.lower()
         if low in _SKIP_PARAMS or low in used or "<" in param or ">" in param:
@@ -286,61 +364,38 @@ def _build(endpoint: dict[str, Any], name: str, aliases: tuple[str, ...]) -> Twi
         if re.search(r"date|time|created|before|after", low):
             continue  # ranges with their own meaning; not an equality
         col = param_column(param)
-        kind = kinds.get(col)
-        if kind not in ("string", "bool", "int") or col in filled:
+        kind = parts.kinds.get(col)
+        if kind not in ("string", "bool", "int") or col in parts.filled:
             continue
-        qtype = qschema[param].get("type")
-        if qtype == "array":
+        if qschema[param].get("type") == "array":
             continue
         exact = low in EXACT_PARAMS
-        add_filter(col, "eq", exact)
-        eq_params[col.lower()] = (param, exact)
+        parts.add_filter(col, "eq", exact)
+        parts.eq_params[col.lower()] = (param, exact)
         if low != col.lower() and _virtual_ok(col):
-            eq_params[low] = (param, exact)
-            virtuals.append(
+            parts.eq_params[low] = (param, exact)
+            parts.virtuals.append(
                 Column(param, _arrow_of(kind), qdesc.get(param, ""), {"eq": exact}, expr=col)
             )
 
-    for spec in specs:
-        columns.append(
-            Column(
-                spec.name,
-                spec.type,
-                descriptions.get(spec.name, ""),
-                dict(filters.get(spec.name, {})),
-            )
-        )
-    real_names = {c.name.lower() for c in columns}
-    for v in virtuals:
-        if v.name.lower() not in real_names:
-            columns.append(v)
-            real_names.add(v.name.lower())
 
-    resolve = {c.name.lower(): c.name for c in columns if not c.virtual}
-    for c in columns:
-        if c.virtual:
-            resolve[c.name.lower()] = c.name
-    params = tuple(path_params.values())
-    description = (endpoint.get("description") or "").strip()
-    call = short_path(endpoint)
-    table = TableDef(
-        name=name,
-        columns=tuple(columns),
-        description=f"{description} (Twilio {endpoint['product']}: GET {call})".strip(),
-        aliases=aliases,
-        parameters=params,
-    )
-    return TwilioTable(
-        table=table,
-        endpoint=endpoint,
-        builder=BatchBuilder(specs),
-        path_params=path_params,
-        eq_params=eq_params,
-        ranges=ranges,
-        account_in_path=account_in_path,
-        filled=tuple(filled),
-        resolve=resolve,
-    )
+def _columns(parts: _Parts) -> list[Column]:
+    """The real columns in order, then the virtual ones whose names are still free."""
+    columns = [
+        Column(
+            spec.name,
+            spec.type,
+            parts.descriptions.get(spec.name, ""),
+            dict(parts.filters.get(spec.name, {})),
+        )
+        for spec in parts.specs
+    ]
+    names = {c.name.lower() for c in columns}
+    for v in parts.virtuals:
+        if v.name.lower() not in names:
+            columns.append(v)
+            names.add(v.name.lower())
+    return columns
 
 
 def _arrow_of(kind: str) -> pa.DataType:

@@ -198,11 +198,10 @@ class JiraData:
         self.row_of_key = {k: i for i, k in enumerate(self.issues.key)}
         self.rank_order = np.argsort(self.issues.rank, kind="stable")
         self.rows = Rows(self.issues)
-        from distillr.sandbox.jira import render  # (render builds on this module)
-
-        self.sprint_objects = [render.sprint_json(s) for s in self.sprints]
-        self.sprint_fields = [render.sprint_field(s) for s in self.sprints]
-        self.epic_objects = {int(r): render.epic_json(self, int(r)) for r in self.epic_rows}
+        # the JSON of sprints and epics, made once by render.precompute (render builds on this)
+        self.sprint_objects: list[dict] = []
+        self.sprint_fields: list[dict] = []
+        self.epic_objects: dict[int, dict] = {}
 
     # ------------------------------------------------------------------ lookups
     def board(self, board_id: int) -> Board | None:

@@ -335,3 +335,11 @@ def flat_row(data: JiraData, row: int) -> dict:
         "resolved": r.resolved[row],
         "duedate": r.due[row],
     }
+
+
+def precompute(data: JiraData) -> JiraData:
+    """Fill ``data``'s JSON of sprints and epics, which every answer that holds them reuses."""
+    data.sprint_objects = [sprint_json(s) for s in data.sprints]
+    data.sprint_fields = [sprint_field(s) for s in data.sprints]
+    data.epic_objects = {int(r): epic_json(data, int(r)) for r in data.epic_rows}
+    return data

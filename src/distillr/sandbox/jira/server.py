@@ -54,7 +54,9 @@ class JiraSandbox(SandboxServer):
             raise ConfigError("token_ttl must be > 0 seconds.")
         SandboxServer.__init__(self, host, port)
         self.seed = seed
-        self.data = JiraData(seed, scale, issues, now=now, email=email, api_token=api_token)
+        self.data = R.precompute(
+            JiraData(seed, scale, issues, now=now, email=email, api_token=api_token)
+        )
         self.requests = RequestLog()
         self.app = JiraApp(
             self.data, faults=faults, latency_ms=latency_ms, log=self.requests, token_ttl=token_ttl

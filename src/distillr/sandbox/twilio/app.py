@@ -133,8 +133,16 @@ class SandboxApp:
         for k, v in extra.items():
             out_headers.append((k.encode(), v.encode()))
         out_headers.append((b"twilio-request-duration", f"{time.perf_counter() - t0:.3f}".encode()))
+        raw_path = (scope.get("raw_path") or path.encode("utf-8")).decode("latin-1")
         self.log.add(
-            {"method": method, "path": path, "query": query, "status": status, "fault": fault}
+            {
+                "method": method,
+                "path": path,
+                "raw_path": raw_path,
+                "query": query,
+                "status": status,
+                "fault": fault,
+            }
         )
         await asgi.respond(
             send,

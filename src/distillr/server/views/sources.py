@@ -19,19 +19,35 @@ from distillr.errors import ConfigError, DistillrError
 from distillr.registry import NAME_HELP, NAME_RULE, check_name
 from distillr.server.problems import ApiProblem, problem_for
 from distillr.server.roles import ADMIN, ANALYST, Caller
-from distillr.server.sources import CATEGORIES, TYPES, field_for, masked, source_dict
+from distillr.server.sources import catalog, field_for, masked, source_dict
 from distillr.server.state import ServerState, server_of
+from distillr.tree import table_data
 
 router = APIRouter(tags=["sources"])
 
 
 class SourceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    type: str = Field("twilio", description="Data source type, e.g. twilio")
+    type: str = Field(..., description="Data source type (GET /api/types lists them)")
+    template: str | None = Field(
+        None, description="A template of the type (rest: jira): options and secrets are its own"
+    )
     name: str = Field(..., description="Lowercase letters, digits and underscores")
     options: dict[str, Any] = Field(default_factory=dict)
     secrets: dict[str, str] = Field(default_factory=dict)
     verify: bool = Field(True, description="Test the connection before saving")
+
+
+class TrialIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: str = Field(..., description="Data source type, e.g. rest")
+    template: str | None = None
+    source: str | None = Field(
+        None, description="The saved source being edited: its secrets are used if none are given"
+    )
+    options: dict[str, Any] = Field(default_factory=dict)
+    secrets: dict[str, str] = Field(default_factory=dict)
+    table: str | None = Field(None, description="Sample only this table (endpoint)")
 
 
 class SourcePatch(BaseModel):
@@ -42,18 +58,16 @@ class SourcePatch(BaseModel):
         None,
         description="Replaces the saved secrets; needed when base URL, account or key id change",
     )
+    forget_secrets: bool = Field(
+        False, description="Save no secrets from now on (a Custom API switched to no auth)"
+    )
     verify: bool = True
 
 
 @router.get("/api/types")
 def types(caller: Caller = ANALYST) -> dict[str, Any]:
     """Source categories and types, with the fields of each type's form."""
-    return {
-        "categories": CATEGORIES,
-        "types": TYPES,
-        "name_rule": NAME_HELP,
-        "name_pattern": NAME_RULE,
-    }
+    return {**catalog(), "name_rule": NAME_HELP, "name_pattern": NAME_RULE}
 
 
 @router.get("/api/sources")
@@ -94,21 +108,70 @@ def name_check(
 def add_source(body: SourceIn, request: Request, caller: Caller = ADMIN) -> Any:
     """Test the connection and save the source. Nothing is saved when the test fails."""
     server = server_of(request)
-    options, secrets = _clean(body.options), _clean(body.secrets)
+    given, secrets = _clean(body.options), _clean(body.secrets)
     try:
         check_name(body.name)
+        options, used = _from_template(body.type, body.template, given, secrets)
         _check_urls(body.type, options)
         info = server.registry().add(
             body.type,
             body.name,
             options=options,
-            secrets=secrets,
+            secrets=used,
             verify=body.verify,
             allow_private=caller.is_admin,
         )
     except DistillrError as exc:
-        return _failed(server, exc, body.type, secrets, options)
+        return _failed(server, exc, body.type, secrets, given, body.template)
     return JSONResponse(source_dict(info), status_code=201)
+
+
+@router.post("/api/sources/test")
+def test_source(body: TrialIn, request: Request, caller: Caller = ADMIN) -> Any:
+    """Try unsaved settings (the form's Test): check them and sample one page of each table
+    (or of ``table``), and answer the tables with the columns inferred and the options to
+    save (a Custom API's definition with its schemas). Nothing is saved. Only admins may
+    point it at private, loopback or link-local addresses; an API's error text is shown only
+    when it came from the source's own host."""
+    server = server_of(request)
+    given, secrets = _clean(body.options), _clean(body.secrets)
+    options = given
+    try:
+        options, used = _from_template(body.type, body.template, given, secrets)
+        _check_urls(body.type, options)
+        conn, learned = server.registry().trial(
+            body.type,
+            options,
+            used or None,
+            source=body.source,
+            tables=[body.table] if body.table else None,
+            allow_private=caller.is_admin,
+        )
+        tables = [table_data(t) for t in conn.tables()]
+    except DistillrError as exc:
+        return _failed(server, exc, body.type, secrets, given, body.template)
+    return {
+        "tables": tables,
+        "options": learned.options if learned is not None else options,
+        "sampled": learned.sampled if learned is not None else [],
+        "skipped": learned.skipped if learned is not None else {},
+    }
+
+
+def _from_template(
+    type_: str, template: str | None, options: dict[str, Any], secrets: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A template's settings as the type's options and secrets (unchanged without one)."""
+    if template is None:
+        return options, secrets
+    from distillr.registry.types import connector_class
+
+    cls = connector_class(type_)
+    if template not in cls.templates():
+        raise ApiProblem(
+            422, "Bad request", f"Sources of type {type_} have no template {template!r}.", "config"
+        )
+    return cls.template_source(template, options, secrets)
 
 
 @router.patch("/api/sources/{name}")
@@ -125,6 +188,8 @@ def edit_source(name: str, body: SourcePatch, request: Request, caller: Caller =
             k: (v.strip() or None) if isinstance(v, str) else v for k, v in body.options.items()
         }
     secrets = _clean(body.secrets) or None
+    if body.forget_secrets:
+        secrets = {}
     try:
         check_name(new_name)
         _check_urls(current.type, options or {})
@@ -132,7 +197,7 @@ def edit_source(name: str, body: SourcePatch, request: Request, caller: Caller =
             raise ConfigError(
                 f"A data source named '{new_name}' already exists. Choose another name."
             )
-        if options is not None or secrets:
+        if options is not None or secrets is not None:
             reg.update(
                 name,
                 options=options,
@@ -184,12 +249,46 @@ def _check_urls(type_: str, options: dict[str, Any]) -> None:
                 raise ApiProblem(422, "Bad request", str(exc), "validation", field=key) from None
 
 
-def _secret_field(secrets: dict[str, Any] | None, options: dict[str, Any] | None) -> str:
-    if (secrets and "api_secret" in secrets) or (options and options.get("api_key")):
-        return "api_secret"
-    if secrets and "auth_token" not in secrets:
+def _settings_of(type_: str, template: str | None) -> Any:
+    from distillr.registry.types import connector_class
+
+    try:
+        cls = connector_class(type_)
+        if template is not None:
+            return cls.templates()[template].all_settings()
+        return cls.settings
+    except (DistillrError, KeyError):
+        return None
+
+
+def _secret_field(
+    type_: str,
+    template: str | None,
+    secrets: dict[str, Any] | None,
+    options: dict[str, Any] | None,
+) -> str | None:
+    """The secret field a rejected save concerns: that of the auth mode in use (the one
+    whose settings were given), else the first secret given, else the first one needed."""
+    settings = _settings_of(type_, template)
+    given = {**(options or {}), **(secrets or {})}
+    for mode in getattr(settings, "modes", ()):
+        if any(given.get(n) for n in mode.settings if settings.get(n).secret is False):
+            return next((n for n in mode.settings if settings.get(n).secret), None)
+    if secrets:
         return next(iter(secrets))
-    return "auth_token"
+    modes = getattr(settings, "modes", ())
+    if modes:
+        return next((n for n in modes[0].settings if settings.get(n).secret), None)
+    if template is None and options:
+        from distillr.registry.types import connector_class
+
+        try:
+            needed = connector_class(type_).needed_secrets(options)
+        except (DistillrError, NotImplementedError):
+            needed = ()
+        if needed:
+            return needed[0]
+    return next((s.name for s in settings or () if s.secret), None)
 
 
 def _failed(
@@ -198,8 +297,14 @@ def _failed(
     type_: str,
     secrets: dict[str, Any] | None,
     options: dict[str, Any] | None,
+    template: str | None = None,
 ) -> Response:
-    field = field_for(exc, _secret_field(secrets, options))
+    secret = _secret_field(type_, template, secrets, options)
+    field = field_for(exc, secret, _settings_of(type_, template))
     if field is None and "secret" in str(exc):  # a change that needs the secret again
-        field = _secret_field(secrets, options)
-    return problem_for(exc, server.redactor, field=field)
+        field = secret
+    extra: dict[str, Any] = {}
+    problems = getattr(exc, "problems", None)
+    if problems:  # a Custom API definition: every problem, with its field
+        extra["problems"] = [{"field": f, "message": m} for _line, f, m in problems]
+    return problem_for(exc, server.redactor, field=field, **extra)

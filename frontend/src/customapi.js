@@ -1,0 +1,352 @@
+// The Custom API form: Name, Base URL, Authentication Type and Endpoints (+ Add endpoint), each
+// with Endpoint Name, Endpoint URL, Request Method, Data Format, JSON Data Path, Required and
+// Optional Parameters, Headers and Pagination Method. The auth schemes and paginators, with their
+// options, come from the server (declared once in the connectors). Test samples one page of an
+// endpoint and shows the columns inferred; Save sends the definition (with those schemas).
+import { api, ApiError } from "./api.js";
+import { h, clear } from "./dom.js";
+import "./customapi.css";
+
+const PATH_PARAM = /\{([A-Za-z_][A-Za-z0-9_]*)(?:=[^{}]*)?\}/g;
+// endpoint fields whose change makes a saved schema stale
+const SHAPE = ["url", "method", "format", "data_path", "paginator"];
+
+function fieldBox(label, input, help) {
+  const error = h("div", { class: "field-error", role: "alert" });
+  const el = h("label", { class: "field" }, h("span", { class: "field-label" }, label), input, help ? h("span", { class: "field-help" }, help) : null, error);
+  return { el, error, input };
+}
+
+function select(name, values, current) {
+  return h("select", { name }, values.map((v) => h("option", { value: v, selected: v === current }, v)));
+}
+
+// Inputs for a strategy's settings (a paginator's, an auth scheme's), filled from `values`.
+function settingInputs(settings, values, prefix) {
+  const inputs = {};
+  const rows = settings.map((s) => {
+    const input = h("input", {
+      name: `${prefix}-${s.name}`,
+      autocomplete: "off",
+      spellcheck: false,
+      placeholder: s.default !== undefined ? String(s.default) : s.placeholder || "",
+      value: values?.[s.name] ?? "",
+    });
+    inputs[s.name] = { input, setting: s };
+    return fieldBox(s.label + (s.required ? "" : " (optional)"), input, s.help).el;
+  });
+  return { rows, inputs };
+}
+
+function settingValues(inputs) {
+  const out = {};
+  for (const [name, { input, setting }] of Object.entries(inputs)) {
+    const v = input.value.trim();
+    if (!v) continue;
+    if (setting.type === "integer" || setting.type === "number") out[name] = Number(v);
+    else if (setting.type === "boolean") out[name] = ["true", "1", "yes", "on"].includes(v.toLowerCase());
+    else out[name] = v;
+  }
+  return out;
+}
+
+function lines(text) {
+  return text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
+}
+
+function scalar(text) {
+  return /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text;
+}
+
+// One endpoint's editor; `original` is the saved endpoint (fields the form does not show are kept).
+function endpointEditor(meta, original, index, onRemove, onTest) {
+  const ep = original || {};
+  const params = ep.params || [];
+  const inUrl = new Set([...(ep.url || "").matchAll(PATH_PARAM)].map((m) => m[1]));
+  const isRequired = (p) => p.required || p.location === "path" || inUrl.has(p.name);
+  const shown = (p) => (p.example !== undefined && p.example !== null ? `${p.name}=${p.example}` : p.name);
+  const pag = typeof ep.paginator === "string" ? { type: ep.paginator } : ep.paginator || { type: "none" };
+  const paginators = meta.paginators.map((p) => p.type);
+
+  const f = {
+    name: fieldBox("Endpoint Name", h("input", { name: "ep-name", value: ep.name || "", placeholder: "issues", autocomplete: "off", spellcheck: false }), "The table's name in queries: source.name"),
+    url: fieldBox("Endpoint URL", h("input", { name: "ep-url", value: ep.url || "", placeholder: "/api/projects/{projectId}/issues", autocomplete: "off", spellcheck: false }), "The path under the base URL; {param} for a path parameter"),
+    method: fieldBox("Request Method", select("ep-method", meta.methods, ep.method || "GET")),
+    format: fieldBox("Data Format", select("ep-format", meta.formats, ep.format || "json")),
+    data_path: fieldBox("JSON Data Path", h("input", { name: "ep-data-path", value: ep.data_path || "", placeholder: "data.items", autocomplete: "off", spellcheck: false }), "Where the records are; blank for a top-level list"),
+    required: fieldBox("Required Parameters", h("textarea", { name: "ep-required", rows: 2, spellcheck: false }, params.filter(isRequired).map(shown).join("\n")), "One per line: name, or name=value to test with"),
+    optional: fieldBox("Optional Parameters", h("textarea", { name: "ep-optional", rows: 2, spellcheck: false }, params.filter((p) => !isRequired(p)).map(shown).join("\n")), "One per line; each becomes a filterable column"),
+    headers: fieldBox("Headers", h("textarea", { name: "ep-headers", rows: 2, spellcheck: false }, Object.entries(ep.headers || {}).map(([k, v]) => `${k}: ${v}`).join("\n")), "One per line: Name: value (credentials go in Authentication)"),
+    paginator: fieldBox("Pagination Method", select("ep-paginator", paginators, pag.type === "jira" ? "start_at" : pag.type)),
+  };
+  const pagBox = h("div", { class: "strategy" });
+  let pagInputs = {};
+  const renderPaginator = () => {
+    const chosen = meta.paginators.find((p) => p.type === f.paginator.input.value);
+    const built = settingInputs(chosen ? chosen.settings : [], chosen && chosen.type === (pag.type === "jira" ? "start_at" : pag.type) ? pag : {}, "pag");
+    pagInputs = built.inputs;
+    clear(pagBox).append(...built.rows);
+  };
+  f.paginator.input.addEventListener("change", renderPaginator);
+  renderPaginator();
+
+  const error = h("div", { class: "form-error", role: "alert" });
+  const columns = h("div", { class: "columns", "aria-live": "polite" });
+  const testBtn = h("button", { class: "btn test", type: "button", onclick: () => onTest(editor) }, "Test");
+  const el = h(
+    "fieldset",
+    { class: "endpoint", dataset: { index: String(index) } },
+    h("legend", {}, `Endpoint ${index + 1}`),
+    h("div", { class: "grid2" }, f.name.el, f.url.el, f.method.el, f.format.el),
+    f.data_path.el,
+    h("div", { class: "grid2" }, f.required.el, f.optional.el),
+    f.headers.el,
+    f.paginator.el,
+    pagBox,
+    error,
+    columns,
+    h("div", { class: "form-actions left" }, testBtn, h("button", { class: "btn small", type: "button", onclick: () => onRemove(editor) }, "Remove endpoint")),
+  );
+
+  const editor = {
+    el,
+    error,
+    columns,
+    testBtn,
+    fields: f,
+    schema: ep.schema,
+    name: () => f.name.input.value.trim(),
+    // The endpoint as the definition holds it.
+    build() {
+      const out = { ...ep };
+      const set = (key, value) => (value === "" || value === undefined || value === null ? delete out[key] : (out[key] = value));
+      set("name", f.name.input.value.trim());
+      set("url", f.url.input.value.trim());
+      set("method", f.method.input.value === "GET" ? undefined : f.method.input.value);
+      set("format", f.format.input.value === "json" ? undefined : f.format.input.value);
+      set("data_path", f.data_path.input.value.trim());
+      const headers = {};
+      for (const line of lines(f.headers.input.value)) {
+        const at = line.indexOf(":");
+        if (at > 0) headers[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+      }
+      set("headers", Object.keys(headers).length ? headers : undefined);
+      const type = f.paginator.input.value;
+      set("paginator", type === "none" ? undefined : { type, ...settingValues(pagInputs) });
+      const url = out.url || "";
+      const placeholders = new Set([...url.matchAll(PATH_PARAM)].map((m) => m[1]));
+      const byName = Object.fromEntries(params.map((p) => [p.name, p]));
+      const built = [];
+      const add = (line, required) => {
+        const at = line.indexOf("=");
+        const name = (at > 0 ? line.slice(0, at) : line).trim();
+        const p = { ...(byName[name] || { name }) };
+        if (at > 0) p.example = scalar(line.slice(at + 1).trim());
+        // a new parameter tested with a number is a number (WHERE boardId = 1 then binds it)
+        if (!byName[name] && typeof p.example === "number") p.type = Number.isInteger(p.example) ? "integer" : "number";
+        if (placeholders.has(name)) p.location = "path";
+        else if (p.location === "path") delete p.location;
+        if (required && !placeholders.has(name)) p.required = true;
+        else delete p.required;
+        built.push(p);
+      };
+      lines(f.required.input.value).forEach((l) => add(l, true));
+      lines(f.optional.input.value).forEach((l) => add(l, false));
+      set("params", built.length ? built : undefined);
+      const stale = SHAPE.some((k) => JSON.stringify(out[k]) !== JSON.stringify(ep[k]));
+      if (editor.schema && (!stale || editor.tested)) out.schema = editor.schema;
+      else delete out.schema;
+      return out;
+    },
+  };
+  return editor;
+}
+
+// The whole form. `source` is the saved source being edited (or null).
+export function customApiForm({ type, meta, source, nameRow, nameInput, setNameError, pattern, nameRule, onDone, onBack, onCancel }) {
+  const def = type.definition;
+  const saved = source ? source.options : {};
+  const auth = typeof saved.auth === "string" ? { type: saved.auth } : saved.auth || { type: "none" };
+  const baseUrl = fieldBox("Base URL", h("input", { name: "base_url", id: "f-base_url", value: saved.base_url || "", placeholder: "https://api.example.com", autocomplete: "off", spellcheck: false }), "The API's root; endpoint URLs are paths under it");
+  const authType = fieldBox("Authentication Type", select("auth_type", def.auth.map((a) => a.type), auth.type));
+  const authBox = h("div", { class: "strategy" });
+  let authInputs = {};
+  let secretInputs = {};
+  const secretErrors = {};
+  const renderAuth = () => {
+    const scheme = def.auth.find((a) => a.type === authType.input.value);
+    const built = settingInputs(scheme.settings, scheme.type === auth.type ? auth : {}, "auth");
+    authInputs = built.inputs;
+    secretInputs = {};
+    const rows = [...built.rows];
+    for (const name of scheme.secrets) {
+      const masked = source?.secrets?.[name];
+      const input = h("input", { name: `secret-${name}`, type: "password", autocomplete: "new-password", placeholder: masked ? `${masked} saved; leave blank to keep` : "" });
+      secretInputs[name] = input;
+      const box = fieldBox(name.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase()), input, "Stored encrypted; never sent back to this page");
+      secretErrors[name] = box.error;
+      rows.push(box.el);
+    }
+    clear(authBox).append(...rows);
+  };
+  authType.input.addEventListener("change", renderAuth);
+  renderAuth();
+
+  const list = h("div", { class: "endpoints" });
+  const editors = [];
+  const renumber = () => editors.forEach((e, i) => {
+    e.el.dataset.index = String(i);
+    e.el.querySelector("legend").textContent = `Endpoint ${i + 1}`;
+  });
+  const addEditor = (original) => {
+    const ed = endpointEditor(def, original, editors.length, remove, test);
+    editors.push(ed);
+    list.append(ed.el);
+    return ed;
+  };
+  function remove(ed) {
+    editors.splice(editors.indexOf(ed), 1);
+    ed.el.remove();
+    renumber();
+  }
+  (saved.endpoints && saved.endpoints.length ? saved.endpoints : [null]).forEach(addEditor);
+
+  const formError = h("div", { class: "form-error", role: "alert" });
+  const save = h("button", { class: "btn save", type: "submit" }, "Save");
+
+  function definition() {
+    const out = { ...saved };
+    out.base_url = baseUrl.input.value.trim();
+    const type = authType.input.value;
+    const options = settingValues(authInputs);
+    out.auth = type === "none" ? null : { type, ...options };
+    out.endpoints = editors.map((e) => e.build());
+    return out;
+  }
+  function secrets() {
+    const out = {};
+    for (const [k, input] of Object.entries(secretInputs)) if (input.value.trim()) out[k] = input.value.trim();
+    return out;
+  }
+  function clearErrors() {
+    for (const box of [formError, baseUrl.error, ...Object.values(secretErrors), ...editors.map((e) => e.error)]) box.textContent = "";
+    setNameError("");
+  }
+  // Put a server problem next to the field it concerns.
+  function showError(err, fallback) {
+    const problems = err instanceof ApiError ? err.problem.problems : null;
+    if (problems && problems.length) {
+      for (const p of problems) {
+        const m = /^endpoints\[(\d+)\]/.exec(p.field || "");
+        const box = m && editors[Number(m[1])] ? editors[Number(m[1])].error : p.field === "base_url" ? baseUrl.error : formError;
+        box.textContent += (box.textContent ? "\n" : "") + `${p.field}: ${p.message}`;
+      }
+      return;
+    }
+    const field = err instanceof ApiError ? err.field : null;
+    if (field === "name") setNameError(err.message);
+    else if (field === "base_url") baseUrl.error.textContent = err.message;
+    else if (field && secretErrors[field]) secretErrors[field].textContent = err.message;
+    else (fallback || formError).textContent = err.message;
+  }
+  function missing() {
+    let bad = false;
+    if (!baseUrl.input.value.trim()) {
+      baseUrl.error.textContent = "Base URL is required.";
+      bad = true;
+    }
+    editors.forEach((e) => {
+      if (!e.name() || !e.fields.url.input.value.trim()) {
+        e.error.textContent = "Give the endpoint a name and a URL.";
+        bad = true;
+      }
+    });
+    if (!editors.length) {
+      formError.textContent = "Add at least one endpoint.";
+      bad = true;
+    }
+    return bad;
+  }
+
+  async function test(ed) {
+    clearErrors();
+    if (missing()) return;
+    ed.testBtn.disabled = true;
+    ed.testBtn.textContent = "Testing…";
+    clear(ed.columns);
+    try {
+      const res = await api("POST", "/api/sources/test", { type: type.type, source: source ? source.name : null, options: definition(), secrets: secrets(), table: ed.name() });
+      const table = res.tables.find((t) => t.name.toLowerCase() === ed.name().toLowerCase());
+      const learned = (res.options.endpoints || []).find((e) => e.name === ed.name());
+      if (learned && learned.schema) {
+        ed.schema = learned.schema;
+        ed.tested = true;
+      }
+      const cols = (table ? table.columns : []).filter((c) => !c.virtual);
+      ed.columns.append(
+        h("div", { class: "columns-head" }, `${cols.length} columns inferred from one page`),
+        h("ul", { class: "column-list" }, cols.map((c) => h("li", { dataset: { column: c.name } }, h("strong", {}, c.name), " ", h("span", { class: "muted" }, c.type)))),
+      );
+    } catch (err) {
+      showError(err, ed.error);
+    } finally {
+      ed.testBtn.disabled = false;
+      ed.testBtn.textContent = "Test";
+    }
+  }
+
+  async function submit() {
+    clearErrors();
+    const name = nameInput.value.trim();
+    if (!name || !pattern.test(name)) {
+      setNameError(name ? `'${name}' is not a valid name: use lowercase letters, digits and underscores only.` : `Give the source a name. ${nameRule}`);
+      return;
+    }
+    if (missing()) return;
+    save.disabled = true;
+    save.classList.add("busy");
+    save.textContent = "Testing connection…";
+    try {
+      const given = secrets();
+      let result;
+      if (source) {
+        // a scheme without secrets (none) forgets the saved ones: they would go nowhere
+        const scheme = def.auth.find((a) => a.type === authType.input.value);
+        const forget = !scheme.secrets.length && Object.keys(source.secrets || {}).length > 0;
+        result = await api("PATCH", `/api/sources/${encodeURIComponent(source.name)}`, { name, options: definition(), secrets: Object.keys(given).length ? given : null, forget_secrets: forget });
+      } else {
+        result = await api("POST", "/api/sources", { type: type.type, name, options: definition(), secrets: given });
+      }
+      onDone(result);
+    } catch (err) {
+      showError(err);
+    } finally {
+      save.disabled = false;
+      save.classList.remove("busy");
+      save.textContent = "Save";
+    }
+  }
+
+  return h(
+    "form",
+    {
+      class: "source-form custom-api",
+      novalidate: true,
+      onsubmit: async (e) => {
+        e.preventDefault();
+        await submit();
+      },
+    },
+    nameRow,
+    baseUrl.el,
+    authType.el,
+    authBox,
+    h("div", { class: "endpoints-head" }, h("span", { class: "field-label" }, "Endpoints"), h("button", { class: "btn small add-endpoint", type: "button", onclick: () => addEditor(null).fields.name.input.focus() }, "+ Add endpoint")),
+    list,
+    formError,
+    h("div", { class: "form-actions" }, onBack ? h("button", { class: "btn", type: "button", onclick: onBack }, "← Back") : null, h("span", { class: "spacer" }), h("button", { class: "btn", type: "button", onclick: onCancel }, "Cancel"), save),
+  );
+}

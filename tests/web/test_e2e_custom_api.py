@@ -1,0 +1,135 @@
+"""The Custom API form in a real browser (Playwright, Debian's Chromium) against the JIRA
+sandbox: fill it in, press Test, see the inferred columns, save, query; then edit its
+endpoints. Screenshots of failures go to test-artifacts/."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
+ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
+
+if not os.path.exists(CHROMIUM):
+    pytest.skip(f"{CHROMIUM} is missing", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def jsb():
+    from distillr.sandbox import JiraSandbox
+
+    with JiraSandbox(seed=3) as sb:
+        yield sb
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    from distillr.server import create_app
+    from distillr.server.background import BackgroundServer
+
+    os.environ.pop("DISTILLR_SECRET_KEY", None)
+    with BackgroundServer(create_app(tmp_path_factory.mktemp("home"))) as url:
+        yield url
+
+
+@pytest.fixture
+def page(server, request):
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+        pg.set_default_timeout(20_000)
+        errors: list[str] = []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.goto(server)
+        yield pg
+        rep = getattr(request.node, "rep_call", None)
+        if rep is not None and rep.failed:
+            ARTIFACTS.mkdir(exist_ok=True)
+            name = re.sub(r"[^\w.-]+", "_", request.node.name)
+            pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        browser.close()
+        assert not errors, f"errors in the page: {errors}"
+
+
+def run_sql(page, sql):
+    page.locator(".cm-content").focus()
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(sql)
+    page.keyboard.press("Escape")
+    page.click("button.run")
+    page.wait_for_function(
+        "() => !document.querySelector('.dot.running') && "
+        "document.querySelector('.statusbar .st-status').textContent !== 'Running…'"
+    )
+    return page.inner_text(".statusbar")
+
+
+def test_fill_test_save_query_and_edit_a_custom_api(page, jsb, server):
+    page.click("button.add-source")
+    page.click("[data-category=custom_api]")
+    assert page.locator("[data-type=jira]").count() == 1  # the template has its own form
+    page.click("[data-type=rest]")
+    page.fill("#f-name", "tracker")
+    page.fill("#f-base_url", jsb.base_url)
+    page.select_option("select[name=auth_type]", "basic")
+    page.fill("input[name=auth-username]", jsb.email)
+    page.fill("input[name=secret-password]", jsb.api_token)
+    ep = page.locator("fieldset.endpoint").nth(0)
+    ep.locator("input[name=ep-name]").fill("epics")
+    ep.locator("input[name=ep-url]").fill("/rest/agile/1.0/board/{boardId}/epic")
+    ep.locator("input[name=ep-data-path]").fill("values")
+    ep.locator("textarea[name=ep-required]").fill("boardId=1")
+    ep.locator("textarea[name=ep-optional]").fill("done")
+    ep.locator("select[name=ep-paginator]").select_option("start_at")
+    ep.locator("input[name=pag-total_path]").fill("")
+    # Test: one page, and the columns inferred, before anything is saved
+    jsb.requests.clear()
+    ep.locator("button.test").click()
+    page.wait_for_selector("fieldset.endpoint [data-column=name]")
+    columns = ep.locator(".column-list li").all_inner_texts()
+    assert any(c.startswith("name") and "VARCHAR" in c for c in columns), columns
+    assert any(c.startswith("done") and "BOOLEAN" in c for c in columns), columns
+    assert [r["path"] for r in jsb.requests.snapshot()][-1] == "/rest/agile/1.0/board/1/epic"
+    assert page.locator("[data-source=tracker]").count() == 0
+    # a second endpoint with + Add
+    page.click("button.add-endpoint")
+    second = page.locator("fieldset.endpoint").nth(1)
+    second.locator("input[name=ep-name]").fill("board")
+    second.locator("input[name=ep-url]").fill("/rest/agile/1.0/board")
+    second.locator("input[name=ep-data-path]").fill("values")
+    second.locator("select[name=ep-paginator]").select_option("start_at")
+    page.click("button.save")
+    page.wait_for_selector(".dialog", state="detached")
+    page.wait_for_selector("[data-source=tracker]")
+    assert jsb.api_token not in page.content()
+
+    status = run_sql(page, "SELECT id, name FROM tracker.epics WHERE boardId = 1")
+    assert f"{len(jsb.epics(1))} rows" in status, status
+    status = run_sql(page, "SELECT count(*) AS n FROM tracker.board")
+    assert "1 row" in status
+
+    # edit: remove an endpoint; the saved secret is kept
+    page.hover("[data-source=tracker] > .row")
+    page.click("[aria-label='Edit tracker']")
+    page.wait_for_selector("fieldset.endpoint")
+    assert (
+        page.locator("input[name=secret-password]")
+        .get_attribute("placeholder")
+        .endswith("saved; leave blank to keep")
+    )
+    page.locator("fieldset.endpoint").nth(1).locator("text=Remove endpoint").click()
+    page.click("button.save")
+    page.wait_for_selector(".dialog", state="detached")
+    import httpx
+
+    saved = httpx.get(f"{server}/api/sources/tracker").json()
+    assert [e["name"] for e in saved["options"]["endpoints"]] == ["epics"]
+    assert saved["secrets"]["password"].endswith(jsb.api_token[-4:])
