@@ -3,7 +3,8 @@
 Laid out like the terminal table (``distillr.cli.render.terminal_table``, without fitting to a
 screen), it holds only the first ``SAMPLE_ROWS`` rows, which it measures its columns on. Text,
 integer, boolean and whole-second UTC timestamp columns are turned into text with Arrow's
-compute kernels; other columns go through ``render.cell`` a slice at a time.
+compute kernels (imported on first use: a ``LIMIT 0`` query never loads them); other columns
+go through ``render.cell`` a slice at a time.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import re
 from typing import IO, Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from distillr.cli.render import MAX_CELL, SLICE_ROWS, cell
 
@@ -173,6 +173,8 @@ class PlainTable:
             fitted = [_fitted(texts, width) for texts, width in zip(columns, self.widths)]
             self.out.write("".join("   ".join(row) + "\n" for row in zip(*fitted)))
             return
+        import pyarrow.compute as pc
+
         arrays = [
             _fitted_arrow(c, w) if isinstance(c, pa.Array) else pa.array(_fitted(c, w), pa.string())
             for c, w in zip(columns, self.widths)
@@ -183,6 +185,8 @@ class PlainTable:
 
 def _widest(column: Any) -> int:
     """Cells the widest text of a column takes."""
+    import pyarrow.compute as pc  # not at start-up: a LIMIT 0 query never needs it
+
     if isinstance(column, pa.Array):
         return (pc.max(pc.utf8_length(column)).as_py() or 0) if len(column) else 0
     return max((_cells(t) for t in column), default=0)
@@ -193,6 +197,8 @@ def _arrow_texts(col: pa.Array) -> pa.Array | None:
     ``None`` for a column that needs Python: other types, text that is not ASCII (wide
     characters), timestamps with fractions of a second, a zone other than UTC or a year
     before 1000."""
+    import pyarrow.compute as pc
+
     t = col.type
     if pa.types.is_string(t) or pa.types.is_large_string(t):
         text = col.cast(pa.string()) if pa.types.is_large_string(t) else col
@@ -217,6 +223,8 @@ def _arrow_texts(col: pa.Array) -> pa.Array | None:
 
 def _fitted_arrow(texts: pa.Array, width: int) -> pa.Array:
     """``_fitted`` for an ASCII string array."""
+    import pyarrow.compute as pc  # not at start-up: a LIMIT 0 query never needs it
+
     padded = pc.utf8_rpad(texts, width=width, padding=" ")
     long = pc.greater(pc.utf8_length(texts), MAX_CELL)
     if pc.any(long).as_py():
