@@ -24,6 +24,7 @@ BENCHES = {
     "openapi_bench.py": ["--runs", "3"],
     "cache_bench.py": ["--quick"],
     "clients_bench.py": ["--repeat", "1"],
+    "output_bench.py": ["--quick"],
 }
 
 

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from distillr.cli import render
+from distillr.cli import render, writers
 
 ITEMS = "SELECT * FROM shop.items ORDER BY id LIMIT 3"
 
@@ -215,8 +215,8 @@ def test_nested_values_render_as_json():
         }
     )
     out = io.StringIO()
-    render.json_lines(t, out)
+    writers.write_batches(t.to_batches(), lambda: t.schema, "jsonl", out)
     assert out.getvalue().splitlines() == ['{"m": {"a": "1"}, "l": [1, 2]}', '{"m": null, "l": []}']
     buf = io.BytesIO()
-    render.csv(t, buf)
+    writers.write_batches(t.to_batches(), lambda: t.schema, "csv", buf)
     assert buf.getvalue().decode().splitlines()[1] == '"{""a"": ""1""}","[1, 2]"'

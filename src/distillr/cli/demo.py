@@ -35,7 +35,7 @@ def demo(
     from distillr import samples
     from distillr.cli import error
     from distillr.cli.common import console
-    from distillr.cli.query import emit, run_query
+    from distillr.cli.query import query_and_emit
     from distillr.demo import demo_environment
     from distillr.errors import DistillrError
 
@@ -59,12 +59,10 @@ def demo(
             if sample.note:
                 out.print(f"[dim]{sample.note}[/]")
             try:
-                table, stats = run_query(env.session, sample.sql)
+                query_and_emit(env.session, sample.sql, "table", max_rows=rows, fit=True)
             except DistillrError as exc:
                 error(str(exc))
                 failed.append(sample.title)
-            else:
-                emit(table, "table", None, max_rows=rows, stats=stats, fit=True)
             out.print()
         if shell:
             from distillr.cli.shell import Shell, _session

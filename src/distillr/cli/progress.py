@@ -1,7 +1,8 @@
 """The live progress line on stderr: requests, pages, rows and elapsed time.
 
 It appears only on a terminal and only once a query has run for half a second, and is
-erased before the result is printed.
+erased before the result is printed on the same terminal (output to a pipe or a file
+leaves it running until the query ends).
 """
 
 from __future__ import annotations
@@ -59,9 +60,14 @@ class ProgressLine:
         return self
 
     def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Stop drawing and erase the line (before output goes to the same terminal)."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
         if self._drawn:
+            self._drawn = False
             self.stream.write("\r\x1b[2K")
             self.stream.flush()

@@ -45,19 +45,25 @@ def read_sql(sql: str | None, file: Path | None) -> str:
     return text
 
 
-def run_query(
+def query_and_emit(
     con: Any,
     text: str,
+    fmt: str = "table",
+    output: Path | None = None,
     *,
+    max_rows: int | None = 1000,
     timeout: float | None = None,
     pushdown: bool = True,
     probes: bool = True,
-) -> Any:
-    """Run ``text`` with a progress line on a terminal; Ctrl-C cancels it cleanly.
+    fit: bool | None = None,
+) -> int:
+    """Run ``text`` and write its result in ``fmt`` as the batches arrive; returns the rows.
 
-    Returns ``(arrow_table, stats)``; raises ``QueryCancelled`` on Ctrl-C. While rows are
-    read, Ctrl-C asks the engine to cancel (``Result.cancel()``) instead of raising
-    ``KeyboardInterrupt`` inside it; a second Ctrl-C stops at once.
+    Every format but the terminal table streams: it holds a batch at a time, whatever the row
+    count. A ``table`` on a terminal (or with ``fit=True``) is fitted to its width and holds at
+    most ``max_rows`` rows. The stats line goes to stderr. A progress line shows on a terminal;
+    Ctrl-C asks the engine to cancel (``Result.cancel()``) instead of raising
+    ``KeyboardInterrupt`` inside it, and a second Ctrl-C stops at once.
     """
     import signal
     import threading
@@ -67,34 +73,139 @@ def run_query(
     from distillr.errors import DistillrError, QueryCancelled
 
     cancelled = threading.Event()
-    message = "Query cancelled (Ctrl-C); nothing was printed."
     main = threading.current_thread() is threading.main_thread()
+    out = _Output(fmt, output, max_rows=max_rows, fit=fit)
+    running: list[Any] = []  # the result, once planned
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        if cancelled.is_set():
+            raise KeyboardInterrupt
+        cancelled.set()
+        for result in running:
+            result.cancel()
+
+    # installed before planning, so that a Ctrl-C there cancels cleanly too
+    previous = signal.signal(signal.SIGINT, on_sigint) if main else None
     try:
         with ProgressLine() as progress:
             result = con.sql(
                 text, pushdown=pushdown, timeout=timeout, progress=progress.update, probes=probes
             )
+            running.append(result)
             startup.resume()  # planned: the engine and the connector are loaded
-
-            def on_sigint(signum: int, frame: Any) -> None:
-                if cancelled.is_set():
-                    raise KeyboardInterrupt
-                cancelled.set()
+            if cancelled.is_set():
                 result.cancel()
-
-            previous = signal.signal(signal.SIGINT, on_sigint) if main else None
-            try:
-                table = result.arrow()
-            finally:
-                if main:
-                    signal.signal(signal.SIGINT, previous)
+            rows = out.write(result, progress.stop)
     except KeyboardInterrupt:
-        raise QueryCancelled(message) from None
-    except DistillrError:
+        raise QueryCancelled(out.cancelled()) from None
+    except DistillrError as exc:
         if cancelled.is_set():
-            raise QueryCancelled(message) from None
+            raise QueryCancelled(out.cancelled()) from None
+        exc.message = exc.message + out.incomplete()
         raise
-    return table, getattr(result, "stats", None)
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
+    out.summary(getattr(result, "stats", None), rows)
+    return rows
+
+
+class _Output:
+    """Where and how one query's result is written."""
+
+    def __init__(
+        self, fmt: str, output: Path | None, *, max_rows: int | None, fit: bool | None
+    ) -> None:
+        self.fmt = fmt
+        self.output = output
+        self.max_rows = max_rows
+        self.printed = 0  # rows written to stdout so far
+        self.terminal = False
+        if fmt == "table" and output is None:
+            self.terminal = sys.stdout.isatty() if fit is None else fit
+
+    def write(self, result: Any, stop_progress: Any) -> int:
+        from distillr.cli import writers
+
+        if self.terminal:
+            return self._terminal_table(result, stop_progress)
+        binary = self.fmt in writers.BINARY
+        if self.output is not None:
+            with writers.atomic_output(self.output, binary) as fh:
+                return writers.write_batches(result.batches(), lambda: result.schema, self.fmt, fh)
+        # on a terminal, the progress line would mix with the rows
+        before_first = stop_progress if sys.stdout.isatty() else None
+        sys.stdout.flush()
+        fh = sys.stdout.buffer if binary else sys.stdout
+
+        def written(rows: int) -> None:
+            self.printed = rows
+
+        try:
+            return writers.write_batches(
+                result.batches(),
+                lambda: result.schema,
+                self.fmt,
+                fh,
+                before_first=before_first,
+                written=written,
+            )
+        finally:
+            fh.flush()
+
+    def _terminal_table(self, result: Any, stop_progress: Any) -> int:
+        """The first ``max_rows`` rows, fitted to the terminal; the rest are only counted."""
+        import pyarrow as pa
+
+        from distillr.cli import render
+        from distillr.cli.common import console
+
+        head: list[pa.RecordBatch] = []
+        held = rows = 0
+        for batch in result.batches():
+            rows += batch.num_rows
+            if self.max_rows is None or held < self.max_rows:
+                keep = batch if self.max_rows is None else batch.slice(0, self.max_rows - held)
+                head.append(keep)
+                held += keep.num_rows
+        stop_progress()
+        table = pa.Table.from_batches(head, schema=None if head else result.schema)
+        render.terminal_table(table, console(), max_rows=self.max_rows, total=rows)
+        return rows
+
+    def summary(self, stats: Any, rows: int) -> None:
+        """The stats line, on stderr."""
+        line = stats_line(stats)
+        if self.output is not None:
+            text = f"Wrote {rows:,} row{'' if rows == 1 else 's'} to {self.output}"
+        elif self.terminal:
+            text = ""  # the table's footer has just given the row count
+        else:
+            text = f"{rows:,} row{'' if rows == 1 else 's'}"
+        text = " · ".join(part for part in (text, line) if part)
+        if self.terminal:
+            from rich.text import Text
+
+            from distillr.cli.common import console
+
+            console(stderr=True).print(Text(text, style="dim"))
+        else:
+            typer.echo(text, err=True)
+
+    def cancelled(self) -> str:
+        if self.output is not None:
+            return f"Query cancelled (Ctrl-C); nothing was written to {self.output}."
+        if self.printed:
+            return (
+                f"Query cancelled (Ctrl-C) after {self.printed:,} rows: the output is incomplete."
+            )
+        return "Query cancelled (Ctrl-C); nothing was printed."
+
+    def incomplete(self) -> str:
+        """What to add to an error that stopped the output part way."""
+        if self.output is None and self.printed:
+            return f" (The output stops after {self.printed:,} rows: it is incomplete.)"
+        return ""
 
 
 def _ago(seconds: float) -> str:
@@ -105,6 +216,7 @@ def _ago(seconds: float) -> str:
 
 
 def stats_line(stats: Any) -> str | None:
+    """``requests · pages · rows read · seconds`` of a finished query."""
     if stats is None:
         return None
     parts = []
@@ -112,6 +224,9 @@ def stats_line(stats: Any) -> str | None:
         value = getattr(stats, attr, None)
         if value is not None:
             parts.append(f"{value:,} {word}{'' if value == 1 else 's'}")
+    read = getattr(stats, "rows", None)
+    if read is not None:
+        parts.append(f"{read:,} row{'' if read == 1 else 's'} read")
     cached, age = getattr(stats, "cached", 0), getattr(stats, "cache_age", None)
     if cached and age is not None:
         parts.append(f"{cached:,} from the cache (oldest {_ago(age)} old)")
@@ -119,53 +234,6 @@ def stats_line(stats: Any) -> str | None:
     if elapsed is not None:
         parts.append(f"{elapsed:.2f} s")
     return " · ".join(parts) or None
-
-
-def emit(
-    table: Any,
-    fmt: str,
-    output: Path | None,
-    *,
-    max_rows: int | None,
-    stats: Any,
-    fit: bool | None = None,
-) -> None:
-    """Print or save ``table`` in ``fmt``. A ``table`` printed to a terminal is fitted to its
-    width and cut at ``max_rows``; ``fit=True`` does so even when stdout is not a terminal."""
-    from distillr.cli import render
-    from distillr.cli.common import console
-
-    if output is not None:
-        binary = fmt in ("parquet", "csv")
-        with render.atomic_output(output, binary) as fh:
-            if fmt == "table":
-                from rich.console import Console
-
-                render.terminal_table(
-                    table, Console(file=fh, width=10_000, color_system=None), fit=False
-                )
-            else:
-                render.write(table, fmt, fh)
-        typer.echo(f"Wrote {table.num_rows:,} rows to {output}", err=True)
-        return
-    if fmt == "table":
-        con = console()
-        tty = con.is_terminal if fit is None else fit
-        if not tty:
-            from rich.console import Console
-
-            con = Console(width=10_000, color_system=None, highlight=False)
-        render.terminal_table(
-            table, con, max_rows=max_rows if tty else None, fit=tty, footer=stats_line(stats)
-        )
-        return
-    if fmt in ("parquet", "csv"):
-        sys.stdout.flush()
-        render.write(table, fmt, sys.stdout.buffer)
-        sys.stdout.buffer.flush()
-    else:
-        render.write(table, fmt, sys.stdout)
-        sys.stdout.flush()
 
 
 def _timeout(value: float | None) -> float | None:
@@ -225,10 +293,16 @@ def query(
     if explain:
         typer.echo(con.explain(text, pushdown=not no_pushdown, probes=not no_probes).text)
         return
-    table, stats = run_query(
-        con, text, timeout=timeout, pushdown=not no_pushdown, probes=not no_probes
+    query_and_emit(
+        con,
+        text,
+        fmt.value,
+        output,
+        max_rows=max_rows,
+        timeout=timeout,
+        pushdown=not no_pushdown,
+        probes=not no_probes,
     )
-    emit(table, fmt.value, output, max_rows=max_rows, stats=stats)
 
 
 def register(app: typer.Typer) -> None:

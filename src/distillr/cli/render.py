@@ -1,8 +1,9 @@
-"""Render an Arrow table as a terminal table, CSV, JSON, JSON lines, Parquet or Markdown.
+"""Values as text, and the rich table fitted to a terminal.
 
 The terminal table fits the screen like the DuckDB shell does: columns that do not fit are
 left out and named under the table, long values are cut with an ellipsis, and a footer says
-how many rows there are; every other format writes every row and column.
+how many rows there are. The text table for a pipe or a file is ``distillr.cli.plaintable``;
+the other formats are in ``distillr.cli.writers``.
 """
 
 from __future__ import annotations
@@ -11,18 +12,13 @@ import base64
 import datetime as dt
 import decimal
 import json
-import os
-import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pyarrow as pa
 
-FORMATS = ("table", "csv", "json", "jsonl", "parquet", "markdown")
-BINARY_FORMATS = {"parquet"}
-MAX_CELL = 40  # widest a column gets in a terminal table
+MAX_CELL = 40  # widest a column gets in a table
+SLICE_ROWS = 2048  # rows turned into Python values at once
 
 
 def cell(value: Any) -> str:
@@ -36,16 +32,20 @@ def cell(value: Any) -> str:
     if isinstance(value, dt.date | dt.time | decimal.Decimal):
         return str(value)
     if isinstance(value, list | dict | tuple):
-        return json.dumps(value, default=_json_default, ensure_ascii=False)
+        return json.dumps(value, default=json_default, ensure_ascii=False)
     if isinstance(value, bytes):
         return value.hex()
     return str(value)
 
 
-def _json_default(value: Any) -> Any:
+def json_default(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
+        if value.is_finite() and value.as_tuple().exponent == 0:
+            # scale 0: an integer, such as DuckDB's HUGEINT sum() of integers (Arrow has no
+            # 128-bit integer); a JSON number, as DuckDB writes it, and still exact
+            return int(value)
         return str(value)  # exact: 0.1 stays 0.1
     if isinstance(value, bytes):
         return base64.b64encode(value).decode()
@@ -54,19 +54,23 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
-def _rows(table: pa.Table) -> Iterator[dict[str, Any]]:
-    """Rows as dicts; map columns become dicts too (Arrow gives lists of key/value pairs)."""
-    maps = [i for i, f in enumerate(table.schema) if pa.types.is_map(f.type)]
-    names = table.column_names
-    for batch in table.to_batches():
-        if not maps:
-            yield from batch.to_pylist()
-            continue
-        columns = [col.to_pylist() for col in batch.columns]
+def row_lists(batch: pa.RecordBatch | pa.Table) -> Iterator[list[Any]]:
+    """Rows as lists of Python values, a slice at a time (a whole batch of Python objects can
+    be many times the batch); map columns become dicts (Arrow gives key/value pairs)."""
+    maps = [i for i, f in enumerate(batch.schema) if pa.types.is_map(f.type)]
+    for start in range(0, batch.num_rows, SLICE_ROWS):
+        part = batch.slice(start, SLICE_ROWS)
+        columns = [col.to_pylist() for col in part.columns]
         for i in maps:
             columns[i] = [None if v is None else dict(v) for v in columns[i]]
-        for values in zip(*columns):
-            yield dict(zip(names, values))
+        yield from (list(values) for values in zip(*columns))
+
+
+def row_dicts(batch: pa.RecordBatch | pa.Table) -> Iterator[dict[str, Any]]:
+    """Rows as dicts of column name to Python value (see ``row_lists``)."""
+    names = batch.schema.names
+    for values in row_lists(batch):
+        yield dict(zip(names, values))
 
 
 def terminal_table(
@@ -76,15 +80,17 @@ def terminal_table(
     max_rows: int | None = None,
     fit: bool = True,
     footer: str | None = None,
+    total: int | None = None,
 ) -> None:
-    """Print ``table`` with rich, fitted to the console's width when ``fit``."""
+    """Print ``table`` with rich, fitted to the console's width when ``fit``. ``total`` is the
+    result's row count when ``table`` holds only its first rows."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
     names = table.column_names
     shown_rows = _short_decimals(table if max_rows is None else table.slice(0, max_rows))
-    rows = [[cell(v) for v in r.values()] for r in _rows(shown_rows)] if names else []
+    rows = [[cell(v) for v in r] for r in row_lists(shown_rows)] if names else []
     widths = []
     for i, name in enumerate(names):
         longest = max((len(r[i]) for r in rows), default=0)
@@ -104,7 +110,7 @@ def terminal_table(
         out.add_row(*[Text("NULL", style="dim") if v == "NULL" else Text(v) for v in r[:keep]])
     console.print(out)
     notes = []
-    n = table.num_rows
+    n = table.num_rows if total is None else total
     count = f"{n:,} row{'' if n == 1 else 's'}"
     if max_rows is not None and n > max_rows:
         count += (
@@ -146,79 +152,3 @@ def _short_decimals(table: pa.Table) -> pa.Table:
         ]
         table = table.set_column(i, field.name, pa.array(texts, pa.string()))
     return table
-
-
-def markdown(table: pa.Table, out: IO[str]) -> None:
-    def esc(text: str) -> str:
-        return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
-    names = table.column_names
-    out.write("| " + " | ".join(esc(n) for n in names) + " |\n")
-    out.write("|" + "|".join(" --- " for _ in names) + "|\n")
-    for row in _rows(table):
-        out.write("| " + " | ".join(esc(cell(v)) for v in row.values()) + " |\n")
-
-
-def csv(table: pa.Table, out: IO[bytes]) -> None:
-    import pyarrow.csv as pacsv
-
-    pacsv.write_csv(_flat(table), out)
-
-
-def _flat(table: pa.Table) -> pa.Table:
-    """Nested columns (lists, structs, maps) as JSON text, which CSV can hold."""
-    cols = []
-    for col in table.columns:
-        t = col.type
-        if pa.types.is_nested(t) and not len(col):
-            col = pa.chunked_array([], type=pa.string())  # pa.array([]) would import pandas
-        elif pa.types.is_nested(t):
-            values = col.to_pylist()
-            if pa.types.is_map(t):
-                values = [None if v is None else dict(v) for v in values]
-            col = pa.array([None if v is None else cell(v) for v in values], pa.string())
-        cols.append(col)
-    return pa.table(cols, names=table.column_names)
-
-
-def json_array(table: pa.Table, out: IO[str]) -> None:
-    out.write("[")
-    for i, row in enumerate(_rows(table)):
-        out.write(",\n  " if i else "\n  ")
-        out.write(json.dumps(row, default=_json_default, ensure_ascii=False))
-    out.write("\n]\n" if table.num_rows else "]\n")
-
-
-def json_lines(table: pa.Table, out: IO[str]) -> None:
-    for row in _rows(table):
-        out.write(json.dumps(row, default=_json_default, ensure_ascii=False) + "\n")
-
-
-def parquet(table: pa.Table, out: IO[bytes]) -> None:
-    import pyarrow.parquet as pq
-
-    pq.write_table(table, out)
-
-
-def write(table: pa.Table, fmt: str, out: IO[Any]) -> None:
-    """Write ``table`` as ``fmt`` (not ``table``) to ``out`` (binary for csv and parquet)."""
-    {"csv": csv, "json": json_array, "jsonl": json_lines, "parquet": parquet, "markdown": markdown}[
-        fmt
-    ](table, out)
-
-
-@contextmanager
-def atomic_output(path: Path, binary: bool) -> Iterator[IO[Any]]:
-    """Write to a temporary file next to ``path`` and move it into place only on success, so a
-    failed or interrupted query never leaves a half-written file."""
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        with os.fdopen(
-            fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": ""})
-        ) as fh:
-            yield fh
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise

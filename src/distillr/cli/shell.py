@@ -239,12 +239,11 @@ class Shell:
         return True
 
     def run(self, sql: str) -> None:
-        from distillr.cli.query import emit, run_query
+        from distillr.cli.query import query_and_emit
 
         if self.explain:
             typer.echo(self.con.explain(sql).text)
-        table, stats = run_query(self.con, sql)
-        emit(table, self.fmt, None, max_rows=1000, stats=stats)
+        query_and_emit(self.con, sql, self.fmt, None, max_rows=1000)
 
     def command(self, text: str) -> bool:
         from distillr.cli import error

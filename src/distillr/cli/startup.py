@@ -9,7 +9,7 @@ loading them, one of them over every object: some 80 ms, a sixth of the time
 
 So ``distillr.cli.main`` calls :func:`pause` first, and :func:`resume` turns the collector
 back on as soon as a command is past its start-up: every command but ``query`` before it
-starts (the root callback), ``query`` once its statement is planned (``run_query``), so a
+starts (the root callback), ``query`` once its statement is planned (``query_and_emit``), so a
 long query or an interactive shell runs with the collector on as usual. ``resume`` also
 *freezes* what exists by then (:func:`gc.freeze`): later collections, and the one at exit,
 skip those objects instead of walking them again.

@@ -362,6 +362,7 @@ class Execution:
         stats.tables[:] = [TableStats(ref=s.ref, limit=s.limit) for s in plan.scans]
         self.streams: list[_TableStream] = []
         self.cursor: duckdb.DuckDBPyConnection | None = None
+        self.types: list[str] | None = None  # DuckDB's type of each result column
         self._last_progress = 0.0
         self._finished = False
 
@@ -453,6 +454,7 @@ class Execution:
             if relation is None:
                 raise UnsupportedError("distillr runs queries that return rows.")
             names = list(relation.columns)
+            self.types = [str(t) for t in relation.types]
             if not schema:
                 return names
             # LIMIT 0 renames duplicate column names, so the names come from the query itself
@@ -642,6 +644,8 @@ class Query:
             stats=self.stats,
             cancel=self.cancel,
             finish=self.finish,
+            types=self.execution.types,
+            db=db,
         )
 
 

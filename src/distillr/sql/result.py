@@ -7,12 +7,16 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+import duckdb
 import pyarrow as pa
 
 from distillr.connectors.base import ScanStats
 from distillr.errors import DistillrError
 
 __all__ = ["QueryStats", "Result", "TableStats"]
+
+#: DuckDB types that Arrow holds as another type: cast back before DuckDB converts them
+_ARROW_CHANGES = {"HUGEINT", "UHUGEINT", "UUID"}
 
 
 @dataclass
@@ -120,8 +124,12 @@ class Result:
         stats: QueryStats | None = None,
         cancel: Callable[[], None] | None = None,
         finish: Callable[[], None] | None = None,
+        types: list[str] | None = None,
+        db: duckdb.DuckDBPyConnection | None = None,
     ) -> None:
         self._table = table
+        self._types = types  # DuckDB's type of each column
+        self._db = db
         self._source = source
         self._cancel = cancel
         self._finish = finish
@@ -162,7 +170,11 @@ class Result:
             self._done()
 
     def arrow(self) -> pa.Table:
-        """The whole result as an Arrow table."""
+        """The whole result as an Arrow table.
+
+        The table is DuckDB's result batches themselves (``pa.Table.from_batches`` copies
+        nothing): its peak memory is the table plus the scan's few pages in flight.
+        """
         if self._table is None:
             batches = list(self.batches())
             # from_batches, not Schema.empty_table(), which imports pandas (~0.5 s)
@@ -171,14 +183,50 @@ class Result:
         return self._table
 
     def df(self):
-        """The whole result as a pandas DataFrame."""
-        return self.arrow().to_pandas()
+        """The whole result as a pandas DataFrame, with DuckDB's types for integer aggregates.
+
+        DuckDB hands ``HUGEINT`` (what ``sum()`` of integers returns) to Arrow as
+        ``decimal128(38, 0)``; those columns come from DuckDB's own conversion, as
+        ``duckdb``'s ``.df()`` gives them (``float64``). Other columns are Arrow's
+        ``to_pandas()`` (decimals stay exact ``Decimal`` objects).
+        """
+        table = self.arrow()
+        frame = table.to_pandas()
+        for i in self._retyped(table, {"HUGEINT"}):
+            values = self._via_duckdb(table.select([i]), [self._types[i]]).df()
+            frame[frame.columns[i]] = values.iloc[:, 0].to_numpy()
+        return frame
 
     def fetchall(self) -> list[tuple]:
-        """The whole result as a list of tuples."""
+        """The whole result as a list of tuples, with the Python types DuckDB gives.
+
+        A query's rows are fetched through DuckDB over the Arrow table, so ``sum()`` of an
+        integer column is an ``int`` (not the ``Decimal`` Arrow's ``decimal128(38, 0)``
+        would give), a ``UUID`` a ``uuid.UUID``, a map a ``dict``, an interval a
+        ``timedelta``.
+        """
         table = self.arrow()
+        if self._types is not None and self._db is not None and table.num_columns:
+            return self._via_duckdb(table, self._types).fetchall()
         columns = [c.to_pylist() for c in table.columns]
         return list(zip(*columns)) if columns else [() for _ in range(table.num_rows)]
+
+    def _retyped(self, table: pa.Table, names: set[str]) -> list[int]:
+        """Columns whose DuckDB type is one of ``names``."""
+        if self._types is None or self._db is None:
+            return []
+        return [i for i, t in enumerate(self._types) if t in names and i < table.num_columns]
+
+    def _via_duckdb(self, table: pa.Table, types: list[str]) -> duckdb.DuckDBPyRelation:
+        """``table`` read back by DuckDB, each column cast to the type the query gave it where
+        Arrow changed it (a cast from a type to itself is free)."""
+        plain = table.rename_columns([f"c{i}" for i in range(table.num_columns)])
+        cursor = self._db.cursor()
+        columns = [
+            f'CAST("c{i}" AS {t}) AS "c{i}"' if t in _ARROW_CHANGES else f'"c{i}"'
+            for i, t in enumerate(types)
+        ]
+        return cursor.from_arrow(plain).select(", ".join(columns))
 
     def cancel(self) -> None:
         """Stop the query (thread-safe); reading it then raises ``QueryCancelled``."""
