@@ -1,0 +1,73 @@
+"""distillr on Apache Spark (``pip install 'distillr[spark]'``): the registry's sources as the
+Spark data source ``distillr``, read in parallel, one split per partition.
+
+>>> import distillr.spark                                        # doctest: +SKIP
+>>> distillr.spark.register(spark)                               # doctest: +SKIP
+>>> spark.read.format("distillr").option("source", "my_twilio") \\
+...     .option("table", "messages").load()                      # doctest: +SKIP
+
+See ``docs/spark.md`` for how secrets reach the executors and how request limits add up.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+__all__ = ["register"]
+
+PUSHDOWN_CONF = "spark.sql.python.filterPushdown.enabled"
+SECRET_CONF = "spark.distillr.secret."
+
+
+def register(
+    spark: Any,
+    home: str | os.PathLike | None = None,
+    *,
+    ship_secrets: bool = True,
+    pushdown: bool = True,
+) -> list[str]:
+    """Register the data source ``distillr`` over the sources of the registry under ``home``
+    (default ``$DISTILLR_HOME`` or ``~/.distillr``) and return their names.
+
+    The executors get each source's type and options from the driver. Secrets come, in order,
+    from the executor's environment (``DISTILLR_SECRET_<SOURCE>_<NAME>``), then from what the
+    driver ships: with ``ship_secrets`` the registry's secrets and any Spark configuration
+    ``spark.distillr.secret.<source>.<name>``; without it, the environment alone.
+    ``pushdown`` turns on Spark's filter pushdown for Python data sources.
+    """
+    from distillr.registry import Registry
+    from distillr.spark.definition import Secrets, SourceDef
+    from distillr.spark.source import DistillrDataSource
+
+    registry = Registry(home)
+    defs: dict[str, SourceDef] = {}
+    for info in registry.list():
+        type_, options, secrets = registry.definition(info.name)
+        shipped: dict[str, str] = {}
+        if ship_secrets:
+            shipped.update(secrets)
+            shipped.update(_conf_secrets(spark, info.name))
+        defs[info.name] = SourceDef(
+            name=info.name,
+            type=type_,
+            options=options,
+            secret_names=tuple(sorted(secrets)),
+            shipped=Secrets(shipped),
+        )
+    cls = type(
+        "DistillrDataSource", (DistillrDataSource,), {"sources": defs, "__module__": __name__}
+    )
+    if pushdown:
+        spark.conf.set(PUSHDOWN_CONF, "true")
+    spark.dataSource.register(cls)
+    return sorted(defs)
+
+
+def _conf_secrets(spark: Any, source: str) -> dict[str, str]:
+    prefix = f"{SECRET_CONF}{source.lower()}."
+    found = {}
+    for key, value in spark.sparkContext.getConf().getAll():
+        if key.lower().startswith(prefix):
+            found[key[len(prefix) :]] = value
+    return found
