@@ -12,6 +12,7 @@ See ``docs/spark.md`` for how secrets reach the executors and how request limits
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from typing import Any
 
 __all__ = ["register"]
@@ -24,7 +25,7 @@ def register(
     spark: Any,
     home: str | os.PathLike | None = None,
     *,
-    ship_secrets: bool = True,
+    ship_secrets: bool | Collection[str] = True,
     pushdown: bool = True,
 ) -> list[str]:
     """Register the data source ``distillr`` over the sources of the registry under ``home``
@@ -33,7 +34,8 @@ def register(
     The executors get each source's type and options from the driver. Secrets come, in order,
     from the executor's environment (``DISTILLR_SECRET_<SOURCE>_<NAME>``), then from what the
     driver ships: with ``ship_secrets`` the registry's secrets and any Spark configuration
-    ``spark.distillr.secret.<source>.<name>``; without it, the environment alone.
+    ``spark.distillr.secret.<source>.<name>``; without it, the environment alone. A collection
+    of names ships the secrets of those sources only.
     ``pushdown`` turns on Spark's filter pushdown for Python data sources.
     """
     from distillr.registry import Registry
@@ -45,7 +47,9 @@ def register(
     for info in registry.list():
         type_, options, secrets = registry.definition(info.name)
         shipped: dict[str, str] = {}
-        if ship_secrets:
+        if ship_secrets is True or (
+            not isinstance(ship_secrets, bool) and info.name.lower() in _lower(ship_secrets)
+        ):
             shipped.update(secrets)
             shipped.update(_conf_secrets(spark, info.name))
         defs[info.name] = SourceDef(
@@ -71,3 +75,7 @@ def _conf_secrets(spark: Any, source: str) -> dict[str, str]:
         if key.lower().startswith(prefix):
             found[key[len(prefix) :]] = value
     return found
+
+
+def _lower(names: Collection[str]) -> set[str]:
+    return {n.lower() for n in names}
