@@ -15,7 +15,10 @@ import os
 from collections.abc import Collection
 from typing import Any
 
-__all__ = ["register"]
+__all__ = ["register", "sql"]
+
+#: the sources each Spark session was registered with (by application id)
+_REGISTERED: dict[str, Any] = {}
 
 PUSHDOWN_CONF = "spark.sql.python.filterPushdown.enabled"
 SECRET_CONF = "spark.distillr.secret."
@@ -65,7 +68,23 @@ def register(
     if pushdown:
         spark.conf.set(PUSHDOWN_CONF, "true")
     spark.dataSource.register(cls)
+    _REGISTERED[spark.sparkContext.applicationId] = defs
     return sorted(defs)
+
+
+def sql(spark: Any, text: str, home: str | os.PathLike | None = None, pushdown: bool = True) -> Any:
+    """Run Drill-style SQL (as ``distillr query`` takes it) on Spark; a Spark DataFrame.
+
+    Each ``source.table`` becomes a temporary view over the ``distillr`` data source, path
+    parameters bound from WHERE. Registers the registry's sources first unless ``register``
+    already did for this Spark session (``home`` is then ignored)."""
+    from distillr.spark.translate import translate
+
+    defs = _REGISTERED.get(spark.sparkContext.applicationId)
+    if defs is None:
+        register(spark, home)
+        defs = _REGISTERED[spark.sparkContext.applicationId]
+    return spark.sql(translate(spark, text, defs, pushdown=pushdown))
 
 
 def _conf_secrets(spark: Any, source: str) -> dict[str, str]:

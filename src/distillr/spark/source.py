@@ -110,6 +110,8 @@ def option_predicates(tdef: TableDef, values: Mapping[str, str]) -> tuple[Pred, 
     preds = []
     for key, text in values.items():
         col = tdef.column(key)
+        # a path parameter travels under its virtual spelling (call_sid -> CallSid)
+        col = next((c for c in tdef.columns if c.expr and c.expr.lower() == col.name.lower()), col)
         if "eq" not in col.filters:
             raise ConfigError(
                 f"Table '{tdef.name}' cannot take the option '{key}': the API does not filter"

@@ -1,0 +1,74 @@
+"""``distillr.spark.sql``: the same Drill-style SQL gives the same rows on Spark as on the
+DuckDB engine, over the Twilio sandbox; bad queries fail on the driver with distillr's errors."""
+
+from __future__ import annotations
+
+import decimal
+
+import pytest
+
+import distillr
+import distillr.spark
+from distillr.errors import CatalogError, MissingParameter
+
+pytestmark = pytest.mark.slow
+
+QUERIES = [
+    "SELECT sid, status FROM my_twilio.calls WHERE status = 'completed'",
+    "SELECT sid FROM my_twilio.calls WHERE status IN ('busy', 'failed', 'no-answer')",
+    "SELECT status, count(*) AS n FROM my_twilio.calls GROUP BY status",
+    "SELECT direction, count(*) AS n, sum(num_segments) AS segs FROM my_twilio.messages"
+    " GROUP BY direction",
+    "SELECT sid FROM my_twilio.messages WHERE date_sent >= TIMESTAMP '2024-01-01 00:00:00'",
+    "SELECT sid, `to` FROM my_twilio.messages WHERE DateSent >= DATE '2024-01-01'",
+    "SELECT m.sid, c.sid AS call FROM my_twilio.messages m JOIN my_twilio.calls c"
+    " ON m.`to` = c.`to`",
+    "SELECT c.status, count(*) AS n FROM my_twilio.calls c JOIN env_twilio.calls d"
+    " ON c.sid = d.sid GROUP BY c.status",
+    "SELECT sid FROM my_twilio.calls WHERE duration > 30 AND status <> 'busy'",
+    "SELECT count(*) AS n FROM my_twilio.messages WHERE body LIKE 'Your%'",
+    "SELECT sid FROM my_twilio.calls ORDER BY sid LIMIT 5",
+    "SELECT max(price) AS p, min(date_created) AS d FROM my_twilio.messages",
+    "SELECT subresource_uris['media'] AS media FROM my_twilio.messages WHERE num_media > 0",
+    "SELECT upper(status) AS s FROM my_twilio.calls WHERE `from` IS NOT NULL",
+]
+
+
+def _norm(value):
+    if isinstance(value, decimal.Decimal | float):
+        return round(float(value), 6)
+    return value
+
+
+def _spark_rows(df) -> list[tuple]:
+    return _rows(tuple(r.values()) for r in df.toArrow().to_pylist())
+
+
+def _rows(rows) -> list[tuple]:
+    return sorted((tuple(_norm(v) for v in r) for r in rows), key=repr)
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_spark_gives_the_duckdb_engines_rows(spark, home, registered, query):
+    with distillr.connect(home=str(home)) as con:
+        expected = _rows(con.sql(query).fetchall())
+    got = _spark_rows(distillr.spark.sql(spark, query))
+    assert got == expected
+    assert got  # every query here has rows
+
+
+def test_path_parameter_bound_from_where(spark, home, registered):
+    with distillr.connect(home=str(home)) as con:
+        call = con.sql("SELECT sid FROM my_twilio.calls LIMIT 1").fetchall()[0][0]
+        query = f"SELECT sid, call_sid FROM my_twilio.call_recordings WHERE CallSid = '{call}'"
+        expected = _rows(con.sql(query).fetchall())
+    assert _spark_rows(distillr.spark.sql(spark, query)) == expected
+
+
+def test_errors_are_raised_on_the_driver(spark, registered):
+    with pytest.raises(CatalogError, match="Unknown source 'nope'"):
+        distillr.spark.sql(spark, "SELECT * FROM nope.calls")
+    with pytest.raises(CatalogError, match="has no table 'callz'"):
+        distillr.spark.sql(spark, "SELECT * FROM my_twilio.callz")
+    with pytest.raises(MissingParameter, match="needs its path parameter call_sid"):
+        distillr.spark.sql(spark, "SELECT * FROM my_twilio.call_recordings")
