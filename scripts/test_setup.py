@@ -1,5 +1,6 @@
 """Install what the test suite needs beyond Python packages: Debian's Chromium for the
-browser tests. Run by `make test` before pytest; does nothing when Chromium is present."""
+browser tests and a Java 17+ runtime for the Spark tests. Run by `make test` before pytest;
+does nothing when both are present."""
 
 from __future__ import annotations
 
@@ -11,18 +12,30 @@ import sys
 CHROMIUM = "/usr/bin/chromium"
 
 
+#: Debian package -> (what needs it, how to tell it is there)
+NEEDED = {
+    "chromium": ("the browser tests", lambda: os.path.exists(CHROMIUM)),
+    "openjdk-17-jre-headless": (
+        "the Spark tests",
+        lambda: bool(os.environ.get("JAVA_HOME") or shutil.which("java")),
+    ),
+}
+
+
 def main() -> int:
-    if os.path.exists(CHROMIUM):
+    missing = [pkg for pkg, (_, present) in NEEDED.items() if not present()]
+    if not missing:
         return 0
     if not shutil.which("apt-get") or os.geteuid() != 0:
-        print(
-            f"note: {CHROMIUM} is missing and cannot be installed here (needs root and apt-get);"
-            " the browser tests will be skipped.",
-            file=sys.stderr,
-        )
+        for pkg in missing:
+            print(
+                f"note: {pkg} is missing and cannot be installed here (needs root and apt-get);"
+                f" {NEEDED[pkg][0]} will be skipped.",
+                file=sys.stderr,
+            )
         return 0
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    print("installing Debian's chromium for the browser tests ...", file=sys.stderr)
+    print(f"installing {', '.join(missing)} from Debian for the tests ...", file=sys.stderr)
     subprocess.run(["apt-get", "update", "-q"], check=True, env=env, stdout=subprocess.DEVNULL)
     subprocess.run(
         [
@@ -31,8 +44,8 @@ def main() -> int:
             "-y",
             "-q",
             "--no-install-recommends",
-            "chromium",
-            "fonts-dejavu-core",
+            *missing,
+            *(["fonts-dejavu-core"] if "chromium" in missing else []),
         ],
         check=True,
         env=env,

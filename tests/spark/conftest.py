@@ -54,6 +54,7 @@ def spark(sandbox):
         SparkSession.builder.master("local[2]")
         .appName("distillr-tests")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", "2")
         .getOrCreate()

@@ -150,3 +150,20 @@ def test_unknown_source_table_and_missing_parameter(spark, registered):
         _read(spark, "callz")
     with pytest.raises(Exception, match=r"needs the path parameter CallSid: add \.option"):
         _read(spark, "call_recordings").count()
+
+
+def test_max_partitions_groups_the_splits(spark, home, registered, sandbox):
+    where = "status IN ('completed', 'busy', 'failed')"
+    df = _read(spark, "calls", max_partitions="2").where(where)
+    assert df.rdd.getNumPartitions() == 2
+    sandbox.clear_requests()
+    got = _rows_spark(df)
+    calls = [dict(r["query"]) for r in sandbox.requests if r["path"].endswith("/Calls.json")]
+    assert sorted(q.get("Status") for q in calls if "Page" not in q) == [
+        "busy",
+        "completed",
+        "failed",
+    ]
+    assert got == _rows_duckdb(home, f"SELECT * FROM my_twilio.calls WHERE {where}")
+    with pytest.raises(Exception, match="max_partitions must be a whole number"):
+        _read(spark, "calls", max_partitions="0")

@@ -31,21 +31,22 @@ __all__ = ["NAME", "DistillrDataSource", "SplitPartition"]
 
 NAME = "distillr"
 #: options the data source itself reads; every other option is a column's value
-RESERVED = ("source", "table", "pushdown", "probes")
+RESERVED = ("source", "table", "pushdown", "probes", "max_partitions")
 
 
 class SplitPartition(InputPartition):
-    """One split of the connector, as a Spark partition (the split pickled)."""
+    """Splits of the connector, as one Spark partition (pickled; read one after the other).
+    A partition holds one split unless ``max_partitions`` grouped them."""
 
-    def __init__(self, split: Split) -> None:
-        super().__init__(pickle.dumps(split))
+    def __init__(self, splits: list[Split]) -> None:
+        super().__init__(pickle.dumps(splits))
 
     @property
-    def split(self) -> Split:
+    def splits(self) -> list[Split]:
         return pickle.loads(self.value)
 
     def __repr__(self) -> str:
-        return f"SplitPartition({self.split.describe})"
+        return f"SplitPartition({'; '.join(s.describe for s in self.splits)})"
 
 
 class DistillrDataSource(DataSource):
@@ -71,6 +72,7 @@ class DistillrDataSource(DataSource):
         self.table_name = opts["table"]
         self.pushdown = opts.get("pushdown", "true").lower() not in ("false", "0", "no")
         self.probes = opts.get("probes", "true").lower() not in ("false", "0", "no")
+        self.max_partitions = _positive(opts.get("max_partitions"))
         self.values = {k: v for k, v in dict(options).items() if str(k).lower() not in RESERVED}
 
     def _table(self) -> TableDef:
@@ -84,7 +86,17 @@ class DistillrDataSource(DataSource):
         tdef = conn.table(self.table_name)
         preds = option_predicates(tdef, self.values)
         cls = PushingReader if self.pushdown else Reader
-        return cls(self.definition, tdef, preds, conn.max_fanout, self.probes)
+        reader = cls(self.definition, tdef, preds, conn.max_fanout, self.probes)
+        reader.max_partitions = self.max_partitions
+        return reader
+
+
+def _positive(text: str | None) -> int | None:
+    if text is None:
+        return None
+    if not str(text).isdigit() or int(text) < 1:
+        raise ConfigError(f"max_partitions must be a whole number of at least 1, not {text!r}.")
+    return int(text)
 
 
 def spark_schema(schema: pa.Schema) -> StructType:
@@ -157,22 +169,24 @@ class Reader(DataSourceReader):
         self.predicates = predicates
         self.max_fanout = max_fanout
         self.probes = probes
+        self.max_partitions: int | None = None
 
     def request(self) -> ScanRequest:
         return ScanRequest(table=self.table.name, predicates=self.predicates, probes=self.probes)
 
     def partitions(self) -> list[SplitPartition]:
-        splits = self.definition.connector().plan(self.request())
-        return [SplitPartition(s) for s in splits]
+        splits = list(self.definition.connector().plan(self.request()))
+        n = max(1, min(len(splits), self.max_partitions or len(splits)))
+        return [SplitPartition(splits[i::n]) for i in range(n)]
 
     def read(self, partition: InputPartition) -> Iterator[pa.RecordBatch]:
-        split = partition.split if isinstance(partition, SplitPartition) else None
-        if split is None:  # no split: the connector planned nothing to read
-            return
+        splits = partition.splits if isinstance(partition, SplitPartition) else []
         schema = self.table.schema
-        for batch in self.definition.connector().read(split):
-            if batch.num_rows:
-                yield batch if batch.schema == schema else _conform(batch, schema)
+        conn = self.definition.connector()
+        for split in splits:
+            for batch in conn.read(split):
+                if batch.num_rows:
+                    yield batch if batch.schema == schema else _conform(batch, schema)
 
 
 class PushingReader(Reader):
