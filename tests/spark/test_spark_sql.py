@@ -72,3 +72,28 @@ def test_errors_are_raised_on_the_driver(spark, registered):
         distillr.spark.sql(spark, "SELECT * FROM my_twilio.callz")
     with pytest.raises(MissingParameter, match="needs its path parameter call_sid"):
         distillr.spark.sql(spark, "SELECT * FROM my_twilio.call_recordings")
+
+
+BIND = [
+    "SELECT c.sid, e.call_sid, c.status FROM my_twilio.calls c"
+    " JOIN my_twilio.call_events e ON e.CallSid = c.sid WHERE c.status = 'busy'",
+    "SELECT count(*) AS n FROM my_twilio.calls c JOIN my_twilio.call_events e"
+    " ON e.CallSid = c.sid WHERE c.status IN ('busy', 'failed')",
+]
+
+
+@pytest.mark.parametrize("query", BIND)
+def test_bind_joins(spark, home, registered, query):
+    with distillr.connect(home=str(home)) as con:
+        expected = _rows(con.sql(query).fetchall())
+    assert expected and expected != [(0,)]
+    assert _spark_rows(distillr.spark.sql(spark, query)) == expected
+
+
+def test_path_parameter_in_list(spark, home, registered):
+    with distillr.connect(home=str(home)) as con:
+        calls = [r[0] for r in con.sql("SELECT sid FROM my_twilio.calls LIMIT 3").fetchall()]
+        listed = ", ".join(f"'{c}'" for c in calls)
+        query = f"SELECT sid, call_sid FROM my_twilio.call_recordings WHERE CallSid IN ({listed})"
+        expected = _rows(con.sql(query).fetchall())
+    assert _spark_rows(distillr.spark.sql(spark, query)) == expected

@@ -12,6 +12,7 @@ definitions (:class:`~distillr.spark.definition.SourceDef`) to it.
 
 from __future__ import annotations
 
+import json
 import pickle
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
@@ -21,7 +22,7 @@ from pyspark.sql.datasource import DataSource, DataSourceReader, Filter, InputPa
 from pyspark.sql.pandas.types import from_arrow_schema
 from pyspark.sql.types import StructType
 
-from distillr.connectors.base import Pred, ScanRequest, Split, TableDef
+from distillr.connectors.base import Column, Pred, ScanRequest, Split, TableDef
 from distillr.errors import CatalogError, ConfigError, MissingParameter, did_you_mean
 from distillr.spark.definition import SourceDef
 from distillr.spark.filters import predicate_for
@@ -84,7 +85,7 @@ class DistillrDataSource(DataSource):
     def reader(self, schema: StructType) -> DataSourceReader:
         conn = self.definition.connector()
         tdef = conn.table(self.table_name)
-        preds = option_predicates(tdef, self.values)
+        preds = option_predicates(tdef, self.values, conn.max_fanout)
         cls = PushingReader if self.pushdown else Reader
         reader = cls(self.definition, tdef, preds, conn.max_fanout, self.probes)
         reader.max_partitions = self.max_partitions
@@ -116,8 +117,11 @@ def _definition(sources: Mapping[str, SourceDef], name: str) -> SourceDef:
     return found
 
 
-def option_predicates(tdef: TableDef, values: Mapping[str, str]) -> tuple[Pred, ...]:
-    """Equalities from the options (path parameters first of all); checks that every path
+def option_predicates(
+    tdef: TableDef, values: Mapping[str, str], max_fanout: int = 50
+) -> tuple[Pred, ...]:
+    """Equalities from the options (path parameters first of all); a JSON list
+    (``'["CA1", "CA2"]'``) is a list of values, one split each. Checks that every path
     parameter of the table is given."""
     preds = []
     for key, text in values.items():
@@ -129,11 +133,7 @@ def option_predicates(tdef: TableDef, values: Mapping[str, str]) -> tuple[Pred, 
                 f"Table '{tdef.name}' cannot take the option '{key}': the API does not filter"
                 f" {col.name}. Filter the DataFrame instead."
             )
-        try:
-            value = convert(text, col.type)
-        except NotPushable as why:
-            raise ConfigError(f"The option '{key}' = {text!r} is not valid: {why}.") from None
-        preds.append(Pred(col.name, "eq", value))
+        preds.append(_option_predicate(col, key, text, max_fanout))
     given = {p.column.lower() for p in preds}
     for c in tdef.columns:
         if c.expr is not None and c.name.lower() in given:
@@ -151,6 +151,29 @@ def option_predicates(tdef: TableDef, values: Mapping[str, str]) -> tuple[Pred, 
                 parameter=spelled,
             )
     return tuple(preds)
+
+
+def _option_predicate(col: Column, key: str, text: str, max_fanout: int) -> Pred:
+    raw: list = [text]
+    if text.lstrip().startswith("["):
+        try:
+            raw = json.loads(text)
+        except ValueError:
+            raise ConfigError(f"The option '{key}' is not a valid JSON list: {text!r}.") from None
+        if not isinstance(raw, list) or not raw:
+            raise ConfigError(f"The option '{key}' needs at least one value.")
+        if len(raw) > max_fanout:
+            raise ConfigError(
+                f"The option '{key}' has {len(raw)} values, one request each; the source's"
+                f" limit is {max_fanout}. Narrow the list."
+            )
+    try:
+        values = tuple(dict.fromkeys(convert(v, col.type) for v in raw))
+    except NotPushable as why:
+        raise ConfigError(f"The option '{key}' = {text!r} is not valid: {why}.") from None
+    if len(values) == 1:
+        return Pred(col.name, "eq", values[0])
+    return Pred(col.name, "in", values)
 
 
 class Reader(DataSourceReader):
