@@ -31,6 +31,52 @@ QUERIES = [
     "SELECT max(price) AS p, min(date_created) AS d FROM my_twilio.messages",
     "SELECT subresource_uris['media'] AS media FROM my_twilio.messages WHERE num_media > 0",
     "SELECT upper(status) AS s FROM my_twilio.calls WHERE `from` IS NOT NULL",
+    # filters the API takes exactly, approximately, or not at all
+    "SELECT sid FROM my_twilio.messages WHERE direction = 'inbound'",
+    "SELECT sid FROM my_twilio.messages WHERE status IN ('sent', 'delivered')",
+    "SELECT sid FROM my_twilio.messages WHERE `from` <> `to`",
+    "SELECT sid FROM my_twilio.messages WHERE num_segments BETWEEN 1 AND 2",
+    "SELECT sid FROM my_twilio.messages WHERE date_sent < TIMESTAMP '2026-06-01 12:30:00'",
+    "SELECT sid FROM my_twilio.messages WHERE date_sent BETWEEN TIMESTAMP '2026-01-01 00:00:00'"
+    " AND TIMESTAMP '2026-03-01 00:00:00'",
+    "SELECT sid FROM my_twilio.messages WHERE DateSent = DATE '2026-02-02' OR status = 'failed'",
+    "SELECT sid FROM my_twilio.messages WHERE error_code IS NULL AND price < 0",
+    "SELECT sid FROM my_twilio.calls WHERE status = 'completed' OR status = 'busy'",
+    "SELECT sid FROM my_twilio.calls WHERE status NOT IN ('completed', 'busy')",
+    "SELECT sid FROM my_twilio.calls WHERE start_time >= TIMESTAMP '2026-01-01 00:00:00'"
+    " AND status = 'completed'",
+    "SELECT sid FROM my_twilio.calls WHERE StartTime >= DATE '2026-01-01'",
+    "SELECT sid FROM my_twilio.calls WHERE `to` LIKE '+1%'",
+    "SELECT sid FROM my_twilio.calls WHERE lower(direction) = 'inbound'",
+    # aggregates, grouping, ordering
+    "SELECT direction, status, count(*) AS n FROM my_twilio.messages GROUP BY direction, status",
+    "SELECT count(DISTINCT `from`) AS n FROM my_twilio.messages",
+    "SELECT status, avg(duration) AS d FROM my_twilio.calls GROUP BY status",
+    "SELECT status, count(*) AS n FROM my_twilio.calls GROUP BY status HAVING count(*) > 4",
+    "SELECT CAST(date_sent AS DATE) AS d, count(*) AS n FROM my_twilio.messages"
+    " WHERE date_sent IS NOT NULL GROUP BY CAST(date_sent AS DATE)",
+    "SELECT sum(price) AS p FROM my_twilio.messages WHERE price IS NOT NULL",
+    "SELECT sid, duration FROM my_twilio.calls ORDER BY duration DESC, sid LIMIT 7",
+    "SELECT sid FROM my_twilio.messages WHERE direction = 'inbound' ORDER BY sid LIMIT 3",
+    "SELECT DISTINCT direction FROM my_twilio.calls",
+    "SELECT status, max(duration) AS m FROM my_twilio.calls WHERE status IN ('busy', 'completed')"
+    " GROUP BY status",
+    # expressions, CASE, subqueries, CTEs, nested fields
+    "SELECT sid, CASE WHEN duration > 60 THEN 'long' ELSE 'short' END AS k FROM my_twilio.calls",
+    "SELECT sid FROM my_twilio.calls WHERE duration > (SELECT avg(duration) FROM my_twilio.calls)",
+    "WITH b AS (SELECT sid, status FROM my_twilio.calls WHERE status = 'busy')"
+    " SELECT count(*) AS n FROM b",
+    "SELECT sid FROM my_twilio.messages WHERE `to` IN (SELECT `to` FROM my_twilio.calls)",
+    "SELECT subresource_uris['media'] AS m, sid FROM my_twilio.messages WHERE num_media = 0",
+    "SELECT coalesce(error_message, 'none') AS e, count(*) AS n FROM my_twilio.messages"
+    " GROUP BY coalesce(error_message, 'none')",
+    # joins across tables and sources
+    "SELECT c.status, count(*) AS n FROM my_twilio.messages m JOIN my_twilio.calls c"
+    " ON m.`from` = c.`from` GROUP BY c.status",
+    "SELECT m.sid FROM my_twilio.messages m LEFT JOIN my_twilio.calls c ON m.`to` = c.`from`"
+    " WHERE c.sid IS NULL",
+    "SELECT a.sid FROM my_twilio.calls a JOIN env_twilio.calls b ON a.sid = b.sid"
+    " WHERE b.status = 'completed'",
 ]
 
 
