@@ -48,6 +48,8 @@ QUERIES = [
     "SELECT sid FROM my_twilio.calls WHERE StartTime >= DATE '2026-01-01'",
     "SELECT sid FROM my_twilio.calls WHERE `to` LIKE '+1%'",
     "SELECT sid FROM my_twilio.calls WHERE lower(direction) = 'inbound'",
+    "SELECT count(*) AS n FROM my_twilio.messages WHERE direction <> 'inbound'"
+    " AND DateSent >= DATE '2025-01-01'",
     # aggregates, grouping, ordering
     "SELECT direction, status, count(*) AS n FROM my_twilio.messages GROUP BY direction, status",
     "SELECT count(DISTINCT `from`) AS n FROM my_twilio.messages",
