@@ -21,6 +21,11 @@ class Format(StrEnum):
     markdown = "markdown"
 
 
+class Engine(StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
 def read_sql(sql: str | None, file: Path | None) -> str:
     """The statement from the argument, ``--file`` or stdin (exactly one of them)."""
     if sql is not None and file is not None:
@@ -170,6 +175,11 @@ def query(
     no_pushdown: bool = typer.Option(
         False, "--no-pushdown", help="Fetch everything and filter locally (for checking)."
     ),
+    engine: Engine = typer.Option(
+        Engine.duckdb,
+        "--engine",
+        help="Run on DuckDB here, or on Apache Spark (needs distillr[spark] and Java).",
+    ),
 ) -> None:
     """Run a SQL query (Apache Drill syntax) over your data sources.
 
@@ -183,6 +193,12 @@ def query(
     con = connect()
     if explain:
         typer.echo(con.explain(text).text)
+        return
+    if engine is Engine.spark:
+        from distillr.spark import query_arrow
+
+        table = query_arrow(text, home=con.home, pushdown=not no_pushdown)
+        emit(table, fmt.value, output, max_rows=max_rows, stats=None)
         return
     table, stats = run_query(con, text, timeout=timeout, pushdown=not no_pushdown)
     emit(table, fmt.value, output, max_rows=max_rows, stats=stats)

@@ -12,10 +12,11 @@ See ``docs/spark.md`` for how secrets reach the executors and how request limits
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Collection
 from typing import Any
 
-__all__ = ["register", "sql"]
+__all__ = ["query_arrow", "register", "sql"]
 
 #: the sources each Spark session was registered with (by application id)
 _REGISTERED: dict[str, Any] = {}
@@ -98,3 +99,42 @@ def _conf_secrets(spark: Any, source: str) -> dict[str, str]:
 
 def _lower(names: Collection[str]) -> set[str]:
     return {n.lower() for n in names}
+
+
+def query_arrow(
+    text: str, home: str | os.PathLike | None = None, pushdown: bool = True, spark: Any = None
+) -> Any:
+    """Run Drill-style SQL on Spark (the active session, or a new local one) and return an
+    Arrow table: ``distillr query --engine spark``. A failure inside Spark is raised as the
+    distillr error it started as, without Spark's stack trace."""
+    import re
+
+    from distillr.errors import ConfigError, DistillrError
+
+    try:
+        from pyspark.errors import PySparkException
+        from pyspark.sql import SparkSession
+    except ModuleNotFoundError:
+        raise ConfigError(
+            "The Spark engine needs PySpark: pip install 'distillr[spark]'."
+        ) from None
+    if spark is None:
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        try:
+            spark = SparkSession.builder.appName("distillr").getOrCreate()
+        except Exception as exc:  # noqa: BLE001 - no Java, or Spark cannot start
+            raise ConfigError(
+                f"Spark could not start ({type(exc).__name__}): it needs a Java 17+ runtime"
+                " (java on PATH or JAVA_HOME)."
+            ) from None
+    if spark.sparkContext.applicationId not in _REGISTERED:
+        register(spark, home)
+    try:
+        return sql(spark, text, home=home, pushdown=pushdown).toArrow()
+    except PySparkException as exc:
+        text_ = str(exc)
+        found = re.findall(r"distillr\.errors\.(\w+): (.+)", text_)
+        if found:
+            raise DistillrError(found[-1][1].strip()) from None
+        first = text_.strip().splitlines()[0] if text_.strip() else type(exc).__name__
+        raise DistillrError(f"Spark failed: {first}") from None
