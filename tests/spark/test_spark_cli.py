@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-pytestmark = pytest.mark.slow
+# one worker runs every Spark test, so that one JVM serves them all (make test: --dist loadgroup)
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("spark")]
 
 
 def _run(capsys, *args: str) -> tuple[int, str, str]:

@@ -9,7 +9,8 @@ import pytest
 import distillr
 from distillr.connectors.base import Pred, ScanRequest
 
-pytestmark = pytest.mark.slow
+# one worker runs every Spark test, so that one JVM serves them all (make test: --dist loadgroup)
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("spark")]
 
 
 def _read(spark, table, source="my_twilio", **options):

@@ -11,7 +11,8 @@ import distillr
 import distillr.spark
 from distillr.errors import CatalogError, MissingParameter
 
-pytestmark = pytest.mark.slow
+# one worker runs every Spark test, so that one JVM serves them all (make test: --dist loadgroup)
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("spark")]
 
 QUERIES = [
     "SELECT sid, status FROM my_twilio.calls WHERE status = 'completed'",
