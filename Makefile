@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 # both cores (or however many there are); pass PYTEST_ARGS="-n0 tests/web" to run a part serially
-PYTEST_ARGS ?= -n auto
+PYTEST_ARGS ?= -n auto --dist loadgroup
 
 .PHONY: demo test lint bench catalog frontend clean
 

@@ -1,6 +1,7 @@
 """Install what the test suite needs beyond Python packages: Debian's Chromium for the
-browser tests and Debian's postgresql-client (psql) for the PostgreSQL wire tests. Run by
-`make test` before pytest; does nothing when both are present."""
+browser tests, Debian's postgresql-client (psql) for the PostgreSQL wire tests and a Java 17+
+runtime for the Spark tests. Run by `make test` before pytest; does nothing when all are
+present."""
 
 from __future__ import annotations
 
@@ -15,10 +16,13 @@ CHROMIUM = "/usr/bin/chromium"
 NEEDS = [
     (CHROMIUM, ["chromium", "fonts-dejavu-core"], "the browser tests"),
     ("psql", ["postgresql-client"], "the psql parts of the PostgreSQL wire tests"),
+    ("java", ["openjdk-17-jre-headless"], "the Spark tests"),
 ]
 
 
 def _present(thing: str) -> bool:
+    if thing == "java" and os.environ.get("JAVA_HOME"):
+        return True
     return os.path.exists(thing) if thing.startswith("/") else shutil.which(thing) is not None
 
 

@@ -21,6 +21,11 @@ class Format(StrEnum):
     markdown = "markdown"
 
 
+class Engine(StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
 def read_sql(sql: str | None, file: Path | None) -> str:
     """The statement from the argument, ``--file`` or stdin (exactly one of them)."""
     if sql is not None and file is not None:
@@ -279,6 +284,11 @@ def query(
     no_cache: bool = typer.Option(
         False, "--no-cache", help="Skip the response cache: every page comes from the API."
     ),
+    engine: Engine = typer.Option(
+        Engine.duckdb,
+        "--engine",
+        help="Run on DuckDB here, or on Apache Spark (needs distillr[spark] and Java).",
+    ),
 ) -> None:
     """Run a SQL query (Apache Drill syntax) over your data sources.
 
@@ -293,6 +303,9 @@ def query(
     if explain:
         typer.echo(con.explain(text, pushdown=not no_pushdown, probes=not no_probes).text)
         return
+    if engine is Engine.spark:
+        _on_spark(text, con, fmt.value, output, max_rows=max_rows, pushdown=not no_pushdown)
+        return
     query_and_emit(
         con,
         text,
@@ -303,6 +316,17 @@ def query(
         pushdown=not no_pushdown,
         probes=not no_probes,
     )
+
+
+def _on_spark(text: str, con: Any, fmt: str, output: Path | None, **options: Any) -> None:
+    """Run ``text`` on Apache Spark and write its result as ``query`` writes any other."""
+    from distillr.spark import query_arrow
+    from distillr.sql.result import Result
+
+    table = query_arrow(text, home=con.home, pushdown=options.pop("pushdown"))
+    out = _Output(fmt, output, max_rows=options.pop("max_rows"))
+    rows = out.write(Result(table=table), lambda: None)
+    out.summary(None, rows)
 
 
 def register(app: typer.Typer) -> None:

@@ -142,6 +142,12 @@ class Registry:
         row = self._row(name)
         return dict(row.options), self._decrypt(row)
 
+    def definition(self, name: str) -> tuple[str, dict[str, Any], dict[str, str]]:
+        """A saved source's type, options and secrets in clear, to build its connector
+        elsewhere (a Spark executor). The secrets are never to be printed or logged."""
+        row = self._row(name)
+        return row.type, dict(row.options), self._decrypt(row)
+
     def _rows(self, name: str | None = None) -> list[_Row]:
         con = db.read_connection(self.path)
         if con is None:

@@ -1,0 +1,244 @@
+"""The ``distillr`` Spark data source, on PySpark's Python Data Source API.
+
+``spark.read.format("distillr").option("source", S).option("table", T).load()``: the schema is
+the table's Arrow schema; each partition is one of the connector's splits (date ranges, ``IN``
+fan-out, subaccounts); filters the connector applies exactly are accepted, the others handed
+back to Spark (and still sent to the API as a superset). Any other option is a path parameter
+or an equality on a column (``.option("CallSid", "CA...")``).
+
+The class Spark sees is made by :func:`distillr.spark.register`, which attaches the sources'
+definitions (:class:`~distillr.spark.definition.SourceDef`) to it.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
+
+import pyarrow as pa
+from pyspark.sql.datasource import DataSource, DataSourceReader, Filter, InputPartition
+from pyspark.sql.pandas.types import from_arrow_schema
+from pyspark.sql.types import StructType
+
+from distillr.connectors.base import Column, Pred, ScanRequest, Split, TableDef
+from distillr.errors import CatalogError, ConfigError, MissingParameter, did_you_mean
+from distillr.spark.definition import SourceDef
+from distillr.spark.filters import predicate_for
+from distillr.sql.values import NotPushable, convert
+
+__all__ = ["NAME", "DistillrDataSource", "SplitPartition"]
+
+NAME = "distillr"
+#: options the data source itself reads; every other option is a column's value
+RESERVED = ("source", "table", "pushdown", "probes", "max_partitions")
+
+
+class SplitPartition(InputPartition):
+    """Splits of the connector, as one Spark partition (pickled; read one after the other).
+    A partition holds one split unless ``max_partitions`` grouped them."""
+
+    def __init__(self, splits: list[Split]) -> None:
+        super().__init__(pickle.dumps(splits))
+
+    @property
+    def splits(self) -> list[Split]:
+        return pickle.loads(self.value)
+
+    def __repr__(self) -> str:
+        return f"SplitPartition({'; '.join(s.describe for s in self.splits)})"
+
+
+class DistillrDataSource(DataSource):
+    """Reads one table of one source. ``sources`` is set on the subclass ``register`` makes."""
+
+    sources: ClassVar[Mapping[str, SourceDef]] = {}
+
+    @classmethod
+    def name(cls) -> str:
+        return NAME
+
+    def __init__(self, options: Any) -> None:
+        super().__init__(options)
+        opts = {str(k).lower(): v for k, v in dict(options).items()}
+        for key in ("source", "table"):
+            if not opts.get(key):
+                raise ConfigError(
+                    f"The distillr data source needs the option '{key}':"
+                    ' spark.read.format("distillr").option("source", "my_twilio")'
+                    '.option("table", "messages").load()'
+                )
+        self.definition = _definition(self.sources, opts["source"])
+        self.table_name = opts["table"]
+        self.pushdown = opts.get("pushdown", "true").lower() not in ("false", "0", "no")
+        self.probes = opts.get("probes", "true").lower() not in ("false", "0", "no")
+        self.max_partitions = _positive(opts.get("max_partitions"))
+        self.values = {k: v for k, v in dict(options).items() if str(k).lower() not in RESERVED}
+
+    def _table(self) -> TableDef:
+        return self.definition.connector().table(self.table_name)
+
+    def schema(self) -> StructType:
+        return spark_schema(self._table().schema)
+
+    def reader(self, schema: StructType) -> DataSourceReader:
+        conn = self.definition.connector()
+        tdef = conn.table(self.table_name)
+        preds = option_predicates(tdef, self.values, conn.max_fanout)
+        cls = PushingReader if self.pushdown else Reader
+        reader = cls(self.definition, tdef, preds, conn.max_fanout, self.probes)
+        reader.max_partitions = self.max_partitions
+        return reader
+
+
+def _positive(text: str | None) -> int | None:
+    if text is None:
+        return None
+    if not str(text).isdigit() or int(text) < 1:
+        raise ConfigError(f"max_partitions must be a whole number of at least 1, not {text!r}.")
+    return int(text)
+
+
+def spark_schema(schema: pa.Schema) -> StructType:
+    """The Spark schema of an Arrow schema (the same types: decimals keep their scale,
+    timestamps are Spark timestamps, maps and structs nest)."""
+    return from_arrow_schema(schema)
+
+
+def _definition(sources: Mapping[str, SourceDef], name: str) -> SourceDef:
+    found = {k.lower(): v for k, v in sources.items()}.get(name.lower())
+    if found is None:
+        raise CatalogError(
+            f"Unknown source '{name}'.{did_you_mean(name, list(sources))} The sources known to"
+            " Spark are those of the registry distillr.spark.register(spark) read; add one with"
+            " `distillr source add` and register again."
+        )
+    return found
+
+
+def option_predicates(
+    tdef: TableDef, values: Mapping[str, str], max_fanout: int = 50
+) -> tuple[Pred, ...]:
+    """Equalities from the options (path parameters first of all); a JSON list
+    (``'["CA1", "CA2"]'``) is a list of values, one split each. Checks that every path
+    parameter of the table is given."""
+    preds = []
+    for key, text in values.items():
+        col = tdef.column(key)
+        # a path parameter travels under its virtual spelling (call_sid -> CallSid)
+        col = next((c for c in tdef.columns if c.expr and c.expr.lower() == col.name.lower()), col)
+        if "eq" not in col.filters:
+            raise ConfigError(
+                f"Table '{tdef.name}' cannot take the option '{key}': the API does not filter"
+                f" {col.name}. Filter the DataFrame instead."
+            )
+        preds.append(_option_predicate(col, key, text, max_fanout))
+    given = {p.column.lower() for p in preds}
+    for c in tdef.columns:
+        if c.expr is not None and c.name.lower() in given:
+            given.add(c.expr.lower())
+    for param in tdef.parameters:
+        if param.lower() not in given:
+            spelled = next(
+                (c.name for c in tdef.columns if c.expr and c.expr.lower() == param.lower()),
+                param,
+            )
+            raise MissingParameter(
+                f"Table '{tdef.name}' needs the path parameter {spelled}: add"
+                f' .option("{spelled}", "...") to spark.read.format("distillr").',
+                table=tdef.name,
+                parameter=spelled,
+            )
+    return tuple(preds)
+
+
+def _option_predicate(col: Column, key: str, text: str, max_fanout: int) -> Pred:
+    raw: list = [text]
+    if text.lstrip().startswith("["):
+        try:
+            raw = json.loads(text)
+        except ValueError:
+            raise ConfigError(f"The option '{key}' is not a valid JSON list: {text!r}.") from None
+        if not isinstance(raw, list) or not raw:
+            raise ConfigError(f"The option '{key}' needs at least one value.")
+        if len(raw) > max_fanout:
+            raise ConfigError(
+                f"The option '{key}' has {len(raw)} values, one request each; the source's"
+                f" limit is {max_fanout}. Narrow the list."
+            )
+    try:
+        values = tuple(dict.fromkeys(convert(v, col.type) for v in raw))
+    except NotPushable as why:
+        raise ConfigError(f"The option '{key}' = {text!r} is not valid: {why}.") from None
+    if len(values) == 1:
+        return Pred(col.name, "eq", values[0])
+    return Pred(col.name, "in", values)
+
+
+class Reader(DataSourceReader):
+    """Plans the splits on the driver and reads one split per partition on the executors."""
+
+    def __init__(
+        self,
+        definition: SourceDef,
+        table: TableDef,
+        predicates: tuple[Pred, ...],
+        max_fanout: int,
+        probes: bool = True,
+    ) -> None:
+        self.definition = definition
+        self.table = table
+        self.predicates = predicates
+        self.max_fanout = max_fanout
+        self.probes = probes
+        self.max_partitions: int | None = None
+
+    def request(self) -> ScanRequest:
+        return ScanRequest(table=self.table.name, predicates=self.predicates, probes=self.probes)
+
+    def partitions(self) -> list[SplitPartition]:
+        splits = list(self.definition.connector().plan(self.request()))
+        n = max(1, min(len(splits), self.max_partitions or len(splits)))
+        return [SplitPartition(splits[i::n]) for i in range(n)]
+
+    def read(self, partition: InputPartition) -> Iterator[pa.RecordBatch]:
+        splits = partition.splits if isinstance(partition, SplitPartition) else []
+        schema = self.table.schema
+        conn = self.definition.connector()
+        for split in splits:
+            for batch in conn.read(split):
+                if batch.num_rows:
+                    yield batch if batch.schema == schema else _conform(batch, schema)
+
+
+class PushingReader(Reader):
+    """A reader that takes Spark's filters (``spark.sql.python.filterPushdown.enabled``)."""
+
+    def pushFilters(self, filters: list[Filter]) -> list[Filter]:
+        pushed = list(self.predicates)
+        taken = {_slot(p) for p in pushed}
+        back = []
+        for flt in filters:
+            found = predicate_for(flt, self.table, self.max_fanout)
+            if found is None or _slot(found[0]) in taken:
+                back.append(flt)
+                continue
+            pred, exact = found
+            pushed.append(pred)
+            taken.add(_slot(pred))
+            if not exact:
+                back.append(flt)
+        self.predicates = tuple(pushed)
+        return back
+
+
+def _slot(pred: Pred) -> tuple[str, str]:
+    """One predicate per column and operator reaches the connector (an equality and a list
+    count as one); Spark applies any other."""
+    return pred.column.lower(), "eq" if pred.op == "in" else pred.op
+
+
+def _conform(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
+    columns = [batch.column(f.name).cast(f.type) for f in schema]
+    return pa.RecordBatch.from_arrays(columns, schema=schema)

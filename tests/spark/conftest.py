@@ -1,0 +1,71 @@
+"""Fixtures: one local Spark session for the whole run, a Twilio sandbox and a registry of
+sources pointed at it, registered as the ``distillr`` data source."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+
+import pytest
+
+#: the secret of the source ``env_twilio`` comes from the executors' environment alone
+ENV_SOURCE = "env_twilio"
+
+
+def _java() -> bool:
+    return bool(os.environ.get("JAVA_HOME") or shutil.which("java"))
+
+
+@pytest.fixture(scope="session")
+def sandbox():
+    from distillr.sandbox import TwilioSandbox
+
+    with TwilioSandbox(seed=42, scale="tiny") as sb:
+        yield sb
+
+
+@pytest.fixture(scope="session")
+def home(sandbox, tmp_path_factory):
+    from distillr.registry import Registry
+
+    path = tmp_path_factory.mktemp("spark-home")
+    reg = Registry(path)
+    options = {"account_sid": sandbox.account_sid, "base_url": sandbox.base_url}
+    secrets = {"auth_token": sandbox.auth_token}
+    for name in ("my_twilio", ENV_SOURCE, "no_secret"):
+        reg.add("twilio", name, options=options, secrets=secrets, verify=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def spark(sandbox):
+    if not _java():
+        pytest.skip("Spark needs a Java 17+ runtime (java on PATH or JAVA_HOME); none found")
+    pytest.importorskip("pyspark", reason="pip install 'distillr[spark]' for the Spark tests")
+    from pyspark.sql import SparkSession
+
+    from distillr.spark.definition import env_name
+
+    # the Python workers run this interpreter (with distillr), and inherit the environment
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    os.environ[env_name(ENV_SOURCE, "auth_token")] = sandbox.auth_token
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("distillr-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", "2")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
+def registered(spark, home):
+    import distillr.spark
+
+    return distillr.spark.register(spark, home, ship_secrets=["my_twilio"])

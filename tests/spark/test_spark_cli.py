@@ -1,0 +1,39 @@
+"""``distillr query --engine spark``: the same output as the DuckDB engine, and distillr's own
+error messages (no Spark stack trace) when a query is wrong."""
+
+from __future__ import annotations
+
+import pytest
+
+# one worker runs every Spark test, so that one JVM serves them all (make test: --dist loadgroup)
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("spark")]
+
+
+def _run(capsys, *args: str) -> tuple[int, str, str]:
+    from distillr.cli import run
+
+    capsys.readouterr()
+    code = run(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_engine_spark_prints_the_duckdb_engines_rows(spark, home, registered, capsys):
+    sql = "SELECT status, count(*) AS n FROM my_twilio.calls GROUP BY status ORDER BY status"
+    args = ("--home", str(home), "query", sql, "--format", "csv")
+    code, on_duckdb, err = _run(capsys, *args)
+    assert code == 0, err
+    code, on_spark, err = _run(capsys, *args, "--engine", "spark")
+    assert code == 0, err
+    assert on_spark == on_duckdb and on_spark.count("\n") > 3
+
+
+def test_engine_spark_errors_are_distillrs(spark, home, registered, capsys):
+    base = ("--home", str(home), "query", "--engine", "spark")
+    code, _, err = _run(capsys, *base, "SELECT * FROM my_twilio.callz")
+    assert code == 1 and "has no table 'callz'" in err and "Traceback" not in err
+    code, _, err = _run(capsys, *base, "SELECT * FROM my_twilio.call_recordings")
+    assert code == 1 and "needs its path parameter call_sid" in err
+    code, _, err = _run(capsys, *base, "SELECT count(*) FROM no_secret.calls")
+    assert code == 1 and "DISTILLR_SECRET_NO_SECRET_AUTH_TOKEN" in err
+    assert "Traceback" not in err and "at org.apache" not in err
