@@ -132,9 +132,7 @@ def test_secrets_never_in_the_plan_or_options(spark, registered, sandbox):
 
 
 def test_secrets_from_the_executors_environment(spark, home, registered):
-    from conftest import ENV_SOURCE
-
-    got = _read(spark, "calls", source=ENV_SOURCE).count()
+    got = _read(spark, "calls", source="env_twilio").count()  # conftest's ENV_SOURCE
     assert got == _read(spark, "calls").count() > 0
 
 

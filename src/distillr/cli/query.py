@@ -324,7 +324,7 @@ def _on_spark(text: str, con: Any, fmt: str, output: Path | None, **options: Any
     from distillr.sql.result import Result
 
     table = query_arrow(text, home=con.home, pushdown=options.pop("pushdown"))
-    out = _Output(fmt, output, max_rows=options.pop("max_rows"))
+    out = _Output(fmt, output, max_rows=options.pop("max_rows"), fit=None)
     rows = out.write(Result(table=table), lambda: None)
     out.summary(None, rows)
 
