@@ -134,8 +134,10 @@ def test_a_path_parameter_table_opens_with_a_real_value(page, source, sandbox):
     page.fill(".tree-filter", "/Calls/:CallSid/Recordings")
     page.wait_for_selector("[data-table=call_recordings] .table-link")
     page.click("[data-table=call_recordings] .table-link")
+    # the new tab's SQL first names the parameter while it looks a value up, then has it
     page.wait_for_function(
-        "() => !document.querySelector('.cm-content').textContent.includes('looking up')"
+        "() => { const t = document.querySelector('.cm-content').textContent;"
+        " return t.includes('CallSid') && !t.includes('looking up'); }"
     )
     sql = page.inner_text(".cm-content")
     assert re.search(r"`CallSid` = 'CA[0-9a-f]{32}'", sql), sql
