@@ -27,6 +27,7 @@ import msgspec
 import pyarrow as pa
 
 from distillr.connectors.arrow import warm_up
+from distillr.connectors.auth import BasicAuth
 from distillr.connectors.base import Connector, ScanRequest, ScanStats, Split, TableDef
 from distillr.connectors.http import HttpClient, RetryPolicy
 from distillr.connectors.pages import DecodedPage
@@ -223,7 +224,7 @@ class TwilioConnector(Connector):
         self.page_size = page_size
         self.http = HttpClient(
             label="Twilio",
-            auth=(user, secret),
+            auth=BasicAuth(user).bind({"password": secret}),
             transport=transport,
             timeout=timeout,
             retry=retry,
