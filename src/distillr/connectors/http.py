@@ -323,9 +323,10 @@ GiveUpHook = Callable[[str, str, "httpx.Response | None", str, int], SourceError
 class HttpClient:
     """A pooled, retrying, concurrency-limited JSON-over-HTTP client for one source.
 
-    ``label`` names the API in error messages (``"Twilio"``). ``auth`` is any httpx auth (for
-    example ``httpx.BasicAuth(user, secret)``, or a ``(user, secret)`` pair for basic auth); it
-    never appears in a message or a ``repr``.
+    ``label`` names the API in error messages (``"Twilio"``). ``auth`` is the auth of every
+    request: an auth scheme of :mod:`distillr.connectors.auth` (made into its httpx auth with
+    the client, so httpx is still imported on the first request only), any httpx auth, or a
+    ``(user, secret)`` pair for basic auth; it never appears in a message or a ``repr``.
     """
 
     #: a requests-per-second limit over every :meth:`request` (set by the connector)
@@ -337,7 +338,7 @@ class HttpClient:
         self,
         *,
         label: str = "The API",
-        auth: httpx.Auth | tuple[str, str] | None = None,
+        auth: Any = None,
         transport: httpx.BaseTransport | None = None,
         timeout: float = 30.0,
         retry: RetryPolicy | None = None,
@@ -387,8 +388,11 @@ class HttpClient:
                     max_connections=s["max_concurrency"] * 2,
                     max_keepalive_connections=s["max_concurrency"] * 2,
                 )
+                auth = s["auth"]
+                if hasattr(auth, "httpx_auth"):  # an auth scheme (connectors/auth.py)
+                    auth = auth.httpx_auth()
                 self._client = httpx.Client(
-                    auth=s["auth"],
+                    auth=auth,
                     transport=s["transport"],
                     verify=_ssl_context() if s["transport"] is None else True,
                     timeout=httpx.Timeout(s["timeout"], connect=min(s["timeout"], 10.0)),

@@ -45,6 +45,7 @@ from distillr.connectors.base import (
     Split,
     TableDef,
 )
+from distillr.connectors.fanout import fan_out
 from distillr.connectors.formats import Parsed
 from distillr.connectors.http import HttpClient, RateLimit, RetryPolicy
 from distillr.connectors.paginators import Page, PageRequest, Progress
@@ -63,7 +64,6 @@ from distillr.errors import (
     CatalogError,
     DistillrError,
     SourceError,
-    TooManyRequests,
     did_you_mean,
 )
 
@@ -297,16 +297,8 @@ class RestConnector(Connector):
         bound = bind(t, request.predicates)
         if bound.empty:
             return []
-        names = list(bound.values)
-        combos = list(itertools.product(*(bound.values[n] for n in names)))
-        if len(combos) > max(self.max_fanout, 1) * 20:
-            raise TooManyRequests(
-                f"Reading '{t.name}' would take {len(combos)} separate scans (one per"
-                " combination of parameter values). Narrow the query: fewer values in IN (...)."
-            )
-        return [
-            self._split(t, dict(zip(names, combo, strict=True)), request.limit) for combo in combos
-        ]
+        fan = fan_out(t.name, list(bound.values.items()), max_fanout=self.max_fanout)
+        return [self._split(t, values, request.limit) for values in fan.combinations()]
 
     def _bill_pending(self, stats: ScanStats | None) -> None:
         with self._lock:
