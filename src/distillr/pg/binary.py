@@ -5,10 +5,10 @@ Each value is written as the PostgreSQL type ``rows.oid_of`` gives its column: i
 floats big-endian, ``bool`` one byte, ``date`` days and ``timestamp``/``timestamptz``/``time``
 microseconds from PostgreSQL's epochs, ``interval`` as microseconds, days and months,
 ``numeric`` in base-10000 digits, ``jsonb`` a version byte and the JSON text, ``text`` and
-``bytea`` their bytes. Fixed-size values come back as a 2-D ``uint8`` array (one row per
-value), the others as an Arrow binary array; both are built with numpy and Arrow compute, not
-a Python loop per value (but for decimals beyond 64 bits and the types that fall back to
-text).
+``bytea`` their bytes. Fixed-size values come back as a numpy array in the big-endian type
+they are sent in, the others as an Arrow binary array; both are built with numpy and Arrow
+compute, not a Python loop per value (but for decimals beyond 64 bits, intervals with months
+and the types that fall back to text).
 """
 
 from __future__ import annotations
@@ -31,9 +31,8 @@ _NUMERIC_NEG, _NUMERIC_NAN = 0x4000, 0xC000
 
 
 def _fixed(values: np.ndarray, dtype: str) -> np.ndarray:
-    """``values`` as big-endian ``dtype``, one row of bytes per value."""
-    out = np.ascontiguousarray(values.astype(dtype, copy=False))
-    return out.view(np.uint8).reshape(len(values), -1)
+    """``values`` as the big-endian ``dtype`` they are sent in."""
+    return values.astype(dtype, copy=False)
 
 
 def _ints(col: pa.Array) -> np.ndarray:
@@ -73,22 +72,19 @@ def binary_cells(col: pa.Array, oid: int) -> np.ndarray | pa.Array:
         micros, days, months = interval_parts(col)
         out = np.zeros(len(col), dtype=[("us", ">i8"), ("days", ">i4"), ("months", ">i4")])
         out["us"], out["days"], out["months"] = micros, days, months
-        return out.view(np.uint8).reshape(len(col), 16)
+        return out
     if pa.types.is_decimal(t) or pa.types.is_uint64(t) or oid == 1700:
         return _numeric(col)
     if pa.types.is_string(t) or pa.types.is_large_string(t):
-        return col.cast(pa.large_binary())
+        return col.cast(pa.binary())
     if pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t):
-        return col.cast(pa.large_binary())
+        return col.cast(pa.binary())
     if pa.types.is_null(t):
-        return pa.nulls(len(col), pa.large_binary())
+        return pa.nulls(len(col), pa.binary())
     if pa.types.is_nested(t):
-        jsonb = pa.array(json_texts(col), pa.large_string()).cast(pa.large_binary())
-        return pc.binary_join_element_wise(
-            pa.scalar(b"\x01", pa.large_binary()), jsonb, pa.scalar(b"", pa.large_binary())
-        )
-    text = [None if v is None else str(v) for v in col.to_pylist()]
-    return pa.array(text, pa.large_string()).cast(pa.large_binary())
+        jsonb = pa.array(json_texts(col), pa.binary())
+        return pc.binary_join_element_wise(b"\x01", jsonb, b"")
+    return pa.array([None if v is None else str(v).encode() for v in col.to_pylist()], pa.binary())
 
 
 def json_texts(col: pa.Array) -> list[str | None]:
@@ -174,11 +170,11 @@ def _numeric_digits(magnitude: np.ndarray, negative: np.ndarray, scale: int, val
     keep = np.ones((n, 4 + width), dtype=bool)
     keep[:, 4:] = (at >= first[:, None]) & (at <= last[:, None]) & any_digit[:, None]
     data = table[keep].tobytes()
-    offsets = np.zeros(n + 1, dtype=np.int64)
+    offsets = np.zeros(n + 1, dtype=np.int32)
     np.cumsum(2 * (4 + ndigits), out=offsets[1:])
     validity = None if valid.false_count == 0 else valid.buffers()[1]
     return pa.Array.from_buffers(
-        pa.large_binary(), n, [validity, pa.py_buffer(offsets), pa.py_buffer(data)]
+        pa.binary(), n, [validity, pa.py_buffer(offsets), pa.py_buffer(data)]
     )
 
 
@@ -214,4 +210,4 @@ def _numeric_slow(col: pa.Array) -> pa.Array:
     values = [
         None if v is None else numeric_bytes(decimal.Decimal(v), scale) for v in col.to_pylist()
     ]
-    return pa.array(values, pa.large_binary())
+    return pa.array(values, pa.binary())

@@ -142,30 +142,33 @@ def _timestamp_text(col: pa.Array) -> pa.Array:
         return pc.replace_substring_regex(text, r"\.?0+$", "", max_replacements=1)
 
 
-#: the most bytes of DataRows built at once (Arrow's binary arrays have 32-bit offsets)
-MAX_CHUNK = 1 << 30
+#: the most bytes of a batch encoded at once, so that its DataRows stay well within the
+#: 2 GiB that Arrow's binary arrays (32-bit offsets) hold
+MAX_CHUNK = 256 << 20
+_MAX_BINARY = 2**31 - 1
 
 
 def _cells(col: pa.Array, binary: bool) -> np.ndarray | pa.Array:
-    """One column's cells: a 2-D ``uint8`` array when every value has the same size and none
-    is null, else a binary array (nulls kept)."""
-    cells = binary_cells(col, oid_of(col.type)) if binary else _text(col).cast(pa.large_binary())
+    """One column's cells: a numpy array of fixed-size values when none is null, else a
+    binary array (nulls kept)."""
+    cells = binary_cells(col, oid_of(col.type)) if binary else _text(col).cast(pa.binary())
     if isinstance(cells, np.ndarray) and col.null_count:
-        n, width = cells.shape
         valid = col.is_valid()
         fixed = pa.Array.from_buffers(
-            pa.binary(width), n, [valid.buffers()[1], pa.py_buffer(cells.tobytes())]
+            pa.binary(cells.dtype.itemsize),
+            len(col),
+            [valid.buffers()[1], pa.py_buffer(cells.tobytes())],
         )
-        return fixed.cast(pa.large_binary())
+        return fixed.cast(pa.binary())
     return cells
 
 
 def _lengths(cells: np.ndarray | pa.Array, n: int) -> np.ndarray:
     """Each cell's byte count, -1 for a null."""
     if isinstance(cells, np.ndarray):
-        return np.full(n, cells.shape[1], dtype=np.int64)
-    offsets = np.frombuffer(cells.buffers()[1], dtype=np.int64)[cells.offset :][: n + 1]
-    lengths = np.diff(offsets)
+        return np.full(n, cells.dtype.itemsize, dtype=np.int64)
+    offsets = np.frombuffer(cells.buffers()[1], dtype=np.int32)[cells.offset :][: n + 1]
+    lengths = np.diff(offsets).astype(np.int64)
     if cells.null_count:
         lengths = np.where(cells.is_valid().to_numpy(zero_copy_only=False), lengths, -1)
     return lengths
@@ -175,41 +178,53 @@ def data_rows(batch: pa.RecordBatch, binary: Sequence[bool] | None = None) -> by
     """Every row of ``batch`` as DataRow messages, concatenated; ``binary`` says which columns
     go in the binary format (none when not given).
 
-    Runs of fixed-size bytes (the message head, length prefixes, fixed-size binary values)
-    are laid out side by side with numpy, then one Arrow join per row interleaves them with
-    the variable-size cells."""
+    Runs of fixed-size fields (the message head, length prefixes, fixed-size binary values)
+    are laid out side by side in a numpy record array, then one Arrow join per row
+    interleaves them with the variable-size cells."""
     n = batch.num_rows
     if n == 0:
         return b""
+    if n > 1 and batch.nbytes > MAX_CHUNK:
+        return _halves(batch, binary)
     cells = [_cells(col, bool(binary and binary[i])) for i, col in enumerate(batch.columns)]
     lengths = [_lengths(c, n) for c in cells]
     total = 6 + sum(4 + np.maximum(length, 0) for length in lengths)  # the kind byte aside
-    if n > 1 and int(total.sum()) + n > MAX_CHUNK:
-        half = n // 2
-        return data_rows(batch.slice(0, half), binary) + data_rows(batch.slice(half), binary)
-    head = np.empty(n, dtype=[("kind", "S1"), ("length", ">i4"), ("columns", ">i2")])
-    head["kind"], head["length"], head["columns"] = b"D", total, batch.num_columns
-    run = [head.view(np.uint8).reshape(n, 7)]
+    if n > 1 and int(total.sum()) + n > _MAX_BINARY:
+        return _halves(batch, binary)
+    run = [("kind", "S1", b"D"), ("length", ">i4", total), ("columns", ">i2", batch.num_columns)]
     pieces: list[pa.Array] = []
-    for c, length in zip(cells, lengths):
-        run.append(length.astype(">i4").view(np.uint8).reshape(n, 4))
+    for i, (c, length) in enumerate(zip(cells, lengths)):
+        run.append((f"n{i}", ">i4", length))
         if isinstance(c, np.ndarray):
-            run.append(c)
+            run.append((f"v{i}", c.dtype, c))
             continue
-        pieces += [_fixed_run(run), pc.fill_null(c, b"")]
+        pieces += [_run(run, n), pc.fill_null(c, b"")]
         run = []
     if not pieces:
-        return np.hstack(run).tobytes()
+        return _records(run, n).tobytes()
     if run:
-        pieces.append(_fixed_run(run))
-    rows = pc.binary_join_element_wise(*pieces, pa.scalar(b"", pa.large_binary()))
-    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset : rows.offset + n + 1]
+        pieces.append(_run(run, n))
+    rows = pc.binary_join_element_wise(*pieces, b"")
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32)[rows.offset : rows.offset + n + 1]
     return rows.buffers()[2].to_pybytes()[offsets[0] : offsets[-1]]
 
 
-def _fixed_run(run: list[np.ndarray]) -> pa.Array:
-    """Fixed-size byte columns, side by side, as one binary array."""
-    data = np.hstack(run) if len(run) > 1 else np.ascontiguousarray(run[0])
-    n, width = data.shape
-    fixed = pa.Array.from_buffers(pa.binary(width), n, [None, pa.py_buffer(data.tobytes())])
-    return fixed.cast(pa.large_binary())
+def _halves(batch: pa.RecordBatch, binary: Sequence[bool] | None) -> bytes:
+    half = batch.num_rows // 2
+    return data_rows(batch.slice(0, half), binary) + data_rows(batch.slice(half), binary)
+
+
+def _records(run: list[tuple[str, object, object]], n: int) -> np.ndarray:
+    """Fixed-size fields (name, big-endian type, values), side by side in one record each."""
+    out = np.empty(n, dtype=[(name, dtype) for name, dtype, _ in run])
+    for name, _, values in run:
+        out[name] = values
+    return out
+
+
+def _run(run: list[tuple[str, object, object]], n: int) -> pa.Array:
+    """Fixed-size fields as one binary array, a record per row."""
+    records = _records(run, n)
+    width = records.dtype.itemsize
+    fixed = pa.Array.from_buffers(pa.binary(width), n, [None, pa.py_buffer(records.tobytes())])
+    return fixed.cast(pa.binary())
