@@ -40,9 +40,10 @@ def from_text(text: str) -> DistillrError | None:
     cls = getattr(errors, name, None)
     if not (isinstance(cls, type) and issubclass(cls, DistillrError)):
         cls = DistillrError
-    err = cls.__new__(cls)
-    DistillrError.__init__(err, message)  # only the message: no table, status or request
-    return err
+    try:
+        return cls(message)  # only the message: its details (status, table...) stay unknown
+    except TypeError:  # a class that needs more than a message
+        return DistillrError(message)
 
 
 @contextmanager
