@@ -28,6 +28,8 @@ function pairs(text) {
 // reasons counted rather than listed (most operations of a large spec are not GET)
 const SUMMED = ["only GET operations are tables", "not included"];
 
+const scalar = (text) => (/^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text);
+
 const label = (key) => key.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
 
 // The list of tables with a tick box each, a filter box and All/None (for the rows shown).
@@ -167,7 +169,8 @@ export function openApiForm({ body, dlg, meta, type, choice, head = [], onSaved,
   const columns = h("div", { class: "columns", "aria-live": "polite" });
   const formError = h("div", { class: "form-error", role: "alert" });
   const save = h("button", { class: "btn save", type: "submit", disabled: true }, "Save");
-  const loaded = h("div", { class: "spec-loaded", hidden: true }, baseUrl.el, params.el, authBox, list.el, h("div", { class: "spec-test" }, h("span", { class: "field-label" }, "Test a table"), testTable, testBtn), testError, columns);
+  const testValues = h("input", { name: "test-values", autocomplete: "off", spellcheck: false, placeholder: "values to test with: boardId=1", "aria-label": "Values to test with", title: "The tested table's required parameters, NAME=VALUE separated by spaces (not saved)" });
+  const loaded = h("div", { class: "spec-loaded", hidden: true }, baseUrl.el, params.el, authBox, list.el, h("div", { class: "spec-test" }, h("span", { class: "field-label" }, "Test a table"), testTable, testValues, testBtn), testError, columns);
 
   function renderTestChoice() {
     const current = testTable.value;
@@ -313,6 +316,15 @@ export function openApiForm({ body, dlg, meta, type, choice, head = [], onSaved,
     return out;
   }
 
+  // The definition with the values to test with as its table's parameter examples (Test only).
+  function withExamples(definition, table) {
+    // NAME=VALUE pairs apart by spaces (a value may hold spaces: jql=project = ENG boardId=1)
+    const given = pairs(testValues.value.trim().split(/\s+(?=[A-Za-z_][\w.-]*=)/).join("\n"));
+    if (!Object.keys(given).length) return definition;
+    const endpoints = definition.endpoints.map((e) => (e.name !== table ? e : { ...e, params: (e.params || []).map((p) => (p.name in given ? { ...p, example: scalar(given[p.name]) } : p)) }));
+    return { ...definition, endpoints };
+  }
+
   async function test() {
     clearErrors();
     clear(columns);
@@ -323,11 +335,13 @@ export function openApiForm({ body, dlg, meta, type, choice, head = [], onSaved,
       const made = await ticked(testError);
       if (!made) return;
       const table = made.report.tables.find((t) => t.path === path) || made.report.tables[0];
-      const res = await api("POST", "/api/sources/test", { type: type.type, options: made.definition, secrets: secrets(), table: table.name });
+      const res = await api("POST", "/api/sources/test", { type: type.type, options: withExamples(made.definition, table.name), secrets: secrets(), table: table.name });
       const found = res.tables.find((t) => t.name.toLowerCase() === table.name.toLowerCase());
       const cols = (found ? found.columns : []).filter((c) => !c.virtual);
+      const fetched = (res.sampled || []).includes(table.name);
+      if (!fetched) testError.textContent = `${table.name} was not fetched: ${res.skipped?.[table.name] || "no page came back"}. Give its required parameters to test with (boardId=1).`;
       columns.append(
-        h("div", { class: "columns-head" }, `${table.name}: ${cols.length} columns inferred from one page`),
+        h("div", { class: "columns-head" }, `${table.name}: ${cols.length} columns ${fetched ? "inferred from one page" : "from the spec"}`),
         h("ul", { class: "column-list" }, cols.map((c) => h("li", { dataset: { column: c.name } }, h("strong", {}, c.name), " ", h("span", { class: "muted" }, c.type)))),
       );
     } catch (err) {

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import httpx
 import pytest
@@ -17,6 +18,8 @@ from distillr.registry import Registry
 from distillr.server import create_app
 
 BASE = "http://127.0.0.1:8000"
+TWILIO = Path(__file__).parents[1] / "openapi" / "specs" / "twilio" / "twilio_api_v2010.json"
+SID = "AC" + "a" * 32
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +97,38 @@ def test_the_wizards_source_is_the_clis_for_the_same_ticks(tmp_path, monkeypatch
     assert web.options == cli.options
     assert [e["name"] for e in web.options["endpoints"]] == names
     assert (web.type, web.secrets) == (cli.type, cli.secrets)
+
+
+def test_with_parameter_values_too(tmp_path, monkeypatch):
+    """Twilio's spec, AccountSid given (the short names drop /Accounts/{AccountSid}): the page's
+    requests save what ``--param`` and ``--include`` save."""
+    monkeypatch.delenv("DISTILLR_SECRET_KEY", raising=False)
+    given = {"params": json.dumps({"AccountSid": SID}), "options": json.dumps({"username": SID})}
+    with TestClient(create_app(tmp_path / "web"), base_url=BASE) as c:
+        tables = preview(c, TWILIO, **given).json()["report"]["tables"]
+        by_name = {t["name"]: t["path"] for t in tables}
+        ticked = [by_name["calls"], by_name["call_recordings"], by_name["messages"]]
+        body = preview(c, TWILIO, ticked, **given).json()
+        assert [t["name"] for t in body["report"]["tables"]] == [
+            "call_recordings", "calls", "messages"
+        ]  # fmt: skip
+        saved = c.post(
+            "/api/sources",
+            json={"type": "rest", "name": "tw", "options": body["definition"],
+                  "secrets": {"password": "x"}, "verify": False},
+        )  # fmt: skip
+        assert saved.status_code == 201, saved.text
+    monkeypatch.setenv("DISTILLR_HOME", str(tmp_path / "cli"))
+    monkeypatch.setenv("TW_TOKEN", "x")
+    includes = [arg for p in ticked for arg in ("--include", p)]
+    code = run(
+        ["source", "add", "rest", "tw", "--openapi", str(TWILIO), *includes,
+         "--param", f"AccountSid={SID}", "--option", f"username={SID}",
+         "--secret-env", "password=TW_TOKEN", "--no-verify"]
+    )  # fmt: skip
+    assert code == 0
+    web, cli = Registry(tmp_path / "web").get("tw"), Registry(tmp_path / "cli").get("tw")
+    assert web.options == cli.options
 
 
 def test_a_narrower_import_may_rename_and_the_page_saves_what_it_makes(tmp_path, monkeypatch):

@@ -131,6 +131,18 @@ def test_upload_untick_test_save_then_query(page, jsb, spec, server, home, monke
     columns = page.locator(".columns .column-list li").all_inner_texts()
     assert any(c.startswith("name") and "VARCHAR" in c for c in columns), columns
     assert "/rest/agile/1.0/board" in [r["path"] for r in jsb.requests.snapshot()]
+    # a table with a required parameter: tested with the value given, not saved with it
+    page.select_option("select[name=test-table]", label="board_epic")
+    page.click("button.test")
+    page.wait_for_selector(".test-error:has-text('board_epic was not fetched')")
+    assert "boardId" in page.inner_text(".test-error")
+    page.fill("input[name=test-values]", "boardId=1")
+    jsb.requests.clear()
+    page.click("button.test")
+    page.wait_for_selector(".columns-head:has-text('board_epic: ')")
+    assert "inferred from one page" in page.inner_text(".columns-head")
+    assert page.inner_text(".test-error") == ""
+    assert "/rest/agile/1.0/board/1/epic" in [r["path"] for r in jsb.requests.snapshot()]
     assert httpx.get(f"{server}/api/sources").json() == []
 
     page.click("button.save")
