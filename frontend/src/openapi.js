@@ -294,6 +294,11 @@ export function openApiForm({ body, dlg, meta, type, choice, head = [], onSaved,
       return null;
     }
     const made = await preview(chosen.map((t) => t.path));
+    if (!made.definition.base_url) {
+      baseUrl.error.textContent = "Give the base URL: the spec names no server with a full URL.";
+      baseUrl.input.focus();
+      return null;
+    }
     const missing = Object.entries(made.missing || {});
     if (missing.length) {
       last = { ...last, missing: made.missing };

@@ -92,6 +92,24 @@ def test_a_bad_spec_is_shown_in_the_form(page, tmp_path):
     assert page.locator(".spec-tables li").count() == 0
 
 
+def test_a_spec_without_a_full_server_asks_for_the_base_url(page, spec, tmp_path):
+    doc = json.loads(spec.read_text())
+    doc["servers"] = [{"url": "/"}]
+    relative = tmp_path / "relative.json"
+    relative.write_text(json.dumps(doc))
+    open_import(page)
+    page.fill("#f-name", "rel")
+    page.set_input_files("input[name=spec]", str(relative))
+    page.wait_for_selector(".spec-tables li")
+    assert "none (give one below)" in page.inner_text(".spec-summary")
+    page.click("button.save")
+    page.wait_for_function(
+        "() => document.querySelector('.field:has(#f-base_url) .field-error').textContent"
+    )
+    assert "Give the base URL" in page.inner_text(".field:has(#f-base_url) .field-error")
+    assert page.locator(".dialog").count() == 1
+
+
 def test_upload_untick_test_save_then_query(page, jsb, spec, server, home, monkeypatch):
     open_import(page)
     page.fill("#f-name", "jira_api")
