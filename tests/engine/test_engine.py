@@ -593,3 +593,25 @@ def test_sql_cannot_touch_files(con):
     with pytest.raises(UnsupportedError, match="API tables only"):
         con.sql("SELECT * FROM read_csv('/etc/passwd')").fetchall()
     assert con.sql("SELECT count(*) FROM range(5)").fetchall() == [(5,)]
+
+
+def test_nested_drill_functions(con):
+    # a Drill function inside another is rewritten too, not left as a placeholder
+    kv = con.sql(
+        """SELECT KVGEN(CONVERT_FROM('{"a": 1, "b": "x"}', 'JSON')) AS kv
+           FROM fake.calls WHERE id = 1"""
+    ).fetchall()[0][0]
+    assert [(e["key"], json.loads(e["value"])) for e in kv] == [("a", 1), ("b", "x")]
+
+
+def test_date_diff_forms(con):
+    row = con.sql("""
+        SELECT DATE_DIFF(DATE '2025-03-04', INTERVAL '3' DAY) AS drill,
+               DATE_DIFF('day', DATE '2025-03-01', DATE '2025-03-04') AS duck,
+               DATE_DIFF('month', TIMESTAMP '2025-01-31 00:00:00', DATE '2025-03-01') AS months,
+               DATE_DIFF(DATE '2025-03-04', DATE '2025-03-01') AS days
+        FROM fake.calls WHERE id = 1
+    """).fetchall()[0]
+    # Drill: a date minus an interval; DuckDB: the count of unit boundaries from start to end
+    assert row[0] == dt.datetime(2025, 3, 1)
+    assert row[1:] == (3, 2, 3)

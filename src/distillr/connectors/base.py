@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -255,6 +255,10 @@ class Connector(ABC):
     #: host patterns (``fnmatch``) of the type's own API: error bodies from any other host are
     #: not shown to web users
     api_hosts: ClassVar[tuple[str, ...]] = ()
+    #: called with what the connector learned while answering a query (a Custom API's schema
+    #: sampled when a query first named the table), so that its owner can save it; the
+    #: registry sets it on the connectors it builds
+    on_learned: Callable[[Learned], None] | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

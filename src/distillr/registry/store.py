@@ -134,7 +134,23 @@ class Registry:
     def connector(self, name: str) -> Any:
         """Build the connector of a saved source (secrets decrypted in memory only)."""
         row = self._row(name)
-        return connector_class(row.type).from_source(row.name, row.options, self._decrypt(row))
+        conn = connector_class(row.type).from_source(row.name, row.options, self._decrypt(row))
+        seen = [row.updated_at]
+        conn.on_learned = lambda learned: self._remember(name, seen, learned)
+        return conn
+
+    def _remember(self, name: str, seen: list[str], learned: Learned) -> None:
+        """Save what a connector learned while answering a query (``Connector.on_learned``),
+        unless the source changed since the connector was built from it: an edit made
+        meanwhile is never overwritten. A failure to save fails no query."""
+        try:
+            row = self._row(name)
+            if row.updated_at != seen[0]:
+                return
+            self.update(name, _replacing(row.options, learned.options), verify=False)
+            seen[0] = self._row(name).updated_at
+        except DistillrError:
+            return  # the schema is sampled again next time
 
     def cache_identity(self, name: str) -> tuple[dict[str, Any], dict[str, str]]:
         """A source's options and secrets, for the response cache to key its pages by an HMAC

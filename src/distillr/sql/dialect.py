@@ -65,6 +65,20 @@ def _to_time(args: list, dialect) -> exp.Expr:
     return exp.cast(seq_get(args, 0), exp.DataType.build("TIME"))
 
 
+def _date_diff(args: list) -> exp.Expr:
+    # Drill's DATE_DIFF(date, interval) is the date minus the interval; DuckDB's
+    # DATE_DIFF('unit', start, end) counts unit boundaries; DATE_DIFF(end, start) counts days
+    if len(args) == 2 and isinstance(args[1], exp.Interval):
+        return exp.Sub(this=args[0], expression=args[1])
+    if len(args) == 3:
+        return exp.Anonymous(this="date_diff", expressions=args)
+    if len(args) == 2:
+        return exp.DateDiff(this=args[0], expression=args[1], unit=exp.var("DAY"))
+    raise UnsupportedError(
+        "DATE_DIFF takes (date, interval), ('unit', start, end) or (end, start)."
+    )
+
+
 def _anon(name: str):
     return lambda args: exp.Anonymous(this=name, expressions=args)
 
@@ -135,6 +149,7 @@ class DistillrParser(DrillParser):
         "TO_DATE": _to_date,
         "TO_TIME": _to_time,
         "FLATTEN": lambda args: exp.Unnest(expressions=args[:1]),
+        "DATE_DIFF": _date_diff,
         "KVGEN": _anon("__drill_kvgen"),
         "CONVERT_FROM": _anon("__drill_convert_from"),
         "CONVERT_TO": _anon("__drill_convert_to"),
@@ -224,7 +239,8 @@ def _rewrite_placeholders(tree: exp.Expr) -> exp.Expr:
             return sqlglot.parse_one(sql, read="duckdb")
         return node
 
-    for node in list(tree.find_all(exp.Anonymous)):
+    # innermost first, so that a placeholder's arguments are already rewritten when it is
+    for node in reversed(list(tree.find_all(exp.Anonymous, bfs=False))):
         if str(node.this).startswith("__drill_"):
             new = fix(node)
             if node is tree:

@@ -255,7 +255,11 @@ class RestConnector(Connector):
             current = self._tables[t.name]
             if current.typed or current.endpoint.inferred is not None:
                 return current
+            before = {ep.name: ep.inferred for ep in self.definition.endpoints}
             self._sample_tree(current.endpoint, self._pending, ())
+            learned = [e.name for e in self.definition.endpoints if e.inferred != before[e.name]]
+            if learned and self.on_learned is not None:
+                self.on_learned(Learned(self.definition.to_dict(), learned))
             return self._tables[t.name]
 
     def _sample_tree(
