@@ -172,16 +172,6 @@ def test_upload_untick_test_save_then_query(page, jsb, spec, server, home, monke
     )
     assert sorted(in_tree) == sorted(ticked)
 
-    status = run_sql(page, "SELECT id, name FROM jira_api.board ORDER BY id")
-    boards = sorted(jsb.boards(), key=lambda b: b["id"])
-    assert f"{len(boards)} row" in status, status
-    page.wait_for_selector(".tabulator-row")
-    first = page.locator(".tabulator-row").first.locator(".tabulator-cell")
-    assert [first.nth(1).inner_text(), first.nth(2).inner_text()] == [  # after the row number
-        str(boards[0]["id"]),
-        boards[0]["name"],
-    ]
-
     # the CLI's import of the same spec with the same ticks saves the same source
     from distillr.cli import run
     from distillr.registry import Registry
@@ -205,3 +195,17 @@ def test_upload_untick_test_save_then_query(page, jsb, spec, server, home, monke
     cli = Registry(home.parent / "cli-home").get("jira_api")
     assert web.options == cli.options
     assert web.secrets == cli.secrets
+
+    status = run_sql(page, "SELECT id, name FROM jira_api.board ORDER BY id")
+    boards = sorted(jsb.boards(), key=lambda b: b["id"])
+    assert f"{len(boards)} row" in status, status
+    page.wait_for_selector(".tabulator-row")
+    first = page.locator(".tabulator-row").first.locator(".tabulator-cell")
+    assert [first.nth(1).inner_text(), first.nth(2).inner_text()] == [  # after the row number
+        str(boards[0]["id"]),
+        boards[0]["name"],
+    ]
+    # every row the page's query got is the sandbox's
+    job = httpx.get(f"{server}/api/queries").json()[0]["id"]
+    got = httpx.get(f"{server}/api/queries/{job}/result", params={"format": "json"}).json()
+    assert got["rows"] == [[b["id"], b["name"]] for b in boards]
