@@ -68,7 +68,10 @@ function endpointEditor(meta, original, index, onRemove, onTest) {
   const inUrl = new Set([...(ep.url || "").matchAll(PATH_PARAM)].map((m) => m[1]));
   const isRequired = (p) => p.required || p.location === "path" || inUrl.has(p.name);
   const shown = (p) => (p.example !== undefined && p.example !== null ? `${p.name}=${p.example}` : p.name);
-  const pag = typeof ep.paginator === "string" ? { type: ep.paginator } : ep.paginator || { type: "none" };
+  const given = typeof ep.paginator === "string" ? { type: ep.paginator } : ep.paginator || { type: "none" };
+  // a saved alias (declared with its paginator) shows as the paginator it names
+  const declared = meta.paginators.find((p) => p.type === given.type || (p.aliases || []).includes(given.type));
+  const pag = declared ? { ...given, type: declared.type } : given;
   const paginators = meta.paginators.map((p) => p.type);
 
   const f = {
@@ -80,13 +83,13 @@ function endpointEditor(meta, original, index, onRemove, onTest) {
     required: fieldBox("Required Parameters", h("textarea", { name: "ep-required", rows: 2, spellcheck: false }, params.filter(isRequired).map(shown).join("\n")), "One per line: name, or name=value to test with"),
     optional: fieldBox("Optional Parameters", h("textarea", { name: "ep-optional", rows: 2, spellcheck: false }, params.filter((p) => !isRequired(p)).map(shown).join("\n")), "One per line; each becomes a filterable column"),
     headers: fieldBox("Headers", h("textarea", { name: "ep-headers", rows: 2, spellcheck: false }, Object.entries(ep.headers || {}).map(([k, v]) => `${k}: ${v}`).join("\n")), "One per line: Name: value (credentials go in Authentication)"),
-    paginator: fieldBox("Pagination Method", select("ep-paginator", paginators, pag.type === "jira" ? "start_at" : pag.type)),
+    paginator: fieldBox("Pagination Method", select("ep-paginator", paginators, pag.type)),
   };
   const pagBox = h("div", { class: "strategy" });
   let pagInputs = {};
   const renderPaginator = () => {
     const chosen = meta.paginators.find((p) => p.type === f.paginator.input.value);
-    const built = settingInputs(chosen ? chosen.settings : [], chosen && chosen.type === (pag.type === "jira" ? "start_at" : pag.type) ? pag : {}, "pag");
+    const built = settingInputs(chosen ? chosen.settings : [], chosen && chosen.type === pag.type ? pag : {}, "pag");
     pagInputs = built.inputs;
     clear(pagBox).append(...built.rows);
   };

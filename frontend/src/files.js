@@ -43,7 +43,7 @@ export function filesForm({ body, dlg, meta, type, source = null, onSaved, back 
     save.textContent = "Saving…";
     try {
       if (!options.path) options.path = (await api("POST", "/api/upload-folders", { name })).path;
-      const saved = await api("POST", "/api/sources", { type: "files", name, options, secrets: {} });
+      const saved = await api("POST", "/api/sources", { type: type.type, name, options, secrets: {} });
       onSaved?.(saved, { created: true });
       uploadPanel({ body, dlg, name, onDone: () => {} });
     } catch (err) {
@@ -56,7 +56,7 @@ export function filesForm({ body, dlg, meta, type, source = null, onSaved, back 
   }
 
   clear(body).append(
-    h("div", { class: "form-head" }, h("span", { class: "type-logo files" }, "F"), h("div", {}, h("strong", {}, type.label), h("div", { class: "muted" }, type.description))),
+    h("div", { class: "form-head" }, h("span", { class: `type-logo ${type.type}` }, type.label[0]), h("div", {}, h("strong", {}, type.label), h("div", { class: "muted" }, type.description))),
     h(
       "form",
       { class: "source-form files-form", novalidate: true, onsubmit: submit },

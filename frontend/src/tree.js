@@ -45,7 +45,7 @@ export function createTree(root, { onOpenTable, onSample, onEdit, onDelete, onAd
       "div",
       { class: "tree-empty" },
       h("p", { class: "tree-empty-title" }, "No data sources yet"),
-      h("p", {}, "Add a Twilio account to see its calls, messages and other tables here. No account at hand? Run ", h("code", {}, "distillr sandbox"), " and use the Account SID, Auth Token and URL it prints."),
+      h("p", {}, "Add a data source (an API account, a Custom API or files) to see its tables here. No account at hand? Run ", h("code", {}, "distillr sandbox"), " and use the settings it prints."),
       onAdd ? h("button", { class: "btn primary", onclick: () => onAdd() }, "+ Add a data source") : null,
     );
   }

@@ -1,11 +1,16 @@
 // The data source wizard: category -> type -> form. Every type and its form's fields come from
 // the server (each type's settings, declared once); a Custom API gets its endpoints form
-// (customapi.js). Save tests the connection first; the server's message is shown next to the
+// (customapi.js), and each import it declares a card of its own (openapi.js). Save tests the
+// connection first; the server's message is shown next to the
 // field it concerns, and nothing is saved on failure.
 import { api, ApiError } from "./api.js";
 import { customApiForm } from "./customapi.js";
 import { h, clear, debounce, modal } from "./dom.js";
 import { filesForm } from "./files.js";
+import { openApiForm } from "./openapi.js";
+
+// The forms of the imports a type declares beside its own form (its `definition.imports`).
+const IMPORTS = { openapi: openApiForm };
 
 let typesCache = null;
 
@@ -71,8 +76,23 @@ export async function openWizard({ source = null, onSaved } = {}) {
             h("div", { class: "card-text" }, t.description),
           ),
         ),
+        types.flatMap((t) => (t.definition?.imports || []).filter((i) => IMPORTS[i.id]).map((i) => importCard(t, i, category))),
       ),
       h("div", { class: "form-actions left" }, h("button", { class: "btn", onclick: showCategories }, "← Back")),
+    );
+  }
+
+  // A card for an import a type offers (an OpenAPI spec), opening that import's form.
+  function importCard(type, choice, category) {
+    const open = () => {
+      const head = [steps(3), h("div", { class: "form-head" }, h("span", { class: `type-logo ${type.type}` }, choice.label[0]), h("div", {}, h("strong", {}, choice.label), h("div", { class: "muted" }, choice.description)))];
+      IMPORTS[choice.id]({ body, dlg, meta, type, choice, head, onSaved, back: () => showTypes(category) });
+    };
+    return h(
+      "button",
+      { class: "card", dataset: { import: choice.id }, onclick: open },
+      h("div", { class: "card-title" }, h("span", { class: `type-logo ${type.type}` }, choice.label[0]), choice.label),
+      h("div", { class: "card-text" }, choice.description),
     );
   }
 

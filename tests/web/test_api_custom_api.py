@@ -60,6 +60,15 @@ def test_every_type_comes_from_its_declaration(client):
     assert [s["name"] for s in auth["basic"]["settings"]] == ["username"]
     paginators = {p["type"] for p in rest["definition"]["paginators"]}
     assert {"none", "offset", "page", "cursor", "next_url", "link_header", "start_at"} == paginators
+    # a paginator's other names (a saved "jira") are declared with it, for the form to map
+    aliases = {p["type"]: p["aliases"] for p in rest["definition"]["paginators"]}
+    assert aliases["start_at"] == ["jira"] and aliases["offset"] == []
+    assert [i["id"] for i in rest["definition"]["imports"]] == ["openapi"]
+    # the categories name the installed types by their declared labels and titles
+    categories = {c["id"]: c["description"] for c in body["categories"]}
+    assert "such as" in categories["api"] and TwilioConnector.label in categories["api"]
+    title = RestConnector.templates()["jira"].title
+    assert categories["custom_api"].endswith(f"a ready-made one ({title}).")
     assert rest["definition"]["formats"] == ["json", "ndjson", "csv", "xml"]
     jira = forms[("rest", "jira")]
     assert [f["name"] for f in jira["fields"]] == ["domain", "email", "api_token"]

@@ -1,34 +1,19 @@
 """End to end in a real browser: Playwright drives Debian's Chromium against the web app and
-the Twilio sandbox. Screenshots of failures go to test-artifacts/."""
+the Twilio sandbox (the browser, its context and each test's page come from conftest.py).
+Screenshots of failures go to test-artifacts/."""
 
 from __future__ import annotations
 
 import csv
 import os
 import re
-from pathlib import Path
 
 import pytest
+from webhelpers import require_browser
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
-
-if not os.path.exists(CHROMIUM):
-    pytest.skip(
-        f"{CHROMIUM} is missing (scripts/test_setup.py installs it)", allow_module_level=True
-    )
-sync_api = pytest.importorskip("playwright.sync_api")
+require_browser()
 
 
 @pytest.fixture(scope="module")
@@ -48,45 +33,6 @@ def server(sandbox, tmp_path_factory):
     os.environ.pop("DISTILLR_SECRET_KEY", None)
     with BackgroundServer(create_app(home)) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def context(browser):
-    """One browser context for the module, so the built files load from its cache after the
-    first test; each test's page still starts with empty localStorage (its own tabs, history
-    and tree state), which a reload keeps."""
-    ctx = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 900})
-    ctx.add_init_script(
-        "if (!sessionStorage.getItem('distillr.test.page')) {"
-        " localStorage.clear(); sessionStorage.setItem('distillr.test.page', '1'); }"
-    )
-    yield ctx
-    ctx.close()
-
-
-@pytest.fixture
-def page(context, server, request):
-    pg = context.new_page()
-    pg.set_default_timeout(20_000)
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.goto(server)
-    yield pg
-    rep = getattr(request.node, "rep_call", None)
-    if rep is not None and rep.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        name = re.sub(r"[^\w.-]+", "_", request.node.name)
-        pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    pg.close()
-    assert not errors, f"errors in the page: {errors}"
 
 
 @pytest.fixture

@@ -1,24 +1,18 @@
 """The Custom API form in a real browser (Playwright, Debian's Chromium) against the JIRA
 sandbox: fill it in, press Test, see the inferred columns, save, query; then edit its
-endpoints. Screenshots of failures go to test-artifacts/."""
+endpoints (the browser and the page come from conftest.py). Screenshots of failures go to
+test-artifacts/."""
 
 from __future__ import annotations
 
 import os
-import re
-from pathlib import Path
 
 import pytest
+from webhelpers import require_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
-ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
-
-if not os.path.exists(CHROMIUM):
-    pytest.skip(f"{CHROMIUM} is missing", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
+require_browser()
 
 
 @pytest.fixture(scope="module")
@@ -37,25 +31,6 @@ def server(tmp_path_factory):
     os.environ.pop("DISTILLR_SECRET_KEY", None)
     with BackgroundServer(create_app(tmp_path_factory.mktemp("home"))) as url:
         yield url
-
-
-@pytest.fixture
-def page(server, request):
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
-        pg.set_default_timeout(20_000)
-        errors: list[str] = []
-        pg.on("pageerror", lambda e: errors.append(str(e)))
-        pg.goto(server)
-        yield pg
-        rep = getattr(request.node, "rep_call", None)
-        if rep is not None and rep.failed:
-            ARTIFACTS.mkdir(exist_ok=True)
-            name = re.sub(r"[^\w.-]+", "_", request.node.name)
-            pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-        browser.close()
-        assert not errors, f"errors in the page: {errors}"
 
 
 def run_sql(page, sql):

@@ -9,10 +9,7 @@ import re
 
 import pytest
 from test_e2e import (  # noqa: F401 - fixtures
-    browser,
-    context,
     expand,
-    page,
     run_and_wait,
     sandbox,
     server,

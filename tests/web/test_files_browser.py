@@ -6,13 +6,11 @@ from __future__ import annotations
 import os
 
 import pytest
+from webhelpers import require_browser
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-if not os.path.exists(CHROMIUM):
-    pytest.skip(f"{CHROMIUM} is missing", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
+require_browser()
 
 
 @pytest.fixture(scope="module")
@@ -26,18 +24,9 @@ def server(tmp_path_factory):
         yield url, home
 
 
-@pytest.fixture
-def page(server):
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
-        pg = browser.new_page()
-        pg.set_default_timeout(20_000)
-        errors: list[str] = []
-        pg.on("pageerror", lambda e: errors.append(str(e)))
-        pg.goto(server[0])
-        yield pg
-        browser.close()
-        assert not errors, errors
+@pytest.fixture(scope="module")
+def app_url(server):
+    return server[0]
 
 
 def test_files_form_creates_a_source_and_uploads(page, server):

@@ -17,3 +17,29 @@ def add_fake(client, name="shop", token=None, rows=30, delay=0.0, headers=None, 
             **kw,
         },
     )
+
+
+#: Debian's Chromium, which the browser tests drive through Playwright
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def require_browser():
+    """Skip the calling test module without Chromium or Playwright; Playwright's sync API."""
+    import os
+
+    import pytest
+
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(
+            f"{CHROMIUM} is missing (scripts/test_setup.py installs it)", allow_module_level=True
+        )
+    return pytest.importorskip("playwright.sync_api")

@@ -14,17 +14,21 @@ from distillr.errors import AuthError, ConfigError, DistillrError, SourceError
 
 __all__ = ["catalog", "field_for", "masked", "source_dict", "type_form"]
 
+#: the wizard's categories; ``{examples}`` is filled from the installed types (the labels of
+#: those with a settings form, and the titles of templates), so no type is named here
 _CATEGORIES = [
-    {"id": "api", "label": "API", "description": "Web APIs such as Twilio."},
+    {"id": "api", "label": "API", "description": "Web APIs", "examples": " such as {}"},
     {
         "id": "files",
         "label": "Files",
-        "description": "CSV, TSV, Parquet, JSON and Excel files: a folder or uploads.",
+        "description": "CSV, TSV, Parquet, JSON and Excel files: a folder or uploads",
+        "examples": "",
     },
     {
         "id": "custom_api",
         "label": "Custom API",
-        "description": "Any REST API described by its endpoints, or a ready-made one (JIRA).",
+        "description": "Any REST API described by its endpoints or its OpenAPI spec",
+        "examples": ", or a ready-made one ({})",
     },
 ]
 
@@ -45,13 +49,26 @@ def catalog() -> dict[str, Any]:
         for template_name, t in cls.templates().items():
             types.append(template_form(cls, template_name, t))
     used = {t["category"] for t in types}
-    categories = [{**c, "available": c["id"] in used} for c in _CATEGORIES]
+    categories = [_category(c, types) for c in _CATEGORIES]
     known = {c["id"] for c in _CATEGORIES}
     categories += [
         {"id": c, "label": c.replace("_", " ").title(), "description": "", "available": True}
         for c in sorted(used - known)
     ]
     return {"categories": categories, "types": types}
+
+
+def _category(c: dict[str, str], types: list[dict[str, Any]]) -> dict[str, Any]:
+    """A category as the wizard shows it, its examples named by the types' declarations."""
+    mine = [t for t in types if t["category"] == c["id"]]
+    named = [t["label"] for t in mine if t["form"] == "settings" and t["label"]]
+    examples = c["examples"].format(", ".join(named)) if named and c["examples"] else ""
+    return {
+        "id": c["id"],
+        "label": c["label"],
+        "description": f"{c['description']}{examples}.",
+        "available": bool(mine),
+    }
 
 
 def _fields(settings: Any) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from typing import Any
 from distillr.connectors.auth import SCHEMES
 from distillr.connectors.settings import Setting, Settings
 
-__all__ = ["REST_SETTINGS", "SECRET_HELP", "form_details"]
+__all__ = ["OPENAPI_IMPORT", "REST_SETTINGS", "SECRET_HELP", "form_details"]
 
 SECRET_HELP = {
     "password": "the password (basic auth; for JIRA Cloud, an API token)",
@@ -71,7 +71,8 @@ REST_SETTINGS = Settings(
 def form_details() -> dict[str, Any]:
     """What a Custom API form offers: auth schemes and paginators with their settings
     (declared once, in ``connectors/auth.py`` and ``connectors/paginators.py``), the formats
-    and methods of the definition's schema."""
+    and methods of the definition's schema, and the imports offered beside the form (an
+    OpenAPI spec)."""
     import typing
 
     from distillr.connectors.paginators import PAGINATORS
@@ -89,11 +90,31 @@ def form_details() -> dict[str, Any]:
             }
             for name, cls in SCHEMES.items()
         ],
-        "paginators": [
-            {"type": name, "settings": cls.settings.to_list()}
-            for name, cls in PAGINATORS.items()
-            if name != "jira"  # the same as start_at
-        ],
+        "paginators": _paginators(PAGINATORS),
         "methods": choices("method"),
         "formats": choices("format"),
+        "imports": [OPENAPI_IMPORT],
     }
+
+
+#: the wizard's choice beside the endpoints form: tables from an API's OpenAPI document
+#: (``POST /api/openapi/preview`` reads it; the form saves the ticked tables' definition)
+OPENAPI_IMPORT = {
+    "id": "openapi",
+    "label": "Import OpenAPI spec",
+    "description": "Tables from the API's own OpenAPI (or Swagger 2.0) document: upload it,"
+    " tick the tables to keep, test and save.",
+    "accept": [".json", ".yaml", ".yml"],
+}
+
+
+def _paginators(declared: dict[str, Any]) -> list[dict[str, Any]]:
+    """One entry per paginator class, under its first name; its other names (``jira`` for
+    ``start_at``) as ``aliases``, so a form shows a saved alias as the paginator it is."""
+    out: dict[Any, dict[str, Any]] = {}
+    for name, cls in declared.items():
+        if cls in out:
+            out[cls]["aliases"].append(name)
+        else:
+            out[cls] = {"type": name, "aliases": [], "settings": cls.settings.to_list()}
+    return list(out.values())

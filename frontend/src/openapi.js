@@ -1,0 +1,401 @@
+// The wizard's "Import OpenAPI spec": upload an API's spec, see the tables it would make (names,
+// paths, parameters, paging, descriptions), tick those to keep, then Test one of them and Save.
+// The server makes the definition (POST /api/openapi/preview); Test and Save ask it again with
+// the ticked tables' paths as `include`, so the saved source is the one `distillr source add
+// rest NAME --openapi SPEC --include PATH ...` makes for the same ticks.
+import { api, ApiError, upload } from "./api.js";
+import { h, clear, debounce } from "./dom.js";
+import "./openapi.css";
+
+// A spec path as an include pattern that matches that path only (fnmatch: [*] is a literal *).
+export const pathPattern = (path) => path.replace(/[[*?]/g, (c) => `[${c}]`);
+
+function box(label, input, help) {
+  const error = h("div", { class: "field-error", role: "alert" });
+  const el = h("label", { class: "field" }, h("span", { class: "field-label" }, label), input, help ? h("span", { class: "field-help" }, help) : null, error);
+  return { el, error, input };
+}
+
+function pairs(text) {
+  const out = {};
+  for (const line of text.split("\n")) {
+    const at = line.indexOf("=");
+    if (at > 0) out[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+  }
+  return out;
+}
+
+// reasons counted rather than listed (most operations of a large spec are not GET)
+const SUMMED = ["only GET operations are tables", "not included"];
+
+const scalar = (text) => (/^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text);
+
+const label = (key) => key.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
+
+// The list of tables with a tick box each, a filter box and All/None (for the rows shown).
+function tableList(onChange) {
+  const ticked = new Set();
+  let tables = [];
+  const filter = h("input", { class: "table-filter", type: "search", placeholder: "Filter tables", autocomplete: "off", spellcheck: false, "aria-label": "Filter tables" });
+  const count = h("span", { class: "muted tick-count", "aria-live": "polite" });
+  const items = h("ul", { class: "spec-tables" });
+  const rows = new Map(); // path -> {li, box, name}
+  const shown = () => tables.filter((t) => !rows.get(t.path).li.hidden);
+  const changed = () => {
+    count.textContent = `${ticked.size} of ${tables.length} tables ticked`;
+    onChange();
+  };
+  const setAll = (on) => {
+    for (const t of shown()) {
+      rows.get(t.path).box.checked = on;
+      if (on) ticked.add(t.path);
+      else ticked.delete(t.path);
+    }
+    changed();
+  };
+  const applyFilter = () => {
+    const words = filter.value.toLowerCase().split(/\s+/).filter(Boolean);
+    for (const t of tables) {
+      const text = [t.name, t.path, ...t.aliases, t.description, ...(t.tags || []), ...t.parameters].join(" ").toLowerCase();
+      rows.get(t.path).li.hidden = !words.every((w) => text.includes(w));
+    }
+  };
+  filter.addEventListener("input", applyFilter);
+  const el = h(
+    "div",
+    { class: "spec-tables-box" },
+    h(
+      "div",
+      { class: "spec-tables-head" },
+      h("span", { class: "field-label" }, "Tables"),
+      filter,
+      h("button", { class: "btn small select-all", type: "button", title: "Tick every table shown", onclick: () => setAll(true) }, "All"),
+      h("button", { class: "btn small select-none", type: "button", title: "Untick every table shown", onclick: () => setAll(false) }, "None"),
+      count,
+    ),
+    items,
+  );
+  return {
+    el,
+    // Show a report's tables; ticks are kept by path, new tables come ticked.
+    show(report) {
+      const known = new Set(tables.map((t) => t.path));
+      tables = report.tables;
+      for (const t of tables) if (!known.has(t.path)) ticked.add(t.path);
+      for (const p of [...ticked]) if (!tables.some((t) => t.path === p)) ticked.delete(p);
+      clear(items);
+      rows.clear();
+      for (const t of tables) {
+        const tick = h("input", { type: "checkbox", checked: ticked.has(t.path), "aria-label": `Keep ${t.name}` });
+        tick.addEventListener("change", () => {
+          if (tick.checked) ticked.add(t.path);
+          else ticked.delete(t.path);
+          changed();
+        });
+        const name = h("strong", { class: "t-name" }, t.name);
+        const short = t.aliases.length > 1 ? t.aliases[0] : null;
+        const li = h(
+          "li",
+          { class: "spec-table", dataset: { path: t.path, table: t.name } },
+          tick,
+          h(
+            "div",
+            { class: "t-body" },
+            h("div", { class: "t-head" }, name, short ? h("code", { class: "t-short" }, short) : null, h("span", { class: "t-paging", title: `paging: ${t.paginator}` }, t.paginator.split(" ")[0])),
+            h("div", { class: "t-path muted" }, h("code", {}, `${t.method} ${t.path}`)),
+            t.description ? h("div", { class: "t-desc" }, t.description) : null,
+            t.parameters.length ? h("div", { class: "t-params muted" }, "Parameters: ", t.parameters.join("; ")) : null,
+          ),
+        );
+        rows.set(t.path, { li, box: tick, name });
+        items.append(li);
+      }
+      applyFilter();
+      changed();
+    },
+    // The ticked tables, in the report's order.
+    ticked: () => tables.filter((t) => ticked.has(t.path)),
+    // The names a narrower import gave (a clash resolved differently), shown on their rows.
+    rename(report) {
+      for (const t of report.tables) {
+        const row = rows.get(t.path);
+        if (row) {
+          row.name.textContent = t.name;
+          row.li.dataset.table = t.name;
+        }
+      }
+      tables = tables.map((t) => report.tables.find((n) => n.path === t.path) || t);
+      onChange();
+    },
+  };
+}
+
+// The form. `head` is what the wizard shows above it (steps, the choice's title).
+export function openApiForm({ body, dlg, meta, type, choice, head = [], onSaved, back = null }) {
+  const schemes = type.definition.auth;
+  let file = null;
+  let last = null; // the last preview: {report, definition, missing}
+  const authKeys = new Set(); // auth options the spec could not give (username)
+  const authInputs = {};
+  const secretInputs = {};
+  const secretErrors = {};
+
+  const name = box("Name", h("input", { id: "f-name", name: "name", autocomplete: "off", spellcheck: false, placeholder: "my_api" }), meta.name_rule);
+  const pattern = new RegExp(meta.name_pattern);
+  const checkName = debounce(async (value) => {
+    try {
+      const r = await api("GET", `/api/names/check?name=${encodeURIComponent(value)}`);
+      if (name.input.value === value) name.error.textContent = r.valid && r.available ? "" : r.message;
+    } catch {
+      /* the save will tell */
+    }
+  }, 250);
+  name.input.addEventListener("input", () => {
+    const v = name.input.value;
+    name.error.textContent = v && !pattern.test(v) ? `'${v}' is not a valid name: use lowercase letters, digits and underscores only.` : "";
+    if (v && pattern.test(v)) checkName(v);
+  });
+
+  const specInput = h("input", { type: "file", name: "spec", accept: (choice.accept || []).join(",") });
+  const spec = box("OpenAPI spec", specInput, "A JSON or YAML file: OpenAPI 3.0, 3.1 or Swagger 2.0. It is read on the server and fetches nothing else.");
+  const summary = h("div", { class: "spec-summary", "aria-live": "polite" });
+  const baseUrl = box("Base URL (optional)", h("input", { id: "f-base_url", name: "base_url", autocomplete: "off", spellcheck: false }), "Send requests here instead of the spec's servers");
+  const params = box("Parameter values (optional)", h("textarea", { name: "params", rows: 2, spellcheck: false, placeholder: "AccountSid=AC..." }), "One per line, NAME=VALUE: a parameter's value for every table that has it (those tables no longer need it in WHERE)");
+  const authBox = h("div", { class: "strategy auth-box" });
+  const list = tableList(() => renderTestChoice());
+  const testTable = h("select", { name: "test-table", "aria-label": "Table to test" });
+  const testBtn = h("button", { class: "btn test", type: "button", onclick: () => test() }, "Test");
+  const testError = h("div", { class: "form-error test-error", role: "alert" });
+  const columns = h("div", { class: "columns", "aria-live": "polite" });
+  const formError = h("div", { class: "form-error", role: "alert" });
+  const save = h("button", { class: "btn save", type: "submit", disabled: true }, "Save");
+  const testValues = h("input", { name: "test-values", autocomplete: "off", spellcheck: false, placeholder: "values to test with: boardId=1", "aria-label": "Values to test with", title: "The tested table's required parameters, NAME=VALUE separated by spaces (not saved)" });
+  const loaded = h("div", { class: "spec-loaded", hidden: true }, baseUrl.el, params.el, authBox, list.el, h("div", { class: "spec-test" }, h("span", { class: "field-label" }, "Test a table"), testTable, testValues, testBtn), testError, columns);
+
+  function renderTestChoice() {
+    const current = testTable.value;
+    const ticked = list.ticked();
+    clear(testTable).append(...ticked.map((t) => h("option", { value: t.path, selected: t.path === current }, t.name)));
+    testBtn.disabled = !ticked.length;
+  }
+
+  function renderAuth() {
+    const scheme = schemes.find((s) => s.type === last.definition.auth?.type);
+    for (const k of Object.keys(last.missing || {})) authKeys.add(k);
+    const rows = [h("div", { class: "muted auth-line" }, `Authentication from the spec: ${last.report.auth}`)];
+    for (const k of authKeys) {
+      const input = authInputs[k] || h("input", { name: `auth-${k}`, autocomplete: "off", spellcheck: false, placeholder: last.missing?.[k] || "" });
+      authInputs[k] = input;
+      rows.push(box(label(k), input).el);
+    }
+    for (const k of Object.keys(secretInputs)) if (!scheme?.secrets.includes(k)) delete secretInputs[k];
+    for (const k of scheme ? scheme.secrets : []) {
+      const input = secretInputs[k] || h("input", { name: `secret-${k}`, type: "password", autocomplete: "new-password" });
+      secretInputs[k] = input;
+      const b = box(label(k), input, "Stored encrypted; never sent back to this page");
+      secretErrors[k] = b.error;
+      rows.push(b.el);
+    }
+    clear(authBox).append(...rows);
+  }
+
+  function renderSummary(report, error) {
+    const all = report?.skipped || [];
+    const counted = all.filter((s) => SUMMED.includes(s.reason));
+    const listed = all.filter((s) => !SUMMED.includes(s.reason));
+    const byReason = {};
+    for (const s of counted) byReason[s.reason] = (byReason[s.reason] || 0) + 1;
+    const skipped = all.length
+      ? h(
+          "details",
+          { class: "skipped", open: !report.tables.length },
+          h("summary", {}, `${all.length} operations skipped`),
+          h("ul", {}, Object.entries(byReason).map(([reason, n]) => h("li", {}, `${n}: ${reason}`)), listed.slice(0, 100).map((s) => h("li", {}, h("code", {}, `${s.method} ${s.path}`), `: ${s.reason}`)), listed.length > 100 ? h("li", { class: "muted" }, `and ${listed.length - 100} more`) : null),
+        )
+      : null;
+    const parts = [
+      error ? h("div", { class: "form-error spec-error", role: "alert" }, error) : null,
+      report && !error ? h("div", {}, h("strong", {}, report.title || "The spec"), ` (OpenAPI ${report.version}): ${report.tables.length} tables; base URL ${report.base_url || "none (give one below)"}`) : null,
+      skipped,
+      ...(report?.notes || []).map((n) => h("div", { class: "muted" }, `Note: ${n}`)),
+    ];
+    clear(summary).append(...parts.filter(Boolean));
+  }
+
+  // Ask the server what the spec makes with the form's choices (`include`: spec paths).
+  async function preview(include = []) {
+    const form = new FormData();
+    form.append("spec", file, file.name);
+    const base = baseUrl.input.value.trim();
+    if (base) form.append("base_url", base);
+    for (const p of include) form.append("include", pathPattern(p));
+    form.append("params", JSON.stringify(pairs(params.input.value)));
+    const options = {};
+    for (const [k, input] of Object.entries(authInputs)) if (input.value.trim()) options[k] = input.value.trim();
+    form.append("options", JSON.stringify(options));
+    return upload("/api/openapi/preview", form);
+  }
+
+  async function load() {
+    file = specInput.files[0] || null;
+    last = null;
+    save.disabled = true;
+    loaded.hidden = true;
+    clear(columns);
+    if (!file) return renderSummary(null, "");
+    clear(summary).append(h("div", { class: "muted" }, `Reading ${file.name}…`));
+    try {
+      last = await preview();
+    } catch (err) {
+      return renderSummary(err instanceof ApiError ? err.problem.report : null, err.message);
+    }
+    renderSummary(last.report);
+    baseUrl.input.placeholder = last.report.base_url || "https://api.example.com";
+    renderAuth();
+    list.show(last.report);
+    loaded.hidden = false;
+    save.disabled = false;
+    if (!name.input.value) name.input.focus();
+  }
+  specInput.addEventListener("change", load);
+  // parameter values change the tables' paths and names: ask again, keeping the ticks
+  params.input.addEventListener("change", async () => {
+    if (!file || !last) return;
+    try {
+      last = await preview();
+      renderSummary(last.report);
+      list.show(last.report);
+    } catch (err) {
+      params.error.textContent = err.message;
+    }
+  });
+
+  function clearErrors() {
+    for (const b of [formError, testError, name.error, baseUrl.error, params.error, ...Object.values(secretErrors)]) b.textContent = "";
+    for (const el of authBox.querySelectorAll(".field-error")) el.textContent = "";
+  }
+
+  function showError(err, fallback = formError) {
+    const field = err instanceof ApiError ? err.field : null;
+    const problems = err instanceof ApiError ? err.problem.problems : null;
+    if (problems && problems.length) fallback.textContent = problems.map((p) => `${p.field}: ${p.message}`).join("\n");
+    else if (field === "name") name.error.textContent = err.message;
+    else if (field === "base_url") baseUrl.error.textContent = err.message;
+    else if (field === "params" || field === "options") params.error.textContent = err.message;
+    else if (field && secretErrors[field]) secretErrors[field].textContent = err.message;
+    else fallback.textContent = err.message;
+  }
+
+  // The definition of the ticked tables, made by the server as the CLI makes it.
+  async function ticked(errorBox) {
+    const chosen = list.ticked();
+    if (!chosen.length) {
+      errorBox.textContent = "Tick at least one table.";
+      return null;
+    }
+    const made = await preview(chosen.map((t) => t.path));
+    if (!made.definition.base_url) {
+      baseUrl.error.textContent = "Give the base URL: the spec names no server with a full URL.";
+      baseUrl.input.focus();
+      return null;
+    }
+    const missing = Object.entries(made.missing || {});
+    if (missing.length) {
+      last = { ...last, missing: made.missing };
+      renderAuth();
+      const [k, help] = missing[0];
+      const row = authInputs[k]?.closest(".field");
+      (row?.querySelector(".field-error") || errorBox).textContent = `${label(k)} is needed by the spec's auth (${made.report.auth})${help ? `: ${help}` : ""}.`;
+      return null;
+    }
+    list.rename(made.report);
+    const keep = new Set(chosen.map((t) => t.path));
+    const paths = Object.fromEntries(made.report.tables.map((t) => [t.name, t.path]));
+    const definition = { ...made.definition, endpoints: made.definition.endpoints.filter((e) => keep.has(paths[e.name])) };
+    return { definition, report: made.report };
+  }
+
+  function secrets() {
+    const out = {};
+    for (const [k, input] of Object.entries(secretInputs)) if (input.value.trim()) out[k] = input.value.trim();
+    return out;
+  }
+
+  // The definition with the values to test with as its table's parameter examples (Test only).
+  function withExamples(definition, table) {
+    // NAME=VALUE pairs apart by spaces (a value may hold spaces: jql=project = ENG boardId=1)
+    const given = pairs(testValues.value.trim().split(/\s+(?=[A-Za-z_][\w.-]*=)/).join("\n"));
+    if (!Object.keys(given).length) return definition;
+    const endpoints = definition.endpoints.map((e) => (e.name !== table ? e : { ...e, params: (e.params || []).map((p) => (p.name in given ? { ...p, example: scalar(given[p.name]) } : p)) }));
+    return { ...definition, endpoints };
+  }
+
+  async function test() {
+    clearErrors();
+    clear(columns);
+    const path = testTable.value;
+    testBtn.disabled = true;
+    testBtn.textContent = "Testing…";
+    try {
+      const made = await ticked(testError);
+      if (!made) return;
+      const table = made.report.tables.find((t) => t.path === path) || made.report.tables[0];
+      const res = await api("POST", "/api/sources/test", { type: type.type, options: withExamples(made.definition, table.name), secrets: secrets(), table: table.name });
+      const found = res.tables.find((t) => t.name.toLowerCase() === table.name.toLowerCase());
+      const cols = (found ? found.columns : []).filter((c) => !c.virtual);
+      const fetched = (res.sampled || []).includes(table.name);
+      if (!fetched) testError.textContent = `${table.name} was not fetched: ${res.skipped?.[table.name] || "no page came back"}. Give its required parameters to test with (boardId=1).`;
+      columns.append(
+        h("div", { class: "columns-head" }, `${table.name}: ${cols.length} columns ${fetched ? "inferred from one page" : "from the spec"}`),
+        h("ul", { class: "column-list" }, cols.map((c) => h("li", { dataset: { column: c.name } }, h("strong", {}, c.name), " ", h("span", { class: "muted" }, c.type)))),
+      );
+    } catch (err) {
+      showError(err, testError);
+    } finally {
+      testBtn.disabled = !list.ticked().length;
+      testBtn.textContent = "Test";
+    }
+  }
+
+  async function submit(e) {
+    e.preventDefault();
+    clearErrors();
+    const n = name.input.value.trim();
+    if (!n || !pattern.test(n)) {
+      name.error.textContent = n ? `'${n}' is not a valid name: use lowercase letters, digits and underscores only.` : `Give the source a name. ${meta.name_rule}`;
+      name.input.focus();
+      return;
+    }
+    save.disabled = true;
+    save.classList.add("busy");
+    save.textContent = "Testing connection…";
+    try {
+      const made = await ticked(formError);
+      if (!made) return;
+      const saved = await api("POST", "/api/sources", { type: type.type, name: n, options: made.definition, secrets: secrets() });
+      dlg.close();
+      onSaved?.(saved, { created: true });
+    } catch (err) {
+      showError(err);
+    } finally {
+      save.disabled = !last;
+      save.classList.remove("busy");
+      save.textContent = "Save";
+    }
+  }
+
+  clear(body).append(
+    ...head,
+    h(
+      "form",
+      { class: "source-form openapi-import", novalidate: true, onsubmit: submit },
+      name.el,
+      spec.el,
+      summary,
+      loaded,
+      formError,
+      h("div", { class: "form-actions" }, back ? h("button", { class: "btn", type: "button", onclick: back }, "← Back") : null, h("span", { class: "spacer" }), h("button", { class: "btn", type: "button", onclick: dlg.close }, "Cancel"), save),
+    ),
+  );
+  name.input.focus();
+}
