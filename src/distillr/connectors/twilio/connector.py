@@ -31,6 +31,7 @@ from distillr.connectors.auth import BasicAuth
 from distillr.connectors.base import Connector, ScanRequest, ScanStats, Split, TableDef
 from distillr.connectors.fanout import fan_out
 from distillr.connectors.http import HttpClient, RetryPolicy
+from distillr.connectors.pagecodec import PageCodec, page_tag
 from distillr.connectors.pages import DecodedPage
 from distillr.connectors.paginators import NextUrlPaginator, Page, PageRequest, Progress
 from distillr.connectors.settings import Mode, Setting, Settings
@@ -487,12 +488,14 @@ class TwilioConnector(Connector):
         if not probes:
             return self._unprobed_splits(t, part, rf, bounds)
         # one page tells whether the scan is big; it is kept for the read if it is all there is
-        first = self._probe(t, part.account, part.path, part.query, part.page_size, stats)
+        # read as the split would read it: the page waits for the read, and the cache keeps it
+        codec = self._codec(t, self._constants(t, part))
+        first = self._probe(t, part.account, part.path, part.query, part.page_size, stats, codec)
         request = PageRequest(self._url(t, part.account, part.path))
-        if self._next_page(t.endpoint["envelope"], t.endpoint["product"], request, first) is None:
+        envelope, product = t.endpoint["envelope"], t.endpoint["product"]
+        if self._next_page(envelope, product, request, first.paging) is None:
             return [self._with_first_page(t, part, first, limit)]
-        batch = t.builder.build(self._records(t, first))
-        newest, oldest = _min_max(batch.column(rf.column))
+        newest, oldest = _min_max(first.batch.column(rf.column))
 
         def any_before(day: date) -> bool:
             r = DayRange(rf, bounds.lo, day)
@@ -555,6 +558,7 @@ class TwilioConnector(Connector):
         query: Mapping[str, str],
         page_size: int,
         stats: ScanStats | None,
+        decode: Any = msgspec.json.decode,
     ) -> Any:
         """One request sent while planning, counted in ``stats`` and noted as a probe."""
         url = self._url(t, account, path)
@@ -562,7 +566,7 @@ class TwilioConnector(Connector):
         if stats is not None:
             stats.probe(_shown(url, params))
         warm_up()
-        return self.http.get_json(url, params, stats)
+        return self.http.get_json(url, params, stats, decode)
 
     # -- reading --------------------------------------------------------------------------
 
@@ -584,62 +588,81 @@ class TwilioConnector(Connector):
             raise SourceError(f"Twilio's '{key}' for table '{t.name}' is not a list.")
         return records
 
-    def read(self, split: Split, stats: ScanStats | None = None) -> Iterator[pa.RecordBatch]:
-        t = self.twilio_table(split.table)
-        part = split.params if isinstance(split.params, ScanPart) else ScanPart(**split.params)
+    def _constants(self, t: TwilioTable, part: ScanPart) -> dict[str, Any]:
+        """The values a page of ``part`` fills in: its account and path parameters."""
         constants: dict[str, Any] = {"account_sid": part.account or self.account_sid}
         for param, value in part.path.items():
             col = t.path_params.get(param)
             if col:
                 constants[col] = value
+        return constants
+
+    def _codec(self, t: TwilioTable, constants: dict[str, Any]) -> PageCodec:
+        """How a page of ``t`` becomes a :class:`DecodedPage` (also what the response cache
+        keeps of it): straight to Arrow when the page allows it, else parsed as usual and
+        built."""
+        decoder = t.decoder
+        builder = t.builder
+
+        def decode(content: bytes) -> Any:
+            page = decoder.decode(content, constants)
+            return page if page is not None else msgspec.json.decode(content)
+
+        def finish(body: Any) -> DecodedPage:
+            if isinstance(body, DecodedPage):
+                return body
+            records = self._records(t, body)
+            if t.endpoint["envelope"] == "v2010":
+                paging: dict[str, Any] = {"next_page_uri": body.get("next_page_uri")}
+            else:
+                meta = body.get("meta") or {}
+                paging = {"meta": {"next_page_url": meta.get("next_page_url")}}
+            return DecodedPage(builder.build(records, constants), paging)
+
+        return PageCodec(
+            decode,
+            finish,
+            lambda page: (page.batch, page.paging),
+            DecodedPage,
+            page_tag(builder.schema, constants),
+        )
+
+    def read(self, split: Split, stats: ScanStats | None = None) -> Iterator[pa.RecordBatch]:
+        t = self.twilio_table(split.table)
+        part = split.params if isinstance(split.params, ScanPart) else ScanPart(**split.params)
         remaining = split.limit
         request = PageRequest(
             self._url(t, part.account, part.path), {**part.query, "PageSize": part.page_size}
         )
         envelope, product = t.endpoint["envelope"], t.endpoint["product"]
-        decoder = t.decoder
-
-        def decode(content: bytes) -> Any:
-            # straight to Arrow when the page allows it, else parsed as usual
-            page = decoder.decode(content, constants)
-            return page if page is not None else msgspec.json.decode(content)
+        codec = self._codec(t, self._constants(t, part))
 
         # a page planning fetched for this split was counted then
-        body = self._first_pages.take(t.name, part)
-        if body is None:
+        page = self._first_pages.take(t.name, part)
+        if page is None:
             warm_up()
-            body = self.http.get_json(request.url, request.params, stats, decode)
+            page = self.http.get_json(request.url, request.params, stats, codec)
         progress = self._progress(f"table '{t.name}'")
         progress.request(request, urlsplit(request.url).path)
-        # the next page is fetched while this one is converted and consumed
+        # the next page is fetched while this one is consumed
         ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="distillr-twilio-page")
         try:
             while True:
-                batch: pa.RecordBatch | None = None
-                if isinstance(body, DecodedPage):
-                    batch, paging = body.batch, body.paging
-                    if remaining is not None and batch.num_rows > remaining:
-                        batch = batch.slice(0, remaining)
-                    count = batch.num_rows
-                else:
-                    records = self._records(t, body)
-                    if remaining is not None and len(records) > remaining:
-                        records = records[:remaining]
-                    paging, count = body, len(records)
+                batch = page.batch
                 if remaining is not None:
-                    remaining -= count
-                nxt = self._next_page(envelope, product, request, paging)
+                    if batch.num_rows > remaining:
+                        batch = batch.slice(0, remaining)
+                    remaining -= batch.num_rows
+                nxt = self._next_page(envelope, product, request, page.paging)
                 if nxt is not None:
                     progress.request(nxt, urlsplit(nxt.url).path)
                     request = nxt
                 more = nxt is not None and (remaining is None or remaining > 0)
                 future = (
-                    ahead.submit(self.http.get_json, request.url, None, stats, decode)
+                    ahead.submit(self.http.get_json, request.url, None, stats, codec)
                     if more
                     else None
                 )
-                if batch is None:
-                    batch = t.builder.build(records, constants)
                 if part.window is not None:
                     batch = part.window.keep(batch)
                 if stats is not None:
@@ -648,7 +671,7 @@ class TwilioConnector(Connector):
                     yield batch
                 if future is None:
                     return
-                body = future.result()
+                page = future.result()
         finally:
             ahead.shutdown(wait=False, cancel_futures=True)
 
