@@ -26,6 +26,7 @@ import argparse
 import math
 import multiprocessing
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -54,12 +55,32 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def best(fn, repeat: int) -> tuple[float, object]:
-    times, out = [], None
+#: CPU seconds of each best() call: this process's, plus the server's for the wire path
+CPU: dict[str, float] = {}
+
+
+def cpu_seconds(pid: int | None = None) -> float:
+    """CPU time (user and system, every thread) of this process or of ``pid``."""
+    if pid is None:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def best(fn, repeat: int, label: str = "", server: int | None = None) -> tuple[float, object]:
+    """The best wall time of ``repeat`` runs; the least CPU time of a run goes in ``CPU``
+    (a shared machine's load stretches wall time much more than CPU time)."""
+    times, cpus, out = [], [], None
     for _ in range(repeat):
+        c0 = cpu_seconds() + (cpu_seconds(server) if server else 0.0)
         t0 = time.perf_counter()
         out = fn()
         times.append(time.perf_counter() - t0)
+        cpus.append(cpu_seconds() + (cpu_seconds(server) if server else 0.0) - c0)
+    if label:
+        CPU[label] = min(cpus)
     return min(times), out
 
 
@@ -119,7 +140,7 @@ def main() -> int:
         port = free_port()
         pg = start_pg(home, port)
         try:
-            run(session, home, sql, port, args)
+            run(session, home, sql, port, args, pg.pid)
         finally:
             pg.terminate()
             pg.wait(timeout=15)
@@ -128,12 +149,12 @@ def main() -> int:
     return 0
 
 
-def run(session, home: str, sql: str, port: int, args) -> None:
+def run(session, home: str, sql: str, port: int, args, server: int) -> None:
     repeat = args.repeat
-    t_arrow, table = best(lambda: session.sql(sql).arrow(), repeat)
+    t_arrow, table = best(lambda: session.sql(sql).arrow(), repeat, "arrow")
     rows = table.num_rows
     dsn = f"host=127.0.0.1 port={port} dbname=distillr user=bench sslmode=disable"
-    t_tuples, _ = best(lambda: session.sql(sql).fetchall(), repeat)
+    t_tuples, _ = best(lambda: session.sql(sql).fetchall(), repeat, "fetchall")
     wire = {}
     with psycopg.connect(dsn) as conn:
         for binary in (False, True):
@@ -148,7 +169,7 @@ def run(session, home: str, sql: str, port: int, args) -> None:
                     split.append((t1 - t0, time.perf_counter() - t1))
                     return out
 
-            t_wire, got = best(fetch, repeat)
+            t_wire, got = best(fetch, repeat, f"wire{binary}", server)
             assert len(got) == rows, (len(got), rows)
             wire[binary] = (t_wire, *min(split, key=sum))
 
@@ -162,7 +183,7 @@ def run(session, home: str, sql: str, port: int, args) -> None:
             n += len(batch)
         return n
 
-    t_dbapi, n = best(fetchmany_loop, repeat)
+    t_dbapi, n = best(fetchmany_loop, repeat, "dbapi")
     assert n == rows, (n, rows)
     tracemalloc.start()
     fetchmany_loop()
@@ -204,6 +225,14 @@ def run(session, home: str, sql: str, port: int, args) -> None:
             f"  of which execute (server, wire, libpq) {t_exec:.3f} s = {t_exec / t_arrow:.2f}x"
             f" Result.arrow(); fetchall (psycopg's Python rows) {t_convert:.3f} s"
         )
+    cpu = CPU
+    print(
+        f"CPU seconds (this process, plus the server's for psycopg; the sandbox's left out):"
+        f" Result.arrow() {cpu['arrow']:.3f}, Result.fetchall() {cpu['fetchall']:.3f},"
+        f" DB-API loop {cpu['dbapi']:.3f}, psycopg text {cpu['wireFalse']:.3f}"
+        f" ({cpu['wireFalse'] / cpu['arrow']:.2f}x arrow), binary {cpu['wireTrue']:.3f}"
+        f" ({cpu['wireTrue'] / cpu['arrow']:.2f}x arrow)"
+    )
     print(
         f"peak memory: DB-API loop {peak_dbapi / mib:.1f} MiB (traced), Result.arrow()"
         f" {max(grown, peak_arrow_traced) / mib:.1f} MiB (the whole table:"

@@ -134,3 +134,28 @@ def test_a_bind_with_the_wrong_count_of_result_formats_is_refused(pg):
     one = struct.pack("!hhhh", 0, 0, 1, 1)  # one code: every column binary
     got = _raw(pg, (b"P", parse), (b"B", b"\0\0" + one), (b"E", b"\0" + struct.pack("!i", 0)))
     assert [k for k, _ in got] == [b"1", b"2", b"D", b"C", b"Z"]
+
+
+def test_execute_with_a_row_limit_suspends_and_resumes_the_portal(pg, in_process, monkeypatch):
+    """Execute with max_rows: PortalSuspended after each part, the rest on the next Execute,
+    with nothing lost or repeated (the server encodes ahead of what it has sent, in chunks
+    smaller than max_rows here), and the tag counts the last Execute's rows, as PostgreSQL's
+    does."""
+    import struct
+
+    from distillr.pg import connection
+
+    monkeypatch.setattr(connection, "CHUNK_ROWS", 3)
+
+    parse = b"\0SELECT num_segments FROM tw.messages ORDER BY sid\0" + struct.pack("!h", 0)
+    bind = b"\0\0" + struct.pack("!hhhh", 0, 0, 1, 1)  # binary results
+    execute = (b"E", b"\0" + struct.pack("!i", 7))
+    got = _raw(pg, (b"P", parse), (b"B", bind), execute, execute, (b"E", b"\0\0\0\0\0"))
+    kinds = [k for k, _ in got]
+    assert kinds[:2] == [b"1", b"2"]
+    assert kinds[2:18] == [b"D"] * 7 + [b"s"] + [b"D"] * 7 + [b"s"]
+    assert kinds[-2:] == [b"C", b"Z"]
+    values = [int.from_bytes(body[6:14], "big", signed=True) for k, body in got if k == b"D"]
+    assert values == [row[2] for row in in_process]
+    tag = next(body for k, body in got if k == b"C")
+    assert tag == f"SELECT {len(values) - 14}".encode() + b"\0"

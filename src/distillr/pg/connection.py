@@ -336,6 +336,7 @@ class Connection:
         def fetch(want: int | None):
             return asyncio.ensure_future(asyncio.to_thread(_next_rows, portal, want, binary))
 
+        sent = 0  # by this Execute: max_rows and the tag count these, as PostgreSQL does
         want = max_rows if max_rows > 0 else None
         task = fetch(want) if want is None or want > 0 else None
         try:
@@ -346,7 +347,8 @@ class Connection:
                     break
                 rows, count = chunk
                 portal.sent += count
-                want = max_rows - portal.sent if max_rows > 0 else None
+                sent += count
+                want = max_rows - sent if max_rows > 0 else None
                 if want is None or want > 0:
                     task = fetch(want)
                 await self.send(rows)
@@ -360,7 +362,7 @@ class Connection:
         if self.cancelled:
             raise QueryCancelled("The query was cancelled (a cancel request from the client).")
         verb = "FETCH" if outcome.fetch else "SELECT"
-        await self.send(m.command_complete(outcome.tag or f"{verb} {portal.sent}"))
+        await self.send(m.command_complete(outcome.tag or f"{verb} {sent}"))
 
     def _portal(self, name: str) -> Portal:
         portal = self.portals.get(name)
