@@ -16,6 +16,7 @@ the whole table is read each time; rows are checked equal.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -76,7 +77,8 @@ def main() -> int:
         con.close()
         assert rows3 == rows1 and rows4 == rows1, "the saved table returned other rows"
 
-    print(f"{n:,} messages, {args.latency:g} ms a request")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"{n:,} messages, {args.latency:g} ms a request (load average {load})")
     print(f"first scan (cache filling): {first:7.3f} s  {s1.requests} requests")
     print(f"repeated scan from cache:   {again:7.3f} s  {s2.requests} requests, {s2.cached} pages")
     ratio_cache = first / again

@@ -14,7 +14,7 @@ import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 import pyarrow as pa
@@ -30,7 +30,7 @@ from distillr.sql.explain import Explain, explain_plan
 from distillr.sql.planner import plan_query
 from distillr.sql.result import QueryStats, Result
 
-__all__ = ["DUCKDB_CONFIG", "Explain", "Session"]
+__all__ = ["DUCKDB_CONFIG", "Explain", "QueryEngine", "Session"]
 
 #: DuckDB's settings for queries: no files, network or extensions (see sql/surface.py)
 DUCKDB_CONFIG = {
@@ -41,11 +41,36 @@ DUCKDB_CONFIG = {
 }
 
 
-class Session:
-    """Sources and the engine. Thread-safe: several queries may run at once."""
+class QueryEngine(Protocol):
+    """What runs a session's queries instead of DuckDB (``distillr.connect(engine=...)``):
+    ``query`` takes the query's text and returns its ``Result``. ``SHOW``, ``DESCRIBE``,
+    ``EXPLAIN`` and saved tables stay with the session."""
 
-    def __init__(self, home: str | os.PathLike | None = None, **options: Any) -> None:
+    def query(
+        self,
+        home: Path,
+        text: str,
+        *,
+        pushdown: bool,
+        timeout: float | None,
+        progress: Callable[[QueryStats], Any] | None,
+        probes: bool,
+    ) -> Result: ...
+
+
+class Session:
+    """Sources and the engine. Thread-safe: several queries may run at once.
+
+    ``engine`` runs the queries somewhere else than DuckDB (see ``QueryEngine``)."""
+
+    def __init__(
+        self,
+        home: str | os.PathLike | None = None,
+        engine: QueryEngine | None = None,
+        **options: Any,
+    ) -> None:
         self.home = Path(home).expanduser() if home is not None else default_home()
+        self.engine = engine
         self.options = options
         self._registered: dict[str, Connector] = {}
         self._from_registry: dict[str, Connector] = {}
@@ -191,6 +216,15 @@ class Session:
         if stmt.kind == "explain":
             ex = self.explain(text, pushdown=pushdown, probes=probes)
             return _static({"text": [ex.text], "json": [json.dumps(ex.to_dict(), default=str)]})
+        if self.engine is not None:
+            return self.engine.query(
+                self.home,
+                stmt.body,
+                pushdown=pushdown,
+                timeout=timeout,
+                progress=progress,
+                probes=probes,
+            )
         self._open_db_soon()
         plan = plan_query(
             stmt.body, self.connector, pushdown=pushdown, describe=False, probes=probes

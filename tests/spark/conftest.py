@@ -1,5 +1,5 @@
-"""Fixtures: one local Spark session for the whole run, a Twilio sandbox and a registry of
-sources pointed at it, registered as the ``distillr`` data source."""
+"""Fixtures: one local Spark session for the whole run, the Twilio and JIRA sandboxes and a
+registry of sources pointed at them, registered as the ``distillr`` data source."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ import pytest
 
 #: the secret of the source ``env_twilio`` comes from the executors' environment alone
 ENV_SOURCE = "env_twilio"
+#: the secret of ``driver_only`` is in the driver's environment alone, set after Spark started
+#: (so neither the Python workers that plan a data source nor the executors have it)
+DRIVER_ONLY = "driver_only"
 
 
 def _java() -> bool:
@@ -26,15 +29,37 @@ def sandbox():
 
 
 @pytest.fixture(scope="session")
-def home(sandbox, tmp_path_factory):
+def slow_sandbox():
+    from distillr.sandbox import TwilioSandbox
+
+    with TwilioSandbox(seed=42, scale="tiny", latency_ms=300) as sb:
+        yield sb
+
+
+@pytest.fixture(scope="session")
+def jira():
+    from distillr.sandbox import JiraSandbox
+
+    with JiraSandbox(seed=7, scale="tiny") as sb:
+        yield sb
+
+
+@pytest.fixture(scope="session")
+def home(sandbox, slow_sandbox, jira, tmp_path_factory):
+    from distillr.connectors.rest import template
     from distillr.registry import Registry
 
     path = tmp_path_factory.mktemp("spark-home")
     reg = Registry(path)
     options = {"account_sid": sandbox.account_sid, "base_url": sandbox.base_url}
     secrets = {"auth_token": sandbox.auth_token}
-    for name in ("my_twilio", ENV_SOURCE, "no_secret"):
+    for name in ("my_twilio", ENV_SOURCE, "no_secret", DRIVER_ONLY):
         reg.add("twilio", name, options=options, secrets=secrets, verify=False)
+    slow = {"account_sid": slow_sandbox.account_sid, "base_url": slow_sandbox.base_url}
+    reg.add("twilio", "slow_twilio", slow, {"auth_token": slow_sandbox.auth_token}, verify=False)
+    t = template("jira")
+    definition = t.definition({"domain": jira.base_url, "email": jira.email}).to_dict()
+    reg.add("rest", "myjira", definition, t.source_secrets({"api_token": jira.api_token}))
     return path
 
 
@@ -60,6 +85,8 @@ def spark(sandbox):
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
+    # Spark's JVM (and the Python workers it starts) took the environment as it was
+    os.environ[env_name(DRIVER_ONLY, "auth_token")] = sandbox.auth_token
     yield session
     session.stop()
 
@@ -68,4 +95,4 @@ def spark(sandbox):
 def registered(spark, home):
     import distillr.spark
 
-    return distillr.spark.register(spark, home, ship_secrets=["my_twilio"])
+    return distillr.spark.register(spark, home, ship_secrets=["my_twilio", "myjira", "slow_twilio"])

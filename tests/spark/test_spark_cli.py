@@ -34,6 +34,14 @@ def test_engine_spark_errors_are_distillrs(spark, home, registered, capsys):
     assert code == 1 and "has no table 'callz'" in err and "Traceback" not in err
     code, _, err = _run(capsys, *base, "SELECT * FROM my_twilio.call_recordings")
     assert code == 1 and "needs its path parameter call_sid" in err
+    code, _, err = _run(capsys, *base, "SELECT * FROM nope.calls")
+    assert code == 1 and "Unknown source 'nope'" in err
+    code, _, err = _run(capsys, *base, "SELECT * FROM myjira.board_epic")
+    assert code == 1 and "needs its path parameter boardid" in err
     code, _, err = _run(capsys, *base, "SELECT count(*) FROM no_secret.calls")
     assert code == 1 and "DISTILLR_SECRET_NO_SECRET_AUTH_TOKEN" in err
-    assert "Traceback" not in err and "at org.apache" not in err
+    # the driver has this secret, Spark's workers do not: the error starts inside Spark
+    code, _, err = _run(capsys, *base, "SELECT count(*) FROM driver_only.calls")
+    assert code == 1 and "DISTILLR_SECRET_DRIVER_ONLY_AUTH_TOKEN on the executors" in err
+    for trace in ("Traceback", "at org.apache", "SQLSTATE", "PYTHON_DATA_SOURCE_ERROR"):
+        assert trace not in err

@@ -4,10 +4,16 @@ inexact ones re-applied by Spark, secrets never in the plan."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from pyspark.errors import AnalysisException
 
 import distillr
+import distillr.spark
 from distillr.connectors.base import Pred, ScanRequest
+from distillr.errors import CatalogError, ConfigError, MissingParameter
+from distillr.spark.definition import env_name
 
 # one worker runs every Spark test, so that one JVM serves them all (make test: --dist loadgroup)
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("spark")]
@@ -137,18 +143,45 @@ def test_secrets_from_the_executors_environment(spark, home, registered):
 
 
 def test_missing_secret_is_a_clear_error(spark, registered):
-    with pytest.raises(Exception, match="DISTILLR_SECRET_NO_SECRET_AUTH_TOKEN") as err:
+    wanted = "DISTILLR_SECRET_NO_SECRET_AUTH_TOKEN"
+    with pytest.raises(ConfigError, match=wanted) as err, distillr.spark.unwrapped():
         _read(spark, "calls", source="no_secret").count()
     assert "auth_token' here" in str(err.value)
+    assert "Traceback" not in str(err.value) and "SQLSTATE" not in str(err.value)
+
+
+def test_a_secret_the_driver_has_but_the_executors_lack(spark, registered):
+    source = "driver_only"  # conftest's DRIVER_ONLY: set in the driver after Spark started
+    var = env_name(source, "auth_token")
+    assert os.environ.get(var)
+    with pytest.raises(AnalysisException, match=var):  # Spark's own error: a traceback
+        _read(spark, "calls", source=source).count()
+    wanted = f"set the environment variable {var} on the executors"
+    with pytest.raises(ConfigError, match=wanted), distillr.spark.unwrapped():
+        _read(spark, "calls", source=source).count()
 
 
 def test_unknown_source_table_and_missing_parameter(spark, registered):
-    with pytest.raises(Exception, match="Unknown source 'nope'"):
-        _read(spark, "calls", source="nope")
-    with pytest.raises(Exception, match="has no table 'callz'"):
-        _read(spark, "callz")
-    with pytest.raises(Exception, match=r"needs the path parameter CallSid: add \.option"):
-        _read(spark, "call_recordings").count()
+    cases = [
+        (CatalogError, "Unknown source 'nope'", lambda: _read(spark, "calls", source="nope")),
+        (CatalogError, "has no table 'callz'", lambda: _read(spark, "callz")),
+        (
+            MissingParameter,
+            r"needs the path parameter CallSid: add \.option",
+            lambda: _read(spark, "call_recordings").count(),
+        ),
+        (
+            MissingParameter,
+            r"needs the path parameter boardId: add \.option\(\"boardId\"",
+            lambda: _read(spark, "/board/:boardId/epic", source="myjira").count(),
+        ),
+    ]
+    for cls, message, run in cases:
+        with pytest.raises(AnalysisException, match=message):  # as Spark raises it
+            run()
+        with pytest.raises(cls, match=message) as err, distillr.spark.unwrapped():
+            run()  # as distillr's
+        assert "Traceback" not in str(err.value) and "SQLSTATE" not in str(err.value)
 
 
 def test_max_partitions_groups_the_splits(spark, home, registered, sandbox):

@@ -1,15 +1,17 @@
 """``distillr.spark.sql``: the same Drill-style SQL gives the same rows on Spark as on the
-DuckDB engine, over the Twilio sandbox; bad queries fail on the driver with distillr's errors."""
+DuckDB engine, over the Twilio and JIRA sandboxes; bad queries fail on the driver with
+distillr's errors."""
 
 from __future__ import annotations
 
+import datetime
 import decimal
 
 import pytest
 
 import distillr
 import distillr.spark
-from distillr.errors import CatalogError, MissingParameter
+from distillr.errors import CatalogError, ConfigError, MissingParameter
 
 # one worker runs every Spark test, so that one JVM serves them all (make test: --dist loadgroup)
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("spark")]
@@ -82,10 +84,48 @@ QUERIES = [
     " WHERE b.status = 'completed'",
 ]
 
+# the JIRA sandbox, through the shipped template: path parameters bound from WHERE, nested
+# fields, aggregates, bind joins, and joins with Twilio
+JIRA_QUERIES = [
+    "SELECT id, name, type FROM myjira.board",
+    "SELECT type, count(*) AS n FROM myjira.board GROUP BY type",
+    "SELECT id, name FROM myjira.board WHERE type = 'scrum'",
+    "SELECT b.location.projectKey AS k, b.name FROM myjira.board b"
+    " WHERE b.location.projectKey IS NOT NULL",
+    "SELECT `key`, name, summary, done FROM myjira.`/board/:boardId/epic` WHERE boardId = '1'",
+    "SELECT `key`, color.`key` AS c FROM myjira.board_epic WHERE boardId = '1' AND done = true",
+    "SELECT boardId, count(*) AS n FROM myjira.board_epic"
+    " WHERE boardId IN ('1', '2', '3') GROUP BY boardId",
+    "SELECT state, count(*) AS n FROM myjira.board_sprint WHERE boardId = '1' GROUP BY state",
+    "SELECT id, name, startDate FROM myjira.board_sprint WHERE boardId = '1'"
+    " AND startDate >= TIMESTAMP '2025-06-01 00:00:00'",
+    "SELECT `key`, name FROM myjira.board_project WHERE boardId = '4'",
+    "SELECT i.`key`, i.fields.status.name AS status FROM myjira.board_issue i WHERE boardId = '1'",
+    "SELECT i.fields.issuetype.name AS t, count(*) AS n FROM myjira.board_issue i"
+    " WHERE boardId = '2' GROUP BY i.fields.issuetype.name",
+    "SELECT i.fields.assignee.displayName AS who, count(*) AS n"
+    " FROM myjira.board_issue i WHERE boardId = '1' GROUP BY i.fields.assignee.displayName",
+    "SELECT max(i.fields.created) AS newest, min(i.fields.created) AS oldest"
+    " FROM myjira.board_issue i WHERE boardId = '3'",
+    "SELECT `key`, name, projectTypeKey FROM myjira.project ORDER BY `key` LIMIT 2",
+    "SELECT s.`key`, s.fields.summary AS summary FROM myjira.search s WHERE jql = 'project = ENG'",
+    "SELECT b.name, e.`key` FROM myjira.board b JOIN myjira.board_epic e"
+    " ON e.boardId = b.id WHERE b.type = 'scrum'",
+    "SELECT p.`key`, count(*) AS boards FROM myjira.project p JOIN myjira.board b"
+    " ON b.location.projectKey = p.`key` GROUP BY p.`key`",
+    "SELECT b.name, count(*) AS n FROM myjira.board b JOIN my_twilio.calls c"
+    " ON CAST(c.duration AS BIGINT) % 5 + 1 = b.id GROUP BY b.name",
+    "SELECT c.status, count(DISTINCT e.`key`) AS epics FROM my_twilio.calls c"
+    " JOIN myjira.board_epic e ON e.id % 3 = c.duration % 3 WHERE e.boardId = '1'"
+    " GROUP BY c.status",
+]
+
 
 def _norm(value):
     if isinstance(value, decimal.Decimal | float):
         return round(float(value), 6)
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value.astimezone(datetime.UTC).isoformat()  # the same instant, any tzinfo
     return value
 
 
@@ -97,7 +137,13 @@ def _rows(rows) -> list[tuple]:
     return sorted((tuple(_norm(v) for v in r) for r in rows), key=repr)
 
 
-@pytest.mark.parametrize("query", QUERIES)
+def test_the_differential_covers_both_sandboxes():
+    assert len(QUERIES) + len(JIRA_QUERIES) >= 50
+    assert all("myjira." in q for q in JIRA_QUERIES)
+    assert any("my_twilio." in q for q in JIRA_QUERIES)  # joins across the two APIs
+
+
+@pytest.mark.parametrize("query", QUERIES + JIRA_QUERIES)
 def test_spark_gives_the_duckdb_engines_rows(spark, home, registered, query):
     with distillr.connect(home=str(home)) as con:
         expected = _rows(con.sql(query).fetchall())
@@ -121,6 +167,16 @@ def test_errors_are_raised_on_the_driver(spark, registered):
         distillr.spark.sql(spark, "SELECT * FROM my_twilio.callz")
     with pytest.raises(MissingParameter, match="needs its path parameter call_sid"):
         distillr.spark.sql(spark, "SELECT * FROM my_twilio.call_recordings")
+    with pytest.raises(MissingParameter, match=r"needs its path parameter boardid: write e\."):
+        distillr.spark.sql(spark, "SELECT * FROM myjira.`/board/:boardId/epic` e")
+
+
+def test_a_secret_missing_where_spark_plans_is_distillrs_error(spark, registered):
+    # conftest's driver_only: the driver has the secret, Spark's Python workers do not
+    var = "DISTILLR_SECRET_DRIVER_ONLY_AUTH_TOKEN"
+    with pytest.raises(ConfigError, match=f"{var} on the executors") as err:
+        distillr.spark.sql(spark, "SELECT count(*) AS n FROM driver_only.calls")
+    assert "Traceback" not in str(err.value)
 
 
 BIND = [

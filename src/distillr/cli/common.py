@@ -37,6 +37,21 @@ def usage(message: str, param: str | None = None) -> typer.BadParameter:
     return typer.BadParameter(message, param_hint=param)
 
 
+def key_values(values: Any, what: str, option: str) -> dict[str, str]:
+    """Repeated ``KEY=VALUE`` options as a dict, or a usage error naming ``option``.
+
+    >>> key_values(["a=1", "b = x=y"], "an option", "--option")
+    {'a': '1', 'b': ' x=y'}
+    """
+    out: dict[str, str] = {}
+    for item in values or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise usage(f"expected {what} as KEY=VALUE, got '{item}'", option)
+        out[key.strip()] = value
+    return out
+
+
 def read_secret(label: str, *, env: str | None, stdin: bool, option: str) -> str | None:
     """A secret from an environment variable, stdin or a hidden prompt: never from argv."""
     if env is not None and stdin:

@@ -15,7 +15,7 @@ from typing import Any
 
 import typer
 
-from distillr.cli.common import prompt_secret, read_secret, registry, usage
+from distillr.cli.common import key_values, prompt_secret, read_secret, registry, usage
 
 __all__ = ["add_from_spec", "wants_openapi"]
 
@@ -27,19 +27,9 @@ def wants_openapi(args: Sequence[str]) -> bool:
     return any(a == "--openapi" or a.startswith("--openapi=") for a in args)
 
 
-def _pairs(values: list[str] | None, what: str, option: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in values or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise usage(f"expected {what} as KEY=VALUE, got '{item}'", option)
-        out[key.strip()] = value
-    return out
-
-
 def _paginators(values: list[str] | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for table, spec in _pairs(values, "a paginator", "--paginator").items():
+    for table, spec in key_values(values, "a paginator", "--paginator").items():
         text = spec.strip()
         if text.startswith("{"):
             try:
@@ -101,8 +91,8 @@ def _add(
             base_url=base_url,
             include=include or (),
             exclude=exclude or (),
-            params=_pairs(param, "a parameter", "--param"),
-            options=_pairs(option, "an option", "--option"),
+            params=key_values(param, "a parameter", "--param"),
+            options=key_values(option, "an option", "--option"),
             paginators=_paginators(paginator),
         )
     except OpenApiError as exc:
@@ -117,7 +107,7 @@ def _add(
     definition = made.source_def()
     secrets = {
         key: read_secret(key, env=var, stdin=False, option="--secret-env") or ""
-        for key, var in _pairs(secret_env, "a secret", "--secret-env").items()
+        for key, var in key_values(secret_env, "a secret", "--secret-env").items()
     }
     for key in definition.secret_names():
         if not secrets.get(key):

@@ -27,7 +27,7 @@ import typer
 from typer._click import core as click
 from typer.core import TyperArgument, TyperCommand, TyperOption
 
-from distillr.cli.common import prompt_secret, read_secret, usage
+from distillr.cli.common import key_values, prompt_secret, read_secret, usage
 from distillr.connectors.settings import Setting, SettingError, Settings
 from distillr.errors import ConfigError
 
@@ -164,10 +164,10 @@ def collect(
     ``file_options`` come from the file inputs (the flags win over them); ``saved_options`` are
     the source's (on update); ``needed(options)`` names the secrets a new source needs."""
     options: dict[str, Any] = dict(file_options or {})
-    options.update(_pairs(values.get("option"), "an option", "--option"))
+    options.update(key_values(values.get("option"), "an option", "--option"))
     secrets: dict[str, str] = {
         key: read_secret(key, env=var, stdin=False, option="--secret-env") or ""
-        for key, var in _pairs(values.get("secret_env"), "a secret", "--secret-env").items()
+        for key, var in key_values(values.get("secret_env"), "a secret", "--secret-env").items()
     }
     given: list[str] = []
     for s in settings:
@@ -269,16 +269,6 @@ def cache_ttl(values: Mapping[str, Any]) -> float | None:
         return parse_ttl(text)
     except ConfigError as exc:
         raise usage(str(exc), "--cache-ttl") from None
-
-
-def _pairs(values: Any, what: str, option: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in values or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise usage(f"expected {what} as KEY=VALUE, got '{item}'", option)
-        out[key.strip()] = value
-    return out
 
 
 def run_command(cmd: click.Command, args: list[str], prog: str) -> dict[str, Any] | None:

@@ -11,6 +11,15 @@ Only what ``HttpClient`` has read completely and decoded is stored (a page cut s
 decode and is retried, never cached); errors and retries are never stored. A hit counts as a
 page ``cached`` in the query's stats, not as a request, with the time it was stored, so a
 result can say how old its oldest page is.
+
+A page of a scan, read through a ``PageCodec`` (:mod:`distillr.connectors.pagecodec`), is
+stored as what the connector made of it: its Arrow batch (an Arrow IPC stream, compressed by
+Arrow) and a small JSON remainder (the paging fields), so a hit decodes no JSON at all. The
+codec's tag (the batch's schema and the values filled in from the request) is part of the key,
+so a page is only ever served to a reader that would have made the same batch of it. Other
+requests (probes, checks, sampling) keep the raw body, zlib-compressed. The cache knows no
+connector type: each type says through its codec how its page splits into a batch and a
+remainder and back.
 """
 
 from __future__ import annotations
@@ -171,12 +180,16 @@ class ResponseCache:
             con.execute("UPDATE pages SET used = ? WHERE key = ?", (now, key))
             con.commit()
         try:
-            return zlib.decompress(row[0]), json.loads(row[1]), row[2]
+            meta = json.loads(row[1])
+            body = row[0] if meta.get("arrow") else zlib.decompress(row[0])
+            return body, meta, row[2]
         except (zlib.error, ValueError):
             return None
 
     def put(self, key: str, source: str, body: bytes, meta: Mapping[str, Any]) -> None:
-        packed = zlib.compress(body, 6)
+        """Store a page: ``body`` zlib-compressed, unless ``meta`` marks it an Arrow IPC stream
+        (compressed by Arrow already)."""
+        packed = bytes(body) if meta.get("arrow") else zlib.compress(body, 6)
         now = time.time()
         with self._lock:
             con = self._db()
@@ -248,7 +261,10 @@ class CacheBinding:
     ttl: float
     identity: str
 
-    def key(self, method: str, url: str, params: Any = None, body: Any = None) -> str:
+    def key(
+        self, method: str, url: str, params: Any = None, body: Any = None, tag: str = ""
+    ) -> str:
+        """The page's key; ``tag`` (a codec's) keeps apart entries made by other readers."""
         from urllib.parse import parse_qsl, urlsplit
 
         parts = urlsplit(url)
@@ -263,6 +279,7 @@ class CacheBinding:
                 f"{parts.scheme}://{parts.netloc}{parts.path}",
                 sorted(query),
                 body,
+                *([tag] if tag else []),
             ],
             default=str,
             sort_keys=True,

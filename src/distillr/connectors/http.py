@@ -20,7 +20,8 @@ One pooled ``httpx.Client`` (keep-alive) per source, with:
   every attempt is counted, and so are requests an auth scheme sends on the way (a token
   request, through :func:`note_side_request`);
 - an optional response cache (``cache``, see :mod:`distillr.connectors.cache`): complete,
-  decoded 2xx pages are stored, and a hit is served without a request;
+  decoded 2xx pages are stored, and a hit is served without a request; a page read through a
+  ``PageCodec`` is stored as its Arrow batch, so a hit decodes no JSON;
 - an injectable transport (``httpx.MockTransport``, ``httpx.ASGITransport``, ...) so tests need no
   sockets.
 
@@ -36,6 +37,7 @@ fails.
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import email.utils
 import functools
 import json
@@ -51,6 +53,7 @@ from urllib.parse import urlsplit
 import msgspec
 
 from distillr.connectors.base import ScanStats
+from distillr.connectors.pagecodec import PageCodec, from_ipc, to_ipc
 from distillr.errors import AuthError, SourceError
 
 if TYPE_CHECKING:
@@ -323,9 +326,10 @@ GiveUpHook = Callable[[str, str, "httpx.Response | None", str, int], SourceError
 class HttpClient:
     """A pooled, retrying, concurrency-limited JSON-over-HTTP client for one source.
 
-    ``label`` names the API in error messages (``"Twilio"``). ``auth`` is any httpx auth (for
-    example ``httpx.BasicAuth(user, secret)``, or a ``(user, secret)`` pair for basic auth); it
-    never appears in a message or a ``repr``.
+    ``label`` names the API in error messages (``"Twilio"``). ``auth`` is the auth of every
+    request: an auth scheme of :mod:`distillr.connectors.auth` (made into its httpx auth with
+    the client, so httpx is still imported on the first request only), any httpx auth, or a
+    ``(user, secret)`` pair for basic auth; it never appears in a message or a ``repr``.
     """
 
     #: a requests-per-second limit over every :meth:`request` (set by the connector)
@@ -337,7 +341,7 @@ class HttpClient:
         self,
         *,
         label: str = "The API",
-        auth: httpx.Auth | tuple[str, str] | None = None,
+        auth: Any = None,
         transport: httpx.BaseTransport | None = None,
         timeout: float = 30.0,
         retry: RetryPolicy | None = None,
@@ -387,8 +391,11 @@ class HttpClient:
                     max_connections=s["max_concurrency"] * 2,
                     max_keepalive_connections=s["max_concurrency"] * 2,
                 )
+                auth = s["auth"]
+                if hasattr(auth, "httpx_auth"):  # an auth scheme (connectors/auth.py)
+                    auth = auth.httpx_auth()
                 self._client = httpx.Client(
-                    auth=s["auth"],
+                    auth=auth,
                     transport=s["transport"],
                     verify=_ssl_context() if s["transport"] is None else True,
                     timeout=httpx.Timeout(s["timeout"], connect=min(s["timeout"], 10.0)),
@@ -434,23 +441,23 @@ class HttpClient:
 
         full = httpx.URL(url, params=params) if params else httpx.URL(url)
         path = _path_of(str(full))
+        codec = decode if isinstance(decode, PageCodec) else None
+        parse = codec.decode if codec is not None else decode
+        key = None
         if self.cache is not None:
-            found = self._from_cache(self.cache.key(method, str(full), None, json or data), stats)
+            key = self.cache.key(method, str(full), None, json or data, codec.tag if codec else "")
+            found = self._from_cache(key, stats, codec, parse)
             if found is not None:
-                body, meta = found
-                try:
-                    value = decode(body)
-                except ValueError:
-                    pass
-                else:
-                    headers_ = httpx.Headers(meta.get("headers", []))
-                    links = httpx.Response(200, headers=headers_).links
-                    return Reply(meta.get("status", 200), headers_, body, value, str(full), links)
+                value, meta, content = found
+                headers_ = httpx.Headers(meta.get("headers", []))
+                links = httpx.Response(200, headers=headers_).links
+                status = meta.get("status", 200)
+                return Reply(status, headers_, content, value, str(full), links)
         attempt = 0
         while True:
             try:
-                return self._request_once(
-                    method, full, json, data, headers, auth, stats, decode, refuse, path
+                reply = self._request_once(
+                    method, full, json, data, headers, auth, stats, parse, refuse, path
                 )
             except _Retry as retry:
                 self._unreachable(url, retry, attempt)
@@ -464,6 +471,13 @@ class HttpClient:
                 if stats is not None:
                     stats.add(retries=1)
                 self._sleep(wait)
+                continue
+            if codec is not None:
+                reply = dataclasses.replace(reply, body=codec.finish(reply.body))
+            if key is not None and 200 <= reply.status < 300:
+                meta = {"status": reply.status, "headers": list(reply.headers.multi_items())}
+                self._store(key, reply.content, reply.body, codec, meta)
+            return reply
 
     def _request_once(
         self,
@@ -520,10 +534,6 @@ class HttpClient:
         except ValueError:
             raise _Retry("the response body was cut short or malformed") from None
         self.limit.succeeded()
-        if self.cache is not None and 200 <= status < 300:
-            meta = {"status": status, "headers": list(response.headers.multi_items())}
-            key = self.cache.key(method, str(full), None, json or data)
-            self.cache.put(key, response.content, meta)
         return Reply(status, response.headers, response.content, body, str(full), response.links)
 
     def get_json(
@@ -536,18 +546,21 @@ class HttpClient:
         """GET ``url`` and return its parsed JSON body, retrying what is safe to retry.
 
         ``decode`` turns a 200 response's bytes into what is returned; a ``ValueError`` from
-        it means the body was cut short or mangled, and the request is retried."""
+        it means the body was cut short or mangled, and the request is retried. ``decode`` may
+        be a :class:`~distillr.connectors.pagecodec.PageCodec`: then its ``finish`` runs after the
+        body decoded, and the cache keeps the page as Arrow."""
+        codec = decode if isinstance(decode, PageCodec) else None
+        parse = codec.decode if codec is not None else decode
+        key = None
         if self.cache is not None:
-            found = self._from_cache(self.cache.key("GET", url, params), stats)
+            key = self.cache.key("GET", url, params, tag=codec.tag if codec else "")
+            found = self._from_cache(key, stats, codec, parse)
             if found is not None:
-                try:
-                    return decode(found[0])
-                except ValueError:
-                    pass  # damaged: fetch it again
+                return found[0]
         attempt = 0
         while True:
             try:
-                return self._attempt(url, params, stats, decode)
+                body, content, status = self._attempt(url, params, stats, parse)
             except _Retry as retry:
                 self._unreachable(url, retry, attempt)
                 if attempt >= self.retry.max_retries:
@@ -558,6 +571,12 @@ class HttpClient:
                 if stats is not None:
                     stats.add(retries=1)
                 self._sleep(wait)
+                continue
+            if codec is not None:
+                body = codec.finish(body)
+            if key is not None and 200 <= status < 300:
+                self._store(key, content, body, codec, {})
+            return body
 
     def _attempt(
         self,
@@ -565,7 +584,8 @@ class HttpClient:
         params: Mapping[str, Any] | None,
         stats: ScanStats | None,
         decode: Callable[[bytes], Any],
-    ) -> Any:
+    ) -> tuple[Any, bytes, int]:
+        """One GET: (the decoded body, its bytes, the status)."""
         import httpx
 
         client = self._http()
@@ -591,9 +611,7 @@ class HttpClient:
             # a body cut short or mangled on the way: never hand back part of a page
             raise _Retry("the response body was not complete JSON") from None
         self.limit.succeeded()
-        if self.cache is not None and 200 <= status < 300:
-            self.cache.put(self.cache.key("GET", url, params), response.content)
-        return body
+        return body, response.content, status
 
     def _unreachable(self, url: str, retry: _Retry, attempt: int) -> None:
         """Fail at once when a host that never answered cannot be connected to: a wrong base
@@ -630,16 +648,54 @@ class HttpClient:
             stats.add(throttled=1)
         return _Retry("HTTP 429 (too many requests)", wait, response)
 
-    def _from_cache(self, key: str, stats: ScanStats | None) -> tuple[bytes, dict] | None:
-        """A cached page (counted as a cache hit, not a request), or ``None``."""
+    def _from_cache(
+        self,
+        key: str,
+        stats: ScanStats | None,
+        codec: PageCodec | None,
+        parse: Callable[[bytes], Any],
+    ) -> tuple[Any, dict, bytes] | None:
+        """(the page as the caller wants it, its stored meta, its raw bytes or ``b""``) from
+        the cache, counted as a cache hit, not a request; ``None`` if there is none or it
+        cannot be read (then it is fetched again)."""
         found = self.cache.get(key)
         if found is None:
             return None
-        body, meta, stored = found
+        data, meta, stored = found
+        try:
+            if meta.get("arrow"):
+                if codec is None:
+                    return None
+                value = codec.join(from_ipc(data), meta.get("rest"))
+                data = b""
+            else:
+                value = parse(data)
+                if codec is not None:
+                    value = codec.finish(value)
+        except (ValueError, KeyError, TypeError):
+            return None  # damaged or of another shape: fetch it again
         self.stats.hit(stored)
         if stats is not None:
             stats.hit(stored)
-        return body, meta
+        return value, meta, data
+
+    def _store(
+        self,
+        key: str,
+        content: bytes,
+        value: Any,
+        codec: PageCodec | None,
+        meta: dict[str, Any],
+    ) -> None:
+        """Keep a complete, decoded 2xx page: as Arrow when a codec made it, else its bytes."""
+        if codec is None:
+            self.cache.put(key, content, meta)
+            return
+        batch, rest = codec.split(value)
+        try:
+            self.cache.put(key, to_ipc(batch), {**meta, "arrow": 1, "rest": rest})
+        except (TypeError, ValueError):
+            pass  # a remainder JSON cannot hold: the page is simply not stored
 
     def _count(self, stats: ScanStats | None, size: int) -> None:
         self.stats.add(requests=1, bytes=size)

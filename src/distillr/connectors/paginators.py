@@ -15,7 +15,9 @@ instance; a wrong name lists the valid ones.
 ``cursor``        a cursor taken from the body (``cursor_path``) and sent back
                   (``cursor_param``); ends when the body has none or a has-more flag is false
 ``next_url``      the next page's URL from the body (``next_path``), absolute or a path
-                  resolved against the base URL
+                  resolved against the base URL (``resolve``: ``join`` as a link is,
+                  ``append`` to the base URL as it is, or ``rebase`` an absolute URL's
+                  path and query onto the base URL)
 ``link_header``   the ``rel="next"`` URL of an RFC 8288 ``Link`` header
 ``start_at``      JIRA's ``startAt``/``maxResults`` with ``total`` and ``isLast`` in the
                   body (also named ``jira``); never ends on a short page, as the server
@@ -36,7 +38,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 from distillr.connectors.formats import value_at
 from distillr.connectors.settings import Setting, Settings, make_strategy
@@ -434,9 +436,16 @@ class CursorPaginator(Paginator):
         return page.request.with_param(self.cursor_param, cursor, self.location == "body")
 
 
+def _origin(parts: SplitResult) -> tuple[str, str | None, int | None]:
+    try:
+        return parts.scheme, parts.hostname, parts.port
+    except ValueError:  # a port that is not a number: no origin at all
+        return parts.scheme, parts.netloc, None
+
+
 def _same_origin(url: str, base_url: str, what: str) -> str:
     target, base = urlsplit(url), urlsplit(base_url)
-    if (target.scheme, target.hostname, target.port) != (base.scheme, base.hostname, base.port):
+    if _origin(target) != _origin(base):
         raise SourceError(
             f"The API's {what} points at another server ({target.scheme}://{target.hostname});"
             " distillr follows next pages only on the source's own base URL, so credentials"
@@ -445,7 +454,25 @@ def _same_origin(url: str, base_url: str, what: str) -> str:
     return url
 
 
+def _rebase(url: str, base: str) -> str:
+    """``url``'s path (relative to ``base``'s path when under it) and query on ``base``."""
+    if url.startswith(base + "/"):
+        return url
+    parts = urlsplit(url)
+    base_path = urlsplit(base).path.rstrip("/")
+    path = parts.path
+    if base_path and path.startswith(base_path + "/"):
+        path = path[len(base_path) :]
+    return base + path + (f"?{parts.query}" if parts.query else "")
+
+
 class NextUrlPaginator(Paginator):
+    """The next page's URL from the body. ``resolve`` says how it meets the base URL:
+    ``join`` resolves it as a link (a path replaces the base URL's path), ``append`` adds it to
+    the base URL as it is (a path relative to the API's root, as Twilio's ``next_page_uri``),
+    ``rebase`` moves an absolute URL's path and query onto the base URL (an API that names its
+    public host even when reached at another, as Twilio's ``meta.next_page_url``)."""
+
     name = "next_url"
     settings = Settings(
         [
@@ -456,22 +483,39 @@ class NextUrlPaginator(Paginator):
                 default="next",
             ),
             *_size_settings(None, None),
+            Setting(
+                "resolve",
+                "choice",
+                "how the next URL meets the base URL: joined as a link, appended to it, or an"
+                " absolute URL's path and query moved onto it",
+                default="join",
+                choices=("join", "append", "rebase"),
+            ),
         ]
     )
 
     def __init__(
-        self, next_path: str = "next", size_param: str | None = None, size: int | None = None
+        self,
+        next_path: str = "next",
+        size_param: str | None = None,
+        size: int | None = None,
+        resolve: str = "join",
     ) -> None:
         self.next_path, self.size_param, self.size = next_path, size_param, size
+        self.resolve = resolve
 
     def next(self, page: Page) -> PageRequest | None:
         nxt = value_at(page.body, self.next_path)
         if not nxt or not isinstance(nxt, str):
             return None
         base = page.base_url or page.request.url
-        url = _same_origin(
-            urljoin(base.rstrip("/") + "/", nxt), base, f"next page ({self.next_path})"
-        )
+        if self.resolve == "append":
+            url = base.rstrip("/") + nxt
+        elif self.resolve == "rebase":
+            url = _rebase(nxt, base.rstrip("/"))
+        else:
+            url = urljoin(base.rstrip("/") + "/", nxt)
+        url = _same_origin(url, base, f"next page ({self.next_path})")
         # the next URL carries its own query: the first request's parameters are not re-sent
         return PageRequest(url, {}, page.request.body)
 
@@ -530,9 +574,14 @@ class Progress:
     """Guards one walk through pages against loops: a request sent twice, the same page
     under two requests, and more than ``max_pages`` pages."""
 
-    def __init__(self, what: str, max_pages: int = MAX_PAGES) -> None:
+    def __init__(self, what: str, max_pages: int = MAX_PAGES, hint: str | None = None) -> None:
         self.what = what
         self.max_pages = max_pages
+        #: what a repeated request tells the user to do
+        self.hint = hint or (
+            "Check the endpoint's paginator settings (cursor_path, next_path) against the"
+            " API's answers."
+        )
         self._seen: set[tuple[Any, ...]] = set()
         self._last_digest: bytes | None = None
         self.pages = 0
@@ -543,8 +592,7 @@ class Progress:
         if key in self._seen:
             raise SourceError(
                 f"{self.what}: the API sent the same cursor or next page twice ({shown}), so"
-                " its paging would never end; stopping. Check the endpoint's paginator"
-                " settings (cursor_path, next_path) against the API's answers."
+                f" its paging would never end; stopping. {self.hint}"
             )
         self._seen.add(key)
         self.pages += 1

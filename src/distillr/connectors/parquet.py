@@ -1,6 +1,8 @@
 """Parquet files read with ``pyarrow.dataset``: pushed filters become expressions, checked
 against each row group's statistics (row groups that cannot match are never read), then
-applied to the rows read; only the requested columns are decoded.
+applied to the rows read; only the requested columns are decoded. A read without filters, of a
+file in the table's own schema, goes through ``pyarrow.parquet`` alone (the same rows and types,
+without importing ``pyarrow.dataset``).
 
 Shared by every source that keeps its data in Parquet (files sources, saved tables). Filters
 keep DuckDB's semantics: ``column_filters`` declares none on floating-point columns, where
@@ -64,6 +66,15 @@ def _local():
     return pafs.LocalFileSystem()
 
 
+def _file(path: Path):
+    """The file through ``pyarrow.parquet`` alone: a read without filters needs neither
+    ``pyarrow.dataset`` nor what it imports (pandas: seconds on a busy machine, once per
+    process)."""
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(path)
+
+
 def _expression(preds: Sequence[Pred], schema: pa.Schema):
     import pyarrow.compute as pc
 
@@ -92,6 +103,13 @@ def row_groups(
     path: Path, schema: pa.Schema, preds: Sequence[Pred], shown: str
 ) -> tuple[list[int], int]:
     """(row groups that may match, row groups in the file), by the file's statistics."""
+    if not preds:
+        try:
+            with _file(path) as file:
+                total = file.metadata.num_row_groups
+        except (pa.ArrowException, OSError) as exc:
+            raise failed(shown, exc) from None
+        return list(range(total)), total
     import pyarrow.dataset as ds
 
     try:
@@ -119,12 +137,25 @@ def batches(
     shown: str,
 ) -> Iterator[pa.RecordBatch]:
     """The rows of ``path`` (only ``groups``, if given) that may match ``preds``."""
+    names = list(schema.names) if columns is None else list(columns)
+    if not preds:
+        try:
+            with _file(path) as file:
+                if file.schema_arrow.equals(schema):
+                    everything = range(file.metadata.num_row_groups)
+                    yield from file.iter_batches(
+                        batch_size=BATCH_ROWS,
+                        row_groups=everything if groups is None else groups,
+                        columns=names,
+                    )
+                    return
+        except (pa.ArrowException, OSError) as exc:
+            raise failed(shown, exc) from None
     import pyarrow.dataset as ds
 
     try:
         fmt = ds.ParquetFileFormat()
         fragment = fmt.make_fragment(str(path), _local(), row_groups=groups)
-        names = list(schema.names) if columns is None else list(columns)
         yield from fragment.to_batches(
             schema=schema,
             columns=names,

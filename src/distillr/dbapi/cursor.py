@@ -15,6 +15,7 @@ import pyarrow as pa
 from distillr.dbapi.backends import Run
 from distillr.dbapi.exceptions import Error, InterfaceError, ProgrammingError
 from distillr.dbapi.params import bind
+from distillr.dbapi.rows import python_rows
 from distillr.dbapi.types import type_codes
 from distillr.errors import DistillrError
 
@@ -34,7 +35,10 @@ class Cursor:
         #: the ``Connection`` the cursor runs its statements on
         self.connection = connection
         self._run: Run | None = None
-        self._rows: Iterator[tuple] = iter(())
+        #: the result's rows a slice at a time, the current slice and the next row in it
+        self._slices: Iterator[list[tuple]] = iter(())
+        self._slice: list[tuple] = []
+        self._at = 0
         self._fetched = 0
         self._done = True
         self._closed = False
@@ -54,7 +58,7 @@ class Cursor:
         )
         self._run = run
         self._done = False
-        self._rows = self._stream(run)
+        self._slices, self._slice, self._at = self._stream(run), [], 0
         self.description = _description(run.schema)
         return self
 
@@ -64,24 +68,40 @@ class Cursor:
             self.execute(operation, parameters)
         return self
 
-    def _stream(self, run: Run) -> Iterator[tuple]:
+    def _stream(self, run: Run) -> Iterator[list[tuple]]:
         for batch in run.batches:
             # Python objects for a slice at a time: a batch may hold 65,536 rows or more
             for start in range(0, batch.num_rows, _SLICE):
-                piece = batch.slice(start, _SLICE)
-                columns = [col.to_pylist() for col in piece.columns]
-                yield from zip(*columns) if columns else (() for _ in range(piece.num_rows))
+                yield python_rows(batch.slice(start, _SLICE))
         self._done = True
-        self.rowcount = self._fetched
+
+    def _take(self, size: int | None) -> list[tuple]:
+        """Up to ``size`` more rows (all if None), whole slices at a time where they fit."""
+        out: list[tuple] = []
+        while size is None or len(out) < size:
+            if self._at >= len(self._slice):
+                self._slice, self._at = next(self._slices, []), 0
+                if not self._slice and self._done:
+                    break
+                continue
+            end = len(self._slice) if size is None else self._at + size - len(out)
+            piece = self._slice[self._at : end]
+            self._at += len(piece)
+            if out:
+                out.extend(piece)
+            else:
+                out = piece
+        self._fetched += len(out)
+        if self._done:  # the stream ended inside this call: count this call's rows too
+            self.rowcount = self._fetched
+        return out
 
     # -- fetching
     def fetchone(self) -> tuple | None:
         """The next row, or None when there are no more."""
         self._check_result()
-        row = next(self._rows, None)
-        if row is not None:
-            self._fetched += 1
-        return row
+        row = self._take(1)
+        return row[0] if row else None
 
     def fetchmany(self, size: int | None = None) -> list[tuple]:
         """Up to ``size`` (default ``arraysize``) more rows; an empty list at the end."""
@@ -89,23 +109,12 @@ class Cursor:
         size = self.arraysize if size is None else size
         if not isinstance(size, int) or size < 0:
             raise ProgrammingError("fetchmany(size): size is a count of rows, 0 or more.")
-        rows = []
-        for row in self._rows:
-            rows.append(row)
-            if len(rows) >= size:
-                break
-        self._fetched += len(rows)
-        if self._done:  # the stream ended inside this call: count this call's rows too
-            self.rowcount = self._fetched
-        return rows
+        return self._take(size) if size else []
 
     def fetchall(self) -> list[tuple]:
         """Every remaining row."""
         self._check_result()
-        rows = list(self._rows)
-        self._fetched += len(rows)
-        self.rowcount = self._fetched
-        return rows
+        return self._take(None)
 
     def fetch_arrow_table(self) -> pa.Table:
         """The remaining rows as an Arrow table, in the result's own types."""
@@ -116,7 +125,7 @@ class Cursor:
             )
         run = self._run
         batches = list(run.batches)
-        self._rows, self._done = iter(()), True
+        self._slices, self._slice, self._at, self._done = iter(()), [], 0, True
         table = pa.Table.from_batches(batches, schema=run.schema)
         self._fetched = self.rowcount = table.num_rows
         return table
@@ -172,7 +181,8 @@ class Cursor:
         if run is not None and not self._done:
             with contextlib.suppress(DistillrError, Error):  # a stopped query may say so
                 run.close()
-        self._rows, self._fetched, self._done = iter(()), 0, True
+        self._slices, self._slice, self._at = iter(()), [], 0
+        self._fetched, self._done = 0, True
         self.description, self.rowcount = None, -1
 
     def _check_open(self) -> None:

@@ -26,6 +26,10 @@ from distillr.pg.statements import Outcome, Statements
 
 __all__ = ["Connection"]
 
+#: rows encoded and written at a time: small enough that writing starts early in a batch
+#: and overlaps with encoding the next rows, large enough that each step is vectorised
+CHUNK_ROWS = 16_384
+
 
 @dataclass
 class Portal:
@@ -35,6 +39,21 @@ class Portal:
     rows: Iterator[pa.RecordBatch] | None = None
     sent: int = 0
     pending: pa.RecordBatch | None = None
+    #: the result-format codes of the Bind (none: all text; one: for every column)
+    formats: list[int] = field(default_factory=list)
+
+    def binary(self, schema: pa.Schema) -> list[bool]:
+        """Which columns of the result go in the binary format."""
+        count, codes = len(schema), self.formats
+        if len(codes) not in (0, 1, count):
+            raise m.ProtocolViolation(
+                f"the Bind gave {len(codes)} result formats for a result of {count} columns"
+            )
+        return (
+            [bool(codes[0] if len(codes) == 1 else codes[i]) for i in range(count)]
+            if codes
+            else [False] * count
+        )
 
 
 @dataclass
@@ -193,7 +212,9 @@ class Connection:
         for sql in split_statements(text):
             try:
                 outcome = await self.run(sql, [])
-                await self.complete(outcome, Portal(sql, []), max_rows=0, describe=True)
+                # a simple query's rows are text, but FETCH from a DECLARE ... BINARY CURSOR
+                portal = Portal(sql, [], formats=[1] if outcome.binary else [])
+                await self.complete(outcome, portal, max_rows=0, describe=True)
             except (DistillrError, DbapiError, CatalogQueryError) as err:
                 await self.fail(err)
                 break
@@ -246,12 +267,10 @@ class Connection:
             oid = prepared.oids[i] if i < len(prepared.oids) else 0
             values.append(decode_parameter(raw, oid, fmt))
         result_formats = [p.int16() for _ in range(p.int16())]
-        if any(result_formats):
-            raise m.ProtocolViolation(
-                "this server sends results in the text format only; ask for text results"
-            )
+        if any(code not in (0, 1) for code in result_formats):
+            raise m.ProtocolViolation("a result format code is 0 (text) or 1 (binary)")
         self._close_portal(portal_name)
-        self.portals[portal_name] = Portal(prepared.sql, values)
+        self.portals[portal_name] = Portal(prepared.sql, values, formats=result_formats)
         await self.send(m.BIND_COMPLETE)
 
     async def describe(self, what: bytes, name: str) -> None:
@@ -272,12 +291,14 @@ class Connection:
             return
         cursor = self.statements.cursors.get(name)
         if name not in self.portals and cursor is not None:  # a DECLAREd cursor is a portal
-            await self.send(row_description(cursor.schema))
+            await self.send(
+                row_description(cursor.schema, [int(cursor.binary)] * len(cursor.schema))
+            )
             return
         portal = self._portal(name)
         if portal.outcome is None:
             await self.start_portal(portal)
-        await self.send(_shape(portal.outcome))
+        await self.send(_shape(portal.outcome, portal))
 
     async def run(self, sql: str, params: list[Any]) -> Outcome:
         """Start a statement on a worker thread; a cancel request that comes meanwhile
@@ -296,31 +317,46 @@ class Connection:
         portal.rows = portal.outcome.batches
 
     async def complete(self, outcome: Outcome, portal: Portal, *, max_rows: int, describe: bool):
-        """Send the rows of ``outcome`` (at most ``max_rows`` if positive), then its tag."""
+        """Send the rows of ``outcome`` (at most ``max_rows`` if positive), then its tag.
+
+        The next rows are encoded on a worker thread while the last ones are written, so the
+        scan, the encoding and the client's reading overlap."""
         if outcome.status is not None:
             self.status = outcome.status
         if outcome.schema is None:
             await self.send(m.command_complete(outcome.tag or ""))
             return
+        binary = portal.binary(outcome.schema)
         if describe:
-            await self.send(row_description(outcome.schema))
+            await self.send(row_description(outcome.schema, binary))
         if portal.rows is None:
             portal.rows = outcome.batches
         self.running = outcome
+
+        def fetch(want: int | None):
+            return asyncio.ensure_future(asyncio.to_thread(_next_rows, portal, want, binary))
+
+        want = max_rows if max_rows > 0 else None
+        task = fetch(want) if want is None or want > 0 else None
         try:
-            while True:
-                want = max_rows - portal.sent if max_rows > 0 else None
-                if want is not None and want <= 0:
-                    await self.send(m.PORTAL_SUSPENDED)
-                    return
-                chunk = await asyncio.to_thread(_next_rows, portal, want)
+            while task is not None:
+                chunk = await task
+                task = None
                 if chunk is None:
                     break
                 rows, count = chunk
                 portal.sent += count
+                want = max_rows - portal.sent if max_rows > 0 else None
+                if want is None or want > 0:
+                    task = fetch(want)
                 await self.send(rows)
+            else:
+                await self.send(m.PORTAL_SUSPENDED)
+                return
         finally:
             self.running = None
+            if task is not None:  # the write failed: the connection is going
+                task.add_done_callback(_drop_result)
         if self.cancelled:
             raise QueryCancelled("The query was cancelled (a cancel request from the client).")
         verb = "FETCH" if outcome.fetch else "SELECT"
@@ -349,12 +385,21 @@ class Connection:
         self.statements.close()
 
 
-def _shape(outcome: Outcome) -> bytes:
-    return m.NO_DATA if outcome.schema is None else row_description(outcome.schema)
+def _shape(outcome: Outcome, portal: Portal | None = None) -> bytes:
+    if outcome.schema is None:
+        return m.NO_DATA
+    formats = None if portal is None else portal.binary(outcome.schema)
+    return row_description(outcome.schema, formats)
 
 
-def _next_rows(portal: Portal, want: int | None) -> tuple[bytes, int] | None:
-    """The next DataRows of a portal: a batch, or ``want`` rows of one (the rest kept)."""
+def _drop_result(task: asyncio.Future) -> None:
+    if not task.cancelled():
+        task.exception()
+
+
+def _next_rows(portal: Portal, want: int | None, binary: list[bool]) -> tuple[bytes, int] | None:
+    """The next DataRows of a portal: at most ``CHUNK_ROWS`` rows of a batch, and at most
+    ``want`` (the rest kept for the next call)."""
     batch = portal.pending
     portal.pending = None
     if batch is None:
@@ -363,10 +408,11 @@ def _next_rows(portal: Portal, want: int | None) -> tuple[bytes, int] | None:
             batch = next(portal.rows, None)
     if batch is None:
         return None
-    if want is not None and batch.num_rows > want:
-        portal.pending = batch.slice(want)
-        batch = batch.slice(0, want)
-    return data_rows(batch), batch.num_rows
+    take = CHUNK_ROWS if want is None else min(want, CHUNK_ROWS)
+    if batch.num_rows > take:
+        portal.pending = batch.slice(take)
+        batch = batch.slice(0, take)
+    return data_rows(batch, binary), batch.num_rows
 
 
 def split_statements(text: str) -> list[str]:

@@ -1,21 +1,23 @@
 """Arrow results as PostgreSQL rows: a RowDescription from the schema, DataRows from each
-batch, in the text format.
+batch, in the text format or (for the columns a client asks it for) the binary one.
 
-DataRows are built column-wise with Arrow compute (each value's text, its length prefix, one
-join per row), so a batch of any size costs a few vectorised passes, not a Python loop per
-value. Types map to PostgreSQL's: integers, floats, numeric, text, bool, date, time,
-timestamp and timestamptz, bytea, and jsonb for structs, lists and maps.
+DataRows are built column-wise with Arrow compute and numpy (each value's text or binary
+form, its length prefix, one join per row), so a batch of any size costs a few vectorised
+passes, not a Python loop per value. Types map to PostgreSQL's: integers, floats, numeric,
+text, bool, date, time, timestamp and timestamptz, interval, bytea, and jsonb for structs,
+lists and maps.
 """
 
 from __future__ import annotations
 
-import json
 import struct
+from collections.abc import Sequence
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from distillr.pg.binary import binary_cells, interval_parts, json_texts
 from distillr.pg.messages import cstr, message
 
 __all__ = ["data_rows", "oid_of", "row_description"]
@@ -62,13 +64,15 @@ def oid_of(t: pa.DataType) -> int:
     return TEXT
 
 
-def row_description(schema: pa.Schema) -> bytes:
-    """The RowDescription of a result (every column in the text format)."""
+def row_description(schema: pa.Schema, formats: Sequence[int] | None = None) -> bytes:
+    """The RowDescription of a result; ``formats`` is each column's format code (0 text, 1
+    binary), all text when not given."""
     parts = [struct.pack("!h", len(schema))]
-    for field in schema:
+    for i, field in enumerate(schema):
         oid = oid_of(field.type)
+        fmt = formats[i] if formats else 0
         parts.append(
-            cstr(field.name) + struct.pack("!ihihih", 0, 0, oid, _TYPLEN.get(oid, -1), -1, 0)
+            cstr(field.name) + struct.pack("!ihihih", 0, 0, oid, _TYPLEN.get(oid, -1), -1, fmt)
         )
     return message(b"T", b"".join(parts))
 
@@ -92,16 +96,38 @@ def _text(col: pa.Array) -> pa.Array:
         return col.cast(pa.string())
     if pa.types.is_time(t):
         return col.cast(pa.string())
+    if pa.types.is_duration(t) or pa.types.is_interval(t):
+        return _interval_text(col)
     if pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t):
         return pa.array([None if v is None else "\\x" + v.hex() for v in col.to_pylist()])
     if pa.types.is_null(t):
         return pa.nulls(len(col), pa.string())
     if pa.types.is_nested(t):
-        return pa.array(
-            [None if v is None else json.dumps(v, default=str) for v in col.to_pylist()],
-            pa.string(),
-        )
+        return pa.array(json_texts(col), pa.string())
     return pa.array([None if v is None else str(v) for v in col.to_pylist()], pa.string())
+
+
+def _interval_text(col: pa.Array) -> pa.Array:
+    """``[N years] [N mons] [N days] [-]HH:MM:SS[.ffffff]``, PostgreSQL's own interval style
+    (what clients parse), from the same fields as the binary format."""
+    micros, days, months = interval_parts(col)
+    out = []
+    for valid, us, d, mo in zip(col.is_valid().to_pylist(), micros, days, months):
+        if not valid:
+            out.append(None)
+            continue
+        years, mons = divmod(abs(int(mo)), 12)
+        sign = "-" if mo < 0 else ""
+        parts = [f"{sign}{years} years"] if years else []
+        parts += [f"{sign}{mons} mons"] if mons else []
+        parts += [f"{int(d)} days"] if d else []
+        seconds, fraction = divmod(abs(int(us)), 1_000_000)
+        clock = f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+        clock += f".{fraction:06d}".rstrip("0") if fraction else ""
+        if us or not parts:
+            parts.append(("-" if us < 0 else "") + clock)
+        out.append(" ".join(parts))
+    return pa.array(out, pa.string())
 
 
 def _timestamp_text(col: pa.Array) -> pa.Array:
@@ -116,28 +142,89 @@ def _timestamp_text(col: pa.Array) -> pa.Array:
         return pc.replace_substring_regex(text, r"\.?0+$", "", max_replacements=1)
 
 
-def _fixed(data: bytes, width: int, n: int) -> pa.Array:
-    return pa.Array.from_buffers(pa.binary(width), n, [None, pa.py_buffer(data)]).cast(pa.binary())
+#: the most bytes of a batch encoded at once, so that its DataRows stay well within the
+#: 2 GiB that Arrow's binary arrays (32-bit offsets) hold
+MAX_CHUNK = 256 << 20
+_MAX_BINARY = 2**31 - 1
 
 
-def data_rows(batch: pa.RecordBatch) -> bytes:
-    """Every row of ``batch`` as DataRow messages, concatenated."""
+def _cells(col: pa.Array, binary: bool) -> np.ndarray | pa.Array:
+    """One column's cells: a numpy array of fixed-size values when none is null, else a
+    binary array (nulls kept)."""
+    cells = binary_cells(col, oid_of(col.type)) if binary else _text(col).cast(pa.binary())
+    if isinstance(cells, np.ndarray) and col.null_count:
+        valid = col.is_valid()
+        fixed = pa.Array.from_buffers(
+            pa.binary(cells.dtype.itemsize),
+            len(col),
+            [valid.buffers()[1], pa.py_buffer(cells.tobytes())],
+        )
+        return fixed.cast(pa.binary())
+    return cells
+
+
+def _lengths(cells: np.ndarray | pa.Array, n: int) -> np.ndarray:
+    """Each cell's byte count, -1 for a null."""
+    if isinstance(cells, np.ndarray):
+        return np.full(n, cells.dtype.itemsize, dtype=np.int64)
+    offsets = np.frombuffer(cells.buffers()[1], dtype=np.int32)[cells.offset :][: n + 1]
+    lengths = np.diff(offsets).astype(np.int64)
+    if cells.null_count:
+        lengths = np.where(cells.is_valid().to_numpy(zero_copy_only=False), lengths, -1)
+    return lengths
+
+
+def data_rows(batch: pa.RecordBatch, binary: Sequence[bool] | None = None) -> bytes:
+    """Every row of ``batch`` as DataRow messages, concatenated; ``binary`` says which columns
+    go in the binary format (none when not given).
+
+    Runs of fixed-size fields (the message head, length prefixes, fixed-size binary values)
+    are laid out side by side in a numpy record array, then one Arrow join per row
+    interleaves them with the variable-size cells."""
     n = batch.num_rows
     if n == 0:
         return b""
-    total = np.full(n, 6, dtype=np.int64)  # the length field itself and the column count
-    cells = []
-    for col in batch.columns:
-        text = _text(col).cast(pa.binary())
-        lengths = pc.binary_length(text).to_numpy(zero_copy_only=False)
-        valid = col.is_valid().to_numpy(zero_copy_only=False)
-        lengths = np.where(valid, np.nan_to_num(lengths, nan=0), -1).astype(np.int64)
-        total += 4 + np.maximum(lengths, 0)
-        prefix = _fixed(lengths.astype(">i4").tobytes(), 4, n)
-        cells.append(pc.binary_join_element_wise(prefix, pc.fill_null(text, b""), b""))
-    head = np.empty(n, dtype=[("kind", "S1"), ("length", ">i4"), ("columns", ">i2")])
-    head["kind"], head["length"], head["columns"] = b"D", total, batch.num_columns
-    rows = pc.binary_join_element_wise(_fixed(head.tobytes(), 7, n), *cells, b"")
-    rows = rows.cast(pa.large_binary())
-    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset : rows.offset + n + 1]
+    if n > 1 and batch.nbytes > MAX_CHUNK:
+        return _halves(batch, binary)
+    cells = [_cells(col, bool(binary and binary[i])) for i, col in enumerate(batch.columns)]
+    lengths = [_lengths(c, n) for c in cells]
+    total = 6 + sum(4 + np.maximum(length, 0) for length in lengths)  # the kind byte aside
+    if n > 1 and int(total.sum()) + n > _MAX_BINARY:
+        return _halves(batch, binary)
+    run = [("kind", "S1", b"D"), ("length", ">i4", total), ("columns", ">i2", batch.num_columns)]
+    pieces: list[pa.Array] = []
+    for i, (c, length) in enumerate(zip(cells, lengths)):
+        run.append((f"n{i}", ">i4", length))
+        if isinstance(c, np.ndarray):
+            run.append((f"v{i}", c.dtype, c))
+            continue
+        pieces += [_run(run, n), pc.fill_null(c, b"")]
+        run = []
+    if not pieces:
+        return _records(run, n).tobytes()
+    if run:
+        pieces.append(_run(run, n))
+    rows = pc.binary_join_element_wise(*pieces, b"")
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32)[rows.offset : rows.offset + n + 1]
     return rows.buffers()[2].to_pybytes()[offsets[0] : offsets[-1]]
+
+
+def _halves(batch: pa.RecordBatch, binary: Sequence[bool] | None) -> bytes:
+    half = batch.num_rows // 2
+    return data_rows(batch.slice(0, half), binary) + data_rows(batch.slice(half), binary)
+
+
+def _records(run: list[tuple[str, object, object]], n: int) -> np.ndarray:
+    """Fixed-size fields (name, big-endian type, values), side by side in one record each."""
+    out = np.empty(n, dtype=[(name, dtype) for name, dtype, _ in run])
+    for name, _, values in run:
+        out[name] = values
+    return out
+
+
+def _run(run: list[tuple[str, object, object]], n: int) -> pa.Array:
+    """Fixed-size fields as one binary array, a record per row."""
+    records = _records(run, n)
+    width = records.dtype.itemsize
+    fixed = pa.Array.from_buffers(pa.binary(width), n, [None, pa.py_buffer(records.tobytes())])
+    return fixed.cast(pa.binary())

@@ -41,6 +41,8 @@ class Outcome:
     close: Callable[[], None] = lambda: None
     #: rows of a FETCH: the tag is ``FETCH n``
     fetch: bool = False
+    #: rows of a FETCH from a ``DECLARE ... BINARY CURSOR``: in the binary format
+    binary: bool = False
 
 
 def _table_outcome(table: pa.Table, tag: str | None = None) -> Outcome:
@@ -48,7 +50,7 @@ def _table_outcome(table: pa.Table, tag: str | None = None) -> Outcome:
 
 
 _DECLARE = re.compile(
-    r"(?is)\s*DECLARE\s+(\"[^\"]+\"|\w+)\s+(?:BINARY\s+)?(?:INSENSITIVE\s+)?(?:NO\s+)?"
+    r"(?is)\s*DECLARE\s+(\"[^\"]+\"|\w+)\s+(BINARY\s+)?(?:INSENSITIVE\s+)?(?:NO\s+)?"
     r"(?:SCROLL\s+)?CURSOR\s+(?:(?:WITH|WITHOUT)\s+HOLD\s+)?FOR\s+(.*)"
 )
 _FETCH = re.compile(
@@ -67,6 +69,7 @@ class _Cursor:
     batches: Iterator[pa.RecordBatch]
     close: Callable[[], None]
     pending: pa.RecordBatch | None = None
+    binary: bool = False
 
     def take(self, count: int | None) -> Iterator[pa.RecordBatch]:
         """Up to ``count`` more rows (all if None), a batch at a time."""
@@ -130,11 +133,12 @@ class Statements:
         m = _DECLARE.fullmatch(sql.strip().rstrip(";"))
         if m:
             name = _cursor_name(m.group(1))
-            inner = self.run(m.group(2), params)
+            inner = self.run(m.group(3), params)
             if inner.schema is None:
                 raise CatalogQueryError("DECLARE needs a query that returns rows")
             self._close_cursor(name)
-            self.cursors[name] = _Cursor(inner.schema, inner.batches, inner.close)
+            cursor = _Cursor(inner.schema, inner.batches, inner.close, binary=bool(m.group(2)))
+            self.cursors[name] = cursor
             return Outcome(tag="DECLARE CURSOR")
         m = _FETCH.fullmatch(sql)
         if m:
@@ -143,7 +147,8 @@ class Statements:
             if cursor is None:
                 raise CatalogQueryError(f'cursor "{name}" does not exist')
             count = None if (m.group(2) or "1").upper() == "ALL" else int(m.group(2) or 1)
-            return Outcome(schema=cursor.schema, batches=cursor.take(count), fetch=True)
+            rows = cursor.take(count)
+            return Outcome(schema=cursor.schema, batches=rows, fetch=True, binary=cursor.binary)
         m = _CLOSE.fullmatch(sql)
         if m:
             target = m.group(1)

@@ -26,6 +26,8 @@ from distillr.saved.store import SavedInfo, SavedStore, check_saved_name, now
 
 __all__ = ["Statement", "drop", "parse_statement", "refresh", "run_statement", "save"]
 
+#: rows per Parquet row group of a saved table
+ROW_GROUP = 65_536
 _IDENT = r"(?:`([^`]+)`|\"([^\"]+)\"|([A-Za-z_][A-Za-z0-9_]*))"
 _CREATE = re.compile(
     rf"(?is)\s*create\s+(or\s+replace\s+)?table\s+(if\s+not\s+exists\s+)?{_IDENT}\s*\.\s*{_IDENT}"
@@ -240,20 +242,33 @@ def _write(result: Any, temp, incremental: str | None, key: str | None) -> int:
         if name is not None:
             _column(schema, name)
     rows = 0
+    # the result's batches are small (a page each): gathered into row groups of ROW_GROUP
+    # rows, a read yields a few large batches instead of many small ones
+    pending: list[pa.Table] = []
+    held = 0
     with pq.ParquetWriter(temp, schema, compression="zstd") as writer:
         for batch in result.batches():
             table = pa.Table.from_batches([batch])
             if not table.schema.equals(schema):
                 table = table.cast(schema)
-            writer.write_table(table)
+            pending.append(table)
+            held += table.num_rows
             rows += table.num_rows
+            if held >= ROW_GROUP:
+                whole = pa.concat_tables(pending)
+                cut = held - held % ROW_GROUP
+                writer.write_table(whole.slice(0, cut), row_group_size=ROW_GROUP)
+                left = whole.slice(cut)
+                pending, held = ([left] if left.num_rows else []), left.num_rows
+        if pending:
+            writer.write_table(pa.concat_tables(pending), row_group_size=ROW_GROUP)
     return rows
 
 
 def _write_table(table: pa.Table, temp) -> None:
     import pyarrow.parquet as pq
 
-    pq.write_table(table, temp, compression="zstd", row_group_size=65_536)
+    pq.write_table(table, temp, compression="zstd", row_group_size=ROW_GROUP)
 
 
 def _max(table: pa.Table, column: str) -> Any:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from pathlib import Path
 from typing import Any
 
 from distillr.errors import CatalogError, ConfigError
+from distillr.home import default_home
 
 __all__ = ["LOCAL", "MAX_NAME", "MAX_SAVED", "SavedQueries"]
 
@@ -35,9 +35,7 @@ CREATE TABLE IF NOT EXISTS saved_queries (
 
 class SavedQueries:
     def __init__(self, home: str | os.PathLike | None) -> None:
-        from distillr.server.auth import default_home
-
-        self.path = Path(default_home(home)) / "web_queries.sqlite"
+        self.path = default_home(home) / "web_queries.sqlite"
 
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)

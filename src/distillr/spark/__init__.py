@@ -12,11 +12,12 @@ See ``docs/spark.md`` for how secrets reach the executors and how request limits
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Collection
 from typing import Any
 
-__all__ = ["query_arrow", "register", "sql"]
+from distillr.spark.errors import unwrapped
+
+__all__ = ["query_arrow", "register", "sql", "unwrapped"]
 
 #: the sources each Spark session was registered with (by application id)
 _REGISTERED: dict[str, Any] = {}
@@ -78,14 +79,18 @@ def sql(spark: Any, text: str, home: str | os.PathLike | None = None, pushdown: 
 
     Each ``source.table`` becomes a temporary view over the ``distillr`` data source, path
     parameters bound from WHERE. Registers the registry's sources first unless ``register``
-    already did for this Spark session (``home`` is then ignored)."""
+    already did for this Spark session (``home`` is then ignored). Errors found while the
+    query is planned are raised as distillr's (``CatalogError``, ``MissingParameter``,
+    ``ConfigError``); the DataFrame's own actions raise Spark's, which ``unwrapped()`` turns
+    into distillr's."""
     from distillr.spark.translate import translate
 
     defs = _REGISTERED.get(spark.sparkContext.applicationId)
     if defs is None:
         register(spark, home)
         defs = _REGISTERED[spark.sparkContext.applicationId]
-    return spark.sql(translate(spark, text, defs, pushdown=pushdown))
+    with unwrapped():  # the views are analysed here: their sources' errors are distillr's
+        return spark.sql(translate(spark, text, defs, pushdown=pushdown))
 
 
 def _conf_secrets(spark: Any, source: str) -> dict[str, str]:
@@ -107,34 +112,10 @@ def query_arrow(
     """Run Drill-style SQL on Spark (the active session, or a new local one) and return an
     Arrow table: ``distillr query --engine spark``. A failure inside Spark is raised as the
     distillr error it started as, without Spark's stack trace."""
-    import re
+    from distillr.spark.engine import spark_session
 
-    from distillr.errors import ConfigError, DistillrError
-
-    try:
-        from pyspark.errors import PySparkException
-        from pyspark.sql import SparkSession
-    except ModuleNotFoundError:
-        raise ConfigError(
-            "The Spark engine needs PySpark: pip install 'distillr[spark]'."
-        ) from None
-    if spark is None:
-        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-        try:
-            spark = SparkSession.builder.appName("distillr").getOrCreate()
-        except Exception as exc:  # noqa: BLE001 - no Java, or Spark cannot start
-            raise ConfigError(
-                f"Spark could not start ({type(exc).__name__}): it needs a Java 17+ runtime"
-                " (java on PATH or JAVA_HOME)."
-            ) from None
+    spark = spark_session(spark)
     if spark.sparkContext.applicationId not in _REGISTERED:
         register(spark, home)
-    try:
+    with unwrapped():
         return sql(spark, text, home=home, pushdown=pushdown).toArrow()
-    except PySparkException as exc:
-        text_ = str(exc)
-        found = re.findall(r"distillr\.errors\.(\w+): (.+)", text_)
-        if found:
-            raise DistillrError(found[-1][1].strip()) from None
-        first = text_.strip().splitlines()[0] if text_.strip() else type(exc).__name__
-        raise DistillrError(f"Spark failed: {first}") from None

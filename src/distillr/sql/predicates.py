@@ -4,7 +4,8 @@
 touches one table reference into connector predicates, each marked exact or not, as the
 table's columns declare: ``col op literal`` (flipped when the literal comes first), ``IN``
 lists and ``OR`` of equalities on one column, ``LIKE 'prefix%'``, ``BETWEEN``, a boolean
-column alone. Anything else stays local, with the reason EXPLAIN shows.
+column alone. Anything else stays local, with the reason EXPLAIN shows. ``place_conjunct``
+pushes them and says where the conjunct went (a ``Conjunct`` with its ``Placement``).
 
 A text literal that DuckDB could not cast to its column's type (``boardId = 'abc'`` on an
 integer column) fails the query while it is planned, before any request, as DuckDB would fail
@@ -21,10 +22,10 @@ from sqlglot import exp
 from distillr.connectors.base import Column, Pred
 from distillr.errors import SqlError, TooManyRequests
 from distillr.sql.clauses import disjuncts
-from distillr.sql.plan import TableScan
+from distillr.sql.plan import Conjunct, Placement, TableScan
 from distillr.sql.values import NotPushable, convert, literal_value
 
-__all__ = ["predicates_for"]
+__all__ = ["place_conjunct", "predicates_for"]
 
 #: Arrow types whose text literals DuckDB casts when it binds a comparison
 _CASTS = {
@@ -68,6 +69,28 @@ def _typed(value, col: Column, ref: str, parameter: bool = False):
 
 _OPS = {exp.EQ: "eq", exp.GT: "gt", exp.GTE: "gte", exp.LT: "lt", exp.LTE: "lte"}
 _FLIP = {"eq": "eq", "gt": "lt", "gte": "lte", "lt": "gt", "lte": "gte"}
+
+
+def place_conjunct(
+    conj: exp.Expr,
+    scan: TableScan,
+    column_of: Callable[[exp.Expr, TableScan], Column | None],
+    sql: str,
+) -> Conjunct:
+    """Push what the table can take of one conjunct (onto ``scan.predicates``); say where it
+    went. ``sql`` is the conjunct as EXPLAIN shows it."""
+    preds, why = predicates_for(conj, scan, column_of)
+    if not preds:
+        return Conjunct(sql, Placement.LOCAL, reason=why)
+    exact = all(e for _p, e in preds) and not why
+    for p, _e in preds:
+        scan.predicates.append(p)
+    return Conjunct(
+        sql,
+        Placement.EXACT if exact else Placement.INEXACT,
+        tuple(p for p, _ in preds),
+        reason="" if exact else (why or "the API returns a superset; re-checked locally"),
+    )
 
 
 def predicates_for(

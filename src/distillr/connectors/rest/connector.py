@@ -45,8 +45,10 @@ from distillr.connectors.base import (
     Split,
     TableDef,
 )
+from distillr.connectors.fanout import fan_out
 from distillr.connectors.formats import Parsed
 from distillr.connectors.http import HttpClient, RateLimit, RetryPolicy
+from distillr.connectors.pagecodec import PageCodec, page_tag
 from distillr.connectors.paginators import Page, PageRequest, Progress
 from distillr.connectors.rest.definition import EndpointDef, ParamDef, SourceDef
 from distillr.connectors.rest.errors import ApiErrors
@@ -63,7 +65,6 @@ from distillr.errors import (
     CatalogError,
     DistillrError,
     SourceError,
-    TooManyRequests,
     did_you_mean,
 )
 
@@ -297,16 +298,8 @@ class RestConnector(Connector):
         bound = bind(t, request.predicates)
         if bound.empty:
             return []
-        names = list(bound.values)
-        combos = list(itertools.product(*(bound.values[n] for n in names)))
-        if len(combos) > max(self.max_fanout, 1) * 20:
-            raise TooManyRequests(
-                f"Reading '{t.name}' would take {len(combos)} separate scans (one per"
-                " combination of parameter values). Narrow the query: fewer values in IN (...)."
-            )
-        return [
-            self._split(t, dict(zip(names, combo, strict=True)), request.limit) for combo in combos
-        ]
+        fan = fan_out(t.name, list(bound.values.items()), max_fanout=self.max_fanout)
+        return [self._split(t, values, request.limit) for values in fan.combinations()]
 
     def _bill_pending(self, stats: ScanStats | None) -> None:
         with self._lock:
@@ -443,9 +436,7 @@ class RestConnector(Connector):
     ) -> tuple[Page, pa.RecordBatch]:
         """One page, as a batch of the table's schema."""
         page, parsed = self._fetch(t, request, stats, progress, constants)
-        if parsed.batch is not None:
-            return page, parsed.batch
-        return page, t.convert(parsed.records, constants)
+        return page, parsed.batch
 
     def _fetch(
         self,
@@ -455,8 +446,9 @@ class RestConnector(Connector):
         progress: Progress | None,
         constants: dict[str, Any] | None = None,
     ) -> tuple[Page, Parsed]:
-        """One page, parsed: straight to a batch where the table's columnar reader can (given
-        the ``constants`` to fill in), else as records (always, without ``constants``)."""
+        """One page, parsed: as a batch of the table's schema given the ``constants`` to fill
+        in (through the columnar reader where it can; the response cache keeps the batch), else
+        as records."""
         ep = t.endpoint
         shown = self._shown(ep, request)
         if progress is not None:
@@ -475,14 +467,17 @@ class RestConnector(Connector):
             headers={"Accept": t.format.content_type, **ep.headers},
             auth=self._httpx_auth or None,
             stats=stats,
-            decode=self._decoder(t, constants),
+            decode=self._decoder(t, constants) if constants is None else self._codec(t, constants),
             refuse=lambda response, method, path: self.errors.refused(ep, response, method, path),
             give_up=lambda method, path, response, reason, n: self.errors.gave_up(
                 ep, method, path, response, reason, n
             ),
         )
-        parsed: Parsed = reply.body
-        digest = Progress.digest(reply.content)
+        if constants is None:
+            parsed: Parsed = reply.body
+            digest = Progress.digest(reply.content)
+        else:
+            parsed, digest = reply.body
         if progress is not None:
             progress.page(digest, parsed.count, shown)
         page = Page(
@@ -495,6 +490,30 @@ class RestConnector(Connector):
             digest,
         )
         return page, parsed
+
+    def _codec(self, t: RestTable, constants: dict[str, Any]) -> PageCodec:
+        """How a page becomes ``(Parsed with its batch, digest of its bytes)``, and what the
+        response cache keeps of it: the batch, the document without its records (for the
+        paginator) and the digest (for ``Progress``)."""
+        parse = self._decoder(t, constants)
+
+        def decode(content: bytes) -> tuple[Parsed, bytes]:
+            return parse(content), Progress.digest(content)
+
+        def finish(pair: tuple[Parsed, bytes]) -> tuple[Parsed, bytes]:
+            parsed, digest = pair
+            if parsed.batch is None:
+                parsed = Parsed([], parsed.document, t.convert(parsed.records, constants))
+            return parsed, digest
+
+        def split(pair: tuple[Parsed, bytes]) -> tuple[pa.RecordBatch, Any]:
+            parsed, digest = pair
+            return parsed.batch, {"document": parsed.document, "digest": digest.hex()}
+
+        def join(batch: pa.RecordBatch, rest: Any) -> tuple[Parsed, bytes]:
+            return Parsed([], rest["document"], batch), bytes.fromhex(rest["digest"])
+
+        return PageCodec(decode, finish, split, join, page_tag(t.builder.schema, constants))
 
     def _decoder(self, t: RestTable, constants: dict[str, Any] | None) -> Any:
         """The page parser for one request. A line-format body without a final line break is

@@ -14,7 +14,7 @@ product, e.g. the sandbox), ``api_key`` (an ``SK...`` key; its secret is ``api_s
 
 from __future__ import annotations
 
-import itertools
+import sys
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -27,9 +27,13 @@ import msgspec
 import pyarrow as pa
 
 from distillr.connectors.arrow import warm_up
+from distillr.connectors.auth import BasicAuth
 from distillr.connectors.base import Connector, ScanRequest, ScanStats, Split, TableDef
+from distillr.connectors.fanout import fan_out
 from distillr.connectors.http import HttpClient, RetryPolicy
+from distillr.connectors.pagecodec import PageCodec, page_tag
 from distillr.connectors.pages import DecodedPage
+from distillr.connectors.paginators import NextUrlPaginator, Page, PageRequest, Progress
 from distillr.connectors.settings import Mode, Setting, Settings
 from distillr.connectors.twilio.pushdown import DayRange, Pushed, push
 from distillr.connectors.twilio.ranges import find_span, windows
@@ -48,7 +52,6 @@ from distillr.errors import (
     ConfigError,
     MissingParameter,
     SourceError,
-    TooManyRequests,
     did_you_mean,
 )
 
@@ -141,6 +144,15 @@ SETTINGS = Settings(
     ],
 )
 _DAY = timedelta(days=1)
+#: the fan-out dimension of the account in the path
+_ACCOUNT = ("account", "AccountSid")
+#: how each of Twilio's envelopes gives the next page, resolved against the product's root:
+#: API 2010's ``next_page_uri`` is a path under it; the newer products' ``meta.next_page_url``
+#: names Twilio's own host, which is moved onto the root (a base URL, the sandbox)
+PAGINATORS = {
+    "v2010": NextUrlPaginator("next_page_uri", resolve="append"),
+    "meta": NextUrlPaginator("meta.next_page_url", resolve="rebase"),
+}
 
 
 def _as_bool(name: str, value: Any) -> bool:
@@ -223,7 +235,7 @@ class TwilioConnector(Connector):
         self.page_size = page_size
         self.http = HttpClient(
             label="Twilio",
-            auth=(user, secret),
+            auth=BasicAuth(user).bind({"password": secret}),
             transport=transport,
             timeout=timeout,
             retry=retry,
@@ -319,24 +331,12 @@ class TwilioConnector(Connector):
         limit = t.path_limits.get(param, MAX_PATH_VALUE)
         return path_segment(value, parameter=param, table=t.name, max_length=limit)
 
-    def _next_url(self, t: TwilioTable, body: Mapping[str, Any]) -> str | None:
-        root = self._root(t.endpoint["product"])
-        if t.endpoint["envelope"] == "v2010":
-            nxt = body.get("next_page_uri")
-            return root + nxt if nxt else None
-        nxt = (body.get("meta") or {}).get("next_page_url")
-        if not nxt:
-            return None
-        if nxt.startswith(root + "/"):
-            return nxt
-        parts = urlsplit(nxt)
-        root_path = urlsplit(root).path
-        path = (
-            parts.path[len(root_path) :]
-            if root_path and parts.path.startswith(root_path + "/")
-            else parts.path
-        )
-        return root + path + (f"?{parts.query}" if parts.query else "")
+    def _next_page(
+        self, envelope: str, product: str, request: PageRequest, body: Any
+    ) -> PageRequest | None:
+        """The request for the page after ``body`` (its paging fields), or ``None``."""
+        page = Page(request, body, 0, base_url=self._root(product))
+        return PAGINATORS[envelope].next(page)
 
     # -- planning -------------------------------------------------------------------------
 
@@ -352,20 +352,29 @@ class TwilioConnector(Connector):
 
     def _list_accounts(self, stats: ScanStats | None) -> tuple[str, ...]:
         found = [self.account_sid]
-        url: str | None = self._root("api") + "/2010-04-01/Accounts.json"
-        params: dict[str, Any] | None = {"PageSize": MAX_PAGE_SIZE}
-        while url:
+        url = self._root("api") + "/2010-04-01/Accounts.json"
+        request: PageRequest | None = PageRequest(url, {"PageSize": MAX_PAGE_SIZE})
+        progress = self._progress("the account listing")
+        while request is not None:
+            progress.request(request, urlsplit(request.url).path)
             if stats is not None:
-                stats.probe(_shown(url, params))
-            body = self.http.get_json(url, params, stats)
-            params = None
+                stats.probe(_shown(request.url, request.params))
+            body = self.http.get_json(request.url, request.params or None, stats)
             for acct in body.get("accounts") or []:
                 sid = acct.get("sid")
                 if sid and sid not in found and acct.get("status") != "closed":
                     found.append(sid)
-            nxt = body.get("next_page_uri")
-            url = self._root("api") + nxt if nxt else None
+            request = self._next_page("v2010", "api", request, body)
         return tuple(found)
+
+    def _progress(self, what: str) -> Progress:
+        """The guard of one walk through pages: Twilio's paging never repeats a page, and has
+        no page limit of its own."""
+        return Progress(
+            f"Twilio's {what} (source '{self.name}')",
+            max_pages=sys.maxsize,
+            hint="Twilio's next pages should never repeat: report this.",
+        )
 
     def plan(self, request: ScanRequest, stats: ScanStats | None = None) -> Sequence[Split]:
         t = self.twilio_table(request.table)
@@ -422,41 +431,29 @@ class TwilioConnector(Connector):
     ) -> tuple[list[ScanPart], int | None, bool]:
         """One part per account and combination of fanned-out values; the limit that may
         still travel; whether any value was fanned out."""
-        fan: list[tuple[str, str, tuple[str, ...]]] = [
-            ("path", p, v) for p, v in pushed.path.items()
-        ]
-        eq_single = {p: v[0] for p, v in pushed.eq.items() if len(v) == 1}
-        multi = sorted(
-            ((p, v) for p, v in pushed.eq.items() if len(v) > 1), key=lambda pv: len(pv[1])
+        fan = fan_out(
+            t.name,
+            [(_ACCOUNT, accounts), *((("path", p), v) for p, v in pushed.path.items())],
+            [(("eq", p), v) for p, v in pushed.eq.items() if len(v) > 1],
+            max_fanout=self.max_fanout,
+            per="one per account and path parameter value",
         )
-        count = len(accounts)
-        for _, _, values in fan:
-            count *= len(values)
-        if count > max(self.max_fanout, 1) * 20:
-            raise TooManyRequests(
-                f"Reading '{t.name}' would take {count} separate scans (one per account and"
-                f" path parameter value). Narrow the query, e.g. fewer values in IN (...)."
-            )
-        for param, values in multi:
-            if count * len(values) <= self.max_fanout:
-                fan.append(("eq", param, values))
-                count *= len(values)
-            else:
-                limit = None  # an exact filter is left to the engine: the API's first rows
-                # are no longer the answer's first rows
+        if fan.left:
+            limit = None  # an exact filter is left to the engine: the API's first rows are no
+            # longer the answer's first rows
+        eq_single = {p: v[0] for p, v in pushed.eq.items() if len(v) == 1}
         base_query = pushed.query()
         page_size = min(limit, self.page_size) if limit else self.page_size
         parts = []
-        for account in accounts:
-            for combo in itertools.product(*(values for _, _, values in fan)):
-                path_values: dict[str, str] = {}
-                query: dict[str, str] = dict(eq_single)
-                for (kind, param, _), value in zip(fan, combo, strict=True):
-                    (path_values if kind == "path" else query)[param] = value
-                query.update(base_query)
-                parts.append(ScanPart(account, path_values, query, page_size))
-        fanned = any(len(values) > 1 for _, _, values in fan)
-        return parts, limit, fanned
+        for combo in fan.combos():
+            path_values: dict[str, str] = {}
+            query: dict[str, str] = dict(eq_single)
+            account = combo[0]
+            for (kind, param), value in zip(fan.names[1:], combo[1:], strict=True):
+                (path_values if kind == "path" else query)[param] = value
+            query.update(base_query)
+            parts.append(ScanPart(account, path_values, query, page_size))
+        return parts, limit, fan.fanned(ignoring=(_ACCOUNT,))
 
     def _split(self, t: TwilioTable, part: ScanPart, limit: int | None) -> Split:
         url = self._url(t, part.account, part.path)
@@ -491,11 +488,14 @@ class TwilioConnector(Connector):
         if not probes:
             return self._unprobed_splits(t, part, rf, bounds)
         # one page tells whether the scan is big; it is kept for the read if it is all there is
-        first = self._probe(t, part.account, part.path, part.query, part.page_size, stats)
-        if self._next_url(t, first) is None:
+        # read as the split would read it: the page waits for the read, and the cache keeps it
+        codec = self._codec(t, self._constants(t, part))
+        first = self._probe(t, part.account, part.path, part.query, part.page_size, stats, codec)
+        request = PageRequest(self._url(t, part.account, part.path))
+        envelope, product = t.endpoint["envelope"], t.endpoint["product"]
+        if self._next_page(envelope, product, request, first.paging) is None:
             return [self._with_first_page(t, part, first, limit)]
-        batch = t.builder.build(self._records(t, first))
-        newest, oldest = _min_max(batch.column(rf.column))
+        newest, oldest = _min_max(first.batch.column(rf.column))
 
         def any_before(day: date) -> bool:
             r = DayRange(rf, bounds.lo, day)
@@ -558,6 +558,7 @@ class TwilioConnector(Connector):
         query: Mapping[str, str],
         page_size: int,
         stats: ScanStats | None,
+        decode: Any = msgspec.json.decode,
     ) -> Any:
         """One request sent while planning, counted in ``stats`` and noted as a probe."""
         url = self._url(t, account, path)
@@ -565,7 +566,7 @@ class TwilioConnector(Connector):
         if stats is not None:
             stats.probe(_shown(url, params))
         warm_up()
-        return self.http.get_json(url, params, stats)
+        return self.http.get_json(url, params, stats, decode)
 
     # -- reading --------------------------------------------------------------------------
 
@@ -587,61 +588,81 @@ class TwilioConnector(Connector):
             raise SourceError(f"Twilio's '{key}' for table '{t.name}' is not a list.")
         return records
 
-    def read(self, split: Split, stats: ScanStats | None = None) -> Iterator[pa.RecordBatch]:
-        t = self.twilio_table(split.table)
-        part = split.params if isinstance(split.params, ScanPart) else ScanPart(**split.params)
+    def _constants(self, t: TwilioTable, part: ScanPart) -> dict[str, Any]:
+        """The values a page of ``part`` fills in: its account and path parameters."""
         constants: dict[str, Any] = {"account_sid": part.account or self.account_sid}
         for param, value in part.path.items():
             col = t.path_params.get(param)
             if col:
                 constants[col] = value
-        remaining = split.limit
-        url = self._url(t, part.account, part.path)
-        params = {**part.query, "PageSize": part.page_size}
+        return constants
+
+    def _codec(self, t: TwilioTable, constants: dict[str, Any]) -> PageCodec:
+        """How a page of ``t`` becomes a :class:`DecodedPage` (also what the response cache
+        keeps of it): straight to Arrow when the page allows it, else parsed as usual and
+        built."""
         decoder = t.decoder
+        builder = t.builder
 
         def decode(content: bytes) -> Any:
-            # straight to Arrow when the page allows it, else parsed as usual
             page = decoder.decode(content, constants)
             return page if page is not None else msgspec.json.decode(content)
 
+        def finish(body: Any) -> DecodedPage:
+            if isinstance(body, DecodedPage):
+                return body
+            records = self._records(t, body)
+            if t.endpoint["envelope"] == "v2010":
+                paging: dict[str, Any] = {"next_page_uri": body.get("next_page_uri")}
+            else:
+                meta = body.get("meta") or {}
+                paging = {"meta": {"next_page_url": meta.get("next_page_url")}}
+            return DecodedPage(builder.build(records, constants), paging)
+
+        return PageCodec(
+            decode,
+            finish,
+            lambda page: (page.batch, page.paging),
+            DecodedPage,
+            page_tag(builder.schema, constants),
+        )
+
+    def read(self, split: Split, stats: ScanStats | None = None) -> Iterator[pa.RecordBatch]:
+        t = self.twilio_table(split.table)
+        part = split.params if isinstance(split.params, ScanPart) else ScanPart(**split.params)
+        remaining = split.limit
+        request = PageRequest(
+            self._url(t, part.account, part.path), {**part.query, "PageSize": part.page_size}
+        )
+        envelope, product = t.endpoint["envelope"], t.endpoint["product"]
+        codec = self._codec(t, self._constants(t, part))
+
         # a page planning fetched for this split was counted then
-        body = self._first_pages.take(t.name, part)
-        if body is None:
+        page = self._first_pages.take(t.name, part)
+        if page is None:
             warm_up()
-            body = self.http.get_json(url, params, stats, decode)
-        seen_urls: set[str] = set()
-        # the next page is fetched while this one is converted and consumed
+            page = self.http.get_json(request.url, request.params, stats, codec)
+        progress = self._progress(f"table '{t.name}'")
+        progress.request(request, urlsplit(request.url).path)
+        # the next page is fetched while this one is consumed
         ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="distillr-twilio-page")
         try:
             while True:
-                batch: pa.RecordBatch | None = None
-                if isinstance(body, DecodedPage):
-                    batch, paging = body.batch, body.paging
-                    if remaining is not None and batch.num_rows > remaining:
-                        batch = batch.slice(0, remaining)
-                    count = batch.num_rows
-                else:
-                    records = self._records(t, body)
-                    if remaining is not None and len(records) > remaining:
-                        records = records[:remaining]
-                    paging, count = body, len(records)
+                batch = page.batch
                 if remaining is not None:
-                    remaining -= count
-                nxt = self._next_url(t, paging)
-                if nxt is not None and nxt in seen_urls:
-                    raise SourceError(
-                        f"Twilio sent the same next page twice for table '{t.name}'"
-                        f" ({urlsplit(nxt).path}); stopping instead of looping."
-                    )
+                    if batch.num_rows > remaining:
+                        batch = batch.slice(0, remaining)
+                    remaining -= batch.num_rows
+                nxt = self._next_page(envelope, product, request, page.paging)
+                if nxt is not None:
+                    progress.request(nxt, urlsplit(nxt.url).path)
+                    request = nxt
                 more = nxt is not None and (remaining is None or remaining > 0)
                 future = (
-                    ahead.submit(self.http.get_json, nxt, None, stats, decode) if more else None
+                    ahead.submit(self.http.get_json, request.url, None, stats, codec)
+                    if more
+                    else None
                 )
-                if nxt is not None:
-                    seen_urls.add(nxt)
-                if batch is None:
-                    batch = t.builder.build(records, constants)
                 if part.window is not None:
                     batch = part.window.keep(batch)
                 if stats is not None:
@@ -650,7 +671,7 @@ class TwilioConnector(Connector):
                     yield batch
                 if future is None:
                     return
-                body = future.result()
+                page = future.result()
         finally:
             ahead.shutdown(wait=False, cancel_futures=True)
 
@@ -664,8 +685,10 @@ class TwilioConnector(Connector):
 
 
 def _shown(url: str, params: Mapping[str, Any]) -> str:
-    """A request as EXPLAIN and stats show it: ``GET /path?query`` (never a secret)."""
-    return f"GET {urlsplit(url).path}?{urlencode(params)}"
+    """A request as EXPLAIN and stats show it: ``GET /path?query`` (never a secret); a next
+    page's URL carries its own query."""
+    parts = urlsplit(url)
+    return f"GET {parts.path}?{urlencode(params) if params else parts.query}"
 
 
 def _without(query: Mapping[str, str], rf: RangeFilter) -> dict[str, str]:

@@ -112,10 +112,6 @@ class Issues:
     def __len__(self) -> int:
         return len(self.id)
 
-    def label_names(self, row: int) -> list[str]:
-        bits = int(self.labels[row])
-        return [name for i, name in enumerate(V.LABELS) if bits >> i & 1]
-
 
 class Rows:
     """The issue columns as Python lists and the times as JIRA's text, computed once, so that

@@ -172,21 +172,10 @@ PEOPLE = (
 INACTIVE = len(PEOPLE) - 1
 
 
-def jira_time(ms: int) -> str:
-    """Epoch milliseconds as JIRA writes issue times: ``2025-03-01T10:15:30.000+0000``."""
-    t = dt.datetime.fromtimestamp(ms // 1000, dt.UTC)
-    return f"{t:%Y-%m-%dT%H:%M:%S}.{ms % 1000:03d}+0000"
-
-
 def sprint_time(ms: int) -> str:
     """Epoch milliseconds as JIRA writes sprint dates: ``2025-03-01T10:15:30.000Z``."""
     t = dt.datetime.fromtimestamp(ms // 1000, dt.UTC)
     return f"{t:%Y-%m-%dT%H:%M:%S}.{ms % 1000:03d}Z"
-
-
-def jira_date(ms: int) -> str:
-    """Epoch milliseconds as a due date: ``2025-03-01``."""
-    return f"{dt.datetime.fromtimestamp(ms // 1000, dt.UTC):%Y-%m-%d}"
 
 
 def avatar_urls(kind: str, ident: str) -> dict:

@@ -18,7 +18,8 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
 from distillr.errors import CatalogError, ConfigError, DistillrError
-from distillr.registry import check_name, default_home
+from distillr.home import default_home
+from distillr.registry import check_name
 from distillr.server.problems import ApiProblem, problem_for
 from distillr.server.roles import ADMIN, ANALYST, Caller
 from distillr.server.state import server_of
