@@ -130,19 +130,11 @@ function tableList(onChange) {
   };
 }
 
-// The form. `head` is what the wizard shows above it (steps, the choice's title).
-export function openApiForm({ body, dlg, meta, type, choice, head = [], onSaved, back = null }) {
-  const schemes = type.definition.auth;
-  let file = null;
-  let last = null; // the last preview: {report, definition, missing}
-  const authKeys = new Set(); // auth options the spec could not give (username)
-  const authInputs = {};
-  const secretInputs = {};
-  const secretErrors = {};
-
+// The name field, checked while typed against the rule and the saved names.
+function nameField(meta) {
   const name = box("Name", h("input", { id: "f-name", name: "name", autocomplete: "off", spellcheck: false, placeholder: "my_api" }), meta.name_rule);
   const pattern = new RegExp(meta.name_pattern);
-  const checkName = debounce(async (value) => {
+  const check = debounce(async (value) => {
     try {
       const r = await api("GET", `/api/names/check?name=${encodeURIComponent(value)}`);
       if (name.input.value === value) name.error.textContent = r.valid && r.available ? "" : r.message;
@@ -153,15 +145,96 @@ export function openApiForm({ body, dlg, meta, type, choice, head = [], onSaved,
   name.input.addEventListener("input", () => {
     const v = name.input.value;
     name.error.textContent = v && !pattern.test(v) ? `'${v}' is not a valid name: use lowercase letters, digits and underscores only.` : "";
-    if (v && pattern.test(v)) checkName(v);
+    if (v && pattern.test(v)) check(v);
   });
+  return name;
+}
+
+// The auth the spec declares: the options it could not give (username) and the scheme's secrets
+// (the schemes are the type's declaration). Inputs are kept across previews.
+function authPanel(schemes) {
+  const el = h("div", { class: "strategy auth-box" });
+  const keys = new Set();
+  const options = {};
+  const secrets = {};
+  const errors = {};
+  const values = (inputs) => Object.fromEntries(Object.entries(inputs).map(([k, i]) => [k, i.value.trim()]).filter(([, v]) => v));
+  return {
+    el,
+    render({ report, definition, missing }) {
+      const scheme = schemes.find((s) => s.type === definition.auth?.type);
+      for (const k of Object.keys(missing || {})) keys.add(k);
+      const rows = [h("div", { class: "muted auth-line" }, `Authentication from the spec: ${report.auth}`)];
+      for (const k of keys) {
+        options[k] = options[k] || h("input", { name: `auth-${k}`, autocomplete: "off", spellcheck: false, placeholder: missing?.[k] || "" });
+        const b = box(label(k), options[k]);
+        errors[k] = b.error;
+        rows.push(b.el);
+      }
+      for (const k of Object.keys(secrets)) if (!scheme?.secrets.includes(k)) delete secrets[k];
+      for (const k of scheme ? scheme.secrets : []) {
+        secrets[k] = secrets[k] || h("input", { name: `secret-${k}`, type: "password", autocomplete: "new-password" });
+        const b = box(label(k), secrets[k], "Stored encrypted; never sent back to this page");
+        errors[k] = b.error;
+        rows.push(b.el);
+      }
+      clear(el).append(...rows);
+    },
+    options: () => values(options),
+    secrets: () => values(secrets),
+    error: (k) => errors[k] || null,
+    clearErrors: () => Object.values(errors).forEach((e) => (e.textContent = "")),
+  };
+}
+
+// What the spec gave: its title and table count, the operations skipped (counted by reason
+// where there are many) and its notes; or the error that it is not a spec to import.
+function summaryOf(report, error) {
+  const all = report?.skipped || [];
+  const counted = all.filter((s) => SUMMED.includes(s.reason));
+  const listed = all.filter((s) => !SUMMED.includes(s.reason));
+  const byReason = {};
+  for (const s of counted) byReason[s.reason] = (byReason[s.reason] || 0) + 1;
+  const skipped = all.length
+    ? h(
+        "details",
+        { class: "skipped", open: !report.tables.length },
+        h("summary", {}, `${all.length} operations skipped`),
+        h("ul", {}, Object.entries(byReason).map(([reason, n]) => h("li", {}, `${n}: ${reason}`)), listed.slice(0, 100).map((s) => h("li", {}, h("code", {}, `${s.method} ${s.path}`), `: ${s.reason}`)), listed.length > 100 ? h("li", { class: "muted" }, `and ${listed.length - 100} more`) : null),
+      )
+    : null;
+  const parts = [
+    error ? h("div", { class: "form-error spec-error", role: "alert" }, error) : null,
+    report && !error ? h("div", {}, h("strong", {}, report.title || "The spec"), ` (OpenAPI ${report.version}): ${report.tables.length} tables; base URL ${report.base_url || "none (give one below)"}`) : null,
+    skipped,
+    ...(report?.notes || []).map((n) => h("div", { class: "muted" }, `Note: ${n}`)),
+  ];
+  return parts.filter(Boolean);
+}
+
+// The definition with values to test with as one table's parameter examples (Test only):
+// NAME=VALUE pairs apart by spaces (a value may hold spaces: jql=project = ENG boardId=1).
+function withExamples(definition, table, text) {
+  const given = pairs(text.trim().split(/\s+(?=[A-Za-z_][\w.-]*=)/).join("\n"));
+  if (!Object.keys(given).length) return definition;
+  const withValues = (params) => (params || []).map((p) => (p.name in given ? { ...p, example: scalar(given[p.name]) } : p));
+  return { ...definition, endpoints: definition.endpoints.map((e) => (e.name === table ? { ...e, params: withValues(e.params) } : e)) };
+}
+
+// The form. `head` is what the wizard shows above it (steps, the choice's title).
+export function openApiForm({ body, dlg, meta, type, choice, head = [], onSaved, back = null }) {
+  let file = null;
+  let last = null; // the last preview: {report, definition, missing}
+  const auth = authPanel(type.definition.auth);
+
+  const name = nameField(meta);
+  const pattern = new RegExp(meta.name_pattern);
 
   const specInput = h("input", { type: "file", name: "spec", accept: (choice.accept || []).join(",") });
   const spec = box("OpenAPI spec", specInput, "A JSON or YAML file: OpenAPI 3.0, 3.1 or Swagger 2.0. It is read on the server and fetches nothing else.");
   const summary = h("div", { class: "spec-summary", "aria-live": "polite" });
   const baseUrl = box("Base URL (optional)", h("input", { id: "f-base_url", name: "base_url", autocomplete: "off", spellcheck: false }), "Send requests here instead of the spec's servers");
   const params = box("Parameter values (optional)", h("textarea", { name: "params", rows: 2, spellcheck: false, placeholder: "AccountSid=AC..." }), "One per line, NAME=VALUE: a parameter's value for every table that has it (those tables no longer need it in WHERE)");
-  const authBox = h("div", { class: "strategy auth-box" });
   const list = tableList(() => renderTestChoice());
   const testTable = h("select", { name: "test-table", "aria-label": "Table to test" });
   const testBtn = h("button", { class: "btn test", type: "button", onclick: () => test() }, "Test");
@@ -169,58 +242,27 @@ export function openApiForm({ body, dlg, meta, type, choice, head = [], onSaved,
   const columns = h("div", { class: "columns", "aria-live": "polite" });
   const formError = h("div", { class: "form-error", role: "alert" });
   const save = h("button", { class: "btn save", type: "submit", disabled: true }, "Save");
-  const testValues = h("input", { name: "test-values", autocomplete: "off", spellcheck: false, placeholder: "values to test with: boardId=1", "aria-label": "Values to test with", title: "The tested table's required parameters, NAME=VALUE separated by spaces (not saved)" });
-  const loaded = h("div", { class: "spec-loaded", hidden: true }, baseUrl.el, params.el, authBox, list.el, h("div", { class: "spec-test" }, h("span", { class: "field-label" }, "Test a table"), testTable, testValues, testBtn), testError, columns);
+  const testValues = h("input", { name: "test-values", autocomplete: "off", spellcheck: false, "aria-label": "Values to test with", title: "The tested table's required parameters, NAME=VALUE separated by spaces (not saved)" });
+  const loaded = h("div", { class: "spec-loaded", hidden: true }, baseUrl.el, params.el, auth.el, list.el, h("div", { class: "spec-test" }, h("span", { class: "field-label" }, "Test a table"), testTable, testValues, testBtn), testError, columns);
 
   function renderTestChoice() {
     const current = testTable.value;
     const ticked = list.ticked();
     clear(testTable).append(...ticked.map((t) => h("option", { value: t.path, selected: t.path === current }, t.name)));
     testBtn.disabled = !ticked.length;
+    showNeeds();
   }
+  // the tested table's required parameters (a path parameter without a value given), as a hint
+  function showNeeds() {
+    const t = list.ticked().find((x) => x.path === testTable.value);
+    const needs = (t ? t.parameters : []).filter((p) => (/ \(path,/.test(p) && !p.includes(", = ")) || / required[,)]/.test(p));
+    testValues.placeholder = needs.length ? `values to test with: ${needs.map((p) => `${p.split(" ")[0]}=...`).join(" ")}` : "no required parameters";
+  }
+  testTable.addEventListener("change", showNeeds);
 
-  function renderAuth() {
-    const scheme = schemes.find((s) => s.type === last.definition.auth?.type);
-    for (const k of Object.keys(last.missing || {})) authKeys.add(k);
-    const rows = [h("div", { class: "muted auth-line" }, `Authentication from the spec: ${last.report.auth}`)];
-    for (const k of authKeys) {
-      const input = authInputs[k] || h("input", { name: `auth-${k}`, autocomplete: "off", spellcheck: false, placeholder: last.missing?.[k] || "" });
-      authInputs[k] = input;
-      rows.push(box(label(k), input).el);
-    }
-    for (const k of Object.keys(secretInputs)) if (!scheme?.secrets.includes(k)) delete secretInputs[k];
-    for (const k of scheme ? scheme.secrets : []) {
-      const input = secretInputs[k] || h("input", { name: `secret-${k}`, type: "password", autocomplete: "new-password" });
-      secretInputs[k] = input;
-      const b = box(label(k), input, "Stored encrypted; never sent back to this page");
-      secretErrors[k] = b.error;
-      rows.push(b.el);
-    }
-    clear(authBox).append(...rows);
-  }
+  const renderAuth = () => auth.render(last);
 
-  function renderSummary(report, error) {
-    const all = report?.skipped || [];
-    const counted = all.filter((s) => SUMMED.includes(s.reason));
-    const listed = all.filter((s) => !SUMMED.includes(s.reason));
-    const byReason = {};
-    for (const s of counted) byReason[s.reason] = (byReason[s.reason] || 0) + 1;
-    const skipped = all.length
-      ? h(
-          "details",
-          { class: "skipped", open: !report.tables.length },
-          h("summary", {}, `${all.length} operations skipped`),
-          h("ul", {}, Object.entries(byReason).map(([reason, n]) => h("li", {}, `${n}: ${reason}`)), listed.slice(0, 100).map((s) => h("li", {}, h("code", {}, `${s.method} ${s.path}`), `: ${s.reason}`)), listed.length > 100 ? h("li", { class: "muted" }, `and ${listed.length - 100} more`) : null),
-        )
-      : null;
-    const parts = [
-      error ? h("div", { class: "form-error spec-error", role: "alert" }, error) : null,
-      report && !error ? h("div", {}, h("strong", {}, report.title || "The spec"), ` (OpenAPI ${report.version}): ${report.tables.length} tables; base URL ${report.base_url || "none (give one below)"}`) : null,
-      skipped,
-      ...(report?.notes || []).map((n) => h("div", { class: "muted" }, `Note: ${n}`)),
-    ];
-    clear(summary).append(...parts.filter(Boolean));
-  }
+  const renderSummary = (report, error) => clear(summary).append(...summaryOf(report, error));
 
   // Ask the server what the spec makes with the form's choices (`include`: spec paths).
   async function preview(include = []) {
@@ -230,9 +272,7 @@ export function openApiForm({ body, dlg, meta, type, choice, head = [], onSaved,
     if (base) form.append("base_url", base);
     for (const p of include) form.append("include", pathPattern(p));
     form.append("params", JSON.stringify(pairs(params.input.value)));
-    const options = {};
-    for (const [k, input] of Object.entries(authInputs)) if (input.value.trim()) options[k] = input.value.trim();
-    form.append("options", JSON.stringify(options));
+    form.append("options", JSON.stringify(auth.options()));
     return upload("/api/openapi/preview", form);
   }
 
@@ -271,8 +311,8 @@ export function openApiForm({ body, dlg, meta, type, choice, head = [], onSaved,
   });
 
   function clearErrors() {
-    for (const b of [formError, testError, name.error, baseUrl.error, params.error, ...Object.values(secretErrors)]) b.textContent = "";
-    for (const el of authBox.querySelectorAll(".field-error")) el.textContent = "";
+    for (const b of [formError, testError, name.error, baseUrl.error, params.error]) b.textContent = "";
+    auth.clearErrors();
   }
 
   function showError(err, fallback = formError) {
@@ -282,7 +322,7 @@ export function openApiForm({ body, dlg, meta, type, choice, head = [], onSaved,
     else if (field === "name") name.error.textContent = err.message;
     else if (field === "base_url") baseUrl.error.textContent = err.message;
     else if (field === "params" || field === "options") params.error.textContent = err.message;
-    else if (field && secretErrors[field]) secretErrors[field].textContent = err.message;
+    else if (field && auth.error(field)) auth.error(field).textContent = err.message;
     else fallback.textContent = err.message;
   }
 
@@ -304,8 +344,7 @@ export function openApiForm({ body, dlg, meta, type, choice, head = [], onSaved,
       last = { ...last, missing: made.missing };
       renderAuth();
       const [k, help] = missing[0];
-      const row = authInputs[k]?.closest(".field");
-      (row?.querySelector(".field-error") || errorBox).textContent = `${label(k)} is needed by the spec's auth (${made.report.auth})${help ? `: ${help}` : ""}.`;
+      (auth.error(k) || errorBox).textContent = `${label(k)} is needed by the spec's auth (${made.report.auth})${help ? `: ${help}` : ""}.`;
       return null;
     }
     list.rename(made.report);
@@ -313,21 +352,6 @@ export function openApiForm({ body, dlg, meta, type, choice, head = [], onSaved,
     const paths = Object.fromEntries(made.report.tables.map((t) => [t.name, t.path]));
     const definition = { ...made.definition, endpoints: made.definition.endpoints.filter((e) => keep.has(paths[e.name])) };
     return { definition, report: made.report };
-  }
-
-  function secrets() {
-    const out = {};
-    for (const [k, input] of Object.entries(secretInputs)) if (input.value.trim()) out[k] = input.value.trim();
-    return out;
-  }
-
-  // The definition with the values to test with as its table's parameter examples (Test only).
-  function withExamples(definition, table) {
-    // NAME=VALUE pairs apart by spaces (a value may hold spaces: jql=project = ENG boardId=1)
-    const given = pairs(testValues.value.trim().split(/\s+(?=[A-Za-z_][\w.-]*=)/).join("\n"));
-    if (!Object.keys(given).length) return definition;
-    const endpoints = definition.endpoints.map((e) => (e.name !== table ? e : { ...e, params: (e.params || []).map((p) => (p.name in given ? { ...p, example: scalar(given[p.name]) } : p)) }));
-    return { ...definition, endpoints };
   }
 
   async function test() {
@@ -340,11 +364,11 @@ export function openApiForm({ body, dlg, meta, type, choice, head = [], onSaved,
       const made = await ticked(testError);
       if (!made) return;
       const table = made.report.tables.find((t) => t.path === path) || made.report.tables[0];
-      const res = await api("POST", "/api/sources/test", { type: type.type, options: withExamples(made.definition, table.name), secrets: secrets(), table: table.name });
+      const res = await api("POST", "/api/sources/test", { type: type.type, options: withExamples(made.definition, table.name, testValues.value), secrets: auth.secrets(), table: table.name });
       const found = res.tables.find((t) => t.name.toLowerCase() === table.name.toLowerCase());
       const cols = (found ? found.columns : []).filter((c) => !c.virtual);
       const fetched = (res.sampled || []).includes(table.name);
-      if (!fetched) testError.textContent = `${table.name} was not fetched: ${res.skipped?.[table.name] || "no page came back"}. Give its required parameters to test with (boardId=1).`;
+      if (!fetched) testError.textContent = `${table.name} was not fetched: ${res.skipped?.[table.name] || "no page came back"}. Give values for its required parameters to test with (NAME=VALUE).`;
       columns.append(
         h("div", { class: "columns-head" }, `${table.name}: ${cols.length} columns ${fetched ? "inferred from one page" : "from the spec"}`),
         h("ul", { class: "column-list" }, cols.map((c) => h("li", { dataset: { column: c.name } }, h("strong", {}, c.name), " ", h("span", { class: "muted" }, c.type)))),
@@ -372,7 +396,7 @@ export function openApiForm({ body, dlg, meta, type, choice, head = [], onSaved,
     try {
       const made = await ticked(formError);
       if (!made) return;
-      const saved = await api("POST", "/api/sources", { type: type.type, name: n, options: made.definition, secrets: secrets() });
+      const saved = await api("POST", "/api/sources", { type: type.type, name: n, options: made.definition, secrets: auth.secrets() });
       dlg.close();
       onSaved?.(saved, { created: true });
     } catch (err) {

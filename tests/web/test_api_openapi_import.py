@@ -39,7 +39,7 @@ def spec(jira, tmp_path):
 
 def pattern(path: str) -> str:
     """The page's include pattern for one spec path (openapi.js's pathPattern)."""
-    return re.sub(r"[[*?]", lambda m: f"[{m.group(0)}]", path)
+    return re.sub(r"[\[*?]", lambda m: f"[{m.group(0)}]", path)
 
 
 def preview(client, spec, include=(), **fields):

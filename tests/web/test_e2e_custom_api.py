@@ -108,3 +108,39 @@ def test_fill_test_save_query_and_edit_a_custom_api(page, jsb, server):
     saved = httpx.get(f"{server}/api/sources/tracker").json()
     assert [e["name"] for e in saved["options"]["endpoints"]] == ["epics"]
     assert saved["secrets"]["password"].endswith(jsb.api_token[-4:])
+
+
+def test_a_saved_paginator_alias_shows_as_the_paginator_it_names(page, jsb, server):
+    """A definition saved with paginator ``jira`` (start_at's other name, declared with it)
+    opens in the form as start_at, with its settings."""
+    import httpx
+
+    res = httpx.post(
+        f"{server}/api/sources",
+        json={
+            "type": "rest",
+            "name": "aliased",
+            "options": {
+                "base_url": jsb.base_url,
+                "auth": {"type": "basic", "username": jsb.email},
+                "endpoints": [
+                    {
+                        "name": "board",
+                        "url": "/rest/agile/1.0/board",
+                        "data_path": "values",
+                        "paginator": {"type": "jira", "size": 25},
+                    }
+                ],
+            },
+            "secrets": {"password": jsb.api_token},
+            "verify": False,
+        },
+    )
+    assert res.status_code == 201, res.text
+    page.reload()
+    page.hover("[data-source=aliased] > .row")
+    page.click("[aria-label='Edit aliased']")
+    ep = page.locator("fieldset.endpoint").nth(0)
+    ep.wait_for()
+    assert ep.locator("select[name=ep-paginator]").input_value() == "start_at"
+    assert ep.locator("input[name=pag-size]").input_value() == "25"

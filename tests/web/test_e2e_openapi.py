@@ -151,6 +151,8 @@ def test_upload_untick_test_save_then_query(page, jsb, spec, server, home, monke
     assert "/rest/agile/1.0/board" in [r["path"] for r in jsb.requests.snapshot()]
     # a table with a required parameter: tested with the value given, not saved with it
     page.select_option("select[name=test-table]", label="board_epic")
+    hint = page.get_attribute("input[name=test-values]", "placeholder")
+    assert hint == "values to test with: boardId=...", hint
     page.click("button.test")
     page.wait_for_selector(".test-error:has-text('board_epic was not fetched')")
     assert "boardId" in page.inner_text(".test-error")
