@@ -4,21 +4,10 @@ endpoints. Screenshots of failures go to test-artifacts/."""
 
 from __future__ import annotations
 
-import os
-import re
-from pathlib import Path
-
 import pytest
+from browserhelpers import run_and_wait, type_sql
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
-ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
-
-if not os.path.exists(CHROMIUM):
-    pytest.skip(f"{CHROMIUM} is missing", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
@@ -30,49 +19,16 @@ def jsb():
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    from distillr.server import create_app
-    from distillr.server.background import BackgroundServer
-
-    os.environ.pop("DISTILLR_SECRET_KEY", None)
-    with BackgroundServer(create_app(tmp_path_factory.mktemp("home"))) as url:
-        yield url
-
-
-@pytest.fixture
-def page(server, request):
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
-        pg.set_default_timeout(20_000)
-        errors: list[str] = []
-        pg.on("pageerror", lambda e: errors.append(str(e)))
-        pg.goto(server)
-        yield pg
-        rep = getattr(request.node, "rep_call", None)
-        if rep is not None and rep.failed:
-            ARTIFACTS.mkdir(exist_ok=True)
-            name = re.sub(r"[^\w.-]+", "_", request.node.name)
-            pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-        browser.close()
-        assert not errors, f"errors in the page: {errors}"
+def viewport():
+    return {"width": 1400, "height": 1000}
 
 
 def run_sql(page, sql):
-    page.locator(".cm-content").focus()
-    page.keyboard.press("Control+a")
-    page.keyboard.press("Delete")
-    page.keyboard.insert_text(sql)
-    page.keyboard.press("Escape")
-    page.click("button.run")
-    page.wait_for_function(
-        "() => !document.querySelector('.dot.running') && "
-        "document.querySelector('.statusbar .st-status').textContent !== 'Running…'"
-    )
-    return page.inner_text(".statusbar")
+    type_sql(page, sql)
+    return run_and_wait(page)
 
 
-def test_fill_test_save_query_and_edit_a_custom_api(page, jsb, server):
+def test_fill_test_save_query_and_edit_a_custom_api(page, jsb, app_url):
     page.click("button.add-source")
     page.click("[data-category=custom_api]")
     assert page.locator("[data-type=jira]").count() == 1  # the template has its own form
@@ -130,6 +86,6 @@ def test_fill_test_save_query_and_edit_a_custom_api(page, jsb, server):
     page.wait_for_selector(".dialog", state="detached")
     import httpx
 
-    saved = httpx.get(f"{server}/api/sources/tracker").json()
+    saved = httpx.get(f"{app_url}/api/sources/tracker").json()
     assert [e["name"] for e in saved["options"]["endpoints"]] == ["epics"]
     assert saved["secrets"]["password"].endswith(jsb.api_token[-4:])

@@ -1,40 +1,18 @@
-# ruff: noqa: F811 - the fixtures of test_e2e.py, imported, are parameters here
 """The query window in a real browser (Chromium): tabs that run at once, path parameters,
-completion, error markers, the grid, the tree, tabs and charts (test_e2e.py has the basics and
-the fixtures)."""
+completion, error markers, the grid, the tree, tabs and charts (test_e2e.py has the basics)."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from test_e2e import (  # noqa: F401 - fixtures
-    browser,
-    context,
-    expand,
-    page,
-    run_and_wait,
-    sandbox,
-    server,
-    source,
-    type_sql,
-    wait_for_completion,
-)
+from browserhelpers import expand, run_and_wait, type_sql, wait_done, wait_for_completion
 
 pytestmark = pytest.mark.browser
 
 
-def wait_done(page, timeout=30_000):
-    page.wait_for_function(
-        "() => !document.querySelector('.dot.running') && "
-        "!/Running|Queued/.test(document.querySelector('.statusbar .st-status').textContent)",
-        timeout=timeout,
-    )
-    return page.inner_text(".statusbar")
-
-
 @pytest.fixture(scope="module")
-def slow(server):
+def slow(app_url):
     """A second sandbox, 0.8 s a request, saved as slow_twilio; and the answers it must give."""
     import httpx
 
@@ -43,7 +21,7 @@ def slow(server):
 
     with TwilioSandbox(seed=7, latency_ms=800) as sb:
         res = httpx.post(
-            f"{server}/api/sources",
+            f"{app_url}/api/sources",
             json={
                 "type": "twilio",
                 "name": "slow_twilio",
@@ -70,7 +48,7 @@ def slow(server):
         try:
             yield sb, want
         finally:
-            httpx.delete(f"{server}/api/sources/slow_twilio")
+            httpx.delete(f"{app_url}/api/sources/slow_twilio")
 
 
 def test_two_tabs_run_at_once_and_cancel_stops_only_its_own(page, source, slow):
@@ -368,7 +346,7 @@ def test_save_a_query_and_run_it_from_the_saved_list(page, source):
     page.wait_for_selector(".saved-item[data-name='two calls']", state="detached")
 
 
-def test_an_unreachable_base_url_says_so(page, server):
+def test_an_unreachable_base_url_says_so(page, app_url):
     """A source whose base URL answers nothing: the error says the API cannot be reached."""
     import socket
 
@@ -378,7 +356,7 @@ def test_an_unreachable_base_url_says_so(page, server):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     res = httpx.post(
-        f"{server}/api/sources",
+        f"{app_url}/api/sources",
         json={
             "type": "twilio",
             "name": "gone",
@@ -396,7 +374,7 @@ def test_an_unreachable_base_url_says_so(page, server):
         box = page.inner_text(".error-box")
         assert box.startswith("Cannot reach the API") and "Traceback" not in box
     finally:
-        httpx.delete(f"{server}/api/sources/gone")
+        httpx.delete(f"{app_url}/api/sources/gone")
 
 
 def test_many_tabs_scroll_and_the_plus_stays_visible(page, source):
@@ -414,7 +392,7 @@ def test_many_tabs_scroll_and_the_plus_stays_visible(page, source):
     assert page.locator(".tab.active").is_visible()  # the new tab is scrolled into view
 
 
-def test_a_source_added_in_the_wizard_opens_expanded(page, source, sandbox):
+def test_a_source_added_in_the_wizard_opens_expanded(page, app_url, source, sandbox):
     import httpx
 
     page.click("button.add-source")
@@ -430,8 +408,7 @@ def test_a_source_added_in_the_wizard_opens_expanded(page, source, sandbox):
         assert page.locator("[data-source=added_twilio] [data-table=calls]").count() == 1
         assert page.get_attribute("[data-source=my_twilio]", "aria-expanded") == "false"
     finally:
-        server = page.url.rstrip("/")
-        httpx.delete(f"{server}/api/sources/added_twilio")
+        httpx.delete(f"{app_url}/api/sources/added_twilio")
 
 
 def test_chart_downloads_as_svg(page, source, tmp_path):
