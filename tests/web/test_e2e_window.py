@@ -244,20 +244,80 @@ def test_tree_sorted_with_counts_and_full_names(page, source):
     assert plain == sorted(plain, key=str.lower) and len(names) > 20
     count = page.inner_text("[data-source=my_twilio] > .row .count")
     assert int(count) == len(names)
-    link = page.locator("[data-table=messages] .table-link")
-    assert link.get_attribute("title").startswith("messages")
 
 
-def test_tabs_rename_duplicate_close_others_and_reorder(page, source):
-    type_sql(page, "SELECT 1 AS one")
+def test_tree_tooltips_give_the_full_name_and_description(page, app_url, source):
+    import httpx
+
+    tree = httpx.get(f"{app_url}/api/tree").json()
+    src = next(s for s in tree["sources"] if s["name"] == "my_twilio")
+    tables = {t["name"]: t for t in src["tables"]}
+    expand(page)
+    for name in ("messages", "calls"):
+        want = "\n".join(x for x in (name, tables[name]["description"]) if x)
+        assert tables[name]["description"], name  # the sandbox's tables are described
+        assert page.get_attribute(f"[data-table={name}] .table-link", "title") == want
+    # a long path name: the tooltip has it whole
+    page.fill(".tree-filter", "/Calls/:CallSid/Recordings")
+    link = page.locator("[data-table=call_recordings] .table-link")
+    assert link.get_attribute("title").split("\n")[0] == tables["call_recordings"]["name"]
+    page.fill(".tree-filter", "")
+    # a column's tooltip: its name and description
+    page.click("[data-table=messages] .caret")
+    col = next(c for c in tables["messages"]["columns"] if c.get("description"))
+    page.wait_for_selector("[data-table=messages] .column")
+    title = page.evaluate(
+        "name => [...document.querySelectorAll('[data-table=messages] .column .label')]"
+        ".find(e => e.textContent === name).title",
+        col["name"],
+    )
+    assert title == f"{col['name']}\n{col['description']}"
+
+
+def test_a_tab_is_renamed_by_double_click(page, source):
     page.dblclick(".tab.active .tab-title")
     page.fill(".tab-rename", "first")
     page.keyboard.press("Enter")
     assert page.inner_text(".tab.active .tab-title") == "first"
+    page.dblclick(".tab.active .tab-title")
+    page.fill(".tab-rename", "not kept")
+    page.keyboard.press("Escape")  # Escape keeps the old name
+    assert page.inner_text(".tab.active .tab-title") == "first"
+    page.reload()
+    page.wait_for_selector("[data-source=my_twilio]")
+    assert page.inner_text(".tab.active .tab-title") == "first"
+
+
+def test_a_tab_is_duplicated_with_its_sql(page, source):
+    type_sql(page, "SELECT 1 AS one")
+    title = page.inner_text(".tab.active .tab-title")
     page.click(".tab.active .tab-menu-btn")
     page.click(".tab-menu .menu-item:has-text('Duplicate')")
-    assert page.inner_text(".tab.active .tab-title") == "first (copy)"
+    assert page.locator(".tab").count() == 2
+    assert page.inner_text(".tab.active .tab-title") == f"{title} (copy)"
     assert page.inner_text(".cm-content") == "SELECT 1 AS one"
+    # the copy is a tab of its own: editing it leaves the first as it was
+    type_sql(page, "SELECT 2 AS two")
+    page.locator(".tab").first.click()
+    assert page.inner_text(".cm-content") == "SELECT 1 AS one"
+
+
+def test_close_others_keeps_one_tab(page, source):
+    type_sql(page, "SELECT 3 AS kept")
+    first = page.inner_text(".tab.active .tab-title")
+    for _ in range(3):
+        page.click(".tab-new")
+    assert page.locator(".tab").count() == 4
+    page.locator(".tab").first.click(button="right")
+    page.click(".tab-menu .menu-item:has-text('Close others')")
+    assert page.locator(".tab .tab-title").all_inner_texts() == [first]
+    assert page.inner_text(".tab.active .tab-title") == first
+    assert page.inner_text(".cm-content") == "SELECT 3 AS kept"
+    assert page.locator(".tab-new").is_visible()
+
+
+def test_tabs_reorder_by_dragging_and_keep_the_order(page, source):
+    page.click(".tab-new")
     page.click(".tab-new")
     assert page.locator(".tab").count() == 3
     titles = page.locator(".tab .tab-title").all_inner_texts()
@@ -267,10 +327,6 @@ def test_tabs_rename_duplicate_close_others_and_reorder(page, source):
     page.reload()
     page.wait_for_selector("[data-source=my_twilio]")
     assert page.locator(".tab .tab-title").all_inner_texts() == moved
-    page.locator(".tab", has_text="first (copy)").click(button="right")
-    page.click(".tab-menu .menu-item:has-text('Close others')")
-    assert page.locator(".tab .tab-title").all_inner_texts() == ["first (copy)"]
-    assert page.locator(".tab-new").is_visible()
 
 
 def test_chart_defaults_from_column_types_and_settings_per_tab(page, source):
