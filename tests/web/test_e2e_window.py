@@ -188,27 +188,51 @@ def test_a_sql_error_is_marked_at_its_line_and_column(page, source):
     assert "--debug" not in page.inner_text(".error-box")
 
 
-def test_grid_shows_sids_whole_with_sql_types_and_one_timestamp_format(page, source):
+def run_calls_sample(page):
     type_sql(
         page, "SELECT sid, date_created, duration, 0.1 + 0.2 AS x FROM my_twilio.calls LIMIT 20"
     )
     assert "20 rows" in run_and_wait(page)
     page.wait_for_function("() => document.querySelectorAll('.tabulator-row').length > 5")
+    return page.locator(".tabulator-row").first.locator(".tabulator-cell")
+
+
+def test_grid_columns_fit_their_values_so_sids_show_whole(page, source):
+    row = run_calls_sample(page)
     cut = page.evaluate(
         "() => [...document.querySelectorAll('.tabulator-cell[tabulator-field=c0]')]"
         ".filter(c => c.scrollWidth > c.clientWidth).length"
     )
     assert cut == 0
-    heads = page.locator(".tabulator-col .col-type").all_inner_texts()
-    assert heads[:2] == ["VARCHAR", "TIMESTAMP WITH TIME ZONE"], heads
-    row = page.locator(".tabulator-row").first.locator(".tabulator-cell")
     assert re.fullmatch(r"CA[0-9a-f]{32}", row.nth(1).inner_text())
+
+
+def test_grid_headers_show_sql_type_names(page, source):
+    run_calls_sample(page)
+    heads = page.locator(".tabulator-col .col-type").all_inner_texts()
+    assert heads == ["VARCHAR", "TIMESTAMP WITH TIME ZONE", "BIGINT", "DECIMAL(3,1)"], heads
+
+
+def test_grid_floats_lose_binary_noise(page, source):
+    type_sql(page, "SELECT 0.1::DOUBLE + 0.2::DOUBLE AS x, 1 / 3 AS third")
+    run_and_wait(page)
+    page.wait_for_selector(".tabulator-row")
+    row = page.locator(".tabulator-row").first.locator(".tabulator-cell")
+    assert row.nth(1).inner_text() == "0.3"  # not 0.30000000000000004
+    assert row.nth(2).inner_text() == "0.333333333333333"
+
+
+def test_grid_timestamps_in_one_format_with_a_utc_local_toggle(page, source):
+    row = run_calls_sample(page)
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", row.nth(2).inner_text())
-    assert row.nth(4).inner_text() == "0.3"  # no binary noise
-    # local time, with its offset, on request
+    # local time, with its offset, on request; kept for the next results
     page.click(".tz-toggle")
-    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC[+-]\d\d:\d\d", row.nth(2).inner_text())
+    local = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC[+-]\d\d:\d\d"
+    assert re.fullmatch(local, row.nth(2).inner_text())
+    row = run_calls_sample(page)
+    assert re.fullmatch(local, row.nth(2).inner_text())
     page.click(".tz-toggle")
+    assert row.nth(2).inner_text().endswith(" UTC")
 
 
 def test_grid_filter_viewer_and_copy(page, source, context):
@@ -329,31 +353,50 @@ def test_tabs_reorder_by_dragging_and_keep_the_order(page, source):
     assert page.locator(".tab .tab-title").all_inner_texts() == moved
 
 
-def test_chart_defaults_from_column_types_and_settings_per_tab(page, source):
-    type_sql(page, "SELECT date_created, duration, status FROM my_twilio.calls LIMIT 50")
+PICK = "s => document.querySelector(`select[name=${s}]`).selectedOptions[0].textContent"
+
+
+def open_chart(page, sql):
+    type_sql(page, sql)
     run_and_wait(page)
     page.click(".view-tab[data-view=visualize]")
     page.wait_for_selector("#chart-canvas")
-    pick = "s => document.querySelector(`select[name=${s}]`).selectedOptions[0].textContent"
-    assert page.evaluate(pick, "chart-type") == "Line"  # time on X
-    assert page.evaluate(pick, "chart-x") == "date_created"
-    assert page.evaluate(pick, "chart-y") == "duration"
+
+
+def test_chart_defaults_come_from_the_column_types(page, source):
+    open_chart(page, "SELECT date_created, duration, status FROM my_twilio.calls LIMIT 50")
+    assert page.evaluate(PICK, "chart-type") == "Line"  # time on X
+    assert page.evaluate(PICK, "chart-x") == "date_created"
+    assert page.evaluate(PICK, "chart-y") == "duration"  # the first numeric column
+    open_chart(page, "SELECT status, COUNT(*) AS n FROM my_twilio.calls GROUP BY status")
+    assert page.evaluate(PICK, "chart-type") == "Bar"  # categories on X
+    assert page.evaluate(PICK, "chart-x") == "status"
+    assert page.evaluate(PICK, "chart-y") == "n"
+
+
+def test_chart_settings_are_kept_per_tab(page, source):
+    open_chart(page, "SELECT date_created, duration, status FROM my_twilio.calls LIMIT 50")
     page.select_option("select[name=chart-type]", "area")
     first = page.get_attribute(".tab.active", "data-tab")
     page.click(".tab-new")
-    type_sql(page, "SELECT status, COUNT(*) AS n FROM my_twilio.calls GROUP BY status")
-    run_and_wait(page)
-    page.click(".view-tab[data-view=visualize]")
-    page.wait_for_selector("#chart-canvas")
-    assert page.evaluate(pick, "chart-type") == "Bar"
-    assert page.evaluate(pick, "chart-x") == "status"
-    assert page.evaluate(pick, "chart-y") == "n"
+    open_chart(page, "SELECT status, COUNT(*) AS n FROM my_twilio.calls GROUP BY status")
+    assert page.evaluate(PICK, "chart-type") == "Bar"  # not the other tab's Area
     page.click(f".tab[data-tab='{first}']")
     page.click(".view-tab[data-view=visualize]")
-    assert page.evaluate(pick, "chart-type") == "Area"  # its own settings
-    for kind in ("scatter", "pie"):
+    assert page.evaluate(PICK, "chart-type") == "Area"  # its own settings
+
+
+def test_every_chart_type_draws(page, source):
+    open_chart(page, "SELECT date_created, duration FROM my_twilio.calls LIMIT 50")
+    for kind in ("bar", "line", "area", "scatter", "pie"):
         page.select_option("select[name=chart-type]", kind)
         page.wait_for_selector("#chart-canvas")
+        drawn = page.evaluate(
+            "() => { const c = document.querySelector('#chart-canvas');"
+            " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+            " let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; }"
+        )
+        assert drawn > 500, kind  # painted, not a blank canvas
 
 
 def test_splitter_resizes_the_editor_and_is_remembered(page, source):
