@@ -22,8 +22,10 @@ The comparison is made to stand noise (a shared machine, one Python process serv
 builds): each build keeps one warm page open, the builds take turns query by query in the
 order A B B A (a busier moment hits both), each server keeps only its last results (memory
 filling up would slow the later runs), and a ratio is the median of each turn's ratio, with
-the range of those ratios printed beside it. A ratio is trusted only when the range is narrow;
-a build measured against itself (``--baseline HEAD``) shows the noise of the machine.
+the range of those ratios printed beside it ("noisy" when it spans more than 25%). CPU times
+(the page's main thread; this process, which runs the sandbox, the servers and DuckDB) are
+measured beside wall times: on a busy machine they move far less. A build measured against
+itself (``--baseline HEAD``) shows the noise of the machine.
 
 Usage: python bench/web_bench.py [--rows 100000] [--repeat 5] [--loads 9] [--baseline main]
 """
@@ -348,15 +350,24 @@ def report(args, runs, loads, wire, big_label: str) -> None:
         ]:
             got = zip(runs[base][big_label], runs[new][big_label], strict=True)
             pairs.append((f"{big_label} {label}", [(b[key], t[key]) for b, t in got], goal))
+        noisy = False
         for label, pair, goal in pairs:
             ratios = [t / b for b, t in pair if b > 0]
             ratio, lo, hi = median_range(ratios)
             b = median_range([x for x, _ in pair])[0]
             t = median_range([y for _, y in pair])[0]
             verdict = ("ok" if ratio <= 1.10 else "REGRESSED") if goal else ""
+            if goal and len(ratios) > 1 and (lo < 0.9 or hi > 1.1) and hi / lo > 1.25:
+                verdict += " (noisy)"
+                noisy = True
             print(
                 f"  {label:<44} {b:7.3f} -> {t:7.3f}   {ratio:5.2f}x"
                 f" ({lo:.2f} to {hi:.2f})  {verdict}"
+            )
+        if noisy:
+            print(
+                "  (noisy: the turns' ratios spread more than 25%; wall times need a quiet"
+                " machine, the CPU times less so)"
             )
 
     kib = 1024
