@@ -19,7 +19,7 @@ BENCHES = {
     "scale_bench.py": ["--repeat", "1"],
     "jira_bench.py": ["--issues", "5000", "--repeat", "1"],
     "cli_bench.py": ["--runs", "5"],
-    "web_bench.py": ["--repeat", "1"],
+    "web_bench.py": ["--repeat", "1", "--loads", "3"],
     "server_bench.py": ["--rows", "1000000"],
     "openapi_bench.py": ["--runs", "3"],
     "cache_bench.py": ["--quick"],

@@ -164,6 +164,14 @@ export function fmtTimestamp(text, local) {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ${zone}`;
 }
 
+// decimals as the API gives them: DuckDB's DECIMAL(38, 10) text without its padding zeros
+// (-0.0079000000 shows -0.0079)
+export const isDecimal = (c) => /^DECIMAL/.test(c.sqlType);
+export function fmtDecimal(v) {
+  const text = String(v);
+  return /^-?\d+\.\d+$/.test(text) ? text.replace(/\.?0+$/, "") : text;
+}
+
 // floats without binary noise; integers as they are
 export function fmtValue(v) {
   if (typeof v === "number" && !Number.isInteger(v) && Number.isFinite(v)) return String(Number(v.toPrecision(15)));
@@ -246,7 +254,7 @@ export function renderGrid(el, { columns, rows }, { total } = {}) {
   clear(el);
   let local = localStorage.getItem(LOCAL_KEY) === "1";
   const hasTime = columns.some(isTimestamp);
-  const shown = (c) => (isTimestamp(c) ? (v) => fmtTimestamp(v, local) : fmtValue);
+  const shown = (c) => (isTimestamp(c) ? (v) => fmtTimestamp(v, local) : isDecimal(c) ? fmtDecimal : fmtValue);
   const show = columns.map(shown); // per column, once
   const filter = h("input", { class: "grid-filter", type: "search", placeholder: "Filter rows", "aria-label": "Filter rows" });
   const countText = h("span", { class: "grid-count muted" });
@@ -305,6 +313,10 @@ export function renderGrid(el, { columns, rows }, { total } = {}) {
     setCount(q ? grid.getDataCount("active") : rows.length);
   }, 150));
 
+  // the rows the filter leaves, as decoded (grid.getData copies each row's own fields only,
+  // and the values are getters on the rows' prototype)
+  const activeRows = () => grid.getRows("active").map((r) => r.getData());
+
   function cellMenu(e, c, cell) {
     document.querySelector(".cell-menu")?.remove();
     const row = cell.getRow().getData();
@@ -315,8 +327,8 @@ export function renderGrid(el, { columns, rows }, { total } = {}) {
       item("View value", () => showValue(c.name, cell.getValue())),
       item("Copy value", () => copy(tsv(cell.getValue()), "the value")),
       item("Copy row (TSV)", () => copy(columns.map((x) => tsv(row[x.field])).join("\t"), "the row")),
-      item("Copy column (TSV)", () => copy([c.name, ...grid.getData("active").map((r) => tsv(r[c.field]))].join("\n"), `column ${c.name}`)),
-      item("Copy all rows (TSV)", () => copy([columns.map((x) => x.name).join("\t"), ...grid.getData("active").map((r) => columns.map((x) => tsv(r[x.field])).join("\t"))].join("\n"), "the rows")),
+      item("Copy column (TSV)", () => copy([c.name, ...activeRows().map((r) => tsv(r[c.field]))].join("\n"), `column ${c.name}`)),
+      item("Copy all rows (TSV)", () => copy([columns.map((x) => x.name).join("\t"), ...activeRows().map((r) => columns.map((x) => tsv(r[x.field])).join("\t"))].join("\n"), "the rows")),
     );
     document.body.append(pop);
     setTimeout(() => document.addEventListener("mousedown", function off(ev) {

@@ -50,7 +50,9 @@ export function createTabBar(root, { tabs, isRunning, onSelect, onNew, onClose, 
     }), 0);
   }
 
-  function render(active) {
+  let current = null; // the active tab's id, for a render from within (a rename given up)
+  function render(active = current) {
+    current = active;
     clear(list);
     for (const t of tabs()) {
       const title = h("span", { class: "tab-title", title: "Double-click to rename" }, t.title);

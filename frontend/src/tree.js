@@ -7,6 +7,27 @@ import { h, clear, debounce } from "./dom.js";
 // DuckDB's short spelling of the longest type name keeps the column rows readable
 const shortType = (type) => (type || "").replace(/\bTIMESTAMP WITH TIME ZONE\b/g, "TIMESTAMPTZ");
 
+function emptyState(onAdd) {
+  return h(
+    "div",
+    { class: "tree-empty" },
+    h("p", { class: "tree-empty-title" }, "No data sources yet"),
+    h("p", {}, "Add a data source (an API account, a Custom API or files) to see its tables here. No account at hand? Run ", h("code", {}, "distillr sandbox"), " and use the settings it prints."),
+    onAdd ? h("button", { class: "btn primary", onclick: () => onAdd() }, "+ Add a data source") : null,
+  );
+}
+
+const plainFirst = (a, b) => (a.startsWith("/") - b.startsWith("/")) || a.localeCompare(b, "en", { sensitivity: "base" });
+function sortTree(tree) {
+  tree.sources.sort((a, b) => plainFirst(a.name, b.name));
+  for (const src of tree.sources) src.tables.sort((a, b) => plainFirst(a.name, b.name));
+  return tree;
+}
+
+function matches(text, q) {
+  return text.toLowerCase().includes(q);
+}
+
 export function createTree(root, { onOpenTable, onSample, onEdit, onDelete, onAdd }) {
   let data = { sources: [] };
   const expanded = new Set(JSON.parse(localStorage.getItem("distillr.tree.expanded") || "[]"));
@@ -32,33 +53,12 @@ export function createTree(root, { onOpenTable, onSample, onEdit, onDelete, onAd
         keep();
       }
       clear(status);
-      if (!data.sources.length) status.append(emptyState());
+      if (!data.sources.length) status.append(emptyState(onAdd));
     } catch (err) {
       status.textContent = err.message;
     }
     render();
     return data;
-  }
-
-  function emptyState() {
-    return h(
-      "div",
-      { class: "tree-empty" },
-      h("p", { class: "tree-empty-title" }, "No data sources yet"),
-      h("p", {}, "Add a data source (an API account, a Custom API or files) to see its tables here. No account at hand? Run ", h("code", {}, "distillr sandbox"), " and use the settings it prints."),
-      onAdd ? h("button", { class: "btn primary", onclick: () => onAdd() }, "+ Add a data source") : null,
-    );
-  }
-
-  const plainFirst = (a, b) => (a.startsWith("/") - b.startsWith("/")) || a.localeCompare(b, "en", { sensitivity: "base" });
-  function sortTree(tree) {
-    tree.sources.sort((a, b) => plainFirst(a.name, b.name));
-    for (const src of tree.sources) src.tables.sort((a, b) => plainFirst(a.name, b.name));
-    return tree;
-  }
-
-  function matches(text, q) {
-    return text.toLowerCase().includes(q);
   }
 
   function render() {

@@ -1,15 +1,17 @@
-"""Fixtures of the web tests: the app on loopback, and for the browser tests (``-m browser``)
-one Chromium per module, one context per module and a fresh page per test, opened at the
-module's ``server`` (``app_url`` when that fixture gives more than the URL)."""
+"""Fixtures of the web tests: the app in a test client (``client``), and for the browser tests
+the app on a port (``app_url``), Debian's Chromium driven by Playwright (``browser``,
+``context``, ``page``) and the Twilio sandbox saved as a source (``sandbox``, ``source``).
+A failed browser test leaves a screenshot in test-artifacts/."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from webhelpers import CHROMIUM, CHROMIUM_ARGS, require_browser
+from webhelpers import CHROMIUM, CHROMIUM_ARGS
 
 BASE = "http://127.0.0.1:8000"
 ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
@@ -38,15 +40,35 @@ def good(fake_type):
 
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
-    """Keep each phase's report on the test item (the browser fixture screenshots failures)."""
+    """Keep each phase's report on the test item (the page fixture screenshots failures)."""
     outcome = yield
     rep = outcome.get_result()
     setattr(item, f"rep_{rep.when}", rep)
 
 
 @pytest.fixture(scope="module")
+def app_home(tmp_path_factory):
+    """The home folder of the module's web app."""
+    return tmp_path_factory.mktemp("home")
+
+
+@pytest.fixture(scope="module")
+def app_url(app_home):
+    """The web app (no login) on a free loopback port, one per test module."""
+    from distillr.server import create_app
+    from distillr.server.background import BackgroundServer
+
+    os.environ.pop("DISTILLR_SECRET_KEY", None)
+    with BackgroundServer(create_app(app_home)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
 def browser():
-    sync_api = require_browser()
+    """Debian's Chromium, headless; the test is skipped where it or Playwright is missing."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is missing (scripts/test_setup.py installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
@@ -54,11 +76,16 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def context(browser):
+def viewport():
+    return {"width": 1400, "height": 900}
+
+
+@pytest.fixture(scope="module")
+def context(browser, viewport):
     """One browser context for the module, so the built files load from its cache after the
     first test; each test's page still starts with empty localStorage (its own tabs, history
     and tree state), which a reload keeps."""
-    ctx = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 900})
+    ctx = browser.new_context(accept_downloads=True, viewport=viewport)
     ctx.add_init_script(
         "if (!sessionStorage.getItem('distillr.test.page')) {"
         " localStorage.clear(); sessionStorage.setItem('distillr.test.page', '1'); }"
@@ -67,17 +94,10 @@ def context(browser):
     ctx.close()
 
 
-@pytest.fixture(scope="module")
-def app_url(server):
-    """The web app's URL: the module's ``server`` (a module whose server gives more overrides
-    this)."""
-    return server
-
-
 @pytest.fixture
 def page(context, app_url, request):
-    """A new page at the app; fails the test on an error in the page, and saves a screenshot
-    of a failed test in test-artifacts/."""
+    """A new page on the web app. The test fails if the page throws; a failure leaves a
+    screenshot in test-artifacts/."""
     pg = context.new_page()
     pg.set_default_timeout(20_000)
     errors: list[str] = []
@@ -91,3 +111,36 @@ def page(context, app_url, request):
         pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     pg.close()
     assert not errors, f"errors in the page: {errors}"
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    """The Twilio sandbox (a module may define its own)."""
+    from distillr.sandbox import TwilioSandbox
+
+    with TwilioSandbox(seed=42) as sb:
+        yield sb
+
+
+@pytest.fixture
+def source(page, app_url, sandbox):
+    """The sandbox saved as my_twilio (through the API when no earlier test saved it), shown
+    in the page's tree."""
+    import httpx
+
+    names = [s["name"] for s in httpx.get(f"{app_url}/api/sources").json()]
+    if "my_twilio" not in names:
+        res = httpx.post(
+            f"{app_url}/api/sources",
+            json={
+                "type": "twilio",
+                "name": "my_twilio",
+                "options": {"account_sid": sandbox.account_sid, "base_url": sandbox.base_url},
+                "secrets": {"auth_token": sandbox.auth_token},
+            },
+            timeout=60,
+        )
+        assert res.status_code == 201, res.text
+        page.reload()
+    page.wait_for_selector("[data-source=my_twilio]")
+    return "my_twilio"

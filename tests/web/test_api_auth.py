@@ -31,6 +31,7 @@ def test_loopback_needs_no_login(client):
         "auth_required": False,
         "csrf": None,
         "role": "admin",  # the local user
+        "grid_rows": 500_000,
     }
     assert client.get("/api/sources").status_code == 200
 
@@ -123,6 +124,7 @@ def test_login_session_cookie_and_csrf(secured):
         "auth_required": True,
         "csrf": csrf,
         "role": "admin",  # the first user
+        "grid_rows": 500_000,
     }
     assert secured.get("/api/sources").status_code == 200
     # a state-changing request with the cookie but no (or a wrong) CSRF token is refused

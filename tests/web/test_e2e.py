@@ -1,85 +1,15 @@
 """End to end in a real browser: Playwright drives Debian's Chromium against the web app and
-the Twilio sandbox (the browser, its context and each test's page come from conftest.py).
-Screenshots of failures go to test-artifacts/."""
+the Twilio sandbox. Screenshots of failures go to test-artifacts/."""
 
 from __future__ import annotations
 
 import csv
-import os
 import re
 
 import pytest
-from webhelpers import require_browser
+from browserhelpers import expand, run_and_wait, type_sql, wait_for_completion
 
 pytestmark = pytest.mark.browser
-
-require_browser()
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    from distillr.sandbox import TwilioSandbox
-
-    with TwilioSandbox(seed=42) as sb:
-        yield sb
-
-
-@pytest.fixture(scope="module")
-def server(sandbox, tmp_path_factory):
-    from distillr.server import create_app
-    from distillr.server.background import BackgroundServer
-
-    home = tmp_path_factory.mktemp("home")
-    os.environ.pop("DISTILLR_SECRET_KEY", None)
-    with BackgroundServer(create_app(home)) as url:
-        yield url
-
-
-@pytest.fixture
-def source(page, server, sandbox):
-    """The sandbox saved as my_twilio (through the API when the wizard test did not run)."""
-    import httpx
-
-    names = [s["name"] for s in httpx.get(f"{server}/api/sources").json()]
-    if "my_twilio" not in names:
-        res = httpx.post(
-            f"{server}/api/sources",
-            json={
-                "type": "twilio",
-                "name": "my_twilio",
-                "options": {"account_sid": sandbox.account_sid, "base_url": sandbox.base_url},
-                "secrets": {"auth_token": sandbox.auth_token},
-            },
-            timeout=60,
-        )
-        assert res.status_code == 201, res.text
-        page.reload()
-    page.wait_for_selector("[data-source=my_twilio]")
-    return "my_twilio"
-
-
-def expand(page, source="my_twilio"):
-    node = page.locator(f"[data-source={source}]")
-    if node.get_attribute("aria-expanded") != "true":
-        node.locator(".row").first.click()
-    page.wait_for_selector(f"[data-source={source}] [data-table=messages]")
-
-
-def run_and_wait(page):
-    page.click("button.run")
-    page.wait_for_function(
-        "() => !document.querySelector('.dot.running') && "
-        "document.querySelector('.statusbar .st-status').textContent !== 'Running…'"
-    )
-    return page.inner_text(".statusbar")
-
-
-def type_sql(page, sql):
-    page.locator(".cm-content").focus()
-    page.keyboard.press("Control+a")
-    page.keyboard.press("Delete")
-    page.keyboard.insert_text(sql)
-    page.keyboard.press("Escape")  # close the completion list, if open
 
 
 def test_wizard_inline_errors_then_create(page, sandbox):
@@ -236,14 +166,6 @@ def test_tree_filter_and_sql_completion(page, source):
     wait_for_completion(page, "date_sent")
 
 
-def wait_for_completion(page, label):
-    page.wait_for_function(
-        "label => [...document.querySelectorAll('.cm-tooltip-autocomplete .cm-completionLabel')]"
-        ".some(e => e.textContent === label)",
-        arg=label,
-    )
-
-
 def test_sql_error_cancel_and_explain(page, source):
     type_sql(page, "SELECT * FROM my_twilio.mesages")
     status = run_and_wait(page)
@@ -255,7 +177,7 @@ def test_sql_error_cancel_and_explain(page, source):
     assert "+15005550006" in page.inner_text("pre.explain")
 
 
-def test_live_progress_and_cancel(page, server):
+def test_live_progress_and_cancel(page, app_url):
     """A slow API (1.5 s a request): the status bar shows the query running; Cancel stops it."""
     import httpx
 
@@ -263,7 +185,7 @@ def test_live_progress_and_cancel(page, server):
 
     with TwilioSandbox(seed=7, latency_ms=1500) as slow:
         res = httpx.post(
-            f"{server}/api/sources",
+            f"{app_url}/api/sources",
             json={
                 "type": "twilio",
                 "name": "slow_twilio",
@@ -284,7 +206,7 @@ def test_live_progress_and_cancel(page, server):
             page.wait_for_selector(".statusbar .dot.cancelled", timeout=15_000)
             assert "cancelled" in page.inner_text(".error-box").lower()
         finally:
-            httpx.delete(f"{server}/api/sources/slow_twilio")
+            httpx.delete(f"{app_url}/api/sources/slow_twilio")
 
 
 def test_grid_sorts_by_a_column_header(page, source):
@@ -303,11 +225,11 @@ def test_grid_sorts_by_a_column_header(page, source):
     assert first.inner_text() > min(sids)
 
 
-def test_edit_rename_and_delete_a_source(page, server, sandbox):
+def test_edit_rename_and_delete_a_source(page, app_url, sandbox):
     import httpx
 
     res = httpx.post(
-        f"{server}/api/sources",
+        f"{app_url}/api/sources",
         json={
             "type": "twilio",
             "name": "tmp_src",
@@ -331,7 +253,7 @@ def test_edit_rename_and_delete_a_source(page, server, sandbox):
     page.click("[aria-label='Delete tmp_src2']")
     page.click(".dialog button.danger")
     page.wait_for_selector("[data-source=tmp_src2]", state="detached")
-    names = [s["name"] for s in httpx.get(f"{server}/api/sources").json()]
+    names = [s["name"] for s in httpx.get(f"{app_url}/api/sources").json()]
     assert "tmp_src" not in names and "tmp_src2" not in names
 
 
@@ -426,14 +348,14 @@ def test_analysts_query_but_do_not_manage_sources(browser, sandbox, tmp_path):
             context.close()
 
 
-def test_api_docs_work_with_no_network(browser, server):
+def test_api_docs_work_with_no_network(browser, app_url):
     """/docs shows the API's operations with every request off this machine refused."""
     context = browser.new_context()
     remote: list[str] = []
 
     def only_local(route):
         url = route.request.url
-        if url.startswith(server):
+        if url.startswith(app_url):
             route.continue_()
         else:
             remote.append(url)
@@ -442,7 +364,7 @@ def test_api_docs_work_with_no_network(browser, server):
     context.route("**/*", only_local)
     pg = context.new_page()
     try:
-        pg.goto(f"{server}/docs")
+        pg.goto(f"{app_url}/docs")
         pg.wait_for_selector(".opblock-summary-path", timeout=20_000)
         paths = pg.locator(".opblock-summary-path").all_inner_texts()
         assert "/api/sources" in paths and "/api/queries/{job_id}/result" in paths

@@ -1,18 +1,13 @@
 """The Custom API form in a real browser (Playwright, Debian's Chromium) against the JIRA
 sandbox: fill it in, press Test, see the inferred columns, save, query; then edit its
-endpoints (the browser and the page come from conftest.py). Screenshots of failures go to
-test-artifacts/."""
+endpoints. Screenshots of failures go to test-artifacts/."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from webhelpers import require_browser
+from browserhelpers import run_and_wait, type_sql
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-require_browser()
 
 
 @pytest.fixture(scope="module")
@@ -24,30 +19,16 @@ def jsb():
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    from distillr.server import create_app
-    from distillr.server.background import BackgroundServer
-
-    os.environ.pop("DISTILLR_SECRET_KEY", None)
-    with BackgroundServer(create_app(tmp_path_factory.mktemp("home"))) as url:
-        yield url
+def viewport():
+    return {"width": 1400, "height": 1000}
 
 
 def run_sql(page, sql):
-    page.locator(".cm-content").focus()
-    page.keyboard.press("Control+a")
-    page.keyboard.press("Delete")
-    page.keyboard.insert_text(sql)
-    page.keyboard.press("Escape")
-    page.click("button.run")
-    page.wait_for_function(
-        "() => !document.querySelector('.dot.running') && "
-        "document.querySelector('.statusbar .st-status').textContent !== 'Running…'"
-    )
-    return page.inner_text(".statusbar")
+    type_sql(page, sql)
+    return run_and_wait(page)
 
 
-def test_fill_test_save_query_and_edit_a_custom_api(page, jsb, server):
+def test_fill_test_save_query_and_edit_a_custom_api(page, jsb, app_url):
     page.click("button.add-source")
     page.click("[data-category=custom_api]")
     assert page.locator("[data-type=jira]").count() == 1  # the template has its own form
@@ -105,18 +86,18 @@ def test_fill_test_save_query_and_edit_a_custom_api(page, jsb, server):
     page.wait_for_selector(".dialog", state="detached")
     import httpx
 
-    saved = httpx.get(f"{server}/api/sources/tracker").json()
+    saved = httpx.get(f"{app_url}/api/sources/tracker").json()
     assert [e["name"] for e in saved["options"]["endpoints"]] == ["epics"]
     assert saved["secrets"]["password"].endswith(jsb.api_token[-4:])
 
 
-def test_a_saved_paginator_alias_shows_as_the_paginator_it_names(page, jsb, server):
+def test_a_saved_paginator_alias_shows_as_the_paginator_it_names(page, jsb, app_url):
     """A definition saved with paginator ``jira`` (start_at's other name, declared with it)
     opens in the form as start_at, with its settings."""
     import httpx
 
     res = httpx.post(
-        f"{server}/api/sources",
+        f"{app_url}/api/sources",
         json={
             "type": "rest",
             "name": "aliased",

@@ -7,7 +7,6 @@ The browser and the page come from conftest.py."""
 from __future__ import annotations
 
 import json
-import os
 
 import httpx
 import pytest
@@ -29,18 +28,13 @@ def jsb():
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory):
-    return tmp_path_factory.mktemp("home")
+def home(app_home):
+    return app_home
 
 
 @pytest.fixture(scope="module")
-def server(home):
-    from distillr.server import create_app
-    from distillr.server.background import BackgroundServer
-
-    os.environ.pop("DISTILLR_SECRET_KEY", None)
-    with BackgroundServer(create_app(home)) as url:
-        yield url
+def server(app_url):
+    return app_url
 
 
 @pytest.fixture(scope="module")

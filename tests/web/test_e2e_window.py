@@ -1,37 +1,18 @@
-# ruff: noqa: F811 - the fixtures of test_e2e.py, imported, are parameters here
 """The query window in a real browser (Chromium): tabs that run at once, path parameters,
-completion, error markers, the grid, the tree, tabs and charts (test_e2e.py has the basics and
-the fixtures)."""
+completion, error markers, the grid, the tree, tabs and charts (test_e2e.py has the basics)."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from test_e2e import (  # noqa: F401 - fixtures
-    expand,
-    run_and_wait,
-    sandbox,
-    server,
-    source,
-    type_sql,
-    wait_for_completion,
-)
+from browserhelpers import expand, run_and_wait, type_sql, wait_done, wait_for_completion
 
 pytestmark = pytest.mark.browser
 
 
-def wait_done(page, timeout=30_000):
-    page.wait_for_function(
-        "() => !document.querySelector('.dot.running') && "
-        "!/Running|Queued/.test(document.querySelector('.statusbar .st-status').textContent)",
-        timeout=timeout,
-    )
-    return page.inner_text(".statusbar")
-
-
 @pytest.fixture(scope="module")
-def slow(server):
+def slow(app_url):
     """A second sandbox, 0.8 s a request, saved as slow_twilio; and the answers it must give."""
     import httpx
 
@@ -40,7 +21,7 @@ def slow(server):
 
     with TwilioSandbox(seed=7, latency_ms=800) as sb:
         res = httpx.post(
-            f"{server}/api/sources",
+            f"{app_url}/api/sources",
             json={
                 "type": "twilio",
                 "name": "slow_twilio",
@@ -67,7 +48,7 @@ def slow(server):
         try:
             yield sb, want
         finally:
-            httpx.delete(f"{server}/api/sources/slow_twilio")
+            httpx.delete(f"{app_url}/api/sources/slow_twilio")
 
 
 def test_two_tabs_run_at_once_and_cancel_stops_only_its_own(page, source, slow):
@@ -207,27 +188,51 @@ def test_a_sql_error_is_marked_at_its_line_and_column(page, source):
     assert "--debug" not in page.inner_text(".error-box")
 
 
-def test_grid_shows_sids_whole_with_sql_types_and_one_timestamp_format(page, source):
+def run_calls_sample(page):
     type_sql(
         page, "SELECT sid, date_created, duration, 0.1 + 0.2 AS x FROM my_twilio.calls LIMIT 20"
     )
     assert "20 rows" in run_and_wait(page)
     page.wait_for_function("() => document.querySelectorAll('.tabulator-row').length > 5")
+    return page.locator(".tabulator-row").first.locator(".tabulator-cell")
+
+
+def test_grid_columns_fit_their_values_so_sids_show_whole(page, source):
+    row = run_calls_sample(page)
     cut = page.evaluate(
         "() => [...document.querySelectorAll('.tabulator-cell[tabulator-field=c0]')]"
         ".filter(c => c.scrollWidth > c.clientWidth).length"
     )
     assert cut == 0
-    heads = page.locator(".tabulator-col .col-type").all_inner_texts()
-    assert heads[:2] == ["VARCHAR", "TIMESTAMP WITH TIME ZONE"], heads
-    row = page.locator(".tabulator-row").first.locator(".tabulator-cell")
     assert re.fullmatch(r"CA[0-9a-f]{32}", row.nth(1).inner_text())
+
+
+def test_grid_headers_show_sql_type_names(page, source):
+    run_calls_sample(page)
+    heads = page.locator(".tabulator-col .col-type").all_inner_texts()
+    assert heads == ["VARCHAR", "TIMESTAMP WITH TIME ZONE", "BIGINT", "DECIMAL(3,1)"], heads
+
+
+def test_grid_floats_lose_binary_noise(page, source):
+    type_sql(page, "SELECT 0.1::DOUBLE + 0.2::DOUBLE AS x, 1 / 3 AS third")
+    run_and_wait(page)
+    page.wait_for_selector(".tabulator-row")
+    row = page.locator(".tabulator-row").first.locator(".tabulator-cell")
+    assert row.nth(1).inner_text() == "0.3"  # not 0.30000000000000004
+    assert row.nth(2).inner_text() == "0.333333333333333"
+
+
+def test_grid_timestamps_in_one_format_with_a_utc_local_toggle(page, source):
+    row = run_calls_sample(page)
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", row.nth(2).inner_text())
-    assert row.nth(4).inner_text() == "0.3"  # no binary noise
-    # local time, with its offset, on request
+    # local time, with its offset, on request; kept for the next results
     page.click(".tz-toggle")
-    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC[+-]\d\d:\d\d", row.nth(2).inner_text())
+    local = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC[+-]\d\d:\d\d"
+    assert re.fullmatch(local, row.nth(2).inner_text())
+    row = run_calls_sample(page)
+    assert re.fullmatch(local, row.nth(2).inner_text())
     page.click(".tz-toggle")
+    assert row.nth(2).inner_text().endswith(" UTC")
 
 
 def test_grid_filter_viewer_and_copy(page, source, context):
@@ -263,20 +268,80 @@ def test_tree_sorted_with_counts_and_full_names(page, source):
     assert plain == sorted(plain, key=str.lower) and len(names) > 20
     count = page.inner_text("[data-source=my_twilio] > .row .count")
     assert int(count) == len(names)
-    link = page.locator("[data-table=messages] .table-link")
-    assert link.get_attribute("title").startswith("messages")
 
 
-def test_tabs_rename_duplicate_close_others_and_reorder(page, source):
-    type_sql(page, "SELECT 1 AS one")
+def test_tree_tooltips_give_the_full_name_and_description(page, app_url, source):
+    import httpx
+
+    tree = httpx.get(f"{app_url}/api/tree").json()
+    src = next(s for s in tree["sources"] if s["name"] == "my_twilio")
+    tables = {t["name"]: t for t in src["tables"]}
+    expand(page)
+    for name in ("messages", "calls"):
+        want = "\n".join(x for x in (name, tables[name]["description"]) if x)
+        assert tables[name]["description"], name  # the sandbox's tables are described
+        assert page.get_attribute(f"[data-table={name}] .table-link", "title") == want
+    # a long path name: the tooltip has it whole
+    page.fill(".tree-filter", "/Calls/:CallSid/Recordings")
+    link = page.locator("[data-table=call_recordings] .table-link")
+    assert link.get_attribute("title").split("\n")[0] == tables["call_recordings"]["name"]
+    page.fill(".tree-filter", "")
+    # a column's tooltip: its name and description
+    page.click("[data-table=messages] .caret")
+    col = next(c for c in tables["messages"]["columns"] if c.get("description"))
+    page.wait_for_selector("[data-table=messages] .column")
+    title = page.evaluate(
+        "name => [...document.querySelectorAll('[data-table=messages] .column .label')]"
+        ".find(e => e.textContent === name).title",
+        col["name"],
+    )
+    assert title == f"{col['name']}\n{col['description']}"
+
+
+def test_a_tab_is_renamed_by_double_click(page, source):
     page.dblclick(".tab.active .tab-title")
     page.fill(".tab-rename", "first")
     page.keyboard.press("Enter")
     assert page.inner_text(".tab.active .tab-title") == "first"
+    page.dblclick(".tab.active .tab-title")
+    page.fill(".tab-rename", "not kept")
+    page.keyboard.press("Escape")  # Escape keeps the old name
+    assert page.inner_text(".tab.active .tab-title") == "first"
+    page.reload()
+    page.wait_for_selector("[data-source=my_twilio]")
+    assert page.inner_text(".tab.active .tab-title") == "first"
+
+
+def test_a_tab_is_duplicated_with_its_sql(page, source):
+    type_sql(page, "SELECT 1 AS one")
+    title = page.inner_text(".tab.active .tab-title")
     page.click(".tab.active .tab-menu-btn")
     page.click(".tab-menu .menu-item:has-text('Duplicate')")
-    assert page.inner_text(".tab.active .tab-title") == "first (copy)"
+    assert page.locator(".tab").count() == 2
+    assert page.inner_text(".tab.active .tab-title") == f"{title} (copy)"
     assert page.inner_text(".cm-content") == "SELECT 1 AS one"
+    # the copy is a tab of its own: editing it leaves the first as it was
+    type_sql(page, "SELECT 2 AS two")
+    page.locator(".tab").first.click()
+    assert page.inner_text(".cm-content") == "SELECT 1 AS one"
+
+
+def test_close_others_keeps_one_tab(page, source):
+    type_sql(page, "SELECT 3 AS kept")
+    first = page.inner_text(".tab.active .tab-title")
+    for _ in range(3):
+        page.click(".tab-new")
+    assert page.locator(".tab").count() == 4
+    page.locator(".tab").first.click(button="right")
+    page.click(".tab-menu .menu-item:has-text('Close others')")
+    assert page.locator(".tab .tab-title").all_inner_texts() == [first]
+    assert page.inner_text(".tab.active .tab-title") == first
+    assert page.inner_text(".cm-content") == "SELECT 3 AS kept"
+    assert page.locator(".tab-new").is_visible()
+
+
+def test_tabs_reorder_by_dragging_and_keep_the_order(page, source):
+    page.click(".tab-new")
     page.click(".tab-new")
     assert page.locator(".tab").count() == 3
     titles = page.locator(".tab .tab-title").all_inner_texts()
@@ -286,37 +351,52 @@ def test_tabs_rename_duplicate_close_others_and_reorder(page, source):
     page.reload()
     page.wait_for_selector("[data-source=my_twilio]")
     assert page.locator(".tab .tab-title").all_inner_texts() == moved
-    page.locator(".tab", has_text="first (copy)").click(button="right")
-    page.click(".tab-menu .menu-item:has-text('Close others')")
-    assert page.locator(".tab .tab-title").all_inner_texts() == ["first (copy)"]
-    assert page.locator(".tab-new").is_visible()
 
 
-def test_chart_defaults_from_column_types_and_settings_per_tab(page, source):
-    type_sql(page, "SELECT date_created, duration, status FROM my_twilio.calls LIMIT 50")
+PICK = "s => document.querySelector(`select[name=${s}]`).selectedOptions[0].textContent"
+
+
+def open_chart(page, sql):
+    type_sql(page, sql)
     run_and_wait(page)
     page.click(".view-tab[data-view=visualize]")
     page.wait_for_selector("#chart-canvas")
-    pick = "s => document.querySelector(`select[name=${s}]`).selectedOptions[0].textContent"
-    assert page.evaluate(pick, "chart-type") == "Line"  # time on X
-    assert page.evaluate(pick, "chart-x") == "date_created"
-    assert page.evaluate(pick, "chart-y") == "duration"
+
+
+def test_chart_defaults_come_from_the_column_types(page, source):
+    open_chart(page, "SELECT date_created, duration, status FROM my_twilio.calls LIMIT 50")
+    assert page.evaluate(PICK, "chart-type") == "Line"  # time on X
+    assert page.evaluate(PICK, "chart-x") == "date_created"
+    assert page.evaluate(PICK, "chart-y") == "duration"  # the first numeric column
+    open_chart(page, "SELECT status, COUNT(*) AS n FROM my_twilio.calls GROUP BY status")
+    assert page.evaluate(PICK, "chart-type") == "Bar"  # categories on X
+    assert page.evaluate(PICK, "chart-x") == "status"
+    assert page.evaluate(PICK, "chart-y") == "n"
+
+
+def test_chart_settings_are_kept_per_tab(page, source):
+    open_chart(page, "SELECT date_created, duration, status FROM my_twilio.calls LIMIT 50")
     page.select_option("select[name=chart-type]", "area")
     first = page.get_attribute(".tab.active", "data-tab")
     page.click(".tab-new")
-    type_sql(page, "SELECT status, COUNT(*) AS n FROM my_twilio.calls GROUP BY status")
-    run_and_wait(page)
-    page.click(".view-tab[data-view=visualize]")
-    page.wait_for_selector("#chart-canvas")
-    assert page.evaluate(pick, "chart-type") == "Bar"
-    assert page.evaluate(pick, "chart-x") == "status"
-    assert page.evaluate(pick, "chart-y") == "n"
+    open_chart(page, "SELECT status, COUNT(*) AS n FROM my_twilio.calls GROUP BY status")
+    assert page.evaluate(PICK, "chart-type") == "Bar"  # not the other tab's Area
     page.click(f".tab[data-tab='{first}']")
     page.click(".view-tab[data-view=visualize]")
-    assert page.evaluate(pick, "chart-type") == "Area"  # its own settings
-    for kind in ("scatter", "pie"):
+    assert page.evaluate(PICK, "chart-type") == "Area"  # its own settings
+
+
+def test_every_chart_type_draws(page, source):
+    open_chart(page, "SELECT date_created, duration FROM my_twilio.calls LIMIT 50")
+    for kind in ("bar", "line", "area", "scatter", "pie"):
         page.select_option("select[name=chart-type]", kind)
         page.wait_for_selector("#chart-canvas")
+        drawn = page.evaluate(
+            "() => { const c = document.querySelector('#chart-canvas');"
+            " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+            " let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; }"
+        )
+        assert drawn > 500, kind  # painted, not a blank canvas
 
 
 def test_splitter_resizes_the_editor_and_is_remembered(page, source):
@@ -365,7 +445,7 @@ def test_save_a_query_and_run_it_from_the_saved_list(page, source):
     page.wait_for_selector(".saved-item[data-name='two calls']", state="detached")
 
 
-def test_an_unreachable_base_url_says_so(page, server):
+def test_an_unreachable_base_url_says_so(page, app_url):
     """A source whose base URL answers nothing: the error says the API cannot be reached."""
     import socket
 
@@ -375,7 +455,7 @@ def test_an_unreachable_base_url_says_so(page, server):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     res = httpx.post(
-        f"{server}/api/sources",
+        f"{app_url}/api/sources",
         json={
             "type": "twilio",
             "name": "gone",
@@ -393,7 +473,7 @@ def test_an_unreachable_base_url_says_so(page, server):
         box = page.inner_text(".error-box")
         assert box.startswith("Cannot reach the API") and "Traceback" not in box
     finally:
-        httpx.delete(f"{server}/api/sources/gone")
+        httpx.delete(f"{app_url}/api/sources/gone")
 
 
 def test_many_tabs_scroll_and_the_plus_stays_visible(page, source):
@@ -411,7 +491,7 @@ def test_many_tabs_scroll_and_the_plus_stays_visible(page, source):
     assert page.locator(".tab.active").is_visible()  # the new tab is scrolled into view
 
 
-def test_a_source_added_in_the_wizard_opens_expanded(page, source, sandbox):
+def test_a_source_added_in_the_wizard_opens_expanded(page, app_url, source, sandbox):
     import httpx
 
     page.click("button.add-source")
@@ -427,8 +507,7 @@ def test_a_source_added_in_the_wizard_opens_expanded(page, source, sandbox):
         assert page.locator("[data-source=added_twilio] [data-table=calls]").count() == 1
         assert page.get_attribute("[data-source=my_twilio]", "aria-expanded") == "false"
     finally:
-        server = page.url.rstrip("/")
-        httpx.delete(f"{server}/api/sources/added_twilio")
+        httpx.delete(f"{app_url}/api/sources/added_twilio")
 
 
 def test_chart_downloads_as_svg(page, source, tmp_path):

@@ -3,33 +3,13 @@ and a file of the wrong type, then query the CSV."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from webhelpers import require_browser
+from browserhelpers import type_sql
 
 pytestmark = pytest.mark.browser
 
-require_browser()
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    from distillr.server import create_app
-    from distillr.server.background import BackgroundServer
-
-    home = tmp_path_factory.mktemp("home")
-    os.environ.pop("DISTILLR_SECRET_KEY", None)
-    with BackgroundServer(create_app(home)) as url:
-        yield url, home
-
-
-@pytest.fixture(scope="module")
-def app_url(server):
-    return server[0]
-
-
-def test_files_form_creates_a_source_and_uploads(page, server):
+def test_files_form_creates_a_source_and_uploads(page, app_url, app_home):
     import httpx
 
     page.click("button.add-source")
@@ -52,15 +32,15 @@ def test_files_form_creates_a_source_and_uploads(page, server):
     page.wait_for_selector(".upload-existing:has-text('/customers.csv')")
     page.click("button.done")
     page.wait_for_selector("[data-source=crm]")
-    url, home = server
+    url, home = app_url, app_home
     assert (home / "files" / "crm" / "customers.csv").read_bytes() == b"id,plan\n1,free\n"
     assert not (home / "files" / "crm" / "fake.parquet").exists()
     job = httpx.post(f"{url}/api/queries", json={"sql": "SELECT plan FROM crm.`/customers.csv`"})
     assert job.status_code in (200, 201, 202), job.text
 
 
-def test_save_as_table_from_the_query_window(page, server):
-    url, home = server
+def test_save_as_table_from_the_query_window(page, app_url, app_home):
+    url, home = app_url, app_home
     import httpx
 
     (home / "files" / "crm").mkdir(parents=True, exist_ok=True)
@@ -71,11 +51,7 @@ def test_save_as_table_from_the_query_window(page, server):
             f"{url}/api/sources",
             json={"type": "files", "name": "crm", "options": {"path": str(folder)}},
         )
-    page.locator(".cm-content").focus()
-    page.keyboard.press("Control+a")
-    page.keyboard.press("Delete")
-    page.keyboard.insert_text("SELECT * FROM crm.`/customers.csv` WHERE id > 1")
-    page.keyboard.press("Escape")
+    type_sql(page, "SELECT * FROM crm.`/customers.csv` WHERE id > 1")
     page.click("button.save-table")
     page.fill("#f-saved-name", "teams")
     page.click(".dialog button.save")

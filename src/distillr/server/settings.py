@@ -16,6 +16,8 @@ them with what happens past each:
 - logins: ``login_free_attempts`` tries per user name and per client address, then growing
   delays from ``login_delay`` up to ``login_max_delay`` seconds (429 with ``Retry-After``);
   ``login_hashes`` password hashes at once, ``login_waiting`` more waiting (past it 429);
+- the page's grid: at most ``grid_rows`` rows of a result (the row count then says "more rows"
+  and that an export holds every row);
 - compression: text answers go gzip-compressed to clients off loopback (``compress.py``), and
   to loopback ones too with ``compress_loopback``.
 """
@@ -50,6 +52,7 @@ class ServerSettings:
     login_hashes: int = 1
     login_waiting: int = 8
     compress_loopback: bool = False
+    grid_rows: int = 500_000
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -66,6 +69,7 @@ class ServerSettings:
             "query_timeout",
             "max_running",
             "max_running_per_user",
+            "grid_rows",
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be more than 0")

@@ -29,13 +29,15 @@ class LoginIn(BaseModel):
 
 @router.get("/api/me")
 def me(request: Request, caller: Caller = ANALYST) -> dict[str, Any]:
-    """Who is logged in, their role, whether a login is needed, and the page's CSRF token."""
+    """Who is logged in, their role, whether a login is needed, the page's CSRF token, and
+    how many rows of a result the page's grid shows."""
     server = server_of(request)
     return {
         "user": caller.user,
         "auth_required": server.require_auth,
         "csrf": caller.csrf,
         "role": caller.role.label,
+        "grid_rows": server.settings.grid_rows,
     }
 
 
@@ -47,7 +49,13 @@ async def login(
     user name and client address (429 with ``Retry-After``)."""
     server = server_of(request)
     if not server.require_auth:
-        return {"user": None, "auth_required": False, "csrf": None, "role": "admin"}
+        return {
+            "user": None,
+            "auth_required": False,
+            "csrf": None,
+            "role": "admin",
+            "grid_rows": server.settings.grid_rows,
+        }
     address = request.client.host if request.client else "unknown"
     keys = (f"user:{body.username.lower()}", f"address:{address}")
     try:
@@ -74,7 +82,13 @@ async def login(
         path="/",
         max_age=12 * 3600,
     )
-    return {"user": sess.user, "auth_required": True, "csrf": sess.csrf, "role": sess.role}
+    return {
+        "user": sess.user,
+        "auth_required": True,
+        "csrf": sess.csrf,
+        "role": sess.role,
+        "grid_rows": server.settings.grid_rows,
+    }
 
 
 @router.post("/api/logout", status_code=204)
