@@ -32,7 +32,8 @@ def sandbox():
 def slow_sandbox():
     from distillr.sandbox import TwilioSandbox
 
-    with TwilioSandbox(seed=42, scale="tiny", latency_ms=300) as sb:
+    # 50 pages of messages at 300 ms each: however the scan is split, more than a second
+    with TwilioSandbox(seed=42, scale="tiny", messages=50_000, latency_ms=300) as sb:
         yield sb
 
 

@@ -72,7 +72,8 @@ def test_errors_are_distillrs(on_spark):
 @pytest.mark.slow
 @pytest.mark.xdist_group("spark")
 def test_a_timeout_cancels_sparks_jobs(on_spark):
-    # conftest's slow_twilio answers each request after 300 ms: its messages take seconds
+    # conftest's slow_twilio answers each request after 300 ms and has 50 pages of messages,
+    # so its scan takes seconds even split, and even with Spark's Python workers warm
     result = on_spark.sql("SELECT count(*) AS n FROM slow_twilio.messages", timeout=1)
     started = time.perf_counter()
     with pytest.raises(QueryCancelled, match="timeout of 1 s"):
