@@ -168,24 +168,24 @@ function endpointEditor(meta, original, index, onRemove, onTest) {
   return editor;
 }
 
-// The whole form. `source` is the saved source being edited (or null).
-export function customApiForm({ type, meta, source, nameRow, nameInput, setNameError, pattern, nameRule, onDone, onBack, onCancel }) {
-  const def = type.definition;
+// The Authentication Type and its scheme's settings and secrets; a saved source's secrets show
+// masked, and are kept when left blank.
+function authSection(def, source) {
   const saved = source ? source.options : {};
   const auth = typeof saved.auth === "string" ? { type: saved.auth } : saved.auth || { type: "none" };
-  const baseUrl = fieldBox("Base URL", h("input", { name: "base_url", id: "f-base_url", value: saved.base_url || "", placeholder: "https://api.example.com", autocomplete: "off", spellcheck: false }), "The API's root; endpoint URLs are paths under it");
   const authType = fieldBox("Authentication Type", select("auth_type", def.auth.map((a) => a.type), auth.type));
   const authBox = h("div", { class: "strategy" });
   let authInputs = {};
   let secretInputs = {};
   const secretErrors = {};
+  const scheme = () => def.auth.find((a) => a.type === authType.input.value);
   const renderAuth = () => {
-    const scheme = def.auth.find((a) => a.type === authType.input.value);
-    const built = settingInputs(scheme.settings, scheme.type === auth.type ? auth : {}, "auth");
+    const chosen = scheme();
+    const built = settingInputs(chosen.settings, chosen.type === auth.type ? auth : {}, "auth");
     authInputs = built.inputs;
     secretInputs = {};
     const rows = [...built.rows];
-    for (const name of scheme.secrets) {
+    for (const name of chosen.secrets) {
       const masked = source?.secrets?.[name];
       const input = h("input", { name: `secret-${name}`, type: "password", autocomplete: "new-password", placeholder: masked ? `${masked} saved; leave blank to keep` : "" });
       secretInputs[name] = input;
@@ -197,141 +197,179 @@ export function customApiForm({ type, meta, source, nameRow, nameInput, setNameE
   };
   authType.input.addEventListener("change", renderAuth);
   renderAuth();
+  return {
+    els: [authType.el, authBox],
+    errors: secretErrors,
+    scheme,
+    // The definition's auth: null for none.
+    value() {
+      const type = authType.input.value;
+      return type === "none" ? null : { type, ...settingValues(authInputs) };
+    },
+    secrets() {
+      const out = {};
+      for (const [k, input] of Object.entries(secretInputs)) if (input.value.trim()) out[k] = input.value.trim();
+      return out;
+    },
+  };
+}
 
-  const list = h("div", { class: "endpoints" });
+// The endpoints' editors, numbered in order; `add` appends one (a saved endpoint, or null).
+function endpointList(def, saved, onTest) {
+  const el = h("div", { class: "endpoints" });
   const editors = [];
   const renumber = () => editors.forEach((e, i) => {
     e.el.dataset.index = String(i);
     e.el.querySelector("legend").textContent = `Endpoint ${i + 1}`;
   });
-  const addEditor = (original) => {
-    const ed = endpointEditor(def, original, editors.length, remove, test);
-    editors.push(ed);
-    list.append(ed.el);
-    return ed;
-  };
-  function remove(ed) {
+  const remove = (ed) => {
     editors.splice(editors.indexOf(ed), 1);
     ed.el.remove();
     renumber();
-  }
-  (saved.endpoints && saved.endpoints.length ? saved.endpoints : [null]).forEach(addEditor);
+  };
+  const add = (original) => {
+    const ed = endpointEditor(def, original, editors.length, remove, onTest);
+    editors.push(ed);
+    el.append(ed.el);
+    return ed;
+  };
+  (saved.endpoints && saved.endpoints.length ? saved.endpoints : [null]).forEach((original) => add(original));
+  return { el, editors, add };
+}
 
-  const formError = h("div", { class: "form-error", role: "alert" });
-  const save = h("button", { class: "btn save", type: "submit" }, "Save");
+// The definition the form holds (options it does not show are kept from the saved one).
+function definition(s) {
+  const out = { ...s.saved };
+  out.base_url = s.baseUrl.input.value.trim();
+  out.auth = s.auth.value();
+  out.endpoints = s.endpoints.editors.map((e) => e.build());
+  return out;
+}
 
-  function definition() {
-    const out = { ...saved };
-    out.base_url = baseUrl.input.value.trim();
-    const type = authType.input.value;
-    const options = settingValues(authInputs);
-    out.auth = type === "none" ? null : { type, ...options };
-    out.endpoints = editors.map((e) => e.build());
-    return out;
-  }
-  function secrets() {
-    const out = {};
-    for (const [k, input] of Object.entries(secretInputs)) if (input.value.trim()) out[k] = input.value.trim();
-    return out;
-  }
-  function clearErrors() {
-    for (const box of [formError, baseUrl.error, ...Object.values(secretErrors), ...editors.map((e) => e.error)]) box.textContent = "";
-    setNameError("");
-  }
-  // Put a server problem next to the field it concerns.
-  function showError(err, fallback) {
-    const problems = err instanceof ApiError ? err.problem.problems : null;
-    if (problems && problems.length) {
-      for (const p of problems) {
-        const m = /^endpoints\[(\d+)\]/.exec(p.field || "");
-        const box = m && editors[Number(m[1])] ? editors[Number(m[1])].error : p.field === "base_url" ? baseUrl.error : formError;
-        box.textContent += (box.textContent ? "\n" : "") + `${p.field}: ${p.message}`;
-      }
-      return;
+function clearErrors(s) {
+  for (const box of [s.formError, s.baseUrl.error, ...Object.values(s.auth.errors), ...s.endpoints.editors.map((e) => e.error)]) box.textContent = "";
+  s.setNameError("");
+}
+
+// Put a server problem next to the field it concerns.
+function showError(s, err, fallback) {
+  const editors = s.endpoints.editors;
+  const problems = err instanceof ApiError ? err.problem.problems : null;
+  if (problems && problems.length) {
+    for (const p of problems) {
+      const m = /^endpoints\[(\d+)\]/.exec(p.field || "");
+      const box = m && editors[Number(m[1])] ? editors[Number(m[1])].error : p.field === "base_url" ? s.baseUrl.error : s.formError;
+      box.textContent += (box.textContent ? "\n" : "") + `${p.field}: ${p.message}`;
     }
-    const field = err instanceof ApiError ? err.field : null;
-    if (field === "name") setNameError(err.message);
-    else if (field === "base_url") baseUrl.error.textContent = err.message;
-    else if (field && secretErrors[field]) secretErrors[field].textContent = err.message;
-    else (fallback || formError).textContent = err.message;
+    return;
   }
-  function missing() {
-    let bad = false;
-    if (!baseUrl.input.value.trim()) {
-      baseUrl.error.textContent = "Base URL is required.";
+  const field = err instanceof ApiError ? err.field : null;
+  if (field === "name") s.setNameError(err.message);
+  else if (field === "base_url") s.baseUrl.error.textContent = err.message;
+  else if (field && s.auth.errors[field]) s.auth.errors[field].textContent = err.message;
+  else (fallback || s.formError).textContent = err.message;
+}
+
+// Whether a field Test and Save need is blank (each one's error says which).
+function missing(s) {
+  let bad = false;
+  if (!s.baseUrl.input.value.trim()) {
+    s.baseUrl.error.textContent = "Base URL is required.";
+    bad = true;
+  }
+  s.endpoints.editors.forEach((e) => {
+    if (!e.name() || !e.fields.url.input.value.trim()) {
+      e.error.textContent = "Give the endpoint a name and a URL.";
       bad = true;
     }
-    editors.forEach((e) => {
-      if (!e.name() || !e.fields.url.input.value.trim()) {
-        e.error.textContent = "Give the endpoint a name and a URL.";
-        bad = true;
-      }
-    });
-    if (!editors.length) {
-      formError.textContent = "Add at least one endpoint.";
-      bad = true;
-    }
-    return bad;
+  });
+  if (!s.endpoints.editors.length) {
+    s.formError.textContent = "Add at least one endpoint.";
+    bad = true;
   }
+  return bad;
+}
 
-  async function test(ed) {
-    clearErrors();
-    if (missing()) return;
-    ed.testBtn.disabled = true;
-    ed.testBtn.textContent = "Testing…";
-    clear(ed.columns);
-    try {
-      const res = await api("POST", "/api/sources/test", { type: type.type, source: source ? source.name : null, options: definition(), secrets: secrets(), table: ed.name() });
-      const table = res.tables.find((t) => t.name.toLowerCase() === ed.name().toLowerCase());
-      const learned = (res.options.endpoints || []).find((e) => e.name === ed.name());
-      if (learned && learned.schema) {
-        ed.schema = learned.schema;
-        ed.tested = true;
-      }
-      const cols = (table ? table.columns : []).filter((c) => !c.virtual);
-      ed.columns.append(
-        h("div", { class: "columns-head" }, `${cols.length} columns inferred from one page`),
-        h("ul", { class: "column-list" }, cols.map((c) => h("li", { dataset: { column: c.name } }, h("strong", {}, c.name), " ", h("span", { class: "muted" }, c.type)))),
-      );
-    } catch (err) {
-      showError(err, ed.error);
-    } finally {
-      ed.testBtn.disabled = false;
-      ed.testBtn.textContent = "Test";
+// Test an endpoint: sample one page, show the columns inferred and keep the schema learned.
+async function test(s, ed) {
+  clearErrors(s);
+  if (missing(s)) return;
+  ed.testBtn.disabled = true;
+  ed.testBtn.textContent = "Testing…";
+  clear(ed.columns);
+  try {
+    const res = await api("POST", "/api/sources/test", { type: s.type.type, source: s.source ? s.source.name : null, options: definition(s), secrets: s.auth.secrets(), table: ed.name() });
+    const table = res.tables.find((t) => t.name.toLowerCase() === ed.name().toLowerCase());
+    const learned = (res.options.endpoints || []).find((e) => e.name === ed.name());
+    if (learned && learned.schema) {
+      ed.schema = learned.schema;
+      ed.tested = true;
     }
+    const cols = (table ? table.columns : []).filter((c) => !c.virtual);
+    ed.columns.append(
+      h("div", { class: "columns-head" }, `${cols.length} columns inferred from one page`),
+      h("ul", { class: "column-list" }, cols.map((c) => h("li", { dataset: { column: c.name } }, h("strong", {}, c.name), " ", h("span", { class: "muted" }, c.type)))),
+    );
+  } catch (err) {
+    showError(s, err, ed.error);
+  } finally {
+    ed.testBtn.disabled = false;
+    ed.testBtn.textContent = "Test";
   }
+}
 
-  async function submit() {
-    clearErrors();
-    const name = nameInput.value.trim();
-    if (!name || !pattern.test(name)) {
-      setNameError(name ? `'${name}' is not a valid name: use lowercase letters, digits and underscores only.` : `Give the source a name. ${nameRule}`);
-      return;
-    }
-    if (missing()) return;
-    save.disabled = true;
-    save.classList.add("busy");
-    save.textContent = "Testing connection…";
-    try {
-      const given = secrets();
-      let result;
-      if (source) {
-        // a scheme without secrets (none) forgets the saved ones: they would go nowhere
-        const scheme = def.auth.find((a) => a.type === authType.input.value);
-        const forget = !scheme.secrets.length && Object.keys(source.secrets || {}).length > 0;
-        result = await api("PATCH", `/api/sources/${encodeURIComponent(source.name)}`, { name, options: definition(), secrets: Object.keys(given).length ? given : null, forget_secrets: forget });
-      } else {
-        result = await api("POST", "/api/sources", { type: type.type, name, options: definition(), secrets: given });
-      }
-      onDone(result);
-    } catch (err) {
-      showError(err);
-    } finally {
-      save.disabled = false;
-      save.classList.remove("busy");
-      save.textContent = "Save";
-    }
+// Save: a new source, or the edited one (the server tests the connection first).
+async function submit(s) {
+  clearErrors(s);
+  const name = s.nameInput.value.trim();
+  if (!name || !s.pattern.test(name)) {
+    s.setNameError(name ? `'${name}' is not a valid name: use lowercase letters, digits and underscores only.` : `Give the source a name. ${s.nameRule}`);
+    return;
   }
+  if (missing(s)) return;
+  s.save.disabled = true;
+  s.save.classList.add("busy");
+  s.save.textContent = "Testing connection…";
+  try {
+    const given = s.auth.secrets();
+    let result;
+    if (s.source) {
+      // a scheme without secrets (none) forgets the saved ones: they would go nowhere
+      const forget = !s.auth.scheme().secrets.length && Object.keys(s.source.secrets || {}).length > 0;
+      result = await api("PATCH", `/api/sources/${encodeURIComponent(s.source.name)}`, { name, options: definition(s), secrets: Object.keys(given).length ? given : null, forget_secrets: forget });
+    } else {
+      result = await api("POST", "/api/sources", { type: s.type.type, name, options: definition(s), secrets: given });
+    }
+    s.onDone(result);
+  } catch (err) {
+    showError(s, err);
+  } finally {
+    s.save.disabled = false;
+    s.save.classList.remove("busy");
+    s.save.textContent = "Save";
+  }
+}
+
+// The whole form. `source` is the saved source being edited (or null).
+export function customApiForm({ type, meta, source, nameRow, nameInput, setNameError, pattern, nameRule, onDone, onBack, onCancel }) {
+  const def = type.definition;
+  const saved = source ? source.options : {};
+  // the state the steps above share
+  const s = {
+    type,
+    source,
+    saved,
+    nameInput,
+    setNameError,
+    pattern,
+    nameRule,
+    onDone,
+    baseUrl: fieldBox("Base URL", h("input", { name: "base_url", id: "f-base_url", value: saved.base_url || "", placeholder: "https://api.example.com", autocomplete: "off", spellcheck: false }), "The API's root; endpoint URLs are paths under it"),
+    auth: authSection(def, source),
+    formError: h("div", { class: "form-error", role: "alert" }),
+    save: h("button", { class: "btn save", type: "submit" }, "Save"),
+  };
+  s.endpoints = endpointList(def, saved, (ed) => test(s, ed));
 
   return h(
     "form",
@@ -340,16 +378,15 @@ export function customApiForm({ type, meta, source, nameRow, nameInput, setNameE
       novalidate: true,
       onsubmit: async (e) => {
         e.preventDefault();
-        await submit();
+        await submit(s);
       },
     },
     nameRow,
-    baseUrl.el,
-    authType.el,
-    authBox,
-    h("div", { class: "endpoints-head" }, h("span", { class: "field-label" }, "Endpoints"), h("button", { class: "btn small add-endpoint", type: "button", onclick: () => addEditor(null).fields.name.input.focus() }, "+ Add endpoint")),
-    list,
-    formError,
-    h("div", { class: "form-actions" }, onBack ? h("button", { class: "btn", type: "button", onclick: onBack }, "← Back") : null, h("span", { class: "spacer" }), h("button", { class: "btn", type: "button", onclick: onCancel }, "Cancel"), save),
+    s.baseUrl.el,
+    ...s.auth.els,
+    h("div", { class: "endpoints-head" }, h("span", { class: "field-label" }, "Endpoints"), h("button", { class: "btn small add-endpoint", type: "button", onclick: () => s.endpoints.add(null).fields.name.input.focus() }, "+ Add endpoint")),
+    s.endpoints.el,
+    s.formError,
+    h("div", { class: "form-actions" }, onBack ? h("button", { class: "btn", type: "button", onclick: onBack }, "← Back") : null, h("span", { class: "spacer" }), h("button", { class: "btn", type: "button", onclick: onCancel }, "Cancel"), s.save),
   );
 }

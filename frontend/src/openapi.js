@@ -221,205 +221,217 @@ function withExamples(definition, table, text) {
   return { ...definition, endpoints: definition.endpoints.map((e) => (e.name === table ? { ...e, params: withValues(e.params) } : e)) };
 }
 
+// The form's inputs and boxes, with what the spec gave (`file`; `last`, the last preview:
+// {report, definition, missing}): the state the steps below share.
+function formParts(meta, type, choice) {
+  const s = {
+    type,
+    file: null,
+    last: null,
+    auth: authPanel(type.definition.auth),
+    name: nameField(meta),
+    pattern: new RegExp(meta.name_pattern),
+    specInput: h("input", { type: "file", name: "spec", accept: (choice.accept || []).join(",") }),
+    summary: h("div", { class: "spec-summary", "aria-live": "polite" }),
+    baseUrl: box("Base URL (optional)", h("input", { id: "f-base_url", name: "base_url", autocomplete: "off", spellcheck: false }), "Send requests here instead of the spec's servers"),
+    params: box("Parameter values (optional)", h("textarea", { name: "params", rows: 2, spellcheck: false, placeholder: "AccountSid=AC..." }), "One per line, NAME=VALUE: a parameter's value for every table that has it (those tables no longer need it in WHERE)"),
+    list: tableList(() => renderTestChoice(s)),
+    testTable: h("select", { name: "test-table", "aria-label": "Table to test" }),
+    testBtn: h("button", { class: "btn test", type: "button", onclick: () => test(s) }, "Test"),
+    testError: h("div", { class: "form-error test-error", role: "alert" }),
+    columns: h("div", { class: "columns", "aria-live": "polite" }),
+    formError: h("div", { class: "form-error", role: "alert" }),
+    save: h("button", { class: "btn save", type: "submit", disabled: true }, "Save"),
+    testValues: h("input", { name: "test-values", autocomplete: "off", spellcheck: false, "aria-label": "Values to test with", title: "The tested table's required parameters, NAME=VALUE separated by spaces (not saved)" }),
+  };
+  s.spec = box("OpenAPI spec", s.specInput, "A JSON or YAML file: OpenAPI 3.0, 3.1 or Swagger 2.0. It is read on the server and fetches nothing else.");
+  s.loaded = h("div", { class: "spec-loaded", hidden: true }, s.baseUrl.el, s.params.el, s.auth.el, s.list.el, h("div", { class: "spec-test" }, h("span", { class: "field-label" }, "Test a table"), s.testTable, s.testValues, s.testBtn), s.testError, s.columns);
+  return s;
+}
+
+// The ticked tables as the choice of the table to test.
+function renderTestChoice(s) {
+  const current = s.testTable.value;
+  const ticked = s.list.ticked();
+  clear(s.testTable).append(...ticked.map((t) => h("option", { value: t.path, selected: t.path === current }, t.name)));
+  s.testBtn.disabled = !ticked.length;
+  showNeeds(s);
+}
+
+// the tested table's required parameters (a path parameter without a value given), as a hint
+function showNeeds(s) {
+  const t = s.list.ticked().find((x) => x.path === s.testTable.value);
+  const needs = (t ? t.parameters : []).filter((p) => (/ \(path,/.test(p) && !p.includes(", = ")) || / required[,)]/.test(p));
+  s.testValues.placeholder = needs.length ? `values to test with: ${needs.map((p) => `${p.split(" ")[0]}=...`).join(" ")}` : "no required parameters";
+}
+
+const renderSummary = (s, report, error) => clear(s.summary).append(...summaryOf(report, error));
+
+// Ask the server what the spec makes with the form's choices (`include`: spec paths).
+async function preview(s, include = []) {
+  const form = new FormData();
+  form.append("spec", s.file, s.file.name);
+  const base = s.baseUrl.input.value.trim();
+  if (base) form.append("base_url", base);
+  for (const p of include) form.append("include", pathPattern(p));
+  form.append("params", JSON.stringify(pairs(s.params.input.value)));
+  form.append("options", JSON.stringify(s.auth.options()));
+  return upload("/api/openapi/preview", form);
+}
+
+// A spec chosen (or none): read it and show its tables.
+async function load(s) {
+  s.file = s.specInput.files[0] || null;
+  s.last = null;
+  s.save.disabled = true;
+  s.loaded.hidden = true;
+  clear(s.columns);
+  if (!s.file) return renderSummary(s, null, "");
+  clear(s.summary).append(h("div", { class: "muted" }, `Reading ${s.file.name}…`));
+  try {
+    s.last = await preview(s);
+  } catch (err) {
+    return renderSummary(s, err instanceof ApiError ? err.problem.report : null, err.message);
+  }
+  renderSummary(s, s.last.report);
+  s.baseUrl.input.placeholder = s.last.report.base_url || "https://api.example.com";
+  s.auth.render(s.last);
+  s.list.show(s.last.report);
+  s.loaded.hidden = false;
+  s.save.disabled = false;
+  if (!s.name.input.value) s.name.input.focus();
+}
+
+// parameter values change the tables' paths and names: ask again, keeping the ticks
+async function reloadParams(s) {
+  if (!s.file || !s.last) return;
+  try {
+    s.last = await preview(s);
+    renderSummary(s, s.last.report);
+    s.list.show(s.last.report);
+  } catch (err) {
+    s.params.error.textContent = err.message;
+  }
+}
+
+function clearErrors(s) {
+  for (const b of [s.formError, s.testError, s.name.error, s.baseUrl.error, s.params.error]) b.textContent = "";
+  s.auth.clearErrors();
+}
+
+function showError(s, err, fallback = s.formError) {
+  const field = err instanceof ApiError ? err.field : null;
+  const problems = err instanceof ApiError ? err.problem.problems : null;
+  if (problems && problems.length) fallback.textContent = problems.map((p) => `${p.field}: ${p.message}`).join("\n");
+  else if (field === "name") s.name.error.textContent = err.message;
+  else if (field === "base_url") s.baseUrl.error.textContent = err.message;
+  else if (field === "params" || field === "options") s.params.error.textContent = err.message;
+  else if (field && s.auth.error(field)) s.auth.error(field).textContent = err.message;
+  else fallback.textContent = err.message;
+}
+
+// The definition of the ticked tables, made by the server as the CLI makes it.
+async function ticked(s, errorBox) {
+  const chosen = s.list.ticked();
+  if (!chosen.length) {
+    errorBox.textContent = "Tick at least one table.";
+    return null;
+  }
+  const made = await preview(s, chosen.map((t) => t.path));
+  if (!made.definition.base_url) {
+    s.baseUrl.error.textContent = "Give the base URL: the spec names no server with a full URL.";
+    s.baseUrl.input.focus();
+    return null;
+  }
+  const missing = Object.entries(made.missing || {});
+  if (missing.length) {
+    s.last = { ...s.last, missing: made.missing };
+    s.auth.render(s.last);
+    const [k, help] = missing[0];
+    (s.auth.error(k) || errorBox).textContent = `${label(k)} is needed by the spec's auth (${made.report.auth})${help ? `: ${help}` : ""}.`;
+    return null;
+  }
+  s.list.rename(made.report);
+  const keep = new Set(chosen.map((t) => t.path));
+  const paths = Object.fromEntries(made.report.tables.map((t) => [t.name, t.path]));
+  const definition = { ...made.definition, endpoints: made.definition.endpoints.filter((e) => keep.has(paths[e.name])) };
+  return { definition, report: made.report };
+}
+
+// Test: sample one page of the chosen table and show its columns.
+async function test(s) {
+  clearErrors(s);
+  clear(s.columns);
+  const path = s.testTable.value;
+  s.testBtn.disabled = true;
+  s.testBtn.textContent = "Testing…";
+  try {
+    const made = await ticked(s, s.testError);
+    if (!made) return;
+    const table = made.report.tables.find((t) => t.path === path) || made.report.tables[0];
+    const res = await api("POST", "/api/sources/test", { type: s.type.type, options: withExamples(made.definition, table.name, s.testValues.value), secrets: s.auth.secrets(), table: table.name });
+    const found = res.tables.find((t) => t.name.toLowerCase() === table.name.toLowerCase());
+    const cols = (found ? found.columns : []).filter((c) => !c.virtual);
+    const fetched = (res.sampled || []).includes(table.name);
+    if (!fetched) s.testError.textContent = `${table.name} was not fetched: ${res.skipped?.[table.name] || "no page came back"}. Give values for its required parameters to test with (NAME=VALUE).`;
+    s.columns.append(
+      h("div", { class: "columns-head" }, `${table.name}: ${cols.length} columns ${fetched ? "inferred from one page" : "from the spec"}`),
+      h("ul", { class: "column-list" }, cols.map((c) => h("li", { dataset: { column: c.name } }, h("strong", {}, c.name), " ", h("span", { class: "muted" }, c.type)))),
+    );
+  } catch (err) {
+    showError(s, err, s.testError);
+  } finally {
+    s.testBtn.disabled = !s.list.ticked().length;
+    s.testBtn.textContent = "Test";
+  }
+}
+
+// Save: the ticked tables' definition, as a new source (the server tests the connection first).
+async function submit(s, e, { meta, dlg, onSaved }) {
+  e.preventDefault();
+  clearErrors(s);
+  const n = s.name.input.value.trim();
+  if (!n || !s.pattern.test(n)) {
+    s.name.error.textContent = n ? `'${n}' is not a valid name: use lowercase letters, digits and underscores only.` : `Give the source a name. ${meta.name_rule}`;
+    s.name.input.focus();
+    return;
+  }
+  s.save.disabled = true;
+  s.save.classList.add("busy");
+  s.save.textContent = "Testing connection…";
+  try {
+    const made = await ticked(s, s.formError);
+    if (!made) return;
+    const saved = await api("POST", "/api/sources", { type: s.type.type, name: n, options: made.definition, secrets: s.auth.secrets() });
+    dlg.close();
+    onSaved?.(saved, { created: true });
+  } catch (err) {
+    showError(s, err);
+  } finally {
+    s.save.disabled = !s.last;
+    s.save.classList.remove("busy");
+    s.save.textContent = "Save";
+  }
+}
+
 // The form. `head` is what the wizard shows above it (steps, the choice's title).
 export function openApiForm({ body, dlg, meta, type, choice, head = [], onSaved, back = null }) {
-  let file = null;
-  let last = null; // the last preview: {report, definition, missing}
-  const auth = authPanel(type.definition.auth);
-
-  const name = nameField(meta);
-  const pattern = new RegExp(meta.name_pattern);
-
-  const specInput = h("input", { type: "file", name: "spec", accept: (choice.accept || []).join(",") });
-  const spec = box("OpenAPI spec", specInput, "A JSON or YAML file: OpenAPI 3.0, 3.1 or Swagger 2.0. It is read on the server and fetches nothing else.");
-  const summary = h("div", { class: "spec-summary", "aria-live": "polite" });
-  const baseUrl = box("Base URL (optional)", h("input", { id: "f-base_url", name: "base_url", autocomplete: "off", spellcheck: false }), "Send requests here instead of the spec's servers");
-  const params = box("Parameter values (optional)", h("textarea", { name: "params", rows: 2, spellcheck: false, placeholder: "AccountSid=AC..." }), "One per line, NAME=VALUE: a parameter's value for every table that has it (those tables no longer need it in WHERE)");
-  const list = tableList(() => renderTestChoice());
-  const testTable = h("select", { name: "test-table", "aria-label": "Table to test" });
-  const testBtn = h("button", { class: "btn test", type: "button", onclick: () => test() }, "Test");
-  const testError = h("div", { class: "form-error test-error", role: "alert" });
-  const columns = h("div", { class: "columns", "aria-live": "polite" });
-  const formError = h("div", { class: "form-error", role: "alert" });
-  const save = h("button", { class: "btn save", type: "submit", disabled: true }, "Save");
-  const testValues = h("input", { name: "test-values", autocomplete: "off", spellcheck: false, "aria-label": "Values to test with", title: "The tested table's required parameters, NAME=VALUE separated by spaces (not saved)" });
-  const loaded = h("div", { class: "spec-loaded", hidden: true }, baseUrl.el, params.el, auth.el, list.el, h("div", { class: "spec-test" }, h("span", { class: "field-label" }, "Test a table"), testTable, testValues, testBtn), testError, columns);
-
-  function renderTestChoice() {
-    const current = testTable.value;
-    const ticked = list.ticked();
-    clear(testTable).append(...ticked.map((t) => h("option", { value: t.path, selected: t.path === current }, t.name)));
-    testBtn.disabled = !ticked.length;
-    showNeeds();
-  }
-  // the tested table's required parameters (a path parameter without a value given), as a hint
-  function showNeeds() {
-    const t = list.ticked().find((x) => x.path === testTable.value);
-    const needs = (t ? t.parameters : []).filter((p) => (/ \(path,/.test(p) && !p.includes(", = ")) || / required[,)]/.test(p));
-    testValues.placeholder = needs.length ? `values to test with: ${needs.map((p) => `${p.split(" ")[0]}=...`).join(" ")}` : "no required parameters";
-  }
-  testTable.addEventListener("change", showNeeds);
-
-  const renderAuth = () => auth.render(last);
-
-  const renderSummary = (report, error) => clear(summary).append(...summaryOf(report, error));
-
-  // Ask the server what the spec makes with the form's choices (`include`: spec paths).
-  async function preview(include = []) {
-    const form = new FormData();
-    form.append("spec", file, file.name);
-    const base = baseUrl.input.value.trim();
-    if (base) form.append("base_url", base);
-    for (const p of include) form.append("include", pathPattern(p));
-    form.append("params", JSON.stringify(pairs(params.input.value)));
-    form.append("options", JSON.stringify(auth.options()));
-    return upload("/api/openapi/preview", form);
-  }
-
-  async function load() {
-    file = specInput.files[0] || null;
-    last = null;
-    save.disabled = true;
-    loaded.hidden = true;
-    clear(columns);
-    if (!file) return renderSummary(null, "");
-    clear(summary).append(h("div", { class: "muted" }, `Reading ${file.name}…`));
-    try {
-      last = await preview();
-    } catch (err) {
-      return renderSummary(err instanceof ApiError ? err.problem.report : null, err.message);
-    }
-    renderSummary(last.report);
-    baseUrl.input.placeholder = last.report.base_url || "https://api.example.com";
-    renderAuth();
-    list.show(last.report);
-    loaded.hidden = false;
-    save.disabled = false;
-    if (!name.input.value) name.input.focus();
-  }
-  specInput.addEventListener("change", load);
-  // parameter values change the tables' paths and names: ask again, keeping the ticks
-  params.input.addEventListener("change", async () => {
-    if (!file || !last) return;
-    try {
-      last = await preview();
-      renderSummary(last.report);
-      list.show(last.report);
-    } catch (err) {
-      params.error.textContent = err.message;
-    }
-  });
-
-  function clearErrors() {
-    for (const b of [formError, testError, name.error, baseUrl.error, params.error]) b.textContent = "";
-    auth.clearErrors();
-  }
-
-  function showError(err, fallback = formError) {
-    const field = err instanceof ApiError ? err.field : null;
-    const problems = err instanceof ApiError ? err.problem.problems : null;
-    if (problems && problems.length) fallback.textContent = problems.map((p) => `${p.field}: ${p.message}`).join("\n");
-    else if (field === "name") name.error.textContent = err.message;
-    else if (field === "base_url") baseUrl.error.textContent = err.message;
-    else if (field === "params" || field === "options") params.error.textContent = err.message;
-    else if (field && auth.error(field)) auth.error(field).textContent = err.message;
-    else fallback.textContent = err.message;
-  }
-
-  // The definition of the ticked tables, made by the server as the CLI makes it.
-  async function ticked(errorBox) {
-    const chosen = list.ticked();
-    if (!chosen.length) {
-      errorBox.textContent = "Tick at least one table.";
-      return null;
-    }
-    const made = await preview(chosen.map((t) => t.path));
-    if (!made.definition.base_url) {
-      baseUrl.error.textContent = "Give the base URL: the spec names no server with a full URL.";
-      baseUrl.input.focus();
-      return null;
-    }
-    const missing = Object.entries(made.missing || {});
-    if (missing.length) {
-      last = { ...last, missing: made.missing };
-      renderAuth();
-      const [k, help] = missing[0];
-      (auth.error(k) || errorBox).textContent = `${label(k)} is needed by the spec's auth (${made.report.auth})${help ? `: ${help}` : ""}.`;
-      return null;
-    }
-    list.rename(made.report);
-    const keep = new Set(chosen.map((t) => t.path));
-    const paths = Object.fromEntries(made.report.tables.map((t) => [t.name, t.path]));
-    const definition = { ...made.definition, endpoints: made.definition.endpoints.filter((e) => keep.has(paths[e.name])) };
-    return { definition, report: made.report };
-  }
-
-  async function test() {
-    clearErrors();
-    clear(columns);
-    const path = testTable.value;
-    testBtn.disabled = true;
-    testBtn.textContent = "Testing…";
-    try {
-      const made = await ticked(testError);
-      if (!made) return;
-      const table = made.report.tables.find((t) => t.path === path) || made.report.tables[0];
-      const res = await api("POST", "/api/sources/test", { type: type.type, options: withExamples(made.definition, table.name, testValues.value), secrets: auth.secrets(), table: table.name });
-      const found = res.tables.find((t) => t.name.toLowerCase() === table.name.toLowerCase());
-      const cols = (found ? found.columns : []).filter((c) => !c.virtual);
-      const fetched = (res.sampled || []).includes(table.name);
-      if (!fetched) testError.textContent = `${table.name} was not fetched: ${res.skipped?.[table.name] || "no page came back"}. Give values for its required parameters to test with (NAME=VALUE).`;
-      columns.append(
-        h("div", { class: "columns-head" }, `${table.name}: ${cols.length} columns ${fetched ? "inferred from one page" : "from the spec"}`),
-        h("ul", { class: "column-list" }, cols.map((c) => h("li", { dataset: { column: c.name } }, h("strong", {}, c.name), " ", h("span", { class: "muted" }, c.type)))),
-      );
-    } catch (err) {
-      showError(err, testError);
-    } finally {
-      testBtn.disabled = !list.ticked().length;
-      testBtn.textContent = "Test";
-    }
-  }
-
-  async function submit(e) {
-    e.preventDefault();
-    clearErrors();
-    const n = name.input.value.trim();
-    if (!n || !pattern.test(n)) {
-      name.error.textContent = n ? `'${n}' is not a valid name: use lowercase letters, digits and underscores only.` : `Give the source a name. ${meta.name_rule}`;
-      name.input.focus();
-      return;
-    }
-    save.disabled = true;
-    save.classList.add("busy");
-    save.textContent = "Testing connection…";
-    try {
-      const made = await ticked(formError);
-      if (!made) return;
-      const saved = await api("POST", "/api/sources", { type: type.type, name: n, options: made.definition, secrets: auth.secrets() });
-      dlg.close();
-      onSaved?.(saved, { created: true });
-    } catch (err) {
-      showError(err);
-    } finally {
-      save.disabled = !last;
-      save.classList.remove("busy");
-      save.textContent = "Save";
-    }
-  }
-
+  const s = formParts(meta, type, choice);
+  s.testTable.addEventListener("change", () => showNeeds(s));
+  s.specInput.addEventListener("change", () => load(s));
+  s.params.input.addEventListener("change", () => reloadParams(s));
   clear(body).append(
     ...head,
     h(
       "form",
-      { class: "source-form openapi-import", novalidate: true, onsubmit: submit },
-      name.el,
-      spec.el,
-      summary,
-      loaded,
-      formError,
-      h("div", { class: "form-actions" }, back ? h("button", { class: "btn", type: "button", onclick: back }, "← Back") : null, h("span", { class: "spacer" }), h("button", { class: "btn", type: "button", onclick: dlg.close }, "Cancel"), save),
+      { class: "source-form openapi-import", novalidate: true, onsubmit: (e) => submit(s, e, { meta, dlg, onSaved }) },
+      s.name.el,
+      s.spec.el,
+      s.summary,
+      s.loaded,
+      s.formError,
+      h("div", { class: "form-actions" }, back ? h("button", { class: "btn", type: "button", onclick: back }, "← Back") : null, h("span", { class: "spacer" }), h("button", { class: "btn", type: "button", onclick: dlg.close }, "Cancel"), s.save),
     ),
   );
-  name.input.focus();
+  s.name.input.focus();
 }
