@@ -106,6 +106,10 @@ def _size_settings(size_param: str | None, size: int | None) -> list[Setting]:
     ]
 
 
+_HAS_MORE = Setting("has_more_path", "string", "where the body says whether more pages follow")
+_SHORT_PAGE_ENDS = Setting(
+    "short_page_ends", "boolean", "a page shorter than asked for is the last", default=False
+)
 _LOCATION = Setting(
     "location",
     "choice",
@@ -213,13 +217,8 @@ class OffsetPaginator(_Counted):
             *_size_settings("limit", 100),
             Setting("start", "integer", "the first offset", default=0, minimum=0),
             Setting("total_path", "string", "where the body gives the total number of records"),
-            Setting("has_more_path", "string", "where the body says whether more pages follow"),
-            Setting(
-                "short_page_ends",
-                "boolean",
-                "a page shorter than asked for is the last",
-                default=False,
-            ),
+            _HAS_MORE,
+            _SHORT_PAGE_ENDS,
             _LOCATION,
         ]
     )
@@ -321,13 +320,8 @@ class PageNumberPaginator(_Counted):
             Setting("start", "integer", "the first page's number", default=1, minimum=0),
             Setting("total_path", "string", "where the body gives the total number of records"),
             Setting("total_pages_path", "string", "where the body gives the number of pages"),
-            Setting("has_more_path", "string", "where the body says whether more pages follow"),
-            Setting(
-                "short_page_ends",
-                "boolean",
-                "a page shorter than asked for is the last",
-                default=False,
-            ),
+            _HAS_MORE,
+            _SHORT_PAGE_ENDS,
             _LOCATION,
         ]
     )
@@ -409,7 +403,7 @@ class CursorPaginator(Paginator):
                 "cursor_param", "string", "the parameter the cursor is sent back in", required=True
             ),
             *_size_settings(None, None),
-            Setting("has_more_path", "string", "where the body says whether more pages follow"),
+            _HAS_MORE,
             _LOCATION,
         ]
     )
