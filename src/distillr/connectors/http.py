@@ -453,17 +453,46 @@ class HttpClient:
                 links = httpx.Response(200, headers=headers_).links
                 status = meta.get("status", 200)
                 return Reply(status, headers_, content, value, str(full), links)
+
+        def last_error(retry: _Retry, attempts: int) -> Exception:
+            return give_up(method, path, retry.response, retry.reason, attempts)
+
+        reply = self._retrying(
+            lambda: self._request_once(
+                method, full, json, data, headers, auth, stats, parse, refuse, path
+            ),
+            url,
+            params,
+            stats,
+            last_error if give_up is not None else None,
+        )
+        if codec is not None:
+            reply = dataclasses.replace(reply, body=codec.finish(reply.body))
+        if key is not None and 200 <= reply.status < 300:
+            meta = {"status": reply.status, "headers": list(reply.headers.multi_items())}
+            self._store(key, reply.content, reply.body, codec, meta)
+        return reply
+
+    def _retrying(
+        self,
+        attempt_once: Callable[[], Any],
+        url: str,
+        params: Mapping[str, Any] | None,
+        stats: ScanStats | None,
+        last_error: Callable[[_Retry, int], Exception] | None = None,
+    ) -> Any:
+        """``attempt_once()``, again after each ``_Retry`` it raises (waiting as the retry
+        asks, else backing off) up to the client's retry limit; then the error of the last
+        attempt (``last_error``'s, else the client's own)."""
         attempt = 0
         while True:
             try:
-                reply = self._request_once(
-                    method, full, json, data, headers, auth, stats, parse, refuse, path
-                )
+                return attempt_once()
             except _Retry as retry:
                 self._unreachable(url, retry, attempt)
                 if attempt >= self.retry.max_retries:
-                    if give_up is not None:
-                        raise give_up(method, path, retry.response, retry.reason, attempt) from None
+                    if last_error is not None:
+                        raise last_error(retry, attempt) from None
                     raise self._give_up(url, params, retry, attempt) from None
                 wait = retry.wait if retry.wait is not None else self.retry.backoff(attempt)
                 attempt += 1
@@ -471,13 +500,6 @@ class HttpClient:
                 if stats is not None:
                     stats.add(retries=1)
                 self._sleep(wait)
-                continue
-            if codec is not None:
-                reply = dataclasses.replace(reply, body=codec.finish(reply.body))
-            if key is not None and 200 <= reply.status < 300:
-                meta = {"status": reply.status, "headers": list(reply.headers.multi_items())}
-                self._store(key, reply.content, reply.body, codec, meta)
-            return reply
 
     def _request_once(
         self,
@@ -557,26 +579,14 @@ class HttpClient:
             found = self._from_cache(key, stats, codec, parse)
             if found is not None:
                 return found[0]
-        attempt = 0
-        while True:
-            try:
-                body, content, status = self._attempt(url, params, stats, parse)
-            except _Retry as retry:
-                self._unreachable(url, retry, attempt)
-                if attempt >= self.retry.max_retries:
-                    raise self._give_up(url, params, retry, attempt) from None
-                wait = retry.wait if retry.wait is not None else self.retry.backoff(attempt)
-                attempt += 1
-                self.stats.add(retries=1)
-                if stats is not None:
-                    stats.add(retries=1)
-                self._sleep(wait)
-                continue
-            if codec is not None:
-                body = codec.finish(body)
-            if key is not None and 200 <= status < 300:
-                self._store(key, content, body, codec, {})
-            return body
+        body, content, status = self._retrying(
+            lambda: self._attempt(url, params, stats, parse), url, params, stats
+        )
+        if codec is not None:
+            body = codec.finish(body)
+        if key is not None and 200 <= status < 300:
+            self._store(key, content, body, codec, {})
+        return body
 
     def _attempt(
         self,
