@@ -21,6 +21,7 @@ from sqlglot import exp
 from distillr.connectors.base import Connector, TableDef
 from distillr.errors import CatalogError, MissingParameter, TooManyRequests, did_you_mean
 from distillr.spark.definition import SourceDef
+from distillr.spark.limits import limit_options, pushed_limit
 from distillr.sql.dialect import parse
 from distillr.sql.values import NotPushable, literal_value
 
@@ -52,6 +53,9 @@ def translate(
     for table, conn, tdef in refs:
         _replace_virtual(tree, table, tdef)
         options, unbound = _bound_parameters(table, tdef)
+        found = pushed_limit(tree, table, conn, tdef) if pushdown and len(refs) == 1 else None
+        if found is not None:
+            options.update(limit_options(found))
         if unbound:
             pending.append((table, conn, tdef, options, unbound))
         else:
