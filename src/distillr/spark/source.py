@@ -216,6 +216,8 @@ class Reader(DataSourceReader):
         self.max_partitions: int | None = None
         #: the LIMIT ``distillr.spark.sql`` found, with the filter slots it expects pushed
         self.limit: tuple[int, frozenset] | None = None
+        #: a LIMIT Spark offered itself (``pushLimit``)
+        self.offered_limit: int | None = None
 
     def limit_holds(self) -> bool:
         """Whether the connector may stop after the limit: never without filter pushdown
@@ -224,6 +226,8 @@ class Reader(DataSourceReader):
 
     def request(self) -> ScanRequest:
         limit = self.limit[0] if self.limit is not None and self.limit_holds() else None
+        if self.offered_limit is not None:
+            limit = min(limit if limit is not None else self.offered_limit, self.offered_limit)
         return ScanRequest(
             table=self.table.name, predicates=self.predicates, limit=limit, probes=self.probes
         )
@@ -286,6 +290,15 @@ class PushingReader(Reader):
             for f in back
         )
         return back
+
+    def pushLimit(self, limit: int) -> bool:
+        """A LIMIT offered by Spark itself: no PySpark up to 4.3 calls this (the hook follows
+        the API proposed in SPARK-58551). Spark offers one only when no filter of its own is
+        left above the scan, and applies it again; taken when every pushed filter was exact."""
+        if not self.all_exact or limit < 0:
+            return False
+        self.offered_limit = limit
+        return True
 
     def limit_holds(self) -> bool:
         """The limit may reach the connector when Spark pushed exactly the filters the query's
