@@ -45,3 +45,24 @@ def test_engine_spark_errors_are_distillrs(spark, home, registered, capsys):
     assert code == 1 and "DISTILLR_SECRET_DRIVER_ONLY_AUTH_TOKEN on the executors" in err
     for trace in ("Traceback", "at org.apache", "SQLSTATE", "PYTHON_DATA_SOURCE_ERROR"):
         assert trace not in err
+
+
+def test_explain_on_spark_shows_spark_s_plan_and_the_views_options(
+    spark, home, registered, capsys, sandbox
+):
+    base = ("--home", str(home), "query", "--engine", "spark", "--explain")
+    sql = "SELECT sid FROM my_twilio.calls WHERE status = 'completed' LIMIT 3"
+    code, out, err = _run(capsys, *base, sql)
+    assert code == 0, err
+    assert "Engine: Apache Spark" in out and "== Physical Plan ==" in out
+    assert "my_twilio.calls AS calls" in out and "options:  pushdown=true" in out
+    wanted = "3 rows asked of the API if Spark pushes the reader exactly the filters on status eq"
+    assert f"limit:    {wanted}" in out
+    assert "PushedFilters: [EqualTo(status,completed)]" in out
+    assert sandbox.auth_token not in out
+    join = "SELECT m.sid FROM my_twilio.messages m JOIN my_twilio.calls c ON m.`to` = c.`to`"
+    code, out, err = _run(capsys, *base, join + " LIMIT 5")
+    assert code == 0, err
+    assert out.count("limit:    not pushed") == 2 and "Join" in out
+    code, _, err = _run(capsys, *base, "SELECT * FROM my_twilio.callz")
+    assert code == 1 and "has no table 'callz'" in err and "Traceback" not in err

@@ -300,6 +300,11 @@ def query(
     from distillr.cli.common import connect
 
     con = connect(cache=not no_cache)
+    if explain and engine is Engine.spark:
+        from distillr.spark import explain as spark_explain
+
+        typer.echo(spark_explain(text, home=con.home, pushdown=not no_pushdown))
+        return
     if explain:
         typer.echo(con.explain(text, pushdown=not no_pushdown, probes=not no_probes).text)
         return

@@ -17,7 +17,7 @@ from typing import Any
 
 from distillr.spark.errors import unwrapped
 
-__all__ = ["query_arrow", "register", "sql", "unwrapped"]
+__all__ = ["explain", "query_arrow", "register", "sql", "unwrapped"]
 
 #: the sources each Spark session was registered with (by application id)
 _REGISTERED: dict[str, Any] = {}
@@ -119,3 +119,19 @@ def query_arrow(
         register(spark, home)
     with unwrapped():
         return sql(spark, text, home=home, pushdown=pushdown).toArrow()
+
+
+def explain(
+    text: str, home: str | os.PathLike | None = None, pushdown: bool = True, spark: Any = None
+) -> str:
+    """The plan of Drill-style SQL on Spark (the active session, or a new local one): the views
+    the query reads and their options (a pushed LIMIT among them), its Spark SQL and Spark's
+    formatted plan: ``distillr query --engine spark --explain``."""
+    from distillr.spark.engine import spark_session
+    from distillr.spark.plans import explain_text
+
+    spark = spark_session(spark)
+    if spark.sparkContext.applicationId not in _REGISTERED:
+        register(spark, home)
+    with unwrapped():
+        return explain_text(spark, text, _REGISTERED[spark.sparkContext.applicationId], pushdown)

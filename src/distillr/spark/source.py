@@ -18,7 +18,13 @@ from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 import pyarrow as pa
-from pyspark.sql.datasource import DataSource, DataSourceReader, Filter, InputPartition
+from pyspark.sql.datasource import (
+    DataSource,
+    DataSourceReader,
+    Filter,
+    InputPartition,
+    IsNotNull,
+)
 from pyspark.sql.pandas.types import from_arrow_schema
 from pyspark.sql.types import StructType
 
@@ -26,13 +32,14 @@ from distillr.connectors.base import Column, Pred, ScanRequest, Split, TableDef
 from distillr.errors import CatalogError, ConfigError, MissingParameter, did_you_mean
 from distillr.spark.definition import SourceDef
 from distillr.spark.filters import predicate_for
+from distillr.spark.limits import FILTERS_OPTION, LIMIT_OPTION, slot
 from distillr.sql.values import NotPushable, convert
 
 __all__ = ["NAME", "DistillrDataSource", "SplitPartition"]
 
 NAME = "distillr"
 #: options the data source itself reads; every other option is a column's value
-RESERVED = ("source", "table", "pushdown", "probes", "max_partitions")
+RESERVED = ("source", "table", "pushdown", "probes", "max_partitions", LIMIT_OPTION, FILTERS_OPTION)
 
 
 class SplitPartition(InputPartition):
@@ -74,6 +81,7 @@ class DistillrDataSource(DataSource):
         self.pushdown = opts.get("pushdown", "true").lower() not in ("false", "0", "no")
         self.probes = opts.get("probes", "true").lower() not in ("false", "0", "no")
         self.max_partitions = _positive(opts.get("max_partitions"))
+        self.limit = _limit(opts.get(LIMIT_OPTION), opts.get(FILTERS_OPTION))
         self.values = {k: v for k, v in dict(options).items() if str(k).lower() not in RESERVED}
 
     def _table(self) -> TableDef:
@@ -89,6 +97,7 @@ class DistillrDataSource(DataSource):
         cls = PushingReader if self.pushdown else Reader
         reader = cls(self.definition, tdef, preds, conn.max_fanout, self.probes)
         reader.max_partitions = self.max_partitions
+        reader.limit = self.limit
         return reader
 
 
@@ -98,6 +107,18 @@ def _positive(text: str | None) -> int | None:
     if not str(text).isdigit() or int(text) < 1:
         raise ConfigError(f"max_partitions must be a whole number of at least 1, not {text!r}.")
     return int(text)
+
+
+def _limit(count: str | None, slots: str | None) -> tuple[int, frozenset] | None:
+    """The limit ``distillr.spark.sql`` found for this view, with the slots of the filters it
+    expects Spark to push (see ``limits.py``)."""
+    if count is None or not str(count).isdigit():
+        return None
+    try:
+        expected = frozenset((str(c), str(o)) for c, o in json.loads(slots or "[]"))
+    except (TypeError, ValueError):
+        return None
+    return int(count), expected
 
 
 def spark_schema(schema: pa.Schema) -> StructType:
@@ -193,9 +214,23 @@ class Reader(DataSourceReader):
         self.max_fanout = max_fanout
         self.probes = probes
         self.max_partitions: int | None = None
+        #: the LIMIT ``distillr.spark.sql`` found, with the filter slots it expects pushed
+        self.limit: tuple[int, frozenset] | None = None
+        #: a LIMIT Spark offered itself (``pushLimit``)
+        self.offered_limit: int | None = None
+
+    def limit_holds(self) -> bool:
+        """Whether the connector may stop after the limit: never without filter pushdown
+        (Spark's filters are then unknown here)."""
+        return False
 
     def request(self) -> ScanRequest:
-        return ScanRequest(table=self.table.name, predicates=self.predicates, probes=self.probes)
+        limit = self.limit[0] if self.limit is not None and self.limit_holds() else None
+        if self.offered_limit is not None:
+            limit = min(limit if limit is not None else self.offered_limit, self.offered_limit)
+        return ScanRequest(
+            table=self.table.name, predicates=self.predicates, limit=limit, probes=self.probes
+        )
 
     def partitions(self) -> list[SplitPartition]:
         splits = list(self.definition.connector().plan(self.request()))
@@ -206,37 +241,79 @@ class Reader(DataSourceReader):
         splits = partition.splits if isinstance(partition, SplitPartition) else []
         schema = self.table.schema
         conn = self.definition.connector()
+        # splits that each carry the limit: the partition needs no more rows than that
+        limits = [s.limit for s in splits if s.limit is not None]
+        left = max(limits) if splits and len(limits) == len(splits) else None
         for split in splits:
             for batch in conn.read(split):
+                if left is not None:
+                    batch = batch.slice(0, left)
+                    left -= batch.num_rows
                 if batch.num_rows:
                     yield batch if batch.schema == schema else _conform(batch, schema)
+                if left == 0:
+                    return
 
 
 class PushingReader(Reader):
     """A reader that takes Spark's filters (``spark.sql.python.filterPushdown.enabled``)."""
 
+    #: the slots of the filters Spark pushed that the connector applies exactly
+    exact_slots: frozenset = frozenset()
+    #: whether every filter Spark pushed was taken exactly (or is implied by one that was)
+    all_exact: bool = True
+
     def pushFilters(self, filters: list[Filter]) -> list[Filter]:
         pushed = list(self.predicates)
-        taken = {_slot(p) for p in pushed}
-        back = []
+        taken = {slot(p) for p in pushed}
+        back, exact_slots = [], set()
         for flt in filters:
             found = predicate_for(flt, self.table, self.max_fanout)
-            if found is None or _slot(found[0]) in taken:
+            if found is None or slot(found[0]) in taken:
                 back.append(flt)
                 continue
             pred, exact = found
             pushed.append(pred)
-            taken.add(_slot(pred))
-            if not exact:
+            taken.add(slot(pred))
+            if exact:
+                exact_slots.add(slot(pred))
+            else:
                 back.append(flt)
         self.predicates = tuple(pushed)
+        self.exact_slots = frozenset(exact_slots)
+        # Spark adds IS NOT NULL for each column a comparison names: the comparison implies it
+        compared = {c for c, _op in exact_slots}
+        self.all_exact = all(
+            isinstance(f, IsNotNull)
+            and len(f.attribute) == 1
+            and f.attribute[0].lower() in compared
+            for f in back
+        )
         return back
 
+    def pushLimit(self, limit: int) -> bool:
+        """A LIMIT offered by Spark itself: no PySpark up to 4.3 calls this (the hook follows
+        the API proposed in SPARK-58551). Spark offers one only when no filter of its own is
+        left above the scan, and applies it again; taken when every pushed filter was exact."""
+        if not self.all_exact or limit < 0:
+            return False
+        self.offered_limit = limit
+        return True
 
-def _slot(pred: Pred) -> tuple[str, str]:
-    """One predicate per column and operator reaches the connector (an equality and a list
-    count as one); Spark applies any other."""
-    return pred.column.lower(), "eq" if pred.op == "in" else pred.op
+    def limit_holds(self) -> bool:
+        """The limit may reach the connector when Spark pushed exactly the filters the query's
+        WHERE holds (all of them, each taken exactly) and the options' are exact too: the
+        first rows the API returns are then rows of the answer."""
+        if self.limit is None or not self.all_exact or not self.limit[1] <= self.exact_slots:
+            return False
+        return all(_exact(self.table, p) for p in self.predicates)
+
+
+def _exact(table: TableDef, pred: Pred) -> bool:
+    filters = table.column(pred.column).filters
+    if pred.op == "in":
+        return bool(filters.get("in", filters.get("eq")))
+    return bool(filters.get(pred.op))
 
 
 def _conform(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:

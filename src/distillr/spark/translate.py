@@ -21,6 +21,7 @@ from sqlglot import exp
 from distillr.connectors.base import Connector, TableDef
 from distillr.errors import CatalogError, MissingParameter, TooManyRequests, did_you_mean
 from distillr.spark.definition import SourceDef
+from distillr.spark.limits import limit_options, pushed_limit
 from distillr.sql.dialect import parse
 from distillr.sql.values import NotPushable, literal_value
 
@@ -30,9 +31,14 @@ _views = itertools.count(1)
 
 
 def translate(
-    spark: Any, text: str, sources: Mapping[str, SourceDef], pushdown: bool = True
+    spark: Any,
+    text: str,
+    sources: Mapping[str, SourceDef],
+    pushdown: bool = True,
+    shown: list[tuple[str, str, dict[str, str]]] | None = None,
 ) -> str:
-    """Make the views the query reads and return its Spark SQL."""
+    """Make the views the query reads and return its Spark SQL. ``shown`` gets each view's
+    name, table reference and data source options (for EXPLAIN)."""
     tree = parse(text)
     known = {k.lower(): v for k, v in sources.items()}
     refs: list[tuple[exp.Table, Connector, TableDef]] = []
@@ -52,14 +58,17 @@ def translate(
     for table, conn, tdef in refs:
         _replace_virtual(tree, table, tdef)
         options, unbound = _bound_parameters(table, tdef)
+        found = pushed_limit(tree, table, conn, tdef) if pushdown and len(refs) == 1 else None
+        if found is not None:
+            options.update(limit_options(found))
         if unbound:
             pending.append((table, conn, tdef, options, unbound))
         else:
-            _view(spark, table, tdef, options, pushdown, views)
+            _view(spark, table, tdef, options, pushdown, views, shown)
     for table, conn, tdef, options, unbound in pending:
         for param in unbound:
             options[param] = _bind_join(spark, table, tdef, param, views, conn.max_fanout)
-        _view(spark, table, tdef, options, pushdown, views)
+        _view(spark, table, tdef, options, pushdown, views, shown)
     for table, _conn, _tdef in refs:
         view = views[id(table)]
         table.replace(
@@ -75,18 +84,24 @@ def _view(
     options: Mapping[str, str | None],
     pushdown: bool,
     views: dict[int, str],
+    shown: list[tuple[str, str, dict[str, str]]] | None = None,
 ) -> None:
     view = f"distillr_view_{next(_views)}"
+    ref = f"{table.db}.{tdef.name} AS {table.alias_or_name}"
     if any(v is None for v in options.values()):  # a bind join found no keys: no rows
         from distillr.spark.source import spark_schema
 
         spark.createDataFrame([], spark_schema(tdef.schema)).createOrReplaceTempView(view)
         views[id(table)] = view
+        if shown is not None:
+            shown.append((view, ref, {"rows": "none: the bind join found no keys"}))
         return
     reader = spark.read.format("distillr").option("source", table.db).option("table", tdef.name)
-    reader = reader.option("pushdown", "true" if pushdown else "false")
-    for key, value in options.items():
+    given = {"pushdown": "true" if pushdown else "false", **options}
+    for key, value in given.items():
         reader = reader.option(key, value)
+    if shown is not None:
+        shown.append((view, ref, given))
     reader.load().createOrReplaceTempView(view)
     views[id(table)] = view
 
