@@ -67,7 +67,7 @@ class DistillrDataSource(DataSource):
     ``register`` makes."""
 
     sources: ClassVar[Mapping[str, SourceDef]] = {}
-    #: Spark's ``defaultParallelism`` when ``register`` ran: the partitions a scan is read in
+    #: Spark's ``defaultParallelism`` when ``register`` ran: the most partitions of a scan
     parallelism: ClassVar[int | None] = None
 
     @classmethod
