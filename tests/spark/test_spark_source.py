@@ -1,10 +1,12 @@
 """The ``distillr`` Spark data source over the Twilio sandbox: the same rows and types as the
-DuckDB engine, one partition per split, each split read once, exact filters accepted and
+DuckDB engine, the splits dealt into partitions and each read once (a partition's a few at
+a time, within the source's max_concurrency), exact filters accepted and
 inexact ones re-applied by Spark, secrets never in the plan."""
 
 from __future__ import annotations
 
 import os
+from collections import Counter
 
 import pytest
 from pyspark.errors import AnalysisException
@@ -89,13 +91,14 @@ def test_filters_give_the_engines_rows(
     assert _rows_spark(df) == expected
 
 
-def test_partitions_are_the_splits_and_each_is_read_once(spark, home, registered, sandbox):
+def test_partitions_hold_the_splits_and_each_is_read_once(spark, home, registered, sandbox):
     statuses = ("completed", "busy", "failed")
     conn = distillr.connect(home=str(home)).connector("my_twilio")
     splits = conn.plan(ScanRequest("calls", predicates=(Pred("status", "in", statuses),)))
     assert len(splits) == 3
     df = _read(spark, "calls").where("status IN ('completed', 'busy', 'failed')")
-    assert df.rdd.getNumPartitions() == len(splits)
+    # 3 splits dealt into as many partitions as Spark has cores (local[2])
+    assert df.rdd.getNumPartitions() == spark.sparkContext.defaultParallelism == 2
     sandbox.clear_requests()
     df.collect()
     calls = [dict(r["query"]) for r in sandbox.requests if r["path"].endswith("/Calls.json")]
@@ -199,3 +202,28 @@ def test_max_partitions_groups_the_splits(spark, home, registered, sandbox):
     assert got == _rows_duckdb(home, f"SELECT * FROM my_twilio.calls WHERE {where}")
     with pytest.raises(Exception, match="max_partitions must be a whole number"):
         _read(spark, "calls", max_partitions="0")
+
+
+def test_a_partition_reads_its_splits_at_once_within_max_concurrency(
+    spark, home, registered, slow_sandbox
+):
+    # slow_twilio: 50 pages of messages at 300 ms each; the date bound splits the scan in 16
+    where = "date_sent >= TIMESTAMP '2008-01-01 00:00:00'"
+    max_concurrency = distillr.connect(home=str(home)).connector("slow_twilio").max_concurrency
+    df = _read(spark, "messages", source="slow_twilio").where(where)
+    parts = df.rdd.getNumPartitions()
+    assert parts == spark.sparkContext.defaultParallelism == 2  # local[2]: 16 splits in 2
+    slow_sandbox.clear_requests()
+    got = df.count()
+    sent = [r for r in slow_sandbox.requests if r["path"].endswith("/Messages.json")]
+    # no page twice (the one-row planning probes aside); the count below shows none missing
+    pages = Counter(tuple(r["query"]) for r in sent if dict(r["query"]).get("PageSize") != "1")
+    assert set(pages.values()) == {1}
+    # next pages are only asked by the partitions' readers: more of them in flight than tasks
+    # (each task reads 4 splits at once), and never more than the source's max_concurrency
+    # (2 tasks x 8 // 2) in flight, planning probes included
+    read = [r["concurrent"] for r in sent if "Page" in dict(r["query"])]
+    assert parts < max(read) and max(r["concurrent"] for r in sent) <= max_concurrency
+    with distillr.connect(home=str(home)) as con:
+        expected = con.sql(f"SELECT count(*) FROM slow_twilio.messages WHERE {where}").fetchall()
+    assert got == expected[0][0]

@@ -1,5 +1,6 @@
 """distillr on Apache Spark (``pip install 'distillr[spark]'``): the registry's sources as the
-Spark data source ``distillr``, read in parallel, one split per partition.
+Spark data source ``distillr``, read in parallel: the connector's splits dealt into as many
+partitions as Spark has cores, each reading its splits a few at a time.
 
 >>> import distillr.spark                                        # doctest: +SKIP
 >>> distillr.spark.register(spark)                               # doctest: +SKIP
@@ -42,6 +43,9 @@ def register(
     ``spark.distillr.secret.<source>.<name>``; without it, the environment alone. A collection
     of names ships the secrets of those sources only.
     ``pushdown`` turns on Spark's filter pushdown for Python data sources.
+
+    Spark's ``defaultParallelism`` (its cores) is read here and is the most partitions a scan
+    is read in; register again if the cluster grew.
     """
     from distillr.registry import Registry
     from distillr.spark.definition import Secrets, SourceDef
@@ -64,9 +68,12 @@ def register(
             secret_names=tuple(sorted(secrets)),
             shipped=Secrets(shipped),
         )
-    cls = type(
-        "DistillrDataSource", (DistillrDataSource,), {"sources": defs, "__module__": __name__}
-    )
+    attrs = {
+        "sources": defs,
+        "parallelism": spark.sparkContext.defaultParallelism,
+        "__module__": __name__,
+    }
+    cls = type("DistillrDataSource", (DistillrDataSource,), attrs)
     if pushdown:
         spark.conf.set(PUSHDOWN_CONF, "true")
     spark.dataSource.register(cls)

@@ -1,13 +1,15 @@
 """The ``distillr`` Spark data source, on PySpark's Python Data Source API.
 
 ``spark.read.format("distillr").option("source", S).option("table", T).load()``: the schema is
-the table's Arrow schema; each partition is one of the connector's splits (date ranges, ``IN``
-fan-out, subaccounts); filters the connector applies exactly are accepted, the others handed
-back to Spark (and still sent to the API as a superset). Any other option is a path parameter
-or an equality on a column (``.option("CallSid", "CA...")``).
+the table's Arrow schema; the connector's splits (date ranges, ``IN`` fan-out, subaccounts) are
+dealt round-robin into as many partitions as Spark has cores (``defaultParallelism``), each
+reading its splits a few at a time (the source's ``max_concurrency`` shared among the
+partitions); filters the connector applies exactly are accepted, the others handed back to
+Spark (and still sent to the API as a superset). Any other option is a path parameter or an
+equality on a column (``.option("CallSid", "CA...")``).
 
 The class Spark sees is made by :func:`distillr.spark.register`, which attaches the sources'
-definitions (:class:`~distillr.spark.definition.SourceDef`) to it.
+definitions (:class:`~distillr.spark.definition.SourceDef`) and Spark's parallelism to it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from __future__ import annotations
 import json
 import pickle
 from collections.abc import Iterator, Mapping
+from contextlib import closing
+from functools import partial
 from typing import Any, ClassVar
 
 import pyarrow as pa
@@ -33,6 +37,7 @@ from distillr.errors import CatalogError, ConfigError, MissingParameter, did_you
 from distillr.spark.definition import SourceDef
 from distillr.spark.filters import predicate_for
 from distillr.spark.limits import FILTERS_OPTION, LIMIT_OPTION, slot
+from distillr.spark.threads import interleaved
 from distillr.sql.values import NotPushable, convert
 
 __all__ = ["NAME", "DistillrDataSource", "SplitPartition"]
@@ -43,11 +48,11 @@ RESERVED = ("source", "table", "pushdown", "probes", "max_partitions", LIMIT_OPT
 
 
 class SplitPartition(InputPartition):
-    """Splits of the connector, as one Spark partition (pickled; read one after the other).
-    A partition holds one split unless ``max_partitions`` grouped them."""
+    """Splits of the connector, as one Spark partition (pickled), read ``workers`` at a time."""
 
-    def __init__(self, splits: list[Split]) -> None:
+    def __init__(self, splits: list[Split], workers: int = 1) -> None:
         super().__init__(pickle.dumps(splits))
+        self.workers = workers
 
     @property
     def splits(self) -> list[Split]:
@@ -58,9 +63,12 @@ class SplitPartition(InputPartition):
 
 
 class DistillrDataSource(DataSource):
-    """Reads one table of one source. ``sources`` is set on the subclass ``register`` makes."""
+    """Reads one table of one source. ``sources`` and ``parallelism`` are set on the subclass
+    ``register`` makes."""
 
     sources: ClassVar[Mapping[str, SourceDef]] = {}
+    #: Spark's ``defaultParallelism`` when ``register`` ran: the most partitions of a scan
+    parallelism: ClassVar[int | None] = None
 
     @classmethod
     def name(cls) -> str:
@@ -97,6 +105,7 @@ class DistillrDataSource(DataSource):
         cls = PushingReader if self.pushdown else Reader
         reader = cls(self.definition, tdef, preds, conn.max_fanout, self.probes)
         reader.max_partitions = self.max_partitions
+        reader.parallelism = self.parallelism
         reader.limit = self.limit
         return reader
 
@@ -198,7 +207,7 @@ def _option_predicate(col: Column, key: str, text: str, max_fanout: int) -> Pred
 
 
 class Reader(DataSourceReader):
-    """Plans the splits on the driver and reads one split per partition on the executors."""
+    """Plans the splits on the driver and reads each partition's splits on the executors."""
 
     def __init__(
         self,
@@ -214,6 +223,8 @@ class Reader(DataSourceReader):
         self.max_fanout = max_fanout
         self.probes = probes
         self.max_partitions: int | None = None
+        #: Spark's parallelism (``None``: unknown, one partition per split)
+        self.parallelism: int | None = None
         #: the LIMIT ``distillr.spark.sql`` found, with the filter slots it expects pushed
         self.limit: tuple[int, frozenset] | None = None
         #: a LIMIT Spark offered itself (``pushLimit``)
@@ -233,19 +244,33 @@ class Reader(DataSourceReader):
         )
 
     def partitions(self) -> list[SplitPartition]:
-        splits = list(self.definition.connector().plan(self.request()))
-        n = max(1, min(len(splits), self.max_partitions or len(splits)))
-        return [SplitPartition(splits[i::n]) for i in range(n)]
+        """The splits dealt round-robin into ``n = min(splits, parallelism, max_partitions)``
+        partitions, each read ``max_concurrency // n`` splits at a time (at least one), so a
+        scan has no more than ``max_concurrency`` requests in flight while ``n`` is within
+        it. Splits that carry a pushed LIMIT keep one partition each (up to
+        ``max_partitions``), read one after another, so each partition stops at the limit."""
+        conn = self.definition.connector()
+        splits = list(conn.plan(self.request()))
+        limited = any(s.limit is not None for s in splits)
+        caps = [len(splits), self.max_partitions or len(splits)]
+        if not limited and self.parallelism:
+            caps.append(self.parallelism)
+        n = max(1, min(caps))
+        workers = 1 if limited else max(1, int(conn.max_concurrency) // n)
+        return [SplitPartition(splits[i::n], workers) for i in range(n)]
 
     def read(self, partition: InputPartition) -> Iterator[pa.RecordBatch]:
         splits = partition.splits if isinstance(partition, SplitPartition) else []
+        workers = partition.workers if isinstance(partition, SplitPartition) else 1
         schema = self.table.schema
         conn = self.definition.connector()
-        # splits that each carry the limit: the partition needs no more rows than that
+        # splits that each carry the limit: the partition needs no more rows than that, and
+        # reads them one after another so that it stops there
         limits = [s.limit for s in splits if s.limit is not None]
         left = max(limits) if splits and len(limits) == len(splits) else None
-        for split in splits:
-            for batch in conn.read(split):
+        readers = [partial(conn.read, split) for split in splits]
+        with closing(interleaved(readers, 1 if limits else workers)) as batches:
+            for batch in batches:
                 if left is not None:
                     batch = batch.slice(0, left)
                     left -= batch.num_rows

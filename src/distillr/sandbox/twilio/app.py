@@ -72,6 +72,7 @@ class SandboxApp:
         extra: dict[str, str] = {}
         account_key = None
         fault = None
+        current = 0
         try:
             found = self.router.match(path)
             if found is None:
@@ -142,6 +143,8 @@ class SandboxApp:
                 "query": query,
                 "status": status,
                 "fault": fault,
+                # the account's requests in flight when this one arrived (itself included)
+                "concurrent": current,
             }
         )
         await asgi.respond(
