@@ -13,13 +13,16 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def slow(app_url):
-    """A second sandbox, 0.8 s a request, saved as slow_twilio; and the answers it must give."""
+    """A second sandbox, 0.8 s a request, saved as slow_twilio; and the answers it must give.
+
+    Its 20 pages of messages, read one after another, take 16 s: a tab's query is still
+    running when a test closes or reloads the tab, however busy the machine."""
     import httpx
 
     import distillr
     from distillr.sandbox import TwilioSandbox
 
-    with TwilioSandbox(seed=7, latency_ms=800) as sb:
+    with TwilioSandbox(seed=7, messages=20_000, latency_ms=800) as sb:
         res = httpx.post(
             f"{app_url}/api/sources",
             json={
@@ -31,7 +34,7 @@ def slow(app_url):
             },
         )
         assert res.status_code == 201, res.text
-        with TwilioSandbox(seed=7) as fast:
+        with TwilioSandbox(seed=7, messages=20_000) as fast:
             from distillr.connectors.twilio.connector import TwilioConnector
 
             session = distillr.connect(None)
