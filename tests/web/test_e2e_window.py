@@ -95,6 +95,8 @@ def test_closing_or_reloading_a_tab_cancels_its_query(page, source, slow, how):
     type_sql(page, "SELECT COUNT(*) AS n FROM slow_twilio.messages")
     page.click("button.run")
     page.wait_for_function("() => document.querySelectorAll('.tab .spinner').length === 1")
+    # the live figures come from polling the job: the page has its id, so it can cancel it
+    page.wait_for_selector(".statusbar .st-requests:has-text('API request')", timeout=15_000)
     tab = page.get_attribute(".tab.active", "data-tab")
     if how == "close":
         page.click(".tab-new")
