@@ -166,16 +166,6 @@ def test_without_filters_the_limit_needs_none_pushed(spark, registered):
     assert reader.request().limit is None
 
 
-def test_a_limit_spark_offers_is_taken_after_exact_filters_only(spark, registered):
-    # no PySpark up to 4.3 calls pushLimit; a later one may (SPARK-58551's proposal)
-    reader = _reader(spark, "[]", limit=None)
-    reader.pushFilters([EqualTo(("status",), "completed")])
-    assert reader.pushLimit(4) and reader.request().limit == 4
-    reader = _reader(spark, "[]", limit=None)
-    reader.pushFilters([LessThan(("end_time",), datetime.datetime(2025, 1, 1))])  # inexact
-    assert not reader.pushLimit(4) and reader.request().limit is None
-
-
 def test_a_limit_reads_one_page_of_a_large_table(spark, slow_sandbox, registered):
     # 50,000 messages in pages of 1,000 at 300 ms each: one request of 5 rows instead
     rows, sent = _run(spark, slow_sandbox, "SELECT sid FROM slow_twilio.messages LIMIT 5")

@@ -25,7 +25,7 @@ from pyspark.sql.datasource import (
 from distillr.connectors.base import Column, Pred, TableDef
 from distillr.sql.values import NotPushable, convert
 
-__all__ = ["predicate_for"]
+__all__ = ["exact_op", "predicate_for"]
 
 _OPS: dict[type, str] = {
     EqualTo: "eq",
@@ -56,18 +56,22 @@ def predicate_for(flt: Filter, table: TableDef, max_fanout: int) -> tuple[Pred, 
         return None
 
 
+def exact_op(col: Column, op: str) -> bool | None:
+    """Whether the API applies ``op`` on ``col`` exactly (a list as its own filter, else as one
+    equality per value); ``None`` when it cannot take it at all."""
+    filters = col.filters
+    if op == "in" and "in" not in filters:
+        op = "eq"
+    return filters.get(op)
+
+
 def _one(col: Column, op: str, value: Any, max_fanout: int) -> tuple[Pred, bool]:
     filters = col.filters
+    exact = exact_op(col, op)
+    if exact is None:
+        raise NotPushable(op)
     if op != "in":
-        if op not in filters:
-            raise NotPushable(op)
-        return Pred(col.name, op, convert(value, col.type)), filters[op]
-    if "in" in filters:
-        exact = filters["in"]
-    elif "eq" in filters:
-        exact = filters["eq"]
-    else:
-        raise NotPushable("in")
+        return Pred(col.name, op, convert(value, col.type)), exact
     values = tuple(dict.fromkeys(convert(v, col.type) for v in value))
     if not values or len(values) > max_fanout:
         raise NotPushable("fan-out")

@@ -1,6 +1,6 @@
 """When a query's LIMIT may travel to its table's view on Spark.
 
-PySpark's Python data source reader is told no LIMIT (4.0 to 4.3 have no ``pushLimit``), so
+PySpark's Python data source reader is told no LIMIT (4.0 to 4.3 offer it none), so
 :func:`pushed_limit` finds it in the query itself: the result must be the first rows of one
 table's filtered scan (one ``source.table``, no join, grouping, aggregate, DISTINCT, window,
 generator, ORDER BY, set operation or subquery) and every WHERE conjunct a predicate the API

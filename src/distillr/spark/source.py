@@ -35,7 +35,7 @@ from pyspark.sql.types import StructType
 from distillr.connectors.base import Column, Pred, ScanRequest, Split, TableDef
 from distillr.errors import CatalogError, ConfigError, MissingParameter, did_you_mean
 from distillr.spark.definition import SourceDef
-from distillr.spark.filters import predicate_for
+from distillr.spark.filters import exact_op, predicate_for
 from distillr.spark.limits import FILTERS_OPTION, LIMIT_OPTION, slot
 from distillr.spark.threads import interleaved
 from distillr.sql.values import NotPushable, convert
@@ -227,8 +227,6 @@ class Reader(DataSourceReader):
         self.parallelism: int | None = None
         #: the LIMIT ``distillr.spark.sql`` found, with the filter slots it expects pushed
         self.limit: tuple[int, frozenset] | None = None
-        #: a LIMIT Spark offered itself (``pushLimit``)
-        self.offered_limit: int | None = None
 
     def limit_holds(self) -> bool:
         """Whether the connector may stop after the limit: never without filter pushdown
@@ -237,8 +235,6 @@ class Reader(DataSourceReader):
 
     def request(self) -> ScanRequest:
         limit = self.limit[0] if self.limit is not None and self.limit_holds() else None
-        if self.offered_limit is not None:
-            limit = min(limit if limit is not None else self.offered_limit, self.offered_limit)
         return ScanRequest(
             table=self.table.name, predicates=self.predicates, limit=limit, probes=self.probes
         )
@@ -269,7 +265,7 @@ class Reader(DataSourceReader):
         limits = [s.limit for s in splits if s.limit is not None]
         left = max(limits) if splits and len(limits) == len(splits) else None
         readers = [partial(conn.read, split) for split in splits]
-        with closing(interleaved(readers, 1 if limits else workers)) as batches:
+        with closing(interleaved(readers, workers)) as batches:
             for batch in batches:
                 if left is not None:
                     batch = batch.slice(0, left)
@@ -316,29 +312,13 @@ class PushingReader(Reader):
         )
         return back
 
-    def pushLimit(self, limit: int) -> bool:
-        """A LIMIT offered by Spark itself: no PySpark up to 4.3 calls this (the hook follows
-        the API proposed in SPARK-58551). Spark offers one only when no filter of its own is
-        left above the scan, and applies it again; taken when every pushed filter was exact."""
-        if not self.all_exact or limit < 0:
-            return False
-        self.offered_limit = limit
-        return True
-
     def limit_holds(self) -> bool:
         """The limit may reach the connector when Spark pushed exactly the filters the query's
         WHERE holds (all of them, each taken exactly) and the options' are exact too: the
         first rows the API returns are then rows of the answer."""
         if self.limit is None or not self.all_exact or not self.limit[1] <= self.exact_slots:
             return False
-        return all(_exact(self.table, p) for p in self.predicates)
-
-
-def _exact(table: TableDef, pred: Pred) -> bool:
-    filters = table.column(pred.column).filters
-    if pred.op == "in":
-        return bool(filters.get("in", filters.get("eq")))
-    return bool(filters.get(pred.op))
+        return all(exact_op(self.table.column(p.column), p.op) for p in self.predicates)
 
 
 def _conform(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
