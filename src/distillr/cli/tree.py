@@ -80,9 +80,12 @@ def tree(
         typer.echo(json.dumps(data, indent=2))
         return
     if not data["sources"]:
+        from distillr.registry.types import available_types
+
         typer.echo(
-            "No data sources yet. Add one with `distillr source add twilio NAME "
-            "--account-sid AC...`, or try `distillr demo`."
+            f"No data sources yet. Add one with `distillr source add TYPE NAME` (types:"
+            f" {', '.join(available_types())}; `distillr source add TYPE --help` lists each"
+            " one's settings), or try `distillr demo`."
         )
         return
     console().print(draw(data, source=source, table=table))
